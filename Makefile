@@ -1,0 +1,62 @@
+# An Toàn — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_PASSWORD ?= antoan-demo-2025
+
+.PHONY: run test lint check-migrations check-translations pytest bench messages setup clean
+
+setup: $(VENV)/.installed node_modules/.installed locale/.compiled
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+locale/.compiled: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/django.po)
+	$(PY) scripts/compile_messages.py
+	touch $@
+
+run: setup
+	mkdir -p var
+	ANTOAN_ENV=local $(PY) manage.py migrate --no-input -v 0
+	ANTOAN_ENV=local $(PY) manage.py load_places
+	ANTOAN_ENV=local $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
+	@echo
+	@echo "An Toàn: http://127.0.0.1:$(PORT)/  (demo password: $(DEMO_PASSWORD))"
+	@echo "Demo users: hotline1 worker1 supervisor1 worker2 health1 police1 reporter1"
+	@echo "            coordinator1 analyst1 manager1 auditor1 admin1"
+	ANTOAN_ENV=local $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup lint check-migrations check-translations pytest
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check-migrations:
+	ANTOAN_ENV=test $(PY) manage.py makemigrations --check --dry-run
+
+check-translations:
+	ANTOAN_ENV=test $(PY) scripts/check_translations.py
+
+pytest:
+	ANTOAN_ENV=test $(PY) -m pytest -q $(PYTEST_ARGS)
+
+# Refresh the English catalogue after changing user-facing strings, then translate the gaps.
+messages: setup
+	ANTOAN_ENV=test $(PY) manage.py makemessages -l en --no-location --no-obsolete \
+		-i ".venv/*" -i "node_modules/*" -i "var/*"
+
+bench: setup
+	ANTOAN_ENV=test $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var locale/.compiled

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from antoan.accounts.demo import USERS, build_demo_world
+from antoan.places.models import Place
+
+
+class Command(BaseCommand):
+    help = "Create the demo agencies and users (refuses on a production server without --force)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="antoan-demo-2025")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off (never in production).",
+        )
+
+    def handle(self, *args, password: str, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like a real server. Demo users with a known password "
+                "must not exist there. Use --force only on a test machine."
+            )
+        if not Place.objects.filter(code="33", level="province").exists():
+            raise CommandError("Load places first: manage.py load_places")
+        build_demo_world(password=password)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(USERS)} users, password {password!r}.")
+        )

@@ -1,0 +1,150 @@
+"""The role → permission matrix: the one place that says who may do what.
+
+Review changes here like code that guards survivors' data. A view or endpoint declares the
+permission it needs (see ``antoan.core.permissions``); a user holds a permission through a
+valid membership (user × agency × role), and the membership's agency scopes what it reaches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HOTLINE_OPERATOR = "hotline_operator", _("Điện thoại viên đường dây nóng")
+    CASE_WORKER = "case_worker", _("Cán bộ quản lý ca")
+    CASE_SUPERVISOR = "case_supervisor", _("Giám sát quản lý ca")
+    PROVIDER_STAFF = "provider_staff", _("Nhân viên cơ sở cung cấp dịch vụ")
+    PROGRAMME_REPORTER = "programme_reporter", _("Cán bộ báo cáo chương trình")
+    PROGRAMME_COORDINATOR = "programme_coordinator", _("Điều phối chương trình")
+    ANALYST = "analyst", _("Cán bộ thống kê, phân tích")
+    MANAGER = "manager", _("Lãnh đạo")
+    AUDITOR = "auditor", _("Thanh tra, kiểm toán")
+    ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
+
+
+class Perm(StrEnum):
+    """Permissions. Later features add theirs here, never inline in a view."""
+
+    # Any valid membership: the home page, one's own account, the API docs.
+    USE_SYSTEM = "core.use"
+    # Reference data anyone signed in may read.
+    PLACES_VIEW = "places.view"
+    AGENCIES_VIEW = "agencies.view"
+    # Users, memberships, agencies, places: administrators only.
+    ADMIN_MANAGE = "admin.manage"
+    # The audit log (who did what, when; never case content).
+    AUDIT_VIEW = "audit.view"
+    # Case data. "assigned" reaches cases assigned to the user; "agency" every case of the
+    # membership's agency.
+    CASE_CREATE = "cases.create"
+    CASE_VIEW_ASSIGNED = "cases.view_assigned"
+    CASE_VIEW_AGENCY = "cases.view_agency"
+    CASE_EDIT = "cases.edit"
+    CASE_APPROVE = "cases.approve"
+    # Hotline calls.
+    CALL_LOG = "hotline.log_call"
+    CALL_VIEW_ALL = "hotline.view_all"
+    # Referral network.
+    PROVIDERS_VIEW = "referrals.view_providers"
+    REFERRAL_SEND = "referrals.send"
+    REFERRAL_RECEIVE = "referrals.receive"
+    # Programme monitoring (holds no survivor data).
+    PROGRAMME_VIEW = "programme.view"
+    PROGRAMME_REPORT = "programme.report"
+    PROGRAMME_COORDINATE = "programme.coordinate"
+    # De-identified aggregates and reports.
+    INDICATORS_VIEW = "indicators.view"
+    REPORTS_SUBMIT = "reports.submit"
+    REPORTS_REVIEW = "reports.review"
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    permissions: frozenset[Perm]
+    # Roles that can reach identifying survivor data must use two-factor login.
+    sees_case_data: bool
+
+
+_EVERYONE = {Perm.USE_SYSTEM, Perm.PLACES_VIEW, Perm.AGENCIES_VIEW}
+
+ROLES: dict[Role, RoleSpec] = {
+    Role.HOTLINE_OPERATOR: RoleSpec(
+        frozenset(_EVERYONE | {Perm.CALL_LOG, Perm.CASE_CREATE, Perm.PROVIDERS_VIEW}),
+        sees_case_data=True,
+    ),
+    Role.CASE_WORKER: RoleSpec(
+        frozenset(
+            _EVERYONE
+            | {
+                Perm.CASE_CREATE,
+                Perm.CASE_VIEW_ASSIGNED,
+                Perm.CASE_EDIT,
+                Perm.PROVIDERS_VIEW,
+                Perm.REFERRAL_SEND,
+            }
+        ),
+        sees_case_data=True,
+    ),
+    Role.CASE_SUPERVISOR: RoleSpec(
+        frozenset(
+            _EVERYONE
+            | {
+                Perm.CASE_CREATE,
+                Perm.CASE_VIEW_ASSIGNED,
+                Perm.CASE_VIEW_AGENCY,
+                Perm.CASE_EDIT,
+                Perm.CASE_APPROVE,
+                Perm.CALL_VIEW_ALL,
+                Perm.PROVIDERS_VIEW,
+                Perm.REFERRAL_SEND,
+            }
+        ),
+        sees_case_data=True,
+    ),
+    Role.PROVIDER_STAFF: RoleSpec(
+        frozenset(_EVERYONE | {Perm.PROVIDERS_VIEW, Perm.REFERRAL_RECEIVE}),
+        sees_case_data=True,
+    ),
+    Role.PROGRAMME_REPORTER: RoleSpec(
+        frozenset(_EVERYONE | {Perm.PROGRAMME_VIEW, Perm.PROGRAMME_REPORT, Perm.REPORTS_SUBMIT}),
+        sees_case_data=False,
+    ),
+    Role.PROGRAMME_COORDINATOR: RoleSpec(
+        frozenset(
+            _EVERYONE
+            | {
+                Perm.PROGRAMME_VIEW,
+                Perm.PROGRAMME_COORDINATE,
+                Perm.INDICATORS_VIEW,
+                Perm.REPORTS_REVIEW,
+            }
+        ),
+        sees_case_data=False,
+    ),
+    Role.ANALYST: RoleSpec(
+        frozenset(_EVERYONE | {Perm.INDICATORS_VIEW, Perm.PROGRAMME_VIEW}),
+        sees_case_data=False,
+    ),
+    Role.MANAGER: RoleSpec(
+        frozenset(_EVERYONE | {Perm.INDICATORS_VIEW, Perm.PROGRAMME_VIEW}),
+        sees_case_data=False,
+    ),
+    Role.AUDITOR: RoleSpec(frozenset(_EVERYONE | {Perm.AUDIT_VIEW}), sees_case_data=False),
+    Role.ADMINISTRATOR: RoleSpec(frozenset(_EVERYONE | {Perm.ADMIN_MANAGE}), sees_case_data=False),
+}
+
+
+def role_permissions(role: str) -> frozenset[Perm]:
+    """Permissions of a role; an unknown role (e.g. removed from code) has none."""
+    spec = ROLES.get(Role(role)) if role in Role.values else None
+    return spec.permissions if spec else frozenset()
+
+
+def role_sees_case_data(role: str) -> bool:
+    spec = ROLES.get(Role(role)) if role in Role.values else None
+    return bool(spec and spec.sees_case_data)

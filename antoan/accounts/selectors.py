@@ -1,0 +1,21 @@
+"""Reads of accounts data."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from antoan.accounts.models import Agency
+from antoan.accounts.roles import Perm
+from antoan.core.permissions import has_perm
+
+
+def agency_list(*, user, kind: str | None = None, include_past: bool = False) -> QuerySet[Agency]:
+    """Agencies, current ones unless ``include_past``. Agencies are not secret."""
+    if not has_perm(user, Perm.AGENCIES_VIEW):
+        return Agency.objects.none()
+    qs = Agency.objects.select_related("place")
+    if not include_past:
+        qs = qs.valid_on()
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("pk")

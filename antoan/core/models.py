@@ -1,0 +1,109 @@
+"""The audit log: append-only, tamper-evident (each event carries the previous one's hash)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("Xem")
+    LIST = "list", _("Xem danh sách")
+    SEARCH = "search", _("Tìm kiếm")
+    CREATE = "create", _("Tạo mới")
+    UPDATE = "update", _("Cập nhật")
+    DELETE = "delete", _("Xoá")
+    EXPORT = "export", _("Xuất dữ liệu")
+    LOGIN = "login", _("Đăng nhập")
+    LOGIN_FAILED = "login_failed", _("Đăng nhập thất bại")
+    LOCKED_OUT = "locked_out", _("Bị khoá đăng nhập")
+    LOGOUT = "logout", _("Đăng xuất")
+    LOGOUT_EVERYWHERE = "logout_everywhere", _("Đăng xuất khỏi mọi thiết bị")
+    OTP_ENROLLED = "otp_enrolled", _("Bật xác thực hai lớp")
+    OTP_FAILED = "otp_failed", _("Mã xác thực sai")
+    TOKEN_ISSUED = "token_issued", _("Cấp mã truy cập API")
+    TOKEN_REVOKED = "token_revoked", _("Thu hồi mã truy cập API")
+    PERMISSION_DENIED = "permission_denied", _("Bị từ chối truy cập")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    # The position in the hash chain; assigned under the chain head's lock, never reused.
+    seq = models.BigIntegerField(unique=True, editable=False)
+    occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept as typed so failed logins with unknown names are searchable, and history survives
+    # a username change.
+    username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True, db_index=True)
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    role = models.CharField(_("vai trò"), max_length=30, blank=True)
+    action = models.CharField(_("hành động"), max_length=30, choices=AuditAction.choices)
+    object_type = models.CharField(_("loại đối tượng"), max_length=60, blank=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
+    place_code = models.CharField(_("địa bàn"), max_length=10, blank=True)
+    request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
+    ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    # Names of changed fields only, never values: values may identify a survivor.
+    changed_fields = models.JSONField(_("trường thay đổi"), default=list, blank=True)
+    # Small non-identifying details (the permission refused, the path without query string).
+    extra = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sự kiện nhật ký")
+        verbose_name_plural = _("nhật ký truy cập")
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["user", "occurred_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["action", "occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The last event's position and hash: a lock to append under, and the chain's anchor."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("đầu chuỗi nhật ký")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

@@ -1,0 +1,37 @@
+"""The main menu. Each entry shows only to users holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from antoan.accounts.roles import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    permission: Perm
+
+
+# Later features add their entries here, in the order users meet them.
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Trang chủ"), "core:home", Perm.USE_SYSTEM),
+    NavItem(_("Nhật ký truy cập"), "core:audit", Perm.AUDIT_VIEW),
+    NavItem(_("Quản trị"), "admin:index", Perm.ADMIN_MANAGE),
+    NavItem(_("Tài liệu API"), "api:docs", Perm.USE_SYSTEM),
+]
+
+
+def nav_for(permissions: set[Perm], current_path: str) -> list[dict]:
+    items = []
+    for item in NAV_ITEMS:
+        if item.permission in permissions:
+            url = reverse(item.url_name)
+            active = current_path == url if url == "/" else current_path.startswith(url)
+            items.append({"label": item.label, "url": url, "active": active})
+    return items

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from antoan.accounts.roles import Perm
+from antoan.core.permissions import PermissionRequiredMixin, memberships, permissions_of, public
+
+
+class HomeView(PermissionRequiredMixin, TemplateView):
+    permission = Perm.USE_SYSTEM
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = memberships(self.request.user)
+        context["permissions"] = permissions_of(self.request.user)
+        return context
+
+
+class AuditLogView(PermissionRequiredMixin, TemplateView):
+    """Placeholder replaced by the audit search page."""
+
+    permission = Perm.AUDIT_VIEW
+    template_name = "core/home.html"
+
+
+@public
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: the process runs and the database answers. Reveals nothing else."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from antoan.api.errors import error_response
+
+        return error_response(status, _error_code(status), message)
+    return render(
+        request, "error.html", {"title": title, "message": message, "status": status}, status=status
+    )
+
+
+def _error_code(status: int) -> str:
+    return {400: "bad_request", 403: "permission_denied", 404: "not_found"}.get(
+        status, "server_error"
+    )
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, 400, _("Yêu cầu không hợp lệ"), _("Yêu cầu không hợp lệ."))
+
+
+def permission_denied(request, exception=None):
+    message = _("Bạn không có quyền truy cập trang này.")
+    if request.user.is_authenticated and not memberships(request.user):
+        message = _(
+            "Tài khoản của bạn hiện chưa được phân công vai trò nào. Hãy liên hệ quản trị hệ thống."
+        )
+    return _error_page(request, 403, _("Không có quyền truy cập"), message)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(
+        request, 404, _("Không tìm thấy"), _("Không tìm thấy trang hoặc đối tượng bạn yêu cầu.")
+    )
+
+
+def server_error(request):
+    return _error_page(
+        request,
+        500,
+        _("Lỗi hệ thống"),
+        _("Đã xảy ra lỗi. Dữ liệu bạn đã lưu không bị ảnh hưởng; hãy thử lại sau."),
+    )

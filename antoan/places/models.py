@@ -1,0 +1,133 @@
+"""Administrative units with validity periods.
+
+Codes are statistics-office codes and are reused across reorganisations (province 33 is both
+old and new Hưng Yên; commune 11953 is both old Phường Hiến Nam and new Phường Phố Hiến), so a
+place is identified by its code *and* the period it was valid. Every lookup by code takes a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PlaceQuerySet(models.QuerySet["Place"]):
+    def valid_on(self, on: dt.date) -> PlaceQuerySet:
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        )
+
+
+class Place(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Tỉnh, thành phố")
+        DISTRICT = "district", _("Quận, huyện")
+        COMMUNE = "commune", _("Xã, phường")
+
+    code = models.CharField(_("mã"), max_length=10, db_index=True)
+    name = models.CharField(_("tên"), max_length=200)
+    # Accent-free, lower-case name for search ("pho hien" finds "Phố Hiến").
+    search_name = models.CharField(max_length=200, editable=False, db_index=True)
+    division_type = models.CharField(_("loại đơn vị"), max_length=40, blank=True)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # None means open-ended: valid since before our records / still valid.
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
+        ordering = ["level", "code", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="place_valid_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "code", "valid_from"], name="place_unique_code_period_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "parent"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_valid_on(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or self.valid_to >= on
+        )
+
+    def clean(self) -> None:
+        from antoan.core.text import search_key
+
+        self.search_name = search_key(self.name)
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
+        if self.parent_id and self.parent.level == self.level:
+            raise ValidationError({"parent": _("Đơn vị cấp trên phải ở cấp cao hơn.")})
+        overlapping = (
+            Place.objects.filter(level=self.level, code=self.code)
+            .exclude(pk=self.pk)
+            .filter(periods_overlap(self.valid_from, self.valid_to))
+        )
+        if overlapping.exists():
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "Mã %(code)s đã được dùng cho một đơn vị khác trong cùng thời kỳ."
+                    )
+                    % {"code": self.code}
+                }
+            )
+
+
+def periods_overlap(start: dt.date | None, end: dt.date | None) -> Q:
+    """Rows whose [valid_from, valid_to] overlaps [start, end] (None = open-ended)."""
+    condition = Q()
+    if end is not None:
+        condition &= Q(valid_from__isnull=True) | Q(valid_from__lte=end)
+    if start is not None:
+        condition &= Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+    return condition
+
+
+class PlaceSuccession(models.Model):
+    """An old unit merged into a new one on a date (e.g. the 2025 commune mergers)."""
+
+    predecessor = models.OneToOneField(
+        Place,
+        verbose_name=_("đơn vị cũ"),
+        on_delete=models.PROTECT,
+        related_name="succession",
+    )
+    successor = models.ForeignKey(
+        Place,
+        verbose_name=_("đơn vị mới"),
+        on_delete=models.PROTECT,
+        related_name="predecessor_links",
+    )
+    effective_on = models.DateField(_("ngày hiệu lực"))
+
+    class Meta:
+        verbose_name = _("kế thừa đơn vị hành chính")
+        verbose_name_plural = _("kế thừa đơn vị hành chính")
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"

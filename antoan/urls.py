@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from antoan.core.permissions import public
+
+admin.site.site_header = "An Toàn"
+
+urlpatterns = [
+    path("", include("antoan.core.urls")),
+    path("accounts/", include("antoan.accounts.urls")),
+    path("api/v1/", include("antoan.api.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+]
+
+handler400 = "antoan.core.views.bad_request"
+handler403 = "antoan.core.views.permission_denied"
+handler404 = "antoan.core.views.page_not_found"
+handler500 = "antoan.core.views.server_error"
