@@ -1,0 +1,13 @@
+"""Placeholder: session lifetime and two-factor enforcement are built with login security."""
+
+
+class SessionLifetimeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware(SessionLifetimeMiddleware):
+    pass
