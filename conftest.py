@@ -42,12 +42,9 @@ def mini_places(db):
 @pytest.fixture
 def cast(mini_places):
     """The named users of the demo (worker1, supervisor1, ...), keyed by username."""
-    from antoan.accounts.demo import build_demo_world
+    from antoan.accounts.demo import DEMO_PASSWORD, build_demo_world
 
-    return build_demo_world(password=CAST_PASSWORD)
-
-
-CAST_PASSWORD = "antoan-demo-2025"
+    return build_demo_world(password=DEMO_PASSWORD)
 
 
 @pytest.fixture

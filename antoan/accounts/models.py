@@ -29,6 +29,13 @@ class User(AbstractUser):
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
 
+    def get_full_name(self) -> str:
+        # Vietnamese order: family name first ("Nguyễn Thị Lan").
+        return f"{self.last_name} {self.first_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
     def get_session_auth_hash(self) -> str:
         # Django checks this on every request; including the stamp makes rotation end sessions.
         return salted_hmac(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
@@ -17,5 +19,9 @@ def agency_list(*, user, kind: str | None = None, include_past: bool = False) ->
     if not include_past:
         qs = qs.valid_on()
     if kind:
+        if kind not in Agency.Kind.values:
+            raise ValidationError(
+                {"kind": _("Loại cơ quan không hợp lệ: %(kind)s.") % {"kind": kind}}
+            )
         qs = qs.filter(kind=kind)
     return qs.order_by("pk")

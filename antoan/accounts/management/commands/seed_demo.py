@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from antoan.accounts.demo import USERS, build_demo_world
+from antoan.accounts.demo import DEMO_PASSWORD, USERS, build_demo_world
 from antoan.places.models import Place
 
 
@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "Create the demo agencies and users (refuses on a production server without --force)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", default="antoan-demo-2025")
+        parser.add_argument("--password", default=DEMO_PASSWORD)
         parser.add_argument(
             "--force",
             action="store_true",

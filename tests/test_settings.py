@@ -1,0 +1,74 @@
+"""Production settings are secure by default; the local profile makes its own secret."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ANTOAN_", "DATABASE_"))}
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "ANTOAN_VAR_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "ANTOAN_ENV": "production",
+    "ANTOAN_ALLOWED_HOSTS": "antoan.hungyen.gov.vn",
+    "DATABASE_URL": "postgres://antoan@127.0.0.1:5432/antoan",
+}
+
+
+def test_deploy_check_is_clean_in_production(tmp_path):
+    env = {**PRODUCTION, "ANTOAN_SECRET_KEY": secrets.token_urlsafe(64)}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path):
+    result = _manage("check", env=PRODUCTION, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "ANTOAN_SECRET_KEY is required" in result.stderr
+
+
+def test_a_misspelt_boolean_stops_the_process(tmp_path):
+    env = {**PRODUCTION, "ANTOAN_SECRET_KEY": "x" * 60, "ANTOAN_REQUIRE_2FA": "yes please"}
+    result = _manage("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "ANTOAN_REQUIRE_2FA" in result.stderr
+
+
+def test_local_profile_generates_and_keeps_its_secret(tmp_path):
+    env = {"ANTOAN_ENV": "local", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    assert _manage("check", env=env, tmp_path=tmp_path).returncode == 0
+    secret = (tmp_path / "secret_key").read_text()
+    assert len(secret) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert _manage("check", env=env, tmp_path=tmp_path).returncode == 0
+    assert (tmp_path / "secret_key").read_text() == secret
+
+
+def test_production_defaults(tmp_path):
+    """The values a production process gets when nothing overrides them."""
+    env = {**PRODUCTION, "ANTOAN_SECRET_KEY": secrets.token_urlsafe(64)}
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.ANTOAN_REQUIRE_2FA, s.ANTOAN_SESSION_IDLE_MINUTES, s.ANTOAN_SESSION_MAX_HOURS)"
+    )
+    result = _manage("shell", "--no-imports", "-c", code, env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "31536000", "True", "30", "12"]
