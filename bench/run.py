@@ -51,7 +51,7 @@ def build_world():
     new_hy = Place.objects.create(code="33", name="Tỉnh Hưng Yên", level="province")
     Place.objects.create(code="11953", name="Phường Phố Hiến", level="commune", parent=new_hy)
     Place.objects.create(code="12452", name="Phường Trần Hưng Đạo", level="commune", parent=new_hy)
-    return build_demo_world(password="bench-password-123")
+    return build_demo_world(password="bench-password-123")  # noqa: S106 - scratch database
 
 
 def bench_audit(user):

@@ -131,3 +131,18 @@ class PlaceSuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor}"
+
+    def clean(self) -> None:
+        if not (self.predecessor_id and self.successor_id and self.effective_on):
+            return  # clean_fields has already reported what is missing
+        old, new, day = self.predecessor, self.successor, self.effective_on
+        errors: dict[str, str] = {}
+        if old.level != new.level:
+            errors["successor"] = _("Đơn vị mới phải cùng cấp với đơn vị cũ.")
+        elif not new.is_valid_on(day):
+            errors["successor"] = _("Đơn vị mới phải có hiệu lực vào ngày kế thừa.")
+        # A unit that is still valid on the day cannot have been merged away on that day.
+        if old.valid_to is None or old.valid_to >= day:
+            errors["predecessor"] = _("Đơn vị cũ phải hết hiệu lực trước ngày kế thừa.")
+        if errors:
+            raise ValidationError(errors)
