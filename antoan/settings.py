@@ -53,7 +53,7 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("ANTOAN_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "antoan.core.apps.AntoanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -154,6 +154,8 @@ AXES_FAILURE_LIMIT = env_int("ANTOAN_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ANTOAN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Each attempt during a lockout restarts the cool-off (docs/security.md says so to users).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("ANTOAN_IP_HEADERS", ["REMOTE_ADDR"])
@@ -234,6 +236,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "antoan.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {"token": env_str("ANTOAN_TOKEN_RATE", "20/min")},
+    # Throttles key on the client address; trust X-Forwarded-For only from known proxies.
+    "NUM_PROXIES": env_int("ANTOAN_NUM_PROXIES", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "An Toàn API",

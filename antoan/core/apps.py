@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
     name = "antoan.core"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+
+class AntoanAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with An Toàn's site: Perm.ADMIN_MANAGE, our login, audited changes."""
+
+    default = False  # named explicitly in INSTALLED_APPS; CoreConfig stays this module's default
+    default_site = "antoan.core.admin.AntoanAdminSite"

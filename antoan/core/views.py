@@ -6,8 +6,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from antoan.accounts.roles import Perm
+from antoan.accounts.roles import Perm, Role
+from antoan.core.audit import audit_record
+from antoan.core.forms import AuditSearchForm
+from antoan.core.models import AuditAction
 from antoan.core.permissions import PermissionRequiredMixin, memberships, permissions_of, public
+from antoan.core.selectors import audit_event_page, audit_events_for_user
 
 
 class HomeView(PermissionRequiredMixin, TemplateView):
@@ -22,10 +26,52 @@ class HomeView(PermissionRequiredMixin, TemplateView):
 
 
 class AuditLogView(PermissionRequiredMixin, TemplateView):
-    """Placeholder replaced by the audit search page."""
+    """The auditor's search of the audit log. Each search is itself recorded in the log."""
 
     permission = Perm.AUDIT_VIEW
-    template_name = "core/home.html"
+    template_name = "core/audit.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = AuditSearchForm(self.request.GET)
+        context["form"] = form
+        if not form.is_valid():
+            return context  # the errors, and no results
+        before, after = form.cleaned_data["before"], form.cleaned_data["after"]
+        page = audit_event_page(
+            form.filter(audit_events_for_user(self.request.user)), before=before, after=after
+        )
+        filters = form.used_filters()
+        audit_record(
+            action=AuditAction.SEARCH if filters else AuditAction.LIST,
+            request=self.request,
+            object_type="audit_event",
+            # The names of the filters only: their values stay out of the log, as query
+            # strings do everywhere else.
+            extra={
+                "filters": filters,
+                "page": "older" if before else "newer" if after else "first",
+            },
+        )
+        role_names = dict(Role.choices)
+        for event in page.events:
+            event.role_label = role_names.get(event.role, event.role)
+        context.update(
+            page=page,
+            newer_url=self._page_url(after=page.newer) if page.newer else "",
+            older_url=self._page_url(before=page.older) if page.older else "",
+            newest_url=self._page_url() if page.newer else "",
+        )
+        return context
+
+    def _page_url(self, **cursor) -> str:
+        query = self.request.GET.copy()
+        for key in ("before", "after"):
+            query.pop(key, None)
+        for key, value in cursor.items():
+            query[key] = str(value)
+        encoded = query.urlencode()
+        return f"{self.request.path}?{encoded}" if encoded else self.request.path
 
 
 @public

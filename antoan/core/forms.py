@@ -1,0 +1,150 @@
+"""The auditor's search form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from antoan.accounts.models import Agency
+from antoan.core.models import AuditAction, AuditEvent
+from antoan.core.selectors import Cursor
+
+DATE_INPUT = "%d/%m/%Y"
+# Before this the system did not exist; a year like 0025 is a typing slip, not a search.
+EARLIEST = dt.date(2000, 1, 1)
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Agency) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class AuditSearchForm(forms.Form):
+    """Filters for the audit log. Every field is optional; no filter lists the whole log."""
+
+    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150, required=False)
+    username_match = forms.ChoiceField(
+        label=_("Cách khớp tên đăng nhập"),
+        choices=[("exact", _("Đúng bằng")), ("prefix", _("Bắt đầu bằng"))],
+        required=False,
+    )
+    object_type = forms.CharField(label=_("Loại đối tượng"), max_length=60, required=False)
+    object_id = forms.CharField(label=_("Mã đối tượng"), max_length=64, required=False)
+    action = forms.ChoiceField(
+        label=_("Hành động"),
+        choices=[("", _("Tất cả hành động")), *AuditAction.choices],
+        required=False,
+    )
+    agency = AgencyChoiceField(
+        label=_("Cơ quan"),
+        queryset=Agency.objects.order_by("name", "code").only("pk", "name", "code"),
+        required=False,
+        empty_label=_("Tất cả cơ quan"),
+    )
+    date_from = forms.DateField(
+        label=_("Từ ngày"),
+        required=False,
+        input_formats=[DATE_INPUT],
+        error_messages={"invalid": _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/05/2021.")},
+    )
+    date_to = forms.DateField(
+        label=_("Đến ngày"),
+        required=False,
+        input_formats=[DATE_INPUT],
+        error_messages={"invalid": _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/05/2021.")},
+    )
+    # Keyset pagination: where the current page starts (older) or ends (newer).
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    FILTERS = ("username", "object_type", "object_id", "action", "agency", "date_from", "date_to")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+            widget.attrs.setdefault("id", f"audit-{name}")
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget.attrs.update(
+                {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+            )
+        self.fields["date_from"].widget.format = DATE_INPUT
+        self.fields["date_to"].widget.format = DATE_INPUT
+
+    def _clean_date(self, name: str) -> dt.date | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and value < EARLIEST:
+            raise forms.ValidationError(_("Ngày phải từ năm 2000 trở đi."), code="too_early")
+        return value
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._clean_date("date_from")
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._clean_date("date_to")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Ngày kết thúc phải bằng hoặc sau ngày bắt đầu."))
+        # A page link that was cut or edited: say so above the form (the fields are hidden).
+        texts = {name: data.get(name, "") for name in ("before", "after")}
+        for name, text in texts.items():
+            data[name] = Cursor.parse(text) if text else None
+        if any(text and data[name] is None for name, text in texts.items()) or all(texts.values()):
+            raise forms.ValidationError(
+                _("Liên kết trang không hợp lệ. Hãy tìm kiếm lại."), code="bad_cursor"
+            )
+        return data
+
+    def _post_clean(self) -> None:
+        # Bootstrap shows a field in red only with this class on the input itself.
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-describedby"] = f"audit-{name}-errors"
+
+    def used_filters(self) -> list[str]:
+        """The names (never the values) of the filters in use, for the audit event."""
+        return [name for name in self.FILTERS if self.cleaned_data.get(name) not in (None, "")]
+
+    def filter(self, qs: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        """Apply the cleaned filters to ``qs``. Dates are whole days in Việt Nam's time zone."""
+        data = self.cleaned_data
+        if data.get("username"):
+            if data.get("username_match") == "prefix":
+                qs = qs.filter(username__startswith=data["username"])
+            else:
+                qs = qs.filter(username=data["username"])
+        if data.get("object_type"):
+            qs = qs.filter(object_type=data["object_type"])
+        if data.get("object_id"):
+            qs = qs.filter(object_id=data["object_id"])
+        if data.get("action"):
+            qs = qs.filter(action=data["action"])
+        if data.get("agency"):
+            qs = qs.filter(agency=data["agency"])
+        if data.get("date_from"):
+            qs = qs.filter(occurred_at__gte=local_midnight(data["date_from"]))
+        if data.get("date_to"):
+            # Up to the end of the "to" day: strictly before the next local midnight.
+            qs = qs.filter(occurred_at__lt=local_midnight(data["date_to"] + dt.timedelta(days=1)))
+        return qs
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the project's time zone (Asia/Ho_Chi_Minh), as an aware time."""
+    return timezone.make_aware(
+        dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone()
+    )
