@@ -15,7 +15,7 @@ from antoan.accounts.models import Agency, Membership, User
 from antoan.accounts.roles import Role
 from antoan.places.models import Place
 
-DEMO_PASSWORD = "antoan-demo-2025"
+DEMO_PASSWORD = "antoan-demo-2025"  # noqa: S105 - the documented demo password
 PROVINCE = "33"
 COMMUNE_A = "11953"  # Phường Phố Hiến
 COMMUNE_B = "12452"  # Phường Trần Hưng Đạo (former Thái Bình city)

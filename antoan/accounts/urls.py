@@ -1,15 +1,24 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from antoan.accounts import views
 from antoan.core.permissions import public
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("login/", public(views.LoginView.as_view()), name="login"),
+    path("login/otp/", public(views.LoginOtpView.as_view()), name="login_otp"),
+    path("logout/", public(views.LogoutView.as_view()), name="logout"),
+    path("security/", views.SecurityView.as_view(), name="security"),
+    path("security/otp/", views.OtpEnrolView.as_view(), name="otp_enrol"),
     path(
-        "login/",
-        public(auth_views.LoginView.as_view(template_name="accounts/login.html")),
-        name="login",
+        "security/logout-everywhere/",
+        views.LogoutEverywhereView.as_view(),
+        name="logout_everywhere",
     ),
-    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "security/tokens/<int:pk>/revoke/",
+        views.ApiTokenRevokeView.as_view(),
+        name="token_revoke",
+    ),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.renderers import JSONRenderer
 
 from antoan.accounts.roles import Perm
 from antoan.api import auth, places, views
@@ -7,11 +8,21 @@ from antoan.api import auth, places, views
 app_name = "api"
 
 
-class SchemaView(SpectacularAPIView):
+class JsonErrors:
+    """Errors in the API's JSON shape even where the success is YAML or HTML."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class SchemaView(JsonErrors, SpectacularAPIView):
     permission = Perm.USE_SYSTEM
 
 
-class DocsView(SpectacularSwaggerSplitView):
+class DocsView(JsonErrors, SpectacularSwaggerSplitView):
     permission = Perm.USE_SYSTEM
 
 
