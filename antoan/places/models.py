@@ -8,6 +8,7 @@ place is identified by its code *and* the period it was valid. Every lookup by c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -75,6 +76,17 @@ class Place(models.Model):
         )
 
     def clean(self) -> None:
+        self.clean_without_others()
+        overlapping = (
+            Place.objects.filter(level=self.level, code=self.code)
+            .exclude(pk=self.pk)
+            .filter(periods_overlap(self.valid_from, self.valid_to))
+        )
+        if overlapping.exists():
+            raise self.overlap_error()
+
+    def clean_without_others(self) -> None:
+        """The checks that need no other row (the bulk loader checks overlaps set-wise)."""
         from antoan.core.text import search_key
 
         self.search_name = search_key(self.name)
@@ -82,20 +94,39 @@ class Place(models.Model):
             raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
         if self.parent_id and self.parent.level == self.level:
             raise ValidationError({"parent": _("Đơn vị cấp trên phải ở cấp cao hơn.")})
-        overlapping = (
-            Place.objects.filter(level=self.level, code=self.code)
-            .exclude(pk=self.pk)
-            .filter(periods_overlap(self.valid_from, self.valid_to))
+
+    def overlap_error(self) -> ValidationError:
+        return ValidationError(
+            {
+                "valid_from": _("Mã %(code)s đã được dùng cho một đơn vị khác trong cùng thời kỳ.")
+                % {"code": self.code}
+            }
         )
-        if overlapping.exists():
-            raise ValidationError(
-                {
-                    "valid_from": _(
-                        "Mã %(code)s đã được dùng cho một đơn vị khác trong cùng thời kỳ."
-                    )
-                    % {"code": self.code}
-                }
-            )
+
+
+def overlapping_pairs(places: Iterable[Place]) -> list[tuple[Place, Place]]:
+    """Pairs of places with the same level and code whose validity periods overlap."""
+    groups: dict[tuple[str, str], list[Place]] = {}
+    for place in places:
+        groups.setdefault((place.level, place.code), []).append(place)
+    pairs = []
+    for group in groups.values():
+        # Sorted by start (open starts first), a period can only overlap the one before it
+        # if no earlier period ends later; track the latest end seen so far.
+        group.sort(key=lambda p: p.valid_from or dt.date.min)
+        latest = group[0]
+        for place in group[1:]:
+            if (
+                latest.valid_to is None
+                or place.valid_from is None
+                or (latest.valid_to >= place.valid_from)
+            ):
+                pairs.append((latest, place))
+            if latest.valid_to is not None and (
+                place.valid_to is None or place.valid_to > latest.valid_to
+            ):
+                latest = place
+    return pairs
 
 
 def periods_overlap(start: dt.date | None, end: dt.date | None) -> Q:

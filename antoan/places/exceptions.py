@@ -1,0 +1,45 @@
+"""Errors of place lookups: a code that names no place (or no current place) on a date.
+
+They subclass Django's ``ValidationError`` so forms show them on the field and the API's error
+handler turns them into a 400 in the project's error shape without extra glue. Catch
+:class:`PlaceNotFound` to handle every lookup failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class PlaceNotFound(ValidationError):
+    """No place has this code on this date (a code alone is ambiguous across reorganisations)."""
+
+    template: Promise = _("Không có đơn vị hành chính mã %(code)s vào ngày %(date)s.")
+    error_code = "place_not_found"
+
+    def __init__(self, *, code: str, on: dt.date) -> None:
+        super().__init__(
+            self.template,
+            code=self.error_code,
+            params={"code": code, "date": on.strftime("%d/%m/%Y")},
+        )
+        # Not ``self.code``: ValidationError keeps the error code there.
+        self.place_code = code
+        self.on = on
+
+
+class NoSuccessor(PlaceNotFound):
+    """The place existed but nothing that succeeds it is valid on the date (a district)."""
+
+    template = _("Đơn vị hành chính mã %(code)s không có đơn vị kế thừa vào ngày %(date)s.")
+    error_code = "place_no_successor"
+
+
+class AmbiguousPlaceCode(PlaceNotFound):
+    """An old code leads to different places on the date: the caller must pass the place."""
+
+    template = _("Mã %(code)s ứng với nhiều đơn vị hành chính khác nhau vào ngày %(date)s.")
+    error_code = "place_ambiguous"
