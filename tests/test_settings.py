@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ANTOAN_", "DATABASE_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ANTOAN_", "DATABASE_", "DJANGO_"))
+    }
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
