@@ -117,7 +117,10 @@ def login_failures_reset(*, request: Any, username: str) -> None:
         return
     http = _http(request)
     AxesProxyHandler.update_request(http)
-    AxesProxyHandler.reset_attempts(ip_address=http.axes_ip_address, username=username)
+    AxesProxyHandler.reset_attempts(
+        ip_address=http.axes_ip_address,  # type: ignore[attr-defined]  # set by update_request
+        username=username,
+    )
 
 
 @transaction.atomic

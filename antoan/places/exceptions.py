@@ -8,16 +8,19 @@ handler turns them into a 400 in the project's error shape without extra glue. C
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PlaceNotFound(ValidationError):
     """No place has this code on this date (a code alone is ambiguous across reorganisations)."""
 
-    template: Promise = _("Không có đơn vị hành chính mã %(code)s vào ngày %(date)s.")
+    template: StrOrPromise = _("Không có đơn vị hành chính mã %(code)s vào ngày %(date)s.")
     error_code = "place_not_found"
 
     def __init__(self, *, code: str, on: dt.date) -> None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PlaceQuerySet(models.QuerySet["Place"]):
@@ -92,7 +96,7 @@ class Place(models.Model):
         self.search_name = search_key(self.name)
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
-        if self.parent_id and self.parent.level == self.level:
+        if self.parent is not None and self.parent.level == self.level:
             raise ValidationError({"parent": _("Đơn vị cấp trên phải ở cấp cao hơn.")})
 
     def overlap_error(self) -> ValidationError:
@@ -167,7 +171,7 @@ class PlaceSuccession(models.Model):
         if not (self.predecessor_id and self.successor_id and self.effective_on):
             return  # clean_fields has already reported what is missing
         old, new, day = self.predecessor, self.successor, self.effective_on
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if old.level != new.level:
             errors["successor"] = _("Đơn vị mới phải cùng cấp với đơn vị cũ.")
         elif not new.is_valid_on(day):

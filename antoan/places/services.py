@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -115,7 +116,7 @@ def place_key(place: Place) -> Key:
 
 
 def _upsert_places(sources: Sources, places: dict[Key, Place]) -> Tally:
-    rows = {}
+    rows: dict[Key, Any] = {}
     for row in sources.places:
         if rows.setdefault(row.key, row) != row:
             raise SourceError(f"{row.level} {row.code} from {row.valid_from} is given twice")
