@@ -148,7 +148,7 @@ class Membership(models.Model):
     role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
     valid_from = models.DateField(_("hiệu lực từ"), default=today)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     objects = ValidityQuerySet.as_manager()
 

@@ -45,7 +45,8 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     """A fresh page; console errors and uncaught exceptions are collected in ``page.errors``."""
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    # An English browser: pages must still open in Vietnamese.
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     new_page = context.new_page()
     errors: list[str] = []
     new_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
