@@ -50,7 +50,7 @@ check-translations:
 	ANTOAN_ENV=test $(PY) scripts/check_translations.py
 
 pytest:
-	ANTOAN_ENV=test $(PY) -m pytest -q $(PYTEST_ARGS)
+	ANTOAN_ENV=test $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
 # Refresh the English catalogue after changing user-facing strings, then translate the gaps.
 messages: setup

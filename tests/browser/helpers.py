@@ -19,3 +19,4 @@ def login(page, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]:not([name=language])")
+    page.wait_for_url(f"{page.base_url}/")

@@ -34,6 +34,7 @@ def test_home_fits_a_360px_phone(page, cast):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page is {overflow}px wider than the phone"
     # The menu collapses behind a button and opens with Bootstrap's script (no inline JS).
+    page.wait_for_load_state("load")
     page.click("button.navbar-toggler")
     page.wait_for_selector("#main-nav.show")
     screenshot(page, "home-phone")

@@ -1,46 +1,15 @@
 """The two-factor pages in headless Chromium: the CSP holds (no console errors) and they fit a
-360 px phone. Skips without Chromium, unless REQUIRE_BROWSER=1 (as tests/browser does)."""
+360 px phone."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from antoan.accounts.tests.helpers import PASSWORD, current_code
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop on this thread; the ORM must still work here.
-    # Only for this module: the variable must not leak into other tests.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            instance = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-            )
-            yield instance
-            instance.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -81,6 +50,8 @@ def test_case_worker_enrols_and_logs_in_with_a_code_on_a_phone(phone, cast, sett
     assert "Đang bật" in phone.locator("[data-testid=twofa-status]").inner_text()
     assert overflow(phone) <= 0
 
+    # Bootstrap's deferred script must have run before its menus respond to clicks.
+    phone.wait_for_load_state("load")
     phone.click("button.navbar-toggler")
     phone.click("[data-testid=user-menu]")
     phone.click("form[action$='/accounts/logout/'] button")
@@ -92,6 +63,7 @@ def test_case_worker_enrols_and_logs_in_with_a_code_on_a_phone(phone, cast, sett
     assert overflow(phone) <= 0
     phone.fill("input[name=code]", current_code(device))
     phone.click("form[action$='/accounts/login/otp/'] button[type=submit]:not([name=cancel])")
-    phone.wait_for_selector("h1")
+    # The code page has an h1 too: wait until we have left it.
+    phone.wait_for_url(f"{phone.base_url}/")
     assert phone.locator("h1").inner_text().startswith("Xin chào")
     assert phone.errors == []
