@@ -59,3 +59,25 @@ def test_static_files_come_from_our_own_origin(client_for, cast):
     assert "/static/vendor/htmx/htmx.min.js" in html
     assert "http://" not in html.split("<body")[0]
     assert "https://" not in html.split("<body")[0]
+
+
+def test_home_tells_the_user_about_their_previous_sign_in_and_failures(client, cast):
+    from antoan.accounts.demo import DEMO_PASSWORD
+
+    def sign_in(password):
+        return client.post(
+            "/accounts/login/",
+            {"username": "worker1", "password": password},
+            REMOTE_ADDR="10.1.2.3",
+        )
+
+    assert sign_in(DEMO_PASSWORD).status_code == 302
+    first = client.get("/").content.decode()
+    assert "lần đăng nhập đầu tiên" in first
+    client.logout()
+    assert sign_in("wrong-password-1").status_code == 200
+    assert sign_in("wrong-password-2").status_code == 200
+    assert sign_in(DEMO_PASSWORD).status_code == 302
+    page = client.get("/").content.decode()
+    assert "từ địa chỉ 10.1.2.3" in page
+    assert "Có 2 lần đăng nhập sai mật khẩu" in page

@@ -119,3 +119,32 @@ def audit_event_page(
         newer=Cursor.of(events[0]) if events and before is not None else None,
         older=Cursor.of(events[-1]) if len(rows) > size else None,
     )
+
+
+@dataclass(frozen=True)
+class SignInSummary:
+    previous_at: dt.datetime | None
+    previous_ip: str | None
+    failures_since: int
+
+
+def sign_in_summary_for(user: Any) -> SignInSummary:
+    """The user's own previous sign-in and the failed attempts on their name since then.
+
+    Shown on the home page so that a user notices a sign-in that was not theirs.
+    """
+    logins = list(
+        AuditEvent.objects.filter(user=user, action="login")
+        .order_by("-seq")
+        .values("seq", "occurred_at", "ip")[:2]
+    )
+    if len(logins) < 2:
+        return SignInSummary(previous_at=None, previous_ip=None, failures_since=0)
+    previous, current = logins[1], logins[0]
+    failures = AuditEvent.objects.filter(
+        username=user.get_username(),
+        action="login_failed",
+        seq__gt=previous["seq"],
+        seq__lt=current["seq"],
+    ).count()
+    return SignInSummary(previous["occurred_at"], previous["ip"], failures)

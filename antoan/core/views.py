@@ -5,13 +5,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
+from django_otp import user_has_device
 
 from antoan.accounts.roles import Perm, Role
 from antoan.core.audit import audit_record
 from antoan.core.forms import AuditSearchForm
 from antoan.core.models import AuditAction
-from antoan.core.permissions import PermissionRequiredMixin, memberships, permissions_of, public
-from antoan.core.selectors import audit_event_page, audit_events_for_user
+from antoan.core.permissions import PermissionRequiredMixin, memberships, public
+from antoan.core.selectors import audit_event_page, audit_events_for_user, sign_in_summary_for
 
 
 class HomeView(PermissionRequiredMixin, TemplateView):
@@ -20,8 +21,10 @@ class HomeView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["memberships"] = memberships(self.request.user)
-        context["permissions"] = permissions_of(self.request.user)
+        user = self.request.user
+        context["memberships"] = memberships(user)
+        context["two_factor_enabled"] = user_has_device(user)
+        context["sign_in"] = sign_in_summary_for(user)
         return context
 
 
