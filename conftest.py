@@ -90,15 +90,28 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh page; console errors and uncaught exceptions are collected in ``page.errors``."""
-    # An English browser: pages must still open in Vietnamese.
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    new_page = context.new_page()
-    errors: list[str] = []
-    new_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    new_page.on("pageerror", lambda exc: errors.append(str(exc)))
-    new_page.errors = errors
-    new_page.base_url = live_server.url
-    yield new_page
-    context.close()
+def open_page(browser, live_server):
+    """Open pages in fresh browser contexts; console errors and uncaught exceptions are
+    collected in ``page.errors``. Pages must come out Vietnamese even for an English browser,
+    so that is the default locale."""
+    contexts = []
+
+    def open_(width: int = 1280, height: int = 900, locale: str = "en-US"):
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+        contexts.append(context)
+        new_page = context.new_page()
+        errors: list[str] = []
+        new_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        new_page.on("pageerror", lambda exc: errors.append(str(exc)))
+        new_page.errors = errors
+        new_page.base_url = live_server.url
+        return new_page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()

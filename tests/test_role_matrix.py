@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-EVERYONE = {
-    "hotline1",
-    "worker1",
-    "supervisor1",
-    "worker2",
-    "health1",
-    "police1",
-    "reporter1",
-    "coordinator1",
-    "analyst1",
-    "manager1",
-    "auditor1",
-    "admin1",
-}
+from antoan.accounts.demo import USERS
+
+EVERYONE = {username for username, *_ in USERS}
 
 # (path, who may open it). Everyone else must be refused.
 MATRIX = [

@@ -209,15 +209,7 @@ class LoginOtpView(View):
             _pending_drop(request)
             return redirect("accounts:login")
         if check.wait_seconds:
-            form.add_error(
-                "code",
-                ngettext(
-                    "Bạn đã nhập sai mã nhiều lần. Hãy đợi %(seconds)d giây rồi thử lại.",
-                    "Bạn đã nhập sai mã nhiều lần. Hãy đợi %(seconds)d giây rồi thử lại.",
-                    check.wait_seconds,
-                )
-                % {"seconds": check.wait_seconds},
-            )
+            _wait_error(form, check.wait_seconds)
             return self._render(request, form, pending)
 
         pending["tries"] = int(pending.get("tries", 0)) + 1
@@ -387,15 +379,7 @@ class OtpEnrolView(PermissionRequiredMixin, View):
         if not check.has_device:
             return redirect(request.get_full_path())
         if check.wait_seconds:
-            form.add_error(
-                "code",
-                ngettext(
-                    "Bạn đã nhập sai mã nhiều lần. Hãy đợi %(seconds)d giây rồi thử lại.",
-                    "Bạn đã nhập sai mã nhiều lần. Hãy đợi %(seconds)d giây rồi thử lại.",
-                    check.wait_seconds,
-                )
-                % {"seconds": check.wait_seconds},
-            )
+            _wait_error(form, check.wait_seconds)
         else:
             form.add_error(
                 "code",
@@ -455,3 +439,16 @@ class ApiTokenRevokeView(PermissionRequiredMixin, View):
             _("Đã thu hồi mã truy cập %(prefix)s…") % {"prefix": token.prefix},
         )
         return redirect("accounts:security")
+
+
+def _wait_error(form, seconds: int) -> None:
+    """django-otp refuses to check codes for a while after repeated failures: say how long."""
+    form.add_error(
+        "code",
+        ngettext(
+            "Bạn đã nhập sai mã nhiều lần. Hãy đợi %(seconds)d giây rồi thử lại.",
+            "Bạn đã nhập sai mã nhiều lần. Hãy đợi %(seconds)d giây rồi thử lại.",
+            seconds,
+        )
+        % {"seconds": seconds},
+    )

@@ -13,16 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    page.base_url = live_server.url
-    yield page
-    context.close()
+def phone(open_page):
+    return open_page(width=360, height=740, locale="vi-VN")
 
 
 def overflow(page) -> int:
