@@ -10,6 +10,7 @@ Profiles (``ANTOAN_ENV``):
 
 from __future__ import annotations
 
+import base64
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +47,32 @@ elif ANTOAN_ENV == "local":
 else:
     SECRET_KEY = secrets.token_urlsafe(64)
 
+
+def _local_field_keys() -> tuple[list[str], str]:
+    """The local profile's encryption and index keys, generated once and kept in var/."""
+    path = VAR_DIR / "field_keys"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        field = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        index = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        path.write_text(f"v1:{field}\n{index}\n")
+        path.chmod(0o600)
+    field_line, index_line = path.read_text().split()[:2]
+    return [field_line], index_line
+
+
+# Encryption of identifying fields (see antoan/core/crypto.py). The first key encrypts.
+if PRODUCTION:
+    ANTOAN_FIELD_KEYS = env_list("ANTOAN_FIELD_KEYS", [])
+    ANTOAN_INDEX_KEY = env_str("ANTOAN_INDEX_KEY")
+    if not ANTOAN_FIELD_KEYS:
+        raise ImproperlyConfigured("Environment variable ANTOAN_FIELD_KEYS is required.")
+elif ANTOAN_ENV == "local":
+    ANTOAN_FIELD_KEYS, ANTOAN_INDEX_KEY = _local_field_keys()
+else:
+    ANTOAN_FIELD_KEYS = [f"t1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"]
+    ANTOAN_INDEX_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
 DEBUG = env_bool("ANTOAN_DEBUG", ANTOAN_ENV == "local")
 ALLOWED_HOSTS = env_list(
     "ANTOAN_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -68,6 +95,7 @@ INSTALLED_APPS = [
     "antoan.core",
     "antoan.accounts",
     "antoan.places",
+    "antoan.cases",
     "antoan.api",
 ]
 
@@ -172,6 +200,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Case numbers: <prefix>-<year>-<6 digits>, per province.
+ANTOAN_CASE_PREFIX = env_str("ANTOAN_CASE_PREFIX", "HY")
 
 # API tokens
 ANTOAN_TOKEN_HOURS = env_int("ANTOAN_TOKEN_HOURS", 8, minimum=1)

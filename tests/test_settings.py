@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -28,6 +29,8 @@ def _manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Compl
 
 PRODUCTION = {
     "ANTOAN_ENV": "production",
+    "ANTOAN_FIELD_KEYS": "p1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    "ANTOAN_INDEX_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     "ANTOAN_ALLOWED_HOSTS": "antoan.hungyen.gov.vn",
     "DATABASE_URL": "postgres://antoan@127.0.0.1:5432/antoan",
 }

@@ -50,7 +50,35 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
     return {str(key): _flatten(value) for key, value in detail.items()}
 
 
+def conflict_body(exc: Any) -> dict:
+    """409 for a stale version: what changed since the version the client loaded."""
+    body = error_body(
+        "conflict",
+        _(
+            "Hồ sơ đã được người khác cập nhật sau khi bạn mở (phiên bản %(loaded)s, hiện là "
+            "%(current)s). Hãy tải lại và nhập lại thay đổi của bạn."
+        )
+        % {"loaded": exc.loaded_version, "current": exc.case.version},
+    )
+    body["error"]["current_version"] = exc.case.version
+    body["error"]["changes"] = [
+        {
+            "version": event.version,
+            "kind": event.kind,
+            "at": event.at.isoformat(),
+            "by": event.actor.get_full_name() or event.actor.get_username(),
+        }
+        for event in exc.events
+    ]
+    return body
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    from antoan.cases.services import CaseConflict
+
+    if isinstance(exc, CaseConflict):
+        set_rollback()
+        return Response(conflict_body(exc), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -1,0 +1,452 @@
+"""Case records: survivors, cases and everything that happens in them.
+
+Identifying fields are ``EncryptedTextField`` (AES-GCM at rest) and searched through keyed
+blind indexes (``antoan.core.crypto``). Workflow fields change only through ``services.py``;
+every change of stage is written to ``CaseStageChange`` and every event to ``CaseEvent``.
+Nothing here is deleted (``PROTECT``): records are closed, withdrawn or corrected.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from antoan.cases import choices as c
+from antoan.core.crypto import EncryptedTextField
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Survivor(models.Model):
+    # Identifying: encrypted.
+    full_name = EncryptedTextField(_("họ và tên"))
+    other_names = EncryptedTextField(_("tên gọi khác"), blank=True)
+    date_of_birth = EncryptedTextField(_("ngày sinh"), blank=True)  # ISO date, encrypted
+    phone = EncryptedTextField(_("số điện thoại"), blank=True)
+    national_id = EncryptedTextField(_("số định danh"), blank=True)
+    address = EncryptedTextField(_("địa chỉ"), blank=True)
+    guardian_name = EncryptedTextField(_("người giám hộ"), blank=True)
+    guardian_phone = EncryptedTextField(_("điện thoại người giám hộ"), blank=True)
+    # Blind indexes (keyed digests) for duplicate checks and search.
+    name_index = models.CharField(max_length=40, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=40, db_index=True, blank=True, editable=False)
+    # Not identifying on their own: in clear, for statistics.
+    sex = models.CharField(_("giới tính"), max_length=10, choices=c.Sex.choices)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+    age_at_intake = models.PositiveSmallIntegerField(_("tuổi khi tiếp nhận"), null=True, blank=True)
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
+    disability = models.BooleanField(_("khuyết tật"), default=False)
+    marital_status = models.CharField(
+        _("tình trạng hôn nhân"), max_length=12, choices=c.MaritalStatus.choices, blank=True
+    )
+    occupation = models.CharField(_("nghề nghiệp"), max_length=80, blank=True)
+    commune = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("xã, phường cư trú"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("người bị bạo lực")
+        verbose_name_plural = _("người bị bạo lực")
+        indexes = [models.Index(fields=["name_index", "birth_year"])]
+
+    def __str__(self) -> str:
+        return f"survivor #{self.pk}"  # never the name: this string reaches logs
+
+
+class SearchToken(models.Model):
+    """One blind-indexed word of a survivor's names, so any words of a name find the case."""
+
+    survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "survivor"], name="search_token_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.digest[:8]
+
+
+class Case(models.Model):
+    number = models.CharField(_("số hồ sơ"), max_length=30, unique=True)
+    survivor = models.ForeignKey(
+        Survivor, verbose_name=_("người bị bạo lực"), on_delete=models.PROTECT, related_name="cases"
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("cơ quan quản lý"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    assigned_to = models.ForeignKey(
+        USER,
+        verbose_name=_("cán bộ quản lý ca"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=c.Status.choices, default=c.Status.OPEN
+    )
+    stage = models.CharField(
+        _("giai đoạn"), max_length=20, choices=c.Stage.choices, default=c.Stage.INTAKE
+    )
+    risk_level = models.CharField(
+        _("mức độ nguy cơ"), max_length=10, choices=c.RiskLevel.choices, default=c.RiskLevel.LOW
+    )
+    immediate_danger = models.BooleanField(_("nguy hiểm tức thời"), default=False)
+    source = models.CharField(_("nguồn tiếp nhận"), max_length=20, choices=c.Source.choices)
+    needs = models.JSONField(_("nhu cầu"), default=list, blank=True)
+    opened_at = models.DateTimeField(_("ngày tiếp nhận"))
+    closed_at = models.DateTimeField(_("ngày đóng"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # Optimistic concurrency: every write names the version it was based on.
+    version = models.PositiveIntegerField(default=1)
+    # A client-chosen id that makes a retried creation return the first result.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ ca")
+        verbose_name_plural = _("hồ sơ ca")
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(fields=["agency", "status", "stage"]),
+            models.Index(fields=["assigned_to", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="closed") & Q(stage="closed"))
+                | (~Q(status="closed") & ~Q(stage="closed")),
+                name="case_closed_status_matches_stage",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(status="closed"),
+                name="case_closed_at_only_when_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseStageChange(models.Model):
+    """The history of stages: every change, by whom, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=c.Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=c.Stage.choices)
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+class CaseEvent(models.Model):
+    """The case timeline: one row per thing that happened, with a non-identifying summary."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    # The case's version after this event: a stale write lists the events after its version.
+    version = models.PositiveIntegerField(default=1)
+    # Codes and numbers only (a stage, a risk level, a count): rendered in the viewer's language.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class Incident(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="incidents")
+    gbv_type = models.CharField(
+        _("loại bạo lực (GBVIMS)"), max_length=30, choices=c.GbvType.choices
+    )
+    dv_forms = models.JSONField(_("hình thức bạo lực gia đình"), default=list, blank=True)
+    contexts = models.JSONField(_("bối cảnh"), default=list, blank=True)
+    occurred_on = models.DateField(_("ngày xảy ra"))
+    commune = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("nơi xảy ra"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_reported_on = models.DateField(_("ngày báo tin đầu tiên"))
+    description = EncryptedTextField(_("mô tả"), blank=True)
+    consent_statistics = models.BooleanField(_("đồng ý dùng cho thống kê"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["occurred_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_reported_on__gte=models.F("occurred_on")),
+                name="incident_reported_after_it_happened",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gbv_type} {self.occurred_on}"
+
+
+class Perpetrator(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="perpetrators")
+    sex = models.CharField(_("giới tính"), max_length=10, choices=c.Sex.choices)
+    age_group = models.CharField(_("nhóm tuổi"), max_length=10, choices=c.AgeGroup.choices)
+    relationship = models.CharField(
+        _("quan hệ với người bị bạo lực"), max_length=20, choices=c.Relationship.choices
+    )
+    occupation = models.CharField(_("nghề nghiệp"), max_length=80, blank=True)
+    details = EncryptedTextField(_("thông tin nhận dạng"), blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.sex} {self.age_group} {self.relationship}"
+
+
+class Consent(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("mục đích"), max_length=12, choices=c.ConsentPurpose.choices)
+    granted = models.BooleanField(_("đồng ý"))
+    agencies = models.ManyToManyField(
+        "accounts.Agency", verbose_name=_("cơ quan được chia sẻ"), blank=True, related_name="+"
+    )
+    given_by = models.CharField(
+        _("người cho ý kiến"), max_length=10, choices=c.ConsentGivenBy.choices
+    )
+    child_agreed = models.BooleanField(_("trẻ em đồng ý"), null=True, blank=True)
+    method = models.CharField(_("hình thức"), max_length=12, choices=c.ConsentMethod.choices)
+    given_at = models.DateTimeField(_("thời điểm"))
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(_("rút lại lúc"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}={self.granted}"
+
+
+class Assessment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assessments")
+    needs = models.JSONField(_("nhu cầu"), default=list)
+    answers = models.JSONField(_("câu trả lời đánh giá nguy cơ"), default=dict)
+    immediate_danger = models.BooleanField(_("nguy hiểm tức thời"), default=False)
+    risk_level = models.CharField(_("mức độ nguy cơ"), max_length=10, choices=c.RiskLevel.choices)
+    notes = EncryptedTextField(_("ghi chú"), blank=True)
+    assessed_at = models.DateTimeField()
+    assessed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["assessed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"assessment {self.risk_level}"
+
+
+class SafetyPlan(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="safety_plans")
+    content = EncryptedTextField(_("kế hoạch an toàn"))
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"safety plan {self.pk}"
+
+
+class CasePlan(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_plans")
+    goals = EncryptedTextField(_("mục tiêu"))
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"case plan {self.pk}"
+
+
+class CasePlanItem(models.Model):
+    plan = models.ForeignKey(CasePlan, on_delete=models.PROTECT, related_name="items")
+    service = models.CharField(_("dịch vụ"), max_length=20, choices=c.Need.choices)
+    responsible_agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("cơ quan phụ trách"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(_("hạn"))
+    status = models.CharField(
+        _("tình trạng"),
+        max_length=10,
+        choices=c.PlanItemStatus.choices,
+        default=c.PlanItemStatus.PENDING,
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.due_on}"
+
+
+class FollowUp(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups")
+    done_on = models.DateField(_("ngày"))
+    method = models.CharField(_("hình thức"), max_length=12, choices=c.FollowUpMethod.choices)
+    notes = EncryptedTextField(_("ghi chú"), blank=True)
+    next_due = models.DateField(_("lần theo dõi tiếp"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["done_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.done_on}"
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    body = EncryptedTextField(_("nội dung"))
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"
+
+
+class ProtectionMeasure(models.Model):
+    """A measure of Law 13/2022 Art. 23, with the law's deadlines enforced by services."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measures")
+    type = models.CharField(_("biện pháp"), max_length=24, choices=c.MeasureType.choices)
+    deciding_body = models.CharField(
+        _("cơ quan quyết định"), max_length=16, choices=c.DecidingBody.choices
+    )
+    requested_at = models.DateTimeField(_("thời điểm đề nghị"))
+    decision = models.CharField(
+        _("quyết định"),
+        max_length=10,
+        choices=c.MeasureDecision.choices,
+        default=c.MeasureDecision.PENDING,
+    )
+    decided_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
+    refusal_reason = models.CharField(_("lý do từ chối"), max_length=500, blank=True)
+    late_reason = models.CharField(_("lý do quyết định muộn"), max_length=500, blank=True)
+    starts_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True)
+                | Q(starts_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="measure_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.type
+
+
+class ClosureRequest(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closure_requests")
+    reason = models.CharField(_("lý do đóng ca"), max_length=500)
+    checklist = models.JSONField(_("danh mục kiểm tra"), default=dict)
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(
+        max_length=10, choices=c.ClosureDecision.choices, default=c.ClosureDecision.PENDING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    comment = models.CharField(_("ý kiến"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"closure {self.decision}"
+
+
+class CaseTransfer(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
+    from_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="incoming_transfers"
+    )
+    reason = models.CharField(_("lý do chuyển"), max_length=500)
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=c.TransferStatus.choices, default=c.TransferStatus.PENDING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.CharField(_("lý do từ chối"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="one_pending_transfer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer {self.status}"
+
+
+class CaseNumberSequence(models.Model):
+    """The last number given per prefix and year, incremented under a row lock."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="case_number_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

@@ -1,0 +1,296 @@
+"""Reads of case data, always scoped to the acting user, audited when case data is shown.
+
+A case worker reaches the cases assigned to them in an agency where they hold
+``cases.view_assigned``; a supervisor every case of an agency where they hold
+``cases.view_agency``. Anyone else gets 404, the same as for a missing case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from antoan.accounts.roles import Perm
+from antoan.cases import choices as c
+from antoan.cases import rules
+from antoan.cases.models import (
+    Assessment,
+    Case,
+    CaseEvent,
+    CasePlan,
+    CasePlanItem,
+    CaseTransfer,
+    ClosureRequest,
+    Consent,
+    FollowUp,
+    Incident,
+    Perpetrator,
+    ProtectionMeasure,
+    SearchToken,
+)
+from antoan.core.audit import audit_record
+from antoan.core.crypto import blind_index, phone_index
+from antoan.core.permissions import agency_ids_with
+from antoan.core.text import search_key
+
+_NUMBER = re.compile(r"^[A-Za-z]{1,10}-\d{4}-\d{1,6}$")
+
+
+def case_scope(user: Any) -> Q:
+    """The condition selecting the cases ``user`` may see (nothing, for most roles)."""
+    agency_wide = agency_ids_with(user, Perm.CASE_VIEW_AGENCY)
+    assigned = agency_ids_with(user, Perm.CASE_VIEW_ASSIGNED)
+    condition = Q(pk__in=[])
+    if agency_wide:
+        condition |= Q(agency_id__in=agency_wide)
+    if assigned:
+        condition |= Q(agency_id__in=assigned, assigned_to=user)
+    return condition
+
+
+def cases_for_user(user: Any) -> QuerySet[Case]:
+    return Case.objects.filter(case_scope(user))
+
+
+def case_get_for_user(user: Any, case_id: Any, *, request: Any = None, audit: bool = True) -> Case:
+    """The case if ``user`` may see it, else Http404; the read is audited."""
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    case = (
+        cases_for_user(user)
+        .select_related("survivor", "survivor__commune", "agency", "assigned_to")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if audit:
+        audit_record(
+            action="view",
+            request=request,
+            user=user,
+            object_type="case",
+            object_id=case.pk,
+            place_code=case.survivor.commune.code if case.survivor.commune else "",
+        )
+    return case
+
+
+def case_detail(case: Case) -> dict[str, Any]:
+    """Everything the case page shows, in a constant number of queries."""
+    incidents = list(
+        Incident.objects.filter(case=case)
+        .select_related("commune")
+        .prefetch_related(Prefetch("perpetrators", queryset=Perpetrator.objects.order_by("pk")))
+    )
+    plans = list(
+        CasePlan.objects.filter(case=case).prefetch_related(
+            Prefetch("items", queryset=CasePlanItem.objects.select_related("responsible_agency"))
+        )
+    )
+    return {
+        "incidents": incidents,
+        "consents": list(
+            Consent.objects.filter(case=case)
+            .select_related("recorded_by")
+            .prefetch_related("agencies")
+        ),
+        "assessments": list(Assessment.objects.filter(case=case).select_related("assessed_by")),
+        "safety_plans": list(case.safety_plans.select_related("created_by")),
+        "case_plans": plans,
+        "follow_ups": list(FollowUp.objects.filter(case=case).select_related("created_by")),
+        "notes": list(case.notes.select_related("created_by")),
+        "measures": list(ProtectionMeasure.objects.filter(case=case)),
+        "closure_requests": list(
+            ClosureRequest.objects.filter(case=case).select_related("requested_by", "decided_by")
+        ),
+        "transfers": list(
+            CaseTransfer.objects.filter(case=case).select_related(
+                "from_agency", "to_agency", "requested_by", "decided_by"
+            )
+        ),
+        "events": list(CaseEvent.objects.filter(case=case).select_related("actor")),
+    }
+
+
+def consent_current(case: Case, purpose: str) -> bool:
+    latest = (
+        Consent.objects.filter(case=case, purpose=purpose, withdrawn_at__isnull=True)
+        .order_by("-given_at", "-pk")
+        .first()
+    )
+    return bool(latest and latest.granted)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    stage: str = ""
+    risk_level: str = ""
+    commune: str = ""
+    mine: bool = False
+
+
+def case_search(user: Any, filters: CaseFilters, *, request: Any = None) -> QuerySet[Case]:
+    """Cases the user may see matching the filters; the search itself is audited."""
+    qs = cases_for_user(user).select_related(
+        "survivor", "survivor__commune", "agency", "assigned_to"
+    )
+    if filters.mine:
+        qs = qs.filter(assigned_to=user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.risk_level:
+        qs = qs.filter(risk_level=filters.risk_level)
+    if filters.commune:
+        qs = qs.filter(survivor__commune__code=filters.commune)
+    if filters.q:
+        qs = qs.filter(_text_condition(filters.q))
+    audit_record(
+        action="search" if filters.q else "list",
+        request=request,
+        user=user,
+        object_type="case",
+        # Which filters were used, never their values: a query may be a survivor's name.
+        extra={"filters": sorted(k for k, v in vars(filters).items() if v)},
+    )
+    return qs.order_by("-opened_at", "-pk")
+
+
+def _text_condition(q: str) -> Q:
+    text = q.strip()
+    if _NUMBER.match(text):
+        return Q(number__iexact=text)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits and len(digits) >= 6 and len(digits) == len(re.sub(r"[\s.+()-]", "", text)):
+        return Q(survivor__phone_index=phone_index(text)) | Q(number__endswith=digits)
+    words = search_key(text).split()
+    if not words:
+        return Q(pk__in=[])
+    condition = Q()
+    for word in words[:8]:
+        digest = blind_index(word, purpose="name-token")
+        condition &= Q(
+            Exists(SearchToken.objects.filter(survivor=OuterRef("survivor"), digest=digest))
+        )
+    return condition
+
+
+def duplicates_for(user: Any, *, name_index: str, birth_year: int | None, phone_index: str) -> Any:
+    """Possible duplicates of a new intake: visible ones by number, the rest as a bare flag."""
+    from antoan.cases.services.intake import DuplicateReport
+
+    condition = Q(pk__in=[])
+    if name_index and birth_year:
+        condition |= Q(survivor__name_index=name_index, survivor__birth_year=birth_year)
+    if phone_index:
+        condition |= Q(survivor__phone_index=phone_index)
+    matches = Case.objects.filter(condition)
+    visible = list(matches.filter(case_scope(user)).values_list("number", flat=True)[:20])
+    hidden = matches.exclude(case_scope(user)).exists()
+    return DuplicateReport(visible=visible, hidden=hidden)
+
+
+@dataclass(frozen=True)
+class Task:
+    case: Case
+    kind: str  # assessment, case_plan, follow_up, measure_decision, closure_approval, transfer
+    due: dt.datetime
+    countdown: Any
+
+
+def tasks_for_user(user: Any, *, now: dt.datetime | None = None) -> list[Task]:
+    """What is due or overdue on the cases the user works on, soonest first."""
+    moment = now or timezone.now()
+    open_cases = cases_for_user(user).filter(status=c.Status.OPEN)
+    if not agency_ids_with(user, Perm.CASE_VIEW_AGENCY):
+        open_cases = open_cases.filter(assigned_to=user)
+    open_cases = open_cases.annotate(
+        has_assessment=Exists(Assessment.objects.filter(case=OuterRef("pk"))),
+        has_plan=Exists(CasePlan.objects.filter(case=OuterRef("pk"))),
+    ).select_related("survivor")
+    tasks: list[Task] = []
+    cases = list(open_cases)
+    for case in cases:
+        if not case.has_assessment:
+            due = case.opened_at + dt.timedelta(days=rules.ASSESSMENT_DUE_DAYS)
+            tasks.append(Task(case, "assessment", due, rules.countdown(deadline=due, now=moment)))
+        if not case.has_plan:
+            due = case.opened_at + dt.timedelta(days=rules.CASE_PLAN_DUE_DAYS)
+            tasks.append(Task(case, "case_plan", due, rules.countdown(deadline=due, now=moment)))
+    by_id = {case.pk: case for case in cases}
+    latest_follow_up: dict[int, FollowUp] = {}
+    for follow_up in FollowUp.objects.filter(case_id__in=by_id).order_by("done_on", "pk"):
+        latest_follow_up[follow_up.case_id] = follow_up
+    for case_id, follow_up in latest_follow_up.items():
+        if follow_up.next_due:
+            due = timezone.make_aware(dt.datetime.combine(follow_up.next_due, dt.time(17, 0)))
+            tasks.append(
+                Task(by_id[case_id], "follow_up", due, rules.countdown(deadline=due, now=moment))
+            )
+    for measure in ProtectionMeasure.objects.filter(
+        case_id__in=by_id, decision=c.MeasureDecision.PENDING
+    ):
+        deadline = rules.decision_deadline(
+            measure_type=measure.type, requested_at=measure.requested_at
+        )
+        if deadline is not None:
+            tasks.append(
+                Task(
+                    by_id[measure.case_id],
+                    "measure_decision",
+                    deadline,
+                    rules.countdown(deadline=deadline, now=moment),
+                )
+            )
+    approving = agency_ids_with(user, Perm.CASE_APPROVE)
+    tasks.extend(
+        Task(case, "closure_approval", moment, rules.countdown(deadline=moment, now=moment))
+        for case in cases
+        if case.stage == c.Stage.CLOSURE_REQUESTED and case.agency_id in approving
+    )
+    return sorted(tasks, key=lambda task: task.due)
+
+
+def transfers_incoming(user: Any) -> QuerySet[CaseTransfer]:
+    """Pending transfers addressed to agencies where the user approves cases.
+
+    The receiving supervisor sees the request (number, agencies, reason, risk), not the case.
+    """
+    return (
+        CaseTransfer.objects.filter(
+            status=c.TransferStatus.PENDING,
+            to_agency_id__in=agency_ids_with(user, Perm.CASE_APPROVE),
+        )
+        .select_related("case", "from_agency", "to_agency")
+        .order_by("requested_at")
+    )
+
+
+def transfer_get_incoming(user: Any, transfer_id: Any) -> CaseTransfer:
+    try:
+        pk = int(transfer_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    transfer = transfers_incoming(user).filter(pk=pk).first()
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+def measure_get(case: Case, measure_id: Any) -> ProtectionMeasure:
+    try:
+        return ProtectionMeasure.objects.get(case=case, pk=int(measure_id))
+    except (ProtectionMeasure.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None

@@ -1,0 +1,123 @@
+"""What every case service shares: access checks, versioning, the timeline and the audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.utils import timezone
+
+from antoan.accounts.models import Membership
+from antoan.accounts.roles import Perm
+from antoan.cases.models import Case, CaseEvent, CaseStageChange
+from antoan.core.audit import audit_record
+from antoan.core.permissions import grant
+
+
+def now() -> dt.datetime:
+    """The services' clock (tests move it)."""
+    return timezone.now()
+
+
+class CaseConflict(Exception):
+    """A write based on a version of the case that is no longer current."""
+
+    def __init__(self, *, case: Case, loaded_version: int, events: list[CaseEvent]):
+        super().__init__(f"case {case.pk}: version {loaded_version} is stale")
+        self.case = case
+        self.loaded_version = loaded_version
+        self.events = events
+
+
+def can_edit(actor: Any, case: Case) -> Membership | None:
+    """Edit rights: the assigned worker, or anyone holding agency-wide view and edit rights."""
+    membership = grant(actor, Perm.CASE_EDIT, agency_id=case.agency_id)
+    if membership is None:
+        return None
+    if case.assigned_to_id == actor.pk or grant(actor, Perm.CASE_VIEW_AGENCY, case.agency_id):
+        return membership
+    return None
+
+
+def require_edit(actor: Any, case: Case) -> Membership:
+    membership = can_edit(actor, case)
+    if membership is None:
+        raise PermissionDenied
+    return membership
+
+
+def require_approve(actor: Any, case: Case) -> Membership:
+    membership = grant(actor, Perm.CASE_APPROVE, agency_id=case.agency_id)
+    if membership is None:
+        raise PermissionDenied
+    return membership
+
+
+def advance(
+    case: Case,
+    *,
+    actor: Any,
+    version: int | None,
+    kind: str,
+    data: dict[str, Any] | None = None,
+    fields: dict[str, Any] | None = None,
+    membership: Membership | None = None,
+    request: Any = None,
+    changed_fields: Iterable[str] = (),
+    audit_action: str = "update",
+) -> Case:
+    """Apply ``fields`` to the case and raise its version, refusing a stale ``version``.
+
+    ``version`` None means an append that cannot overwrite anything (a note, a follow-up):
+    it is accepted whatever the current version. Writes the timeline event and the audit
+    event in the caller's transaction.
+    """
+    fields = dict(fields or {})
+    moment = now()
+    rows = Case.objects.filter(pk=case.pk)
+    if version is not None:
+        rows = rows.filter(version=version)
+    if "stage" in fields and fields["stage"] != case.stage:
+        CaseStageChange.objects.create(
+            case=case,
+            from_stage=case.stage,
+            to_stage=fields["stage"],
+            changed_at=moment,
+            changed_by=actor,
+            reason=str((data or {}).get("reason", ""))[:300],
+        )
+    updated = rows.update(version=F("version") + 1, updated_at=moment, **fields)
+    if not updated:
+        raise CaseConflict(
+            case=case,
+            loaded_version=version or 0,
+            events=list(
+                CaseEvent.objects.filter(case=case, version__gt=version or 0).select_related(
+                    "actor"
+                )
+            ),
+        )
+    case.refresh_from_db()
+    CaseEvent.objects.create(
+        case=case, at=moment, actor=actor, kind=kind, version=case.version, data=data or {}
+    )
+    audit_record(
+        action=audit_action,
+        request=request,
+        user=actor,
+        membership=membership,
+        object_type="case",
+        object_id=case.pk,
+        place_code=case_place_code(case),
+        changed_fields=[*changed_fields, *fields.keys()],
+        extra={"event": kind},
+    )
+    return case
+
+
+def case_place_code(case: Case) -> str:
+    commune = case.survivor.commune if case.survivor_id else None
+    return commune.code if commune is not None else ""

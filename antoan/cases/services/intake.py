@@ -1,0 +1,339 @@
+"""Opening a case, and changing the case's own fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from antoan.accounts.models import Agency
+from antoan.accounts.roles import Perm
+from antoan.cases import choices as c
+from antoan.cases import rules
+from antoan.cases.models import Case, CaseNumberSequence, SearchToken, Survivor
+from antoan.cases.services.common import advance, now, require_edit
+from antoan.cases.services.records import (
+    ConsentInput,
+    IncidentInput,
+    consent_record,
+    incident_add,
+)
+from antoan.core.crypto import blind_index, name_tokens, phone_index
+from antoan.core.permissions import grant
+from antoan.places.selectors import place_get
+
+
+@dataclass
+class SurvivorInput:
+    full_name: str
+    sex: str
+    birth_year: int | None = None
+    date_of_birth: dt.date | None = None
+    age_at_intake: int | None = None
+    phone: str = ""
+    other_names: str = ""
+    national_id: str = ""
+    address: str = ""
+    guardian_name: str = ""
+    guardian_phone: str = ""
+    ethnicity: str = ""
+    disability: bool = False
+    marital_status: str = ""
+    occupation: str = ""
+    commune: str | None = None  # a current commune code
+
+
+@dataclass
+class OpenResult:
+    case: Case
+    created: bool
+    duplicates: DuplicateReport
+
+
+@dataclass
+class DuplicateReport:
+    """Possible duplicates: numbers of those the user may see, and whether others exist."""
+
+    visible: list[str] = field(default_factory=list)
+    hidden: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.visible or self.hidden)
+
+
+def _choice(value: str, choices: type, name: str, *, blank: bool = False) -> str:
+    if blank and value == "":
+        return value
+    if value not in choices.values:
+        raise ValidationError({name: [_("Giá trị không hợp lệ: %(value)s.") % {"value": value}]})
+    return value
+
+
+def survivor_prepare(data: SurvivorInput, *, today: dt.date) -> Survivor:
+    """A validated, unsaved Survivor with its blind indexes (raises ValidationError)."""
+    full_name = rules.clean_text(data.full_name, field="full_name", max_length=200, required=True)
+    rules.check_person_dates(
+        date_of_birth=data.date_of_birth, birth_year=data.birth_year, today=today
+    )
+    birth_year = data.birth_year or (data.date_of_birth.year if data.date_of_birth else None)
+    if data.age_at_intake is not None and not 0 <= data.age_at_intake <= 120:
+        raise ValidationError({"age_at_intake": [_("Tuổi không hợp lệ.")]})
+    commune = place_get(code=data.commune, level="commune", on=today) if data.commune else None
+    survivor = Survivor(
+        full_name=full_name,
+        other_names=rules.clean_text(data.other_names, field="other_names", max_length=300),
+        date_of_birth=data.date_of_birth.isoformat() if data.date_of_birth else "",
+        phone=rules.clean_phone(data.phone, field="phone"),
+        national_id=rules.clean_text(data.national_id, field="national_id", max_length=20),
+        address=rules.clean_text(data.address, field="address", max_length=500, multiline=True),
+        guardian_name=rules.clean_text(data.guardian_name, field="guardian_name", max_length=200),
+        guardian_phone=rules.clean_phone(data.guardian_phone, field="guardian_phone"),
+        sex=_choice(data.sex, c.Sex, "sex"),
+        birth_year=birth_year,
+        age_at_intake=data.age_at_intake,
+        ethnicity=rules.clean_text(data.ethnicity, field="ethnicity", max_length=40),
+        disability=bool(data.disability),
+        marital_status=_choice(data.marital_status, c.MaritalStatus, "marital_status", blank=True),
+        occupation=rules.clean_text(data.occupation, field="occupation", max_length=80),
+        commune=commune,
+    )
+    survivor.name_index = blind_index(full_name, purpose="name")
+    survivor.phone_index = phone_index(survivor.phone)
+    return survivor
+
+
+def survivor_age(survivor: Survivor, *, on: dt.date, intake_on: dt.date) -> int | None:
+    return rules.age_on(
+        on=on,
+        date_of_birth=dt.date.fromisoformat(survivor.date_of_birth)
+        if survivor.date_of_birth
+        else None,
+        birth_year=survivor.birth_year,
+        age_at_intake=survivor.age_at_intake,
+        intake_on=intake_on,
+    )
+
+
+def index_survivor(survivor: Survivor) -> None:
+    """(Re)compute the survivor's blind indexes: whole name, phone and each word of the names."""
+    Survivor.objects.filter(pk=survivor.pk).update(
+        name_index=blind_index(survivor.full_name, purpose="name"),
+        phone_index=phone_index(survivor.phone or ""),
+    )
+    digests = name_tokens(survivor.full_name) | name_tokens(survivor.other_names or "")
+    SearchToken.objects.filter(survivor=survivor).delete()
+    SearchToken.objects.bulk_create(
+        [SearchToken(survivor=survivor, digest=digest) for digest in sorted(digests)]
+    )
+
+
+def _next_number(year: int) -> str:
+    prefix = settings.ANTOAN_CASE_PREFIX
+    CaseNumberSequence.objects.get_or_create(prefix=prefix, year=year)
+    sequence = CaseNumberSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{prefix}-{year}-{sequence.last:06d}"
+
+
+def _creating_agency(actor: Any, agency: Agency | None) -> Agency:
+    membership = grant(actor, Perm.CASE_CREATE, agency_id=agency.pk if agency else None)
+    if membership is None:
+        raise PermissionDenied
+    return membership.agency
+
+
+def case_open(
+    *,
+    actor: Any,
+    source: str,
+    survivor: SurvivorInput,
+    consent: ConsentInput,
+    incident: IncidentInput | None = None,
+    needs: Sequence[str] = (),
+    risk_level: str | None = None,
+    immediate_danger: bool = False,
+    agency: Agency | None = None,
+    client_uuid: uuid.UUID | None = None,
+    request: Any = None,
+) -> OpenResult:
+    """Open a case; a retried call with the same ``client_uuid`` returns the first case."""
+    from antoan.cases.selectors import duplicates_for
+
+    if client_uuid is not None:
+        existing = Case.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return _replay(existing, actor=actor)
+    agency = _creating_agency(actor, agency)
+    prepared = survivor_prepare(survivor, today=timezone.localdate(now()))
+    _choice(source, c.Source, "source")
+    for need in needs:
+        _choice(need, c.Need, "needs")
+    level = _choice(risk_level, c.RiskLevel, "risk_level") if risk_level else c.RiskLevel.LOW
+    if immediate_danger:
+        level = c.RiskLevel.IMMEDIATE
+    duplicates = duplicates_for(
+        actor,
+        name_index=prepared.name_index,
+        birth_year=prepared.birth_year,
+        phone_index=prepared.phone_index,
+    )
+    try:
+        with transaction.atomic():
+            return OpenResult(
+                case=_create(
+                    actor=actor,
+                    agency=agency,
+                    source=source,
+                    survivor=prepared,
+                    consent=consent,
+                    incident=incident,
+                    needs=list(dict.fromkeys(needs)),
+                    level=level,
+                    immediate_danger=immediate_danger,
+                    client_uuid=client_uuid,
+                    request=request,
+                ),
+                created=True,
+                duplicates=duplicates,
+            )
+    except IntegrityError:
+        # Two retries raced: the loser returns the winner's case.
+        existing = Case.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
+        if existing is None:
+            raise
+        return _replay(existing, actor=actor)
+
+
+def _replay(existing: Case, *, actor: Any) -> OpenResult:
+    if existing.created_by_id != actor.pk:
+        # Someone else's id: never reveal their case.
+        raise ValidationError(
+            {"client_uuid": [_("Mã client_uuid này đã được dùng cho một hồ sơ khác.")]},
+            code="duplicate",
+        )
+    return OpenResult(case=existing, created=False, duplicates=DuplicateReport())
+
+
+def _create(
+    *,
+    actor,
+    agency,
+    source,
+    survivor,
+    consent,
+    incident,
+    needs,
+    level,
+    immediate_danger,
+    client_uuid,
+    request,
+) -> Case:
+    moment = now()
+    survivor.save()
+    index_survivor(survivor)
+    assigned = actor if grant(actor, Perm.CASE_VIEW_ASSIGNED, agency_id=agency.pk) else None
+    case = Case.objects.create(
+        number=_next_number(timezone.localtime(moment).year),
+        survivor=survivor,
+        agency=agency,
+        assigned_to=assigned,
+        source=source,
+        needs=needs,
+        risk_level=level,
+        immediate_danger=immediate_danger,
+        opened_at=moment,
+        created_by=actor,
+        client_uuid=client_uuid,
+    )
+    membership = grant(actor, Perm.CASE_CREATE, agency_id=agency.pk)
+    advance(
+        case,
+        actor=actor,
+        version=None,
+        kind="opened",
+        membership=membership,
+        request=request,
+        data={"stage": c.Stage.INTAKE, "risk_level": level, "source": source},
+        audit_action="create",
+        changed_fields=["survivor", "source", "needs", "risk_level"],
+    )
+    consent_record(
+        case=case,
+        actor=actor,
+        consent=consent,
+        request=request,
+        version=None,
+        _skip_permission=True,
+    )
+    if incident is not None:
+        incident_add(
+            case=case,
+            actor=actor,
+            incident=incident,
+            request=request,
+            version=None,
+            _skip_permission=True,
+        )
+    case.refresh_from_db()
+    return case
+
+
+EDITABLE_CASE_FIELDS = {"risk_level", "immediate_danger", "needs", "source", "assigned_to"}
+
+
+@transaction.atomic
+def case_update(
+    *, case: Case, actor: Any, version: int, changes: dict[str, Any], request: Any = None
+) -> Case:
+    """Change the case's own fields; a stale ``version`` raises CaseConflict."""
+    membership = require_edit(actor, case)
+    unknown = set(changes) - EDITABLE_CASE_FIELDS
+    if unknown:
+        raise ValidationError({name: [_("Không thể sửa trường này.")] for name in unknown})
+    fields: dict[str, Any] = {}
+    if "risk_level" in changes:
+        fields["risk_level"] = _choice(changes["risk_level"], c.RiskLevel, "risk_level")
+    if "immediate_danger" in changes:
+        fields["immediate_danger"] = bool(changes["immediate_danger"])
+        if fields["immediate_danger"]:
+            fields["risk_level"] = c.RiskLevel.IMMEDIATE
+    if "needs" in changes:
+        fields["needs"] = [_choice(n, c.Need, "needs") for n in dict.fromkeys(changes["needs"])]
+    if "source" in changes:
+        fields["source"] = _choice(changes["source"], c.Source, "source")
+    if "assigned_to" in changes:
+        fields["assigned_to"] = _assignee(case, actor, changes["assigned_to"])
+    fields = {k: v for k, v in fields.items() if getattr(case, k) != v}
+    return advance(
+        case,
+        actor=actor,
+        version=version,
+        kind="updated",
+        fields=fields,
+        membership=membership,
+        request=request,
+        data={
+            "fields": sorted(fields),
+            **({"risk_level": fields["risk_level"]} if "risk_level" in fields else {}),
+        },
+    )
+
+
+def _assignee(case: Case, actor: Any, user: Any) -> Any:
+    """Only a supervisor assigns, and only to a case worker of the case's agency."""
+    if not grant(actor, Perm.CASE_VIEW_AGENCY, agency_id=case.agency_id):
+        raise PermissionDenied
+    if user is None or not grant(user, Perm.CASE_VIEW_ASSIGNED, agency_id=case.agency_id):
+        raise ValidationError(
+            {"assigned_to": [_("Chỉ giao cho cán bộ quản lý ca của cơ quan quản lý hồ sơ.")]}
+        )
+    return user
