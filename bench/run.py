@@ -1,7 +1,10 @@
 """Benchmarks of the foundation, each against a floor measured in the same run.
 
 - audit append: ``audit_record`` (hash chain, head lock) vs a plain INSERT of the same row;
-- permission check: ``has_perm`` on a cold cache vs the raw SQL join it stands for.
+- permission check: ``has_perm`` on a cold cache vs the raw SQL join it stands for;
+- case search at province scale (``BENCH_CASES``, default 20,000 cases): an accent-insensitive
+  name search with status and commune filters, first page, through ``case_search`` (scope,
+  blind indexes, the audit event) vs the same query as raw SQL.
 
 Prints medians and ratios; timing is noisy here, so nothing is asserted. Uses a scratch SQLite
 database unless DATABASE_URL is set (then a scratch PostgreSQL database next to it).
@@ -105,6 +108,105 @@ def bench_permission(user):
     return median_per_op(engine, OPS * 3), median_per_op(floor, OPS * 3)
 
 
+BENCH_CASES = int(os.environ.get("BENCH_CASES", "20000"))
+GIVEN = ["Hòa", "Lan", "Mai", "Hương", "Thảo", "Linh", "Ngọc", "Hà", "Trang", "Yến"]
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
+MIDDLE = ["Thị", "Thu", "Minh", "Thanh", "Ngọc"]
+
+
+def build_cases(users, n: int) -> None:
+    """n cases in agency A, spread over two communes, names from a small pool (realistic hits)."""
+    import random
+
+    from antoan.accounts.models import Agency
+    from antoan.cases.models import Case, SearchToken, Survivor
+    from antoan.core.crypto import blind_index, name_tokens
+    from antoan.places.models import Place
+
+    rng = random.Random(2026)
+    agency = Agency.objects.get(code="ubnd-pho-hien")
+    communes = list(Place.objects.filter(level="commune"))
+    worker = users["worker1"]
+    moment = timezone.now()
+    batch = 2000
+    for start in range(0, n, batch):
+        survivors = []
+        for _ in range(min(batch, n - start)):
+            name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            survivors.append(
+                Survivor(
+                    full_name=name,
+                    sex="female",
+                    birth_year=rng.randint(1960, 2008),
+                    name_index=blind_index(name, purpose="name"),
+                    commune=rng.choice(communes),
+                )
+            )
+        Survivor.objects.bulk_create(survivors)
+        survivors = list(Survivor.objects.order_by("-pk")[: len(survivors)])
+        SearchToken.objects.bulk_create(
+            SearchToken(survivor=s, digest=d) for s in survivors for d in name_tokens(s.full_name)
+        )
+        statuses = [rng.choice(["open", "open", "closed"]) for _ in survivors]
+        Case.objects.bulk_create(
+            Case(
+                number=f"HY-2026-{start + i + 1:06d}",
+                survivor=survivor,
+                agency=agency,
+                assigned_to=worker,
+                status=status,
+                stage="closed" if status == "closed" else "intake",
+                closed_at=moment if status == "closed" else None,
+                source="hotline",
+                opened_at=moment,
+                created_by=worker,
+            )
+            for i, (survivor, status) in enumerate(zip(survivors, statuses, strict=True))
+        )
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum would have them on a live database."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def bench_case_search(users):
+    from antoan.cases.selectors import CaseFilters, case_search
+    from antoan.core.crypto import blind_index
+    from antoan.places.models import Place
+
+    user = users["supervisor1"]
+    commune = Place.objects.get(code="11953", level="commune")
+    filters = CaseFilters(q="nguyen thi hoa", status="open", commune="11953")
+
+    def ours(n):
+        for _ in range(n):
+            list(case_search(user, filters)[:25])
+
+    digests = [blind_index(w, purpose="name-token") for w in ("nguyen", "thi", "hoa")]
+    agency_id = user.memberships.get().agency_id
+
+    def floor(n):
+        placeholders = ", ".join(["%s"] * len(digests))
+        sql = (
+            "SELECT c.id, c.number, s.full_name FROM cases_case c"  # noqa: S608
+            " JOIN cases_survivor s ON s.id = c.survivor_id"
+            " JOIN places_place p ON p.id = s.commune_id"
+            " WHERE c.agency_id = %s AND c.status = 'open' AND p.code = %s"
+            " AND c.survivor_id IN (SELECT survivor_id FROM cases_searchtoken"
+            f" WHERE digest IN ({placeholders}) GROUP BY survivor_id"
+            " HAVING COUNT(DISTINCT digest) = %s)"
+            " ORDER BY c.opened_at DESC, c.id DESC LIMIT 25"
+        )
+        for _ in range(n):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [agency_id, commune.code, *digests, len(digests)])
+                cursor.fetchall()
+
+    return median_per_op(ours, 30), median_per_op(floor, 30)
+
+
 def main() -> None:
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
@@ -113,6 +215,9 @@ def main() -> None:
             ("audit append (hash chain)", *bench_audit(users["worker1"])),
             ("permission check (cold)", *bench_permission(users["supervisor1"])),
         ]
+        build_cases(users, BENCH_CASES)
+        analyze()
+        rows.append((f"case search ({BENCH_CASES} cases)", *bench_case_search(users)))
     finally:
         teardown_databases(old_config, verbosity=0)
     print(f"database: {connection.vendor}; {ROUNDS} rounds, medians per operation")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -175,16 +175,20 @@ def _text_condition(q: str) -> Q:
     digits = "".join(ch for ch in text if ch.isdigit())
     if digits and len(digits) >= 6 and len(digits) == len(re.sub(r"[\s.+()-]", "", text)):
         return Q(survivor__phone_index=phone_index(text)) | Q(number__endswith=digits)
-    words = search_key(text).split()
+    words = sorted(set(search_key(text).split()))[:8]
     if not words:
         return Q(pk__in=[])
-    condition = Q()
-    for word in words[:8]:
-        digest = blind_index(word, purpose="name-token")
-        condition &= Q(
-            Exists(SearchToken.objects.filter(survivor=OuterRef("survivor"), digest=digest))
-        )
-    return condition
+    digests = [blind_index(word, purpose="name-token") for word in words]
+    # One grouped subquery rather than an EXISTS per word: the same answer (every word of the
+    # query is a word of the names), and far less for the planner to weigh.
+    matching = (
+        SearchToken.objects.filter(digest__in=digests)
+        .values("survivor")
+        .annotate(found=Count("digest", distinct=True))
+        .filter(found=len(digests))
+        .values("survivor")
+    )
+    return Q(survivor__in=matching)
 
 
 def duplicates_for(user: Any, *, name_index: str, birth_year: int | None, phone_index: str) -> Any:
