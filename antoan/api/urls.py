@@ -4,6 +4,7 @@ from rest_framework.renderers import JSONRenderer
 
 from antoan.accounts.roles import Perm
 from antoan.api import auth, places, views
+from antoan.api.cases import intake, records, workflow
 
 app_name = "api"
 
@@ -31,6 +32,59 @@ urlpatterns = [
     path("me", views.MeView.as_view(), name="me"),
     path("agencies", views.AgencyListView.as_view(), name="agencies"),
     path("places", places.PlaceListView.as_view(), name="places"),
+    # Cases
+    path("cases", intake.CaseCollectionView.as_view(), name="cases"),
+    path("cases/<int:case_id>", intake.CaseDetailView.as_view(), name="case"),
+    path("cases/<int:case_id>/incidents", records.IncidentAddView.as_view(), name="case-incidents"),
+    path(
+        "cases/<int:case_id>/assessments",
+        records.AssessmentAddView.as_view(),
+        name="case-assessments",
+    ),
+    path(
+        "cases/<int:case_id>/safety-plans",
+        records.SafetyPlanAddView.as_view(),
+        name="case-safety-plans",
+    ),
+    path("cases/<int:case_id>/case-plans", records.CasePlanAddView.as_view(), name="case-plans"),
+    path(
+        "cases/<int:case_id>/follow-ups", records.FollowUpAddView.as_view(), name="case-follow-ups"
+    ),
+    path("cases/<int:case_id>/notes", records.NoteAddView.as_view(), name="case-notes"),
+    path("cases/<int:case_id>/consents", records.ConsentRecordView.as_view(), name="case-consents"),
+    path(
+        "cases/<int:case_id>/consents/withdraw",
+        records.ConsentWithdrawView.as_view(),
+        name="case-consents-withdraw",
+    ),
+    path(
+        "cases/<int:case_id>/measures", workflow.MeasureRequestView.as_view(), name="case-measures"
+    ),
+    path(
+        "cases/<int:case_id>/measures/<int:measure_id>/decision",
+        workflow.MeasureDecisionView.as_view(),
+        name="case-measure-decision",
+    ),
+    path(
+        "cases/<int:case_id>/closure-request",
+        workflow.ClosureRequestView.as_view(),
+        name="case-closure-request",
+    ),
+    path(
+        "cases/<int:case_id>/closure-decision",
+        workflow.ClosureDecisionView.as_view(),
+        name="case-closure-decision",
+    ),
+    path("cases/<int:case_id>/reopen", workflow.ReopenView.as_view(), name="case-reopen"),
+    path(
+        "cases/<int:case_id>/transfer", workflow.TransferRequestView.as_view(), name="case-transfer"
+    ),
+    path("case-transfers", workflow.TransferListView.as_view(), name="case-transfers"),
+    path(
+        "case-transfers/<int:transfer_id>/decision",
+        workflow.TransferDecisionView.as_view(),
+        name="case-transfer-decision",
+    ),
     path("schema", SchemaView.as_view(), name="schema"),
     path("docs", DocsView.as_view(url_name="api:schema"), name="docs"),
 ]

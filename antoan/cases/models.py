@@ -148,6 +148,7 @@ class CaseStageChange(models.Model):
     to_stage = models.CharField(max_length=20, choices=c.Stage.choices)
     changed_at = models.DateTimeField()
     changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # A code ("closure"), never free text: free text goes into encrypted records.
     reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -363,8 +364,8 @@ class ProtectionMeasure(models.Model):
         default=c.MeasureDecision.PENDING,
     )
     decided_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
-    refusal_reason = models.CharField(_("lý do từ chối"), max_length=500, blank=True)
-    late_reason = models.CharField(_("lý do quyết định muộn"), max_length=500, blank=True)
+    refusal_reason = EncryptedTextField(_("lý do từ chối"), blank=True)
+    late_reason = EncryptedTextField(_("lý do quyết định muộn"), blank=True)
     starts_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
     ends_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -386,7 +387,7 @@ class ProtectionMeasure(models.Model):
 
 class ClosureRequest(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closure_requests")
-    reason = models.CharField(_("lý do đóng ca"), max_length=500)
+    reason = EncryptedTextField(_("lý do đóng ca"))
     checklist = models.JSONField(_("danh mục kiểm tra"), default=dict)
     requested_at = models.DateTimeField()
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -397,7 +398,7 @@ class ClosureRequest(models.Model):
     decided_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    comment = models.CharField(_("ý kiến"), max_length=1000, blank=True)
+    comment = EncryptedTextField(_("ý kiến"), blank=True)
 
     class Meta:
         ordering = ["requested_at", "pk"]
@@ -412,7 +413,7 @@ class CaseTransfer(models.Model):
     to_agency = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="incoming_transfers"
     )
-    reason = models.CharField(_("lý do chuyển"), max_length=500)
+    reason = EncryptedTextField(_("lý do chuyển"))
     requested_at = models.DateTimeField()
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
@@ -422,7 +423,7 @@ class CaseTransfer(models.Model):
     decided_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decline_reason = models.CharField(_("lý do từ chối"), max_length=500, blank=True)
+    decline_reason = EncryptedTextField(_("lý do từ chối"), blank=True)
 
     class Meta:
         ordering = ["requested_at", "pk"]

@@ -22,6 +22,24 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
+def lock(case: Case) -> None:
+    """Take the case's row lock and reload it, so a write builds on the stored state.
+
+    A caller may hold a copy loaded long ago; computing a new stage or needs from it would
+    undo someone else's work even when no version is checked.
+    """
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).first()
+    case.refresh_from_db()
+
+
+def writable(case: Case) -> None:
+    if case.status == "closed":
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError(_("Hồ sơ đã đóng; hãy mở lại trước khi cập nhật."))
+
+
 class CaseConflict(Exception):
     """A write based on a version of the case that is no longer current."""
 
@@ -43,6 +61,7 @@ def can_edit(actor: Any, case: Case) -> Membership | None:
 
 
 def require_edit(actor: Any, case: Case) -> Membership:
+    lock(case)
     membership = can_edit(actor, case)
     if membership is None:
         raise PermissionDenied
@@ -50,6 +69,7 @@ def require_edit(actor: Any, case: Case) -> Membership:
 
 
 def require_approve(actor: Any, case: Case) -> Membership:
+    lock(case)
     membership = grant(actor, Perm.CASE_APPROVE, agency_id=case.agency_id)
     if membership is None:
         raise PermissionDenied
@@ -116,6 +136,25 @@ def advance(
         extra={"event": kind},
     )
     return case
+
+
+def commune_on(code: str, *, on: dt.date, field: str) -> Any:
+    """The commune with ``code`` on a date, or a ValidationError on ``field``."""
+    import re
+
+    from django.core.exceptions import ValidationError
+
+    from antoan.places.exceptions import PlaceNotFound
+    from antoan.places.selectors import place_get
+
+    if not re.fullmatch(r"\d{5}", code or ""):
+        from django.utils.translation import gettext as _
+
+        raise ValidationError({field: [_("Mã xã, phường phải gồm 5 chữ số.")]})
+    try:
+        return place_get(code=code, level="commune", on=on)
+    except PlaceNotFound as exc:
+        raise ValidationError({field: exc.messages}) from exc
 
 
 def case_place_code(case: Case) -> str:

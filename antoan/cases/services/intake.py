@@ -19,16 +19,16 @@ from antoan.accounts.roles import Perm
 from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.models import Case, CaseNumberSequence, SearchToken, Survivor
-from antoan.cases.services.common import advance, now, require_edit
+from antoan.cases.services.common import advance, commune_on, now, require_edit, writable
 from antoan.cases.services.records import (
     ConsentInput,
     IncidentInput,
     consent_record,
     incident_add,
 )
+from antoan.core.audit import audit_record
 from antoan.core.crypto import blind_index, name_tokens, phone_index
 from antoan.core.permissions import grant
-from antoan.places.selectors import place_get
 
 
 @dataclass
@@ -86,7 +86,7 @@ def survivor_prepare(data: SurvivorInput, *, today: dt.date) -> Survivor:
     birth_year = data.birth_year or (data.date_of_birth.year if data.date_of_birth else None)
     if data.age_at_intake is not None and not 0 <= data.age_at_intake <= 120:
         raise ValidationError({"age_at_intake": [_("Tuổi không hợp lệ.")]})
-    commune = place_get(code=data.commune, level="commune", on=today) if data.commune else None
+    commune = commune_on(data.commune, on=today, field="commune") if data.commune else None
     survivor = Survivor(
         full_name=full_name,
         other_names=rules.clean_text(data.other_names, field="other_names", max_length=300),
@@ -171,7 +171,7 @@ def case_open(
     if client_uuid is not None:
         existing = Case.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return _replay(existing, actor=actor)
+            return _replay(existing, actor=actor, request=request)
     agency = _creating_agency(actor, agency)
     prepared = survivor_prepare(survivor, today=timezone.localdate(now()))
     _choice(source, c.Source, "source")
@@ -210,16 +210,25 @@ def case_open(
         existing = Case.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
         if existing is None:
             raise
-        return _replay(existing, actor=actor)
+        return _replay(existing, actor=actor, request=request)
 
 
-def _replay(existing: Case, *, actor: Any) -> OpenResult:
+def _replay(existing: Case, *, actor: Any, request: Any = None) -> OpenResult:
     if existing.created_by_id != actor.pk:
         # Someone else's id: never reveal their case.
         raise ValidationError(
             {"client_uuid": [_("Mã client_uuid này đã được dùng cho một hồ sơ khác.")]},
             code="duplicate",
         )
+    # The replay hands the case's data out again: that is a read, and is audited as one.
+    audit_record(
+        action="view",
+        request=request,
+        user=actor,
+        object_type="case",
+        object_id=existing.pk,
+        extra={"replay": True},
+    )
     return OpenResult(case=existing, created=False, duplicates=DuplicateReport())
 
 
@@ -272,7 +281,7 @@ def _create(
         consent=consent,
         request=request,
         version=None,
-        _skip_permission=True,
+        _membership=membership,
     )
     if incident is not None:
         incident_add(
@@ -281,7 +290,7 @@ def _create(
             incident=incident,
             request=request,
             version=None,
-            _skip_permission=True,
+            _membership=membership,
         )
     case.refresh_from_db()
     return case
@@ -296,6 +305,7 @@ def case_update(
 ) -> Case:
     """Change the case's own fields; a stale ``version`` raises CaseConflict."""
     membership = require_edit(actor, case)
+    writable(case)
     unknown = set(changes) - EDITABLE_CASE_FIELDS
     if unknown:
         raise ValidationError({name: [_("Không thể sửa trường này.")] for name in unknown})
@@ -313,6 +323,8 @@ def case_update(
     if "assigned_to" in changes:
         fields["assigned_to"] = _assignee(case, actor, changes["assigned_to"])
     fields = {k: v for k, v in fields.items() if getattr(case, k) != v}
+    if not fields:
+        return case  # nothing differs: no new version, no event (a repeated save is harmless)
     return advance(
         case,
         actor=actor,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from antoan.accounts.models import Agency
+from antoan.accounts.models import Agency, Membership
 from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.models import (
@@ -27,8 +27,14 @@ from antoan.cases.models import (
     Perpetrator,
     SafetyPlan,
 )
-from antoan.cases.services.common import advance, now, require_edit
-from antoan.places.selectors import place_get
+from antoan.cases.services.common import (
+    advance,
+    commune_on,
+    lock,
+    now,
+    require_edit,
+    writable,
+)
 
 
 def _choices(values: Sequence[str], choices: type, name: str) -> list[str]:
@@ -48,6 +54,14 @@ def _today() -> dt.date:
     return timezone.localdate(now())
 
 
+def _authorised(actor: Any, case: Case, membership: Membership | None) -> Membership:
+    """``membership`` when the caller (case_open) already authorised the write."""
+    if membership is not None:
+        lock(case)
+        return membership
+    return require_edit(actor, case)
+
+
 def _stage_after(case: Case, target: str) -> dict[str, str]:
     """Move forward to ``target`` unless the case is already past it (or closing)."""
     order = [
@@ -61,11 +75,6 @@ def _stage_after(case: Case, target: str) -> dict[str, str]:
     if case.stage in order and order.index(case.stage) < order.index(target):
         return {"stage": target}
     return {}
-
-
-def _writable(case: Case) -> None:
-    if case.status == c.Status.CLOSED:
-        raise ValidationError(_("Hồ sơ đã đóng; hãy mở lại trước khi cập nhật."))
 
 
 # --- Incidents ------------------------------------------------------------------------------
@@ -102,11 +111,11 @@ def incident_add(
     incident: IncidentInput,
     version: int | None = None,
     request: Any = None,
-    _skip_permission: bool = False,
+    _membership: Membership | None = None,
 ) -> Incident:
     """Record an incident, classified by the GBVIMS ordered rule when acts are given."""
-    membership = None if _skip_permission else require_edit(actor, case)
-    _writable(case)
+    membership = _authorised(actor, case, _membership)
+    writable(case)
     survivor = case.survivor
     rules.check_incident_dates(
         occurred_on=incident.occurred_on,
@@ -119,7 +128,7 @@ def incident_add(
     )
     gbv_type = _incident_type(incident)
     commune = (
-        place_get(code=incident.commune, level="commune", on=incident.occurred_on)
+        commune_on(incident.commune, on=incident.occurred_on, field="commune")
         if incident.commune
         else None
     )
@@ -229,10 +238,10 @@ def consent_record(
     consent: ConsentInput,
     version: int | None = None,
     request: Any = None,
-    _skip_permission: bool = False,
+    _membership: Membership | None = None,
 ) -> list[Consent]:
     """Record the survivor's (or guardian's) decision for each purpose; it replaces earlier."""
-    membership = None if _skip_permission else require_edit(actor, case)
+    membership = _authorised(actor, case, _membership)
     age = _survivor_age(case)
     _choice(consent.given_by, c.ConsentGivenBy, "given_by")
     _choice(consent.method, c.ConsentMethod, "method")
@@ -329,7 +338,7 @@ def assessment_add(
 ) -> Assessment:
     """Assess needs and risk; the computed risk raises the case's level, never lowers it."""
     membership = require_edit(actor, case)
-    _writable(case)
+    writable(case)
     level = rules.compute_risk(answers=answers, immediate_danger=immediate_danger)
     record = Assessment.objects.create(
         case=case,
@@ -342,8 +351,10 @@ def assessment_add(
         assessed_by=actor,
     )
     fields: dict[str, Any] = {
-        "risk_level": level,
-        "immediate_danger": immediate_danger,
+        # An assessment raises the case's risk, never lowers it: lowering is a deliberate
+        # decision (case_update), not a side effect of a shorter questionnaire.
+        "risk_level": rules.max_risk(case.risk_level, level),
+        "immediate_danger": case.immediate_danger or immediate_danger,
         "needs": list(dict.fromkeys([*case.needs, *record.needs])),
         **_stage_after(case, c.Stage.ASSESSMENT),
     }
@@ -365,7 +376,7 @@ def safety_plan_add(
     *, case: Case, actor: Any, content: str, version: int | None = None, request: Any = None
 ) -> SafetyPlan:
     membership = require_edit(actor, case)
-    _writable(case)
+    writable(case)
     record = SafetyPlan.objects.create(
         case=case,
         content=rules.clean_text(
@@ -405,7 +416,7 @@ def case_plan_add(
 ) -> CasePlan:
     """Plan with the survivor: goals and the services needed, who provides them, by when."""
     membership = require_edit(actor, case)
-    _writable(case)
+    writable(case)
     if not items:
         raise ValidationError({"items": [_("Kế hoạch cần ít nhất một dịch vụ.")]})
     plan = CasePlan.objects.create(
@@ -454,7 +465,7 @@ def follow_up_add(
     request: Any = None,
 ) -> FollowUp:
     membership = require_edit(actor, case)
-    _writable(case)
+    writable(case)
     if done_on > _today():
         raise ValidationError({"done_on": [_("Ngày theo dõi không thể ở tương lai.")]})
     if done_on < timezone.localdate(case.opened_at):
@@ -490,6 +501,7 @@ def note_add(
     *, case: Case, actor: Any, body: str, version: int | None = None, request: Any = None
 ) -> CaseNote:
     membership = require_edit(actor, case)
+    writable(case)
     record = CaseNote.objects.create(
         case=case,
         body=rules.clean_text(body, field="body", max_length=20_000, multiline=True, required=True),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Agency
@@ -273,7 +274,7 @@ def transfer_request(
     membership = require_approve(actor, case)
     if case.status == c.Status.CLOSED:
         raise ValidationError(_("Hồ sơ đã đóng; hãy mở lại trước khi cập nhật."))
-    if to_agency.pk == case.agency_id or not to_agency.is_valid_on(now().date()):
+    if to_agency.pk == case.agency_id or not to_agency.is_valid_on(timezone.localdate(now())):
         raise ValidationError({"to_agency": [_("Chọn một cơ quan khác đang hoạt động.")]})
     if CaseTransfer.objects.filter(case=case, status=c.TransferStatus.PENDING).exists():
         raise ValidationError(_("Hồ sơ đang có một đề nghị chuyển chờ xử lý."))
