@@ -40,7 +40,7 @@ test: setup lint check-migrations check-translations pytest
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	ANTOAN_ENV=test $(VENV)/bin/mypy antoan/*/services.py antoan/*/selectors.py \
+	ANTOAN_ENV=test $(VENV)/bin/mypy antoan/*/services.py antoan/*/services/*.py antoan/*/selectors.py \
 		antoan/core/permissions.py antoan/core/audit.py
 
 check-migrations:

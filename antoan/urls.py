@@ -9,6 +9,7 @@ admin.site.site_header = "An Toàn"
 urlpatterns = [
     path("", include("antoan.core.urls")),
     path("accounts/", include("antoan.accounts.urls")),
+    path("cases/", include("antoan.cases.urls")),
     path("api/v1/", include("antoan.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

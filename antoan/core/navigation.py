@@ -21,6 +21,11 @@ class NavItem:
 # Later features add their entries here, in the order users meet them.
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Trang chủ"), "core:home", Perm.USE_SYSTEM),
+    NavItem(_("Việc cần làm"), "cases:tasks", Perm.CASE_VIEW_ASSIGNED),
+    NavItem(_("Hồ sơ của tôi"), "cases:mine", Perm.CASE_VIEW_ASSIGNED),
+    NavItem(_("Hồ sơ của cơ quan"), "cases:team", Perm.CASE_VIEW_AGENCY),
+    NavItem(_("Tiếp nhận ca mới"), "cases:intake", Perm.CASE_CREATE),
+    NavItem(_("Hồ sơ chuyển đến"), "cases:transfers", Perm.CASE_APPROVE),
     NavItem(_("Nhật ký truy cập"), "core:audit", Perm.AUDIT_VIEW),
     NavItem(_("Quản trị"), "admin:index", Perm.ADMIN_MANAGE),
     NavItem(_("Tài liệu API"), "api:docs", Perm.USE_SYSTEM),

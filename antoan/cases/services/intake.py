@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,7 +69,9 @@ class DuplicateReport:
         return bool(self.visible or self.hidden)
 
 
-def _choice(value: str, choices: type, name: str, *, blank: bool = False) -> str:
+def _choice(
+    value: str, choices: type[models.TextChoices], name: str, *, blank: bool = False
+) -> str:
     if blank and value == "":
         return value
     if value not in choices.values:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +37,7 @@ from antoan.cases.services.common import (
 )
 
 
-def _choices(values: Sequence[str], choices: type, name: str) -> list[str]:
+def _choices(values: Sequence[str], choices: type[models.TextChoices], name: str) -> list[str]:
     unknown = [v for v in values if v not in choices.values]
     if unknown:
         raise ValidationError(
@@ -46,7 +46,7 @@ def _choices(values: Sequence[str], choices: type, name: str) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _choice(value: str, choices: type, name: str) -> str:
+def _choice(value: str, choices: type[models.TextChoices], name: str) -> str:
     return _choices([value], choices, name)[0]
 
 
@@ -64,7 +64,7 @@ def _authorised(actor: Any, case: Case, membership: Membership | None) -> Member
 
 def _stage_after(case: Case, target: str) -> dict[str, str]:
     """Move forward to ``target`` unless the case is already past it (or closing)."""
-    order = [
+    order: list[str] = [
         c.Stage.INTAKE,
         c.Stage.REOPENED,
         c.Stage.ASSESSMENT,

@@ -1,0 +1,1 @@
+"""The case-management pages. Thin: parse, call one service or selector, render."""
