@@ -96,3 +96,9 @@ def test_seed_demo_twice_changes_nothing(mini_places, settings):
     assert (User.objects.count(), Agency.objects.count(), Membership.objects.count()) == before
     assert dict(User.objects.values_list("username", "password")) == stamps
     assert before == (12, 13, 12)
+    from antoan.cases.models import Case
+    from antoan.cases.selectors import cases_for_user
+
+    assert Case.objects.count() == 3  # the demo cases, not duplicated by the second run
+    assert cases_for_user(User.objects.get(username="worker1")).count() == 2
+    assert cases_for_user(User.objects.get(username="worker2")).count() == 1

@@ -24,7 +24,13 @@ class Command(BaseCommand):
             )
         if not Place.objects.filter(code="33", level="province").exists():
             raise CommandError("Load places first: manage.py load_places")
-        build_demo_world(password=password)
+        users = build_demo_world(password=password)
+        from antoan.cases.demo import build_demo_cases
+
+        cases = build_demo_cases(users)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(USERS)} users, password {password!r}.")
+            self.style.SUCCESS(
+                f"Demo data ready: {len(USERS)} users (password {password!r}), "
+                f"{cases} new demo case(s)."
+            )
         )
