@@ -127,7 +127,6 @@ class NoteAddView(CaseActionView):
     form_class = forms.NoteForm
     title = gettext_lazy("Thêm ghi chú")
     intro = gettext_lazy("Ghi chú được mã hóa khi lưu và chỉ người phụ trách hồ sơ xem được.")
-    needs_open = False
     anchor = "notes"
 
     def perform(self, case, form, formsets) -> str:
