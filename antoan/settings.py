@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "antoan.accounts",
     "antoan.places",
     "antoan.cases",
+    "antoan.referrals",
+    "antoan.hotline",
     "antoan.api",
 ]
 
@@ -203,6 +205,15 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Case numbers: <prefix>-<year>-<6 digits>, per province.
 ANTOAN_CASE_PREFIX = env_str("ANTOAN_CASE_PREFIX", "HY")
+
+# Referrals: how long the addressee has to accept or decline, by urgency (docs/referrals.md).
+ANTOAN_REFERRAL_SLA_IMMEDIATE_MINUTES = env_int(
+    "ANTOAN_REFERRAL_SLA_IMMEDIATE_MINUTES", 60, minimum=1
+)
+ANTOAN_REFERRAL_SLA_HIGH_HOURS = env_int("ANTOAN_REFERRAL_SLA_HIGH_HOURS", 24, minimum=1)
+ANTOAN_REFERRAL_SLA_NORMAL_WORKING_DAYS = env_int(
+    "ANTOAN_REFERRAL_SLA_NORMAL_WORKING_DAYS", 3, minimum=1
+)
 
 # API tokens
 ANTOAN_TOKEN_HOURS = env_int("ANTOAN_TOKEN_HOURS", 8, minimum=1)

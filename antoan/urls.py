@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("antoan.core.urls")),
     path("accounts/", include("antoan.accounts.urls")),
     path("cases/", include("antoan.cases.urls")),
+    path("referrals/", include("antoan.referrals.urls")),
+    path("hotline/", include("antoan.hotline.urls")),
     path("api/v1/", include("antoan.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

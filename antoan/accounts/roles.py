@@ -53,6 +53,8 @@ class Perm(StrEnum):
     PROVIDERS_VIEW = "referrals.view_providers"
     REFERRAL_SEND = "referrals.send"
     REFERRAL_RECEIVE = "referrals.receive"
+    # Staff of a shelter or trusted address update its occupancy.
+    SHELTER_UPDATE = "referrals.shelter_update"
     # Programme monitoring (holds no survivor data).
     PROGRAMME_VIEW = "programme.view"
     PROGRAMME_REPORT = "programme.report"
@@ -107,7 +109,7 @@ ROLES: dict[Role, RoleSpec] = {
         sees_case_data=True,
     ),
     Role.PROVIDER_STAFF: RoleSpec(
-        frozenset(_EVERYONE | {Perm.PROVIDERS_VIEW, Perm.REFERRAL_RECEIVE}),
+        frozenset(_EVERYONE | {Perm.PROVIDERS_VIEW, Perm.REFERRAL_RECEIVE, Perm.SHELTER_UPDATE}),
         sees_case_data=True,
     ),
     Role.PROGRAMME_REPORTER: RoleSpec(

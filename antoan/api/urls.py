@@ -5,6 +5,8 @@ from rest_framework.renderers import JSONRenderer
 from antoan.accounts.roles import Perm
 from antoan.api import auth, places, views
 from antoan.api.cases import intake, records, workflow
+from antoan.api.hotline import calls as hotline_calls
+from antoan.api.referrals import views as referrals
 
 app_name = "api"
 
@@ -84,6 +86,39 @@ urlpatterns = [
         "case-transfers/<int:transfer_id>/decision",
         workflow.TransferDecisionView.as_view(),
         name="case-transfer-decision",
+    ),
+    # Referral network
+    path("providers", referrals.ProviderListView.as_view(), name="providers"),
+    path(
+        "cases/<int:case_id>/referrals",
+        referrals.CaseReferralView.as_view(),
+        name="case-referrals",
+    ),
+    path("cases/<int:case_id>/services", referrals.CaseServiceView.as_view(), name="case-services"),
+    path("referrals", referrals.ReferralListView.as_view(), name="referrals"),
+    path("referrals/<int:referral_id>", referrals.ReferralDetailView.as_view(), name="referral"),
+    *(
+        path(
+            f"referrals/<int:referral_id>/{name}",
+            getattr(referrals, f"Referral{name.title()}View").as_view(),
+            name=f"referral-{name}",
+        )
+        for name in ("accept", "decline", "deliver", "close", "revoke")
+    ),
+    # Hotline
+    path("hotline/calls", hotline_calls.CallCollectionView.as_view(), name="hotline-calls"),
+    path(
+        "hotline/calls/<int:call_id>", hotline_calls.CallDetailView.as_view(), name="hotline-call"
+    ),
+    path(
+        "hotline/calls/<int:call_id>/notifications",
+        hotline_calls.CallNotificationView.as_view(),
+        name="hotline-call-notifications",
+    ),
+    path(
+        "hotline/calls/<int:call_id>/open-case",
+        hotline_calls.CallOpenCaseView.as_view(),
+        name="hotline-call-open-case",
     ),
     path("schema", SchemaView.as_view(), name="schema"),
     path("docs", DocsView.as_view(url_name="api:schema"), name="docs"),

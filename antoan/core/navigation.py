@@ -21,11 +21,17 @@ class NavItem:
 # Later features add their entries here, in the order users meet them.
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Trang chủ"), "core:home", Perm.USE_SYSTEM),
+    NavItem(_("Đường dây nóng"), "hotline:list", Perm.CALL_LOG),
+    NavItem(_("Cuộc gọi đường dây nóng"), "hotline:list", Perm.CALL_VIEW_ALL),
     NavItem(_("Việc cần làm"), "cases:tasks", Perm.CASE_VIEW_ASSIGNED),
     NavItem(_("Hồ sơ của tôi"), "cases:mine", Perm.CASE_VIEW_ASSIGNED),
     NavItem(_("Hồ sơ của cơ quan"), "cases:team", Perm.CASE_VIEW_AGENCY),
     NavItem(_("Tiếp nhận ca mới"), "cases:intake", Perm.CASE_CREATE),
     NavItem(_("Hồ sơ chuyển đến"), "cases:transfers", Perm.CASE_APPROVE),
+    NavItem(_("Chuyển gửi đến"), "referrals:inbox", Perm.REFERRAL_RECEIVE),
+    NavItem(_("Chuyển gửi đi"), "referrals:outbox", Perm.REFERRAL_SEND),
+    NavItem(_("Danh bạ dịch vụ"), "referrals:directory", Perm.PROVIDERS_VIEW),
+    NavItem(_("Thông báo"), "referrals:notifications", Perm.USE_SYSTEM),
     NavItem(_("Nhật ký truy cập"), "core:audit", Perm.AUDIT_VIEW),
     NavItem(_("Quản trị"), "admin:index", Perm.ADMIN_MANAGE),
     NavItem(_("Tài liệu API"), "api:docs", Perm.USE_SYSTEM),

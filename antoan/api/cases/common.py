@@ -22,8 +22,9 @@ class CaseAPIView(ProtectedAPIView):
 
     The gate is ``cases.view_assigned``, which every role that can be on a case holds (case
     workers and supervisors). Behind the gate ``case_get_for_user`` answers 404 to everyone
-    not on the case, so ids cannot be probed; roles without the gate (hotline operators,
-    providers, reporters...) get 403 on every id alike. ``method_permissions`` overrides the
+    not on the case, so ids cannot be probed. Signed-in roles without the gate (hotline
+    operators, providers, reporters...) get 403 on the collection and 404 on every case id,
+    the same answer as for a case that does not exist. ``method_permissions`` overrides the
     gate for one method where a collection URL serves two operations (GET list, POST create).
     """
 
@@ -34,6 +35,11 @@ class CaseAPIView(ProtectedAPIView):
         # Before super().initial(), which checks permissions against ``self.permission``.
         self.permission = self.method_permissions.get(request.method, type(self).permission)
         super().initial(request, *args, **kwargs)
+
+    def permission_denied(self, request, message=None, code=None):
+        if request.user and request.user.is_authenticated and "case_id" in self.kwargs:
+            raise exceptions.NotFound
+        super().permission_denied(request, message=message, code=code)
 
     def get_case(self, case_id: Any, *, audit: bool = False) -> Case:
         """The case if the caller is on it, else 404. Writes are audited by their service."""

@@ -103,7 +103,7 @@ def test_the_hotline_operator_opens_a_case_but_sees_nothing_of_it_afterwards(cli
     assert body["survivor"]["full_name"] == NAME
     assert body["agency"] == Agency.objects.get(code="ctxh-tinh").pk
 
-    assert client.get(case_url(body["id"])).status_code == 403
+    assert client.get(case_url(body["id"])).status_code == 404
     assert client.get(CASES).status_code == 403
 
 

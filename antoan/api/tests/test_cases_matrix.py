@@ -2,7 +2,8 @@
 
 On a case of worker1 (agency A, commune 11953): worker1 works on it; supervisor1 supervises
 agency A; worker2 (agency B) is not on it and gets 404, as for a missing case; every other role
-lacks case permissions altogether and gets 403 on every id alike; anonymous callers get 401.
+lacks case permissions altogether and gets 404 on every id alike (as for a missing case);
+anonymous callers get 401.
 A refusal never carries the survivor's name or the case number, and changes nothing.
 """
 
@@ -236,7 +237,7 @@ def test_case_endpoint_matrix(client, cast, endpoint):
         "worker1": endpoint.worker1,
         "supervisor1": endpoint.supervisor1,
         "worker2": 404,
-        **dict.fromkeys(NO_CASE_ROLES, 403),
+        **dict.fromkeys(NO_CASE_ROLES, 404),
     }
     assert set(expected) == set(cast), "a new cast member needs a row here"
 
@@ -259,11 +260,11 @@ def test_case_endpoint_matrix(client, cast, endpoint):
     _assert_refusal_reveals_nothing(anonymous, case, case.version)
 
 
-def test_a_missing_case_is_404_for_those_who_could_see_cases_and_403_for_the_rest(client, cast):
+def test_a_missing_case_is_404_for_everyone(client, cast):
     for username, user in cast.items():
         client.force_login(user)
         response = client.get("/api/v1/cases/999999")
-        assert response.status_code == (403 if username in NO_CASE_ROLES else 404), username
+        assert response.status_code == 404, username
         client.logout()
 
 
@@ -330,7 +331,7 @@ def test_a_partner_system_with_a_bearer_token_gets_the_same_answers(client, cast
 
     api = Client()
     assert api.get(f"/api/v1/cases/{case.pk}", **bearer(worker_token)).status_code == 200
-    assert api.get(f"/api/v1/cases/{case.pk}", **bearer(analyst_token)).status_code == 403
+    assert api.get(f"/api/v1/cases/{case.pk}", **bearer(analyst_token)).status_code == 404
     assert api.get(f"/api/v1/cases/{case.pk}", **bearer("x" * 40)).status_code == 401
     created = api.post(
         "/api/v1/cases",
@@ -347,4 +348,4 @@ def test_a_membership_that_ended_closes_the_case(client, cast):
     case = open_case(cast["worker1"])
     Membership.objects.filter(user=cast["worker1"]).update(valid_to=dt.date(2025, 12, 31))
     client.force_login(cast["worker1"])
-    assert client.get(f"/api/v1/cases/{case.pk}").status_code == 403
+    assert client.get(f"/api/v1/cases/{case.pk}").status_code == 404

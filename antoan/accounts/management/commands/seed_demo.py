@@ -25,12 +25,18 @@ class Command(BaseCommand):
         if not Place.objects.filter(code="33", level="province").exists():
             raise CommandError("Load places first: manage.py load_places")
         users = build_demo_world(password=password)
+        from antoan.hotline.demo import build_demo_hotline
+
+        build_demo_hotline(password=password)
+        from antoan.referrals.demo import build_demo_providers
+
+        providers = build_demo_providers()
         from antoan.cases.demo import build_demo_cases
 
         cases = build_demo_cases(users)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(USERS)} users (password {password!r}), "
-                f"{cases} new demo case(s)."
+                f"Demo data ready: {len(USERS) + 1} users (password {password!r}), "
+                f"{cases} new demo case(s), {providers} provider(s)."
             )
         )

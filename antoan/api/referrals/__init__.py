@@ -1,0 +1,1 @@
+"""The referral network's endpoints: the directory, referrals and direct services."""

@@ -1,0 +1,103 @@
+"""Forms of the hotline pages: short, in the order an operator asks during a live call.
+
+They parse what was typed; ``services`` enforces the rules. Times are typed dd/mm/yyyy HH:MM
+in Vietnamese time; the duration in minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from antoan.cases.forms.base import BLANK, StyledForm, VersionedForm, datetime_field, select
+from antoan.hotline import choices as h
+from antoan.hotline.services import CallInput
+
+# A call cannot be "case opened" by hand: opening the case from the call sets it.
+OUTCOMES = [(code, label) for code, label in h.Outcome.choices if code != h.Outcome.CASE_OPENED]
+
+
+class CallForm(StyledForm):
+    error_aliases = {"duration_seconds": "duration_minutes"}
+
+    immediate_danger = forms.BooleanField(
+        label=_("Người gọi đang gặp nguy hiểm tức thời"),
+        required=False,
+        help_text=_(
+            "Tính mạng, sức khỏe đang bị đe dọa ngay lúc này: báo công an và Chủ tịch "
+            "UBND xã, phường ngay."
+        ),
+    )
+    channel = forms.ChoiceField(
+        label=_("Kênh"),
+        choices=h.Channel.choices,
+        initial=h.Channel.PHONE,
+        widget=forms.RadioSelect,
+    )
+    caller_type = select(h.CallerType.choices, _("Người gọi là"))
+    anonymous = forms.BooleanField(label=_("Người gọi giấu tên"), required=False)
+    commune = forms.ChoiceField(label=_("Xã, phường của người gọi"), required=False)
+    category = select(h.Category.choices, _("Loại vụ việc"))
+    summary = forms.CharField(
+        label=_("Tóm tắt"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Được mã hóa khi lưu."),
+    )
+    outcome = select(OUTCOMES, _("Kết quả xử lý"), required=False)
+    duration_minutes = forms.IntegerField(
+        label=_("Thời lượng (phút)"), required=False, min_value=0, max_value=24 * 60
+    )
+    received_at = datetime_field(
+        _("Thời điểm nhận"), required=False, help_text=_("Để trống nếu là cuộc gọi vừa nhận.")
+    )
+
+    def __init__(self, *args: Any, communes: Iterable[tuple[str, str]] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = [BLANK, *communes]
+        self.fields["immediate_danger"].widget.attrs["class"] = "form-check-input danger-toggle"
+        self.fields["immediate_danger"].widget.attrs["role"] = "switch"
+
+    def to_input(self) -> CallInput:
+        d = self.cleaned_data
+        minutes = d.get("duration_minutes")
+        return CallInput(
+            received_at=d.get("received_at"),
+            channel=d["channel"],
+            caller_type=d["caller_type"],
+            category=d["category"],
+            anonymous=bool(d.get("anonymous")),
+            commune=d.get("commune") or None,
+            summary=d.get("summary", ""),
+            immediate_danger=bool(d.get("immediate_danger")),
+            outcome=d.get("outcome") or "",
+            duration_seconds=minutes * 60 if minutes is not None else None,
+        )
+
+
+class NotificationForm(StyledForm):
+    role = forms.ChoiceField(
+        label=_("Đã báo cho"), choices=h.NoticeRole.choices, widget=forms.RadioSelect
+    )
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=None, required=False)
+    person_name = forms.CharField(
+        label=_("Họ tên, chức vụ người nhận"), max_length=200, required=False
+    )
+    method = forms.ChoiceField(
+        label=_("Cách báo"), choices=h.NoticeMethod.choices, initial=h.NoticeMethod.PHONE
+    )
+    notified_at = datetime_field(
+        _("Báo lúc"), required=False, help_text=_("Để trống nếu vừa báo xong.")
+    )
+
+    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+class CloseForm(VersionedForm):
+    outcome = select(OUTCOMES, _("Kết quả xử lý"))

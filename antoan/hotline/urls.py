@@ -1,0 +1,14 @@
+from django.urls import path
+
+from antoan.hotline.views import calls, open_case
+
+app_name = "hotline"
+
+urlpatterns = [
+    path("", calls.CallListView.as_view(), name="list"),
+    path("new/", calls.CallLogView.as_view(), name="new"),
+    path("<int:pk>/", calls.CallDetailView.as_view(), name="detail"),
+    path("<int:pk>/notifications/", calls.CallNotifyView.as_view(), name="notify"),
+    path("<int:pk>/close/", calls.CallCloseView.as_view(), name="close"),
+    path("<int:pk>/open-case/", open_case.CallOpenCaseView.as_view(), name="open_case"),
+]

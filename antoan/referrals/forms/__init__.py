@@ -1,0 +1,64 @@
+"""Forms of the referral pages: shape and types; the rules are the services'."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from antoan.cases.choices import Need
+from antoan.referrals.models import Urgency
+
+
+class DirectoryFilter(forms.Form):
+    commune = forms.ChoiceField(label=_("Xã, phường"), required=False)
+    service = forms.ChoiceField(
+        label=_("Dịch vụ"), required=False, choices=[("", _("Tất cả")), *list(Need.choices)]
+    )
+
+    def __init__(self, *args, communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = [("", _("Tất cả")), *list(communes)]
+
+
+class ReferralForm(forms.Form):
+    provider = forms.TypedChoiceField(label=_("Cơ sở cung cấp dịch vụ"), coerce=int)
+    service = forms.ChoiceField(label=_("Dịch vụ"), choices=Need.choices)
+    urgency = forms.ChoiceField(label=_("Mức khẩn"), choices=Urgency.choices, initial="normal")
+    note = forms.CharField(
+        label=_("Ghi chú an toàn cho nơi nhận"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Nơi nhận đọc được ghi chú này. Chỉ ghi điều họ cần biết để giữ an toàn."),
+    )
+    emergency_override = forms.BooleanField(
+        label=_("Quyết định khẩn cấp khi chưa có sự đồng ý (chỉ giám sát)"), required=False
+    )
+    override_reason = forms.CharField(
+        label=_("Lý do quyết định khẩn cấp"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [(p.pk, p.agency.name) for p in providers]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeliverForm(forms.Form):
+    delivered_on = forms.DateField(label=_("Ngày cung cấp"), input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    description = forms.CharField(
+        label=_("Dịch vụ đã cung cấp"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ServiceForm(DeliverForm):
+    service = forms.ChoiceField(label=_("Dịch vụ"), choices=Need.choices)
+
+
+class OccupancyForm(forms.Form):
+    occupancy = forms.IntegerField(label=_("Số người đang ở"), min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput)

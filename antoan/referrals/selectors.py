@@ -1,0 +1,274 @@
+"""Reads of the directory and of referrals, scoped to the acting user.
+
+A referral is reached by its sender side (anyone who may see the case and holds
+``referrals.send`` in the case's agency) in full, and by staff of the addressee agency
+(``referrals.receive`` there) through the need-to-know view, only while it is open. Anyone
+else gets 404, the same as for a missing referral.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from antoan.accounts.models import Agency
+from antoan.accounts.roles import Perm
+from antoan.cases import selectors as case_selectors
+from antoan.cases.choices import Need
+from antoan.cases.models import Case, Consent
+from antoan.core.audit import audit_record
+from antoan.core.permissions import agency_ids_with, has_perm
+from antoan.places.models import Place
+from antoan.referrals import rules
+from antoan.referrals.models import (
+    OPEN_STATUSES,
+    Notification,
+    Provider,
+    ProviderContact,
+    Referral,
+    ReferralStatus,
+    ServiceDelivery,
+)
+
+# --- Directory ---------------------------------------------------------------------------------
+
+
+def providers_list(*, service: str = "", commune: Place | None = None) -> QuerySet[Provider]:
+    """Active providers, optionally offering ``service`` and serving ``commune``."""
+    qs = (
+        Provider.objects.filter(active=True)
+        .select_related("agency")
+        .prefetch_related(
+            Prefetch("contacts", queryset=ProviderContact.objects.order_by("order", "pk")),
+            "communes",
+        )
+    )
+    if service:
+        # JSON containment has no SQLite lookup; the directory holds tens of rows.
+        ids = [p.pk for p in Provider.objects.filter(active=True) if service in p.services]
+        qs = qs.filter(pk__in=ids)
+    if commune is not None:
+        qs = qs.filter(communes=commune)
+    return qs.order_by("agency__name", "pk")
+
+
+def provider_get(provider_id: Any) -> Provider:
+    """A directory entry (directory data is not case data: any holder of the gate sees it)."""
+    try:
+        pk = int(provider_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    provider = (
+        Provider.objects.select_related("agency")
+        .prefetch_related("contacts", "communes")
+        .filter(pk=pk)
+        .first()
+    )
+    if provider is None:
+        raise Http404
+    return provider
+
+
+def can_see_location(user: Any, provider: Provider) -> bool:
+    """The confidential location: the shelter's own staff, and senders of an accepted referral."""
+    if not provider.is_shelter:
+        return False
+    if provider.agency_id in agency_ids_with(user, Perm.SHELTER_UPDATE):
+        return True
+    return Referral.objects.filter(
+        provider=provider,
+        sent_by=user,
+        status__in=[ReferralStatus.ACCEPTED, ReferralStatus.DELIVERED],
+    ).exists()
+
+
+def can_update_occupancy(user: Any, provider: Provider) -> bool:
+    return provider.is_shelter and has_perm(user, Perm.SHELTER_UPDATE, provider.agency_id)
+
+
+@dataclass
+class EmergencyContact:
+    agency: Agency
+    contacts: list[ProviderContact] = field(default_factory=list)
+    emergency_phone: str = ""
+    always_open: bool = False
+
+
+def emergency_contacts(commune: Place) -> list[EmergencyContact]:
+    """Police/safety providers and the commune People's Committee serving ``commune``.
+
+    What a hotline operator calls in immediate danger (Law 13/2022: the commune chairperson
+    is told at once). Police first, then the commune committee.
+    """
+    rows = (
+        providers_list(commune=commune)
+        .filter(Q(agency__kind=Agency.Kind.POLICE) | Q(agency__kind=Agency.Kind.COMMUNE_COMMITTEE))
+        .order_by("agency__name")
+    )
+    found = [
+        p
+        for p in rows
+        if p.agency.kind == Agency.Kind.COMMUNE_COMMITTEE or Need.SAFETY in p.services
+    ]
+    found.sort(key=lambda p: (p.agency.kind != Agency.Kind.POLICE, p.agency.name))
+    return [
+        EmergencyContact(
+            agency=p.agency,
+            contacts=list(p.contacts.all()),
+            emergency_phone=p.emergency_phone,
+            always_open=p.always_open,
+        )
+        for p in found
+    ]
+
+
+@dataclass(frozen=True)
+class PathwayRow:
+    service: str
+    label: str
+    providers: list[Provider]
+
+
+def referral_pathway(commune: Place) -> list[PathwayRow]:
+    """The referral pathway of a commune: for each service, the providers serving it."""
+    providers = list(providers_list(commune=commune))
+    return [
+        PathwayRow(code, str(label), [p for p in providers if code in p.services])
+        for code, label in Need.choices
+    ]
+
+
+# --- Referrals ---------------------------------------------------------------------------------
+
+
+def _base() -> QuerySet[Referral]:
+    return Referral.objects.select_related(
+        "case", "case__survivor", "provider", "provider__agency", "from_agency", "to_agency"
+    )
+
+
+def referrals_outgoing(user: Any, *, status: str = "") -> QuerySet[Referral]:
+    """Referrals of cases the user may see, sent from agencies where they may send."""
+    senders = agency_ids_with(user, Perm.REFERRAL_SEND)
+    if not senders:
+        return Referral.objects.none()
+    qs = _base().filter(case__in=case_selectors.cases_for_user(user), from_agency_id__in=senders)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def referrals_incoming(user: Any, *, status: str = "") -> QuerySet[Referral]:
+    """Open referrals addressed to agencies where the user receives referrals."""
+    receivers = agency_ids_with(user, Perm.REFERRAL_RECEIVE)
+    if not receivers:
+        return Referral.objects.none()
+    qs = _base().filter(to_agency_id__in=receivers, status__in=OPEN_STATUSES)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+@dataclass
+class ReferralAccess:
+    referral: Referral
+    side: str  # "sender" or "recipient"
+
+
+def referral_get_for_user(
+    user: Any, referral_id: Any, *, request: Any = None, audit: bool = True
+) -> ReferralAccess:
+    """The referral with the side the user sees it from, else Http404; the read is audited."""
+    try:
+        pk = int(referral_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    referral = referrals_outgoing(user).filter(pk=pk).first()
+    side = "sender"
+    if referral is None:
+        referral = referrals_incoming(user).filter(pk=pk).first()
+        side = "recipient"
+    if referral is None:
+        raise Http404
+    if audit:
+        audit_record(
+            action="view",
+            request=request,
+            user=user,
+            object_type="referral",
+            object_id=referral.pk,
+            extra={"case": referral.case_id, "side": side},
+        )
+    return ReferralAccess(referral=referral, side=side)
+
+
+def _latest_sharing(case: Case) -> Consent | None:
+    return (
+        Consent.objects.filter(case=case, purpose="sharing", withdrawn_at__isnull=True)
+        .prefetch_related("agencies")
+        .order_by("-given_at", "-pk")
+        .first()
+    )
+
+
+def phone_shared(referral: Referral) -> bool:
+    """The phone reaches the recipient only if a current sharing consent names its agency."""
+    consent = _latest_sharing(referral.case)
+    if consent is None or not consent.granted:
+        return False
+    return any(a.pk == referral.to_agency_id for a in consent.agencies.all())
+
+
+def sharing_allows(case: Case, agency_id: int) -> bool:
+    """No current sharing consent naming agencies, or one that names this agency and is given."""
+    consent = _latest_sharing(case)
+    if consent is None:
+        return True
+    named = {a.pk for a in consent.agencies.all()}
+    if not consent.granted:
+        return agency_id not in named and bool(named)
+    return not named or agency_id in named
+
+
+def shared_fields(referral: Referral) -> dict[str, Any]:
+    """The need-to-know view: all a recipient agency ever learns about the case."""
+    survivor = referral.case.survivor
+    return {
+        "case_number": referral.case.number,
+        "alias": rules.alias_of(survivor.full_name),
+        "phone": survivor.phone if phone_shared(referral) else None,
+        "service": referral.service,
+        "risk_level": referral.case.risk_level,
+        "safety_notes": referral.note,
+    }
+
+
+# --- Needs met ---------------------------------------------------------------------------------
+
+
+def needs_met(case: Case) -> dict[str, bool]:
+    """For each need of the case, whether a service for it was delivered (directly or referred)."""
+    delivered = set(ServiceDelivery.objects.filter(case=case).values_list("service", flat=True))
+    return {need: need in delivered for need in case.needs}
+
+
+def case_services(case: Case) -> dict[str, Any]:
+    """What the case page's "needs and services" section shows (a constant number of queries)."""
+    return {
+        "needs_met": needs_met(case),
+        "referrals": list(_base().filter(case=case).order_by("-sent_at", "-pk")),
+        "deliveries": list(
+            ServiceDelivery.objects.filter(case=case).select_related("agency", "recorded_by")
+        ),
+    }
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("referral")
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

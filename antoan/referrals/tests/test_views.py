@@ -1,0 +1,136 @@
+"""The referral pages: who may see what, the inbox order, the case page's needs section."""
+
+from __future__ import annotations
+
+import pytest
+
+from antoan.referrals import services
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/referrals/providers/",
+    "/referrals/pathway/11953/",
+    "/referrals/inbox/",
+    "/referrals/outbox/",
+]
+ALLOWED = {
+    "/referrals/providers/": {
+        "hotline1",
+        "worker1",
+        "supervisor1",
+        "worker2",
+        "health1",
+        "police1",
+    },
+    "/referrals/pathway/11953/": {
+        "hotline1",
+        "worker1",
+        "supervisor1",
+        "worker2",
+        "health1",
+        "police1",
+    },
+    "/referrals/inbox/": {"health1", "police1"},
+    "/referrals/outbox/": {"worker1", "supervisor1", "worker2"},
+}
+CAST = [
+    "hotline1",
+    "worker1",
+    "supervisor1",
+    "worker2",
+    "health1",
+    "police1",
+    "reporter1",
+    "coordinator1",
+    "analyst1",
+    "manager1",
+    "auditor1",
+    "admin1",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("who", CAST)
+def test_role_matrix_of_the_pages(cast, client, client_for, providers, page, who):
+    response = client_for(cast[who]).get(page)
+    assert response.status_code == (200 if who in ALLOWED[page] else 403), (page, who)
+
+
+def test_inbox_sorted_by_deadline_with_countdowns(
+    cast, client_for, case_a, send, django_assert_max_num_queries
+):
+    late = send(case_a, urgency="normal", service="psychosocial")
+    soon = send(case_a, urgency="immediate")
+    with django_assert_max_num_queries(35):
+        page = client_for(cast["health1"]).get("/referrals/inbox/").content.decode()
+    assert page.index(soon.number) < page.index(late.number)
+    assert "còn 1 giờ" in page
+    assert "Hòa" not in page and "Nguyễn" not in page
+
+
+def test_recipient_page_shows_shared_fields_then_closes(cast, client, client_for, case_a, send):
+    referral = send(case_a)
+    health = client_for(cast["health1"])
+    page = health.get(f"/referrals/{referral.pk}/").content.decode()
+    assert "Hòa" in page and case_a.number in page
+    assert "Nguyễn Thị Hòa" not in page and "Bãi Sậy" not in page
+    response = health.post(
+        f"/referrals/{referral.pk}/", {"action": "decline", "decline-reason": "Hết giường"}
+    )
+    assert response.status_code == 302
+    assert health.get(f"/referrals/{referral.pk}/").status_code == 404
+    client.logout()
+    assert client_for(cast["police1"]).get(f"/referrals/{referral.pk}/").status_code == 404
+
+
+def test_case_page_shows_needs_met(cast, client_for, case_a, send, clock):
+    referral = send(case_a)
+    services.referral_accept(referral=referral, actor=cast["health1"])
+    services.referral_deliver(
+        referral=referral, actor=cast["health1"], delivered_on=clock.today(), description="Khám"
+    )
+    page = client_for(cast["worker1"]).get(f"/cases/{case_a.pk}/").content.decode()
+    assert "Nhu cầu và dịch vụ" in page
+    assert page.count("Đã đáp ứng") == 1 and page.count("Chưa đáp ứng") == 1
+    assert referral.number in page
+
+
+def test_send_from_the_page(cast, client_for, case_a, providers):
+    worker = client_for(cast["worker1"])
+    assert worker.get(f"/referrals/cases/{case_a.pk}/new/").status_code == 200
+    response = worker.post(
+        f"/referrals/cases/{case_a.pk}/new/",
+        {"provider": providers["bv-da-khoa-tinh"].pk, "service": "health", "urgency": "high"},
+    )
+    assert response.status_code == 302
+    assert case_a.referrals.get().status == "sent"
+    bad = worker.post(
+        f"/referrals/cases/{case_a.pk}/new/",
+        {"provider": providers["tro-giup-phap-ly"].pk, "service": "health", "urgency": "high"},
+    )
+    assert bad.status_code == 400
+    assert "không cung cấp dịch vụ này" in bad.content.decode()
+
+
+def test_shelter_page_location_and_occupancy(cast, client_for, providers):
+    shelter = providers["dctc-pho-hien"]
+    page = client_for(cast["worker1"]).get(f"/referrals/providers/{shelter.pk}/").content.decode()
+    assert "Nhà văn hóa tổ dân phố 5" not in page
+    assert "0/4" in page
+
+
+def test_pathway_sheet_lists_services_and_emergency_contacts(cast, client_for, providers):
+    page = client_for(cast["hotline1"]).get("/referrals/pathway/12452/").content.decode()
+    assert "Công an tỉnh Hưng Yên" in page
+    assert "Ủy ban nhân dân phường Trần Hưng Đạo" in page
+    assert "Ủy ban nhân dân phường Phố Hiến" not in page
+
+
+def test_emergency_contacts_for_the_hotline(providers, mini_places):
+    from antoan.referrals.selectors import emergency_contacts
+
+    found = emergency_contacts(mini_places["commune_a"])
+    assert [c.agency.code for c in found] == ["cong-an-tinh", "ubnd-pho-hien"]
+    assert found[0].always_open and found[0].emergency_phone == "113"
+    assert found[1].contacts[0].phone

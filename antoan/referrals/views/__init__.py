@@ -1,0 +1,1 @@
+"""Pages of the referral network: directory, pathway sheet, boxes, referral, notifications."""
