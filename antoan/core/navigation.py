@@ -40,9 +40,13 @@ NAV_ITEMS: list[NavItem] = [
 
 def nav_for(permissions: set[Perm], current_path: str) -> list[dict]:
     items = []
+    seen: set[str] = set()
     for item in NAV_ITEMS:
         if item.permission in permissions:
             url = reverse(item.url_name)
+            if url in seen:
+                continue  # two permissions may lead to one page: list it once
+            seen.add(url)
             active = current_path == url if url == "/" else current_path.startswith(url)
             items.append({"label": item.label, "url": url, "active": active})
     return items
