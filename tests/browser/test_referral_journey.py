@@ -84,24 +84,31 @@ def test_emergency_call_to_case_to_hospital_referral_to_need_met(page, cast):
     page.select_option("[name='urgency']", "immediate")
     page.fill("[name='note']", "Chấn thương vùng đầu; đi cùng cán bộ xã")
     page.click("[data-testid=referral-form] button[type=submit]")
-    page.wait_for_url(re.compile(r"/referrals/\d+/$"))
-    referral_url = page.url
-    assert "Chưa đáp ứng" in _needs(page, case_url)
+    page.wait_for_url(case_url)
+    assert "Đã gửi chuyển gửi" in page.locator(".alert-success").inner_text()
+    section = page.locator("[data-testid=needs-met]")
+    assert "Chưa đáp ứng" in section.inner_text()
+    link = section.locator("a[href^='/referrals/']").first
+    referral_number = link.inner_text().strip()
+    referral_url = page.base_url + link.get_attribute("href")
     logout(page)
 
     # 4. The hospital accepts and records the care; it sees only what the referral shares.
     login(page, "health1", DEMO_PASSWORD)
     page.goto(f"{page.base_url}/referrals/inbox/")
-    assert number in page.locator("main").inner_text()
+    inbox = page.locator("main").inner_text()
+    assert referral_number in inbox
+    assert "còn 59 phút" in inbox or "còn 1 giờ" in inbox  # immediate: accept within 1 hour
     page.goto(referral_url)
     assert page.locator("[data-testid=shared-alias]").inner_text().strip() == "Lý"
     assert "Phạm Thị Lý" not in page.content()
-    page.click("button[name=action][value=accept]")
-    page.wait_for_url(referral_url)
-    page.fill("[name='delivered_on']", timezone.localdate().strftime("%d/%m/%Y"))
-    page.fill("[name='description']", "Khám, chụp CT, khâu vết thương")
-    page.click("button[name=action][value=deliver]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[name=action][value=accept]")
+    page.goto(referral_url)
+    page.fill("[name='deliver-delivered_on']", timezone.localdate().strftime("%d/%m/%Y"))
+    page.fill("[name='deliver-description']", "Khám, chụp CT, khâu vết thương")
+    with page.expect_navigation():
+        page.click("button[name=action][value=deliver]")
     screenshot(page, "referral-delivered")
     # The hospital's access ends with the delivery; the case itself was never open to it.
     assert page.goto(case_url).status == 404
