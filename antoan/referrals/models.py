@@ -78,6 +78,12 @@ class Provider(models.Model):
     def __str__(self) -> str:
         return self.agency.name
 
+    def service_labels(self) -> list[str]:
+        from antoan.cases.choices import Need
+
+        labels = dict(Need.choices)
+        return [str(labels.get(code, code)) for code in self.services]
+
     @property
     def is_shelter(self) -> bool:
         return self.capacity is not None
@@ -186,6 +192,13 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+    @property
+    def kind_label(self) -> str:
+        """The event in words: a status reached, or the escalation of an overdue referral."""
+        if self.kind == "escalated":
+            return str(_("Quá hạn tiếp nhận, đã báo giám sát"))
+        return str(dict(ReferralStatus.choices).get(self.kind, self.kind))
 
 
 class ServiceDelivery(models.Model):

@@ -134,3 +134,14 @@ def test_emergency_contacts_for_the_hotline(providers, mini_places):
     assert [c.agency.code for c in found] == ["cong-an-tinh", "ubnd-pho-hien"]
     assert found[0].always_open and found[0].emergency_phone == "113"
     assert found[1].contacts[0].phone
+
+
+def test_directory_and_history_speak_words_not_codes(cast, client_for, case_a, send):
+    directory = client_for(cast["worker1"]).get("/referrals/providers/").content.decode()
+    assert "Y tế" in directory
+    assert ">health<" not in directory and "health," not in directory
+    referral = send(case_a)
+    page = client_for(cast["worker1"]).get(f"/referrals/{referral.pk}/").content.decode()
+    history = page.split("Lịch sử", 1)[1]
+    assert "Đã gửi, chờ tiếp nhận" in history
+    assert ": sent" not in history
