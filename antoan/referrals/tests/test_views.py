@@ -145,3 +145,17 @@ def test_directory_and_history_speak_words_not_codes(cast, client_for, case_a, s
     history = page.split("Lịch sử", 1)[1]
     assert "Đã gửi, chờ tiếp nhận" in history
     assert ": sent" not in history
+
+
+def test_administrators_keep_the_directory_without_seeing_shelter_locations(
+    cast, client_for, providers
+):
+    admin = client_for(cast["admin1"])
+    assert admin.get("/admin/referrals/provider/").status_code == 200
+    shelter = providers["dctc-pho-hien"]
+    page = admin.get(f"/admin/referrals/provider/{shelter.pk}/change/")
+    assert page.status_code == 200
+    assert "location" not in page.content.decode().split("<form", 1)[1].split("</form>")[0]
+    assert shelter.location not in page.content.decode()
+    assert client_for(cast["worker1"]).get("/admin/referrals/provider/").status_code in (302, 403)
+    assert "/admin/referrals/referral/" not in admin.get("/admin/").content.decode()
