@@ -18,6 +18,8 @@ class DirectoryFilter(forms.Form):
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [("", _("Tất cả")), *list(communes)]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
 
 
 class ReferralForm(forms.Form):
