@@ -26,6 +26,7 @@ locale/.compiled: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/django.po)
 
 run: setup
 	mkdir -p var
+	echo local > var/profile
 	ANTOAN_ENV=local $(PY) manage.py migrate --no-input -v 0
 	ANTOAN_ENV=local $(PY) manage.py load_places
 	ANTOAN_ENV=local $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"

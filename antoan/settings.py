@@ -11,6 +11,7 @@ Profiles (``ANTOAN_ENV``):
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +25,12 @@ from antoan.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANTOAN_VAR_DIR", str(BASE_DIR / "var")))
 
-ANTOAN_ENV = env_str("ANTOAN_ENV", "production")
+# `make run` marks a development checkout with var/profile, so later `manage.py` commands there
+# use the local profile too; a server never has that file and defaults to production.
+_PROFILE_FILE = VAR_DIR / "profile"
+ANTOAN_ENV = env_str(
+    "ANTOAN_ENV", _PROFILE_FILE.read_text().strip() if _PROFILE_FILE.exists() else "production"
+)
 if ANTOAN_ENV not in {"production", "local", "test"}:
     raise ImproperlyConfigured(f"ANTOAN_ENV={ANTOAN_ENV!r}: use production, local or test.")
 PRODUCTION = ANTOAN_ENV == "production"
@@ -41,6 +47,11 @@ def _local_secret_key() -> str:
 
 
 if PRODUCTION:
+    if "ANTOAN_SECRET_KEY" not in os.environ:
+        raise ImproperlyConfigured(
+            "Environment variable ANTOAN_SECRET_KEY is required (production profile). For "
+            "development use ANTOAN_ENV=local, or run `make run` once in this checkout."
+        )
     SECRET_KEY = env_str("ANTOAN_SECRET_KEY")
 elif ANTOAN_ENV == "local":
     SECRET_KEY = env_str("ANTOAN_SECRET_KEY", "") or _local_secret_key()

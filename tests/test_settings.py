@@ -77,3 +77,12 @@ def test_production_defaults(tmp_path):
     result = _manage("shell", "--no-imports", "-c", code, env=env, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "31536000", "True", "30", "12"]
+
+
+def test_a_checkout_marked_by_make_run_uses_the_local_profile(tmp_path):
+    (tmp_path / "profile").write_text("local\n")
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    code = "from django.conf import settings as s; print(s.ANTOAN_ENV, s.DEBUG)"
+    result = _manage("shell", "--no-imports", "-c", code, env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["local", "True"]
