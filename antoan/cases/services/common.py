@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Membership
 from antoan.accounts.roles import Perm
@@ -155,6 +157,23 @@ def commune_on(code: str, *, on: dt.date, field: str) -> Any:
         return place_get(code=code, level="commune", on=on)
     except PlaceNotFound as exc:
         raise ValidationError({field: exc.messages}) from exc
+
+
+def choices_of(values: Sequence[str], choices: type[models.TextChoices], name: str) -> list[str]:
+    """``values`` without repeats, or a ValidationError on ``name`` naming the unknown codes."""
+    unknown = [v for v in values if v not in choices.values]
+    if unknown:
+        raise ValidationError(
+            {name: [_("Giá trị không hợp lệ: %(value)s.") % {"value": ", ".join(unknown)}]}
+        )
+    return list(dict.fromkeys(values))
+
+
+def choice(value: str, choices: type[models.TextChoices], name: str, *, blank: bool = False) -> str:
+    """``value`` if it is one of ``choices`` (or empty, when ``blank``), else a ValidationError."""
+    if blank and value == "":
+        return value
+    return choices_of([value], choices, name)[0]
 
 
 def case_place_code(case: Case) -> str:

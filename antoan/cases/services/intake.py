@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,14 @@ from antoan.accounts.roles import Perm
 from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.models import Case, CaseNumberSequence, SearchToken, Survivor
-from antoan.cases.services.common import advance, commune_on, now, require_edit, writable
+from antoan.cases.services.common import (
+    advance,
+    choice,
+    commune_on,
+    now,
+    require_edit,
+    writable,
+)
 from antoan.cases.services.records import (
     ConsentInput,
     IncidentInput,
@@ -69,16 +76,6 @@ class DuplicateReport:
         return bool(self.visible or self.hidden)
 
 
-def _choice(
-    value: str, choices: type[models.TextChoices], name: str, *, blank: bool = False
-) -> str:
-    if blank and value == "":
-        return value
-    if value not in choices.values:
-        raise ValidationError({name: [_("Giá trị không hợp lệ: %(value)s.") % {"value": value}]})
-    return value
-
-
 def survivor_prepare(data: SurvivorInput, *, today: dt.date) -> Survivor:
     """A validated, unsaved Survivor with its blind indexes (raises ValidationError)."""
     full_name = rules.clean_text(data.full_name, field="full_name", max_length=200, required=True)
@@ -98,12 +95,12 @@ def survivor_prepare(data: SurvivorInput, *, today: dt.date) -> Survivor:
         address=rules.clean_text(data.address, field="address", max_length=500, multiline=True),
         guardian_name=rules.clean_text(data.guardian_name, field="guardian_name", max_length=200),
         guardian_phone=rules.clean_phone(data.guardian_phone, field="guardian_phone"),
-        sex=_choice(data.sex, c.Sex, "sex"),
+        sex=choice(data.sex, c.Sex, "sex"),
         birth_year=birth_year,
         age_at_intake=data.age_at_intake,
         ethnicity=rules.clean_text(data.ethnicity, field="ethnicity", max_length=40),
         disability=bool(data.disability),
-        marital_status=_choice(data.marital_status, c.MaritalStatus, "marital_status", blank=True),
+        marital_status=choice(data.marital_status, c.MaritalStatus, "marital_status", blank=True),
         occupation=rules.clean_text(data.occupation, field="occupation", max_length=80),
         commune=commune,
     )
@@ -176,10 +173,10 @@ def case_open(
             return _replay(existing, actor=actor, request=request)
     agency = _creating_agency(actor, agency)
     prepared = survivor_prepare(survivor, today=timezone.localdate(now()))
-    _choice(source, c.Source, "source")
+    choice(source, c.Source, "source")
     for need in needs:
-        _choice(need, c.Need, "needs")
-    level = _choice(risk_level, c.RiskLevel, "risk_level") if risk_level else c.RiskLevel.LOW
+        choice(need, c.Need, "needs")
+    level = choice(risk_level, c.RiskLevel, "risk_level") if risk_level else c.RiskLevel.LOW
     if immediate_danger:
         level = c.RiskLevel.IMMEDIATE
     duplicates = duplicates_for(
@@ -313,15 +310,15 @@ def case_update(
         raise ValidationError({name: [_("Không thể sửa trường này.")] for name in unknown})
     fields: dict[str, Any] = {}
     if "risk_level" in changes:
-        fields["risk_level"] = _choice(changes["risk_level"], c.RiskLevel, "risk_level")
+        fields["risk_level"] = choice(changes["risk_level"], c.RiskLevel, "risk_level")
     if "immediate_danger" in changes:
         fields["immediate_danger"] = bool(changes["immediate_danger"])
         if fields["immediate_danger"]:
             fields["risk_level"] = c.RiskLevel.IMMEDIATE
     if "needs" in changes:
-        fields["needs"] = [_choice(n, c.Need, "needs") for n in dict.fromkeys(changes["needs"])]
+        fields["needs"] = [choice(n, c.Need, "needs") for n in dict.fromkeys(changes["needs"])]
     if "source" in changes:
-        fields["source"] = _choice(changes["source"], c.Source, "source")
+        fields["source"] = choice(changes["source"], c.Source, "source")
     if "assigned_to" in changes:
         fields["assigned_to"] = _assignee(case, actor, changes["assigned_to"])
     fields = {k: v for k, v in fields.items() if getattr(case, k) != v}

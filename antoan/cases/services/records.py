@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,25 +29,14 @@ from antoan.cases.models import (
 )
 from antoan.cases.services.common import (
     advance,
+    choice,
+    choices_of,
     commune_on,
     lock,
     now,
     require_edit,
     writable,
 )
-
-
-def _choices(values: Sequence[str], choices: type[models.TextChoices], name: str) -> list[str]:
-    unknown = [v for v in values if v not in choices.values]
-    if unknown:
-        raise ValidationError(
-            {name: [_("Giá trị không hợp lệ: %(value)s.") % {"value": ", ".join(unknown)}]}
-        )
-    return list(dict.fromkeys(values))
-
-
-def _choice(value: str, choices: type[models.TextChoices], name: str) -> str:
-    return _choices([value], choices, name)[0]
 
 
 def _today() -> dt.date:
@@ -139,8 +128,8 @@ def incident_add(
     record = Incident(
         case=case,
         gbv_type=gbv_type,
-        dv_forms=_choices(incident.dv_forms, c.DvForm, "dv_forms"),
-        contexts=_choices(incident.contexts, c.Context, "contexts"),
+        dv_forms=choices_of(incident.dv_forms, c.DvForm, "dv_forms"),
+        contexts=choices_of(incident.contexts, c.Context, "contexts"),
         occurred_on=incident.occurred_on,
         commune=commune,
         first_reported_on=incident.first_reported_on,
@@ -155,9 +144,9 @@ def incident_add(
     for index, person in enumerate(incident.perpetrators):
         Perpetrator.objects.create(
             incident=record,
-            sex=_choice(person.sex, c.Sex, f"perpetrators.{index}.sex"),
-            age_group=_choice(person.age_group, c.AgeGroup, f"perpetrators.{index}.age_group"),
-            relationship=_choice(
+            sex=choice(person.sex, c.Sex, f"perpetrators.{index}.sex"),
+            age_group=choice(person.age_group, c.AgeGroup, f"perpetrators.{index}.age_group"),
+            relationship=choice(
                 person.relationship, c.Relationship, f"perpetrators.{index}.relationship"
             ),
             occupation=rules.clean_text(
@@ -205,7 +194,7 @@ def _incident_type(incident: IncidentInput) -> str:
         return classified
     if not incident.gbv_type:
         raise ValidationError({"gbv_type": [_("Chọn loại bạo lực hoặc các hành vi đã xảy ra.")]})
-    return _choice(incident.gbv_type, c.GbvType, "gbv_type")
+    return choice(incident.gbv_type, c.GbvType, "gbv_type")
 
 
 # --- Consent --------------------------------------------------------------------------------
@@ -243,8 +232,8 @@ def consent_record(
     """Record the survivor's (or guardian's) decision for each purpose; it replaces earlier."""
     membership = _authorised(actor, case, _membership)
     age = _survivor_age(case)
-    _choice(consent.given_by, c.ConsentGivenBy, "given_by")
-    _choice(consent.method, c.ConsentMethod, "method")
+    choice(consent.given_by, c.ConsentGivenBy, "given_by")
+    choice(consent.method, c.ConsentMethod, "method")
     decisions = [
         (c.ConsentPurpose.SERVICES, consent.services),
         (c.ConsentPurpose.REPORTING, consent.reporting),
@@ -294,7 +283,7 @@ def consent_withdraw(
 ) -> int:
     """Withdraw consent for a purpose, effective at once; returns how many were withdrawn."""
     membership = require_edit(actor, case)
-    _choice(purpose, c.ConsentPurpose, "purpose")
+    choice(purpose, c.ConsentPurpose, "purpose")
     moment = now()
     count = Consent.objects.filter(case=case, purpose=purpose, withdrawn_at__isnull=True).update(
         withdrawn_at=moment, withdrawn_by=actor
@@ -342,7 +331,7 @@ def assessment_add(
     level = rules.compute_risk(answers=answers, immediate_danger=immediate_danger)
     record = Assessment.objects.create(
         case=case,
-        needs=_choices(needs, c.Need, "needs"),
+        needs=choices_of(needs, c.Need, "needs"),
         answers=dict(answers),
         immediate_danger=immediate_danger,
         risk_level=level,
@@ -434,7 +423,7 @@ def case_plan_add(
             )
         CasePlanItem.objects.create(
             plan=plan,
-            service=_choice(item.service, c.Need, f"items.{index}.service"),
+            service=choice(item.service, c.Need, f"items.{index}.service"),
             responsible_agency=item.responsible_agency,
             due_on=item.due_on,
         )
@@ -475,7 +464,7 @@ def follow_up_add(
     record = FollowUp.objects.create(
         case=case,
         done_on=done_on,
-        method=_choice(method, c.FollowUpMethod, "method"),
+        method=choice(method, c.FollowUpMethod, "method"),
         notes=rules.clean_text(notes, field="notes", max_length=10_000, multiline=True),
         next_due=next_due,
         created_by=actor,

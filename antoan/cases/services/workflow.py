@@ -22,7 +22,7 @@ from antoan.cases.models import (
     ClosureRequest,
     ProtectionMeasure,
 )
-from antoan.cases.services.common import advance, now, require_approve, require_edit
+from antoan.cases.services.common import advance, choice, now, require_approve, require_edit
 from antoan.core.permissions import grant
 
 # --- Protection measures (Law 13/2022 Art. 23) ----------------------------------------------
@@ -47,12 +47,8 @@ def measure_request(
     requested_at = requested_at or moment
     if requested_at > moment + dt.timedelta(minutes=5):
         raise ValidationError({"requested_at": [_("Thời điểm đề nghị không thể ở tương lai.")]})
-    if type not in c.MeasureType.values:
-        raise ValidationError({"type": [_("Giá trị không hợp lệ: %(value)s.") % {"value": type}]})
-    if deciding_body not in c.DecidingBody.values:
-        raise ValidationError(
-            {"deciding_body": [_("Giá trị không hợp lệ: %(value)s.") % {"value": deciding_body}]}
-        )
+    choice(type, c.MeasureType, "type")
+    choice(deciding_body, c.DecidingBody, "deciding_body")
     rules.check_measure_decision(
         measure_type=type,
         deciding_body=deciding_body,
