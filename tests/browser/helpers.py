@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -20,3 +21,18 @@ def login(page, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]:not([name=language])")
     page.wait_for_url(f"{page.base_url}/")
+
+
+def logout(page) -> None:
+    """Log out through the user menu. On a phone the menu sits behind the navbar toggler; wait
+    for each Bootstrap transition to finish before the next click, or the click lands on an
+    element that is still moving and the menu never opens."""
+    page.wait_for_load_state("load")
+    toggler = page.locator("button.navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        page.wait_for_selector("#main-nav.show")
+    page.click("[data-testid=user-menu]")
+    page.wait_for_selector("[data-testid=user-menu] + .dropdown-menu.show")
+    page.click("form[action$='/accounts/logout/'] button")
+    page.wait_for_url(re.compile(r"/accounts/login/"))

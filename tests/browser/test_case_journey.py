@@ -9,17 +9,11 @@ import re
 from django.utils import timezone
 
 from antoan.accounts.demo import DEMO_PASSWORD as CAST_PASSWORD
-from tests.browser.helpers import login, screenshot
+from tests.browser.helpers import login, logout, screenshot
 
 
 def _day(delta: int = 0) -> str:
     return (timezone.localdate() + dt.timedelta(days=delta)).strftime("%d/%m/%Y")
-
-
-def logout(page) -> None:
-    page.click("[data-testid=user-menu]")
-    page.click("form[action='/accounts/logout/'] button")
-    page.wait_for_url(re.compile(r"/accounts/login/"))
 
 
 def fill_intake(page) -> None:

@@ -11,13 +11,7 @@ from django.utils import timezone
 from antoan.accounts.demo import DEMO_PASSWORD
 from antoan.hotline.demo import build_demo_hotline
 from antoan.referrals.demo import build_demo_providers
-from tests.browser.helpers import login, screenshot
-
-
-def logout(page) -> None:
-    page.goto(f"{page.base_url}/accounts/logout/")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/accounts/login/"))
+from tests.browser.helpers import login, logout, screenshot
 
 
 def test_emergency_call_to_case_to_hospital_referral_to_need_met(page, cast):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from antoan.accounts.tests.helpers import PASSWORD, current_code
+from tests.browser.helpers import logout
 
 pytestmark = pytest.mark.browser
 
@@ -42,12 +43,7 @@ def test_case_worker_enrols_and_logs_in_with_a_code_on_a_phone(phone, cast, sett
     assert "Đang bật" in phone.locator("[data-testid=twofa-status]").inner_text()
     assert overflow(phone) <= 0
 
-    # Bootstrap's deferred script must have run before its menus respond to clicks.
-    phone.wait_for_load_state("load")
-    phone.click("button.navbar-toggler")
-    phone.click("[data-testid=user-menu]")
-    phone.click("form[action$='/accounts/logout/'] button")
-    phone.wait_for_selector("input[name=username]")
+    logout(phone)
     phone.fill("input[name=username]", "worker1")
     phone.fill("input[name=password]", PASSWORD)
     phone.click("form[action$='/accounts/login/'] button[type=submit]")
