@@ -49,6 +49,15 @@ def cast(mini_places):
 
 
 @pytest.fixture
+def plan64(cast):
+    """Plan 64/KH-UBND loaded from data/plans, with the agencies it names."""
+    from antoan.programme.loader import load_plan
+
+    plan, _ = load_plan(Path(__file__).parent / "data" / "plans" / "64-KH-UBND-2021.yaml")
+    return plan
+
+
+@pytest.fixture
 def client_for(client):
     """Log a named user into the test client: ``client_for(cast["worker1"])``."""
 

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "antoan.cases",
     "antoan.referrals",
     "antoan.hotline",
+    "antoan.programme",
     "antoan.api",
 ]
 
@@ -275,7 +276,13 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded evidence. Never served by the web server: files go out only through views that
+# check who may see the activity they belong to.
+MEDIA_ROOT = Path(env_str("ANTOAN_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Programme uploads: evidence files and filled-in Excel templates.
+ANTOAN_EVIDENCE_MAX_BYTES = env_int("ANTOAN_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+ANTOAN_IMPORT_MAX_BYTES = env_int("ANTOAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+ANTOAN_IMPORT_MAX_ROWS = env_int("ANTOAN_IMPORT_MAX_ROWS", 5000, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

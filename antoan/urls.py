@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/", include("antoan.cases.urls")),
     path("referrals/", include("antoan.referrals.urls")),
     path("hotline/", include("antoan.hotline.urls")),
+    path("programme/", include("antoan.programme.urls")),
+    path("programme/toolkit/", include("antoan.programme.excel.urls")),
     path("api/v1/", include("antoan.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

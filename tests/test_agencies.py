@@ -14,7 +14,7 @@ from antoan.core.permissions import forget_memberships, has_perm
 
 
 def test_membership_outside_its_agency_validity_is_refused(cast):
-    old = Agency.objects.get(code="so-ldtbxh-cu")  # dissolved 28/02/2025
+    old = Agency.objects.get(code="so-ldtbxh")  # dissolved 28/02/2025
     membership = Membership(
         user=cast["reporter1"],
         agency=old,

@@ -39,14 +39,14 @@ def test_agencies_are_cursor_paginated_and_current_by_default(client, cast):
         page = client.get(page["next"]).json()
         codes += [a["code"] for a in page["results"]]
     assert "ubnd-pho-hien" in codes
-    assert "so-ldtbxh-cu" not in codes  # dissolved in 2025
+    assert "so-ldtbxh" not in codes  # dissolved in 2025
     assert len(codes) == len(set(codes)) == Agency.objects.valid_on().count()
 
 
 def test_past_agencies_show_their_successor(client, cast):
     client.force_login(cast["worker1"])
     results = client.get("/api/v1/agencies?include_past=true&limit=100").json()["results"]
-    old = next(a for a in results if a["code"] == "so-ldtbxh-cu")
+    old = next(a for a in results if a["code"] == "so-ldtbxh")
     assert old["valid_to"] == "2025-02-28"
     assert old["successor"] == Agency.objects.get(code="so-noi-vu").pk
 

@@ -132,7 +132,7 @@ def build_demo_world(*, password: str) -> dict[str, User]:
     ).first()
     if old_province is not None:
         Agency.objects.update_or_create(
-            code="so-ldtbxh-cu",
+            code="so-ldtbxh",
             defaults={
                 "name": "Sở Lao động - Thương binh và Xã hội tỉnh Hưng Yên (cũ)",
                 "kind": Agency.Kind.DEPARTMENT,

@@ -74,7 +74,7 @@ def _membership_form(**values):
 
 
 def test_a_membership_outside_its_agencys_life_is_refused(admin_client, cast):
-    closed = Agency.objects.get(code="so-ldtbxh-cu")  # ended 28/02/2025
+    closed = Agency.objects.get(code="so-ldtbxh")  # ended 28/02/2025
     before = Membership.objects.count()
 
     response = admin_client.post(
@@ -265,7 +265,7 @@ def test_deletions_through_the_base_are_audited(rf, cast):
     request = rf.post("/admin/")
     request.user = cast["admin1"]
     act_as(request, Perm.ADMIN_MANAGE)
-    agency = Agency.objects.get(code="so-ldtbxh-cu")
+    agency = Agency.objects.get(code="so-ldtbxh")
 
     AntoanModelAdmin(Agency, admin.site).log_deletions(request, Agency.objects.filter(pk=agency.pk))
 

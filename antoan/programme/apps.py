@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgrammeConfig(AppConfig):
+    name = "antoan.programme"
+    label = "programme"
+    verbose_name = _("Theo dõi chương trình")

@@ -1,0 +1,399 @@
+"""All reads of programme data, scoped to the acting user.
+
+Who sees what (docs/programme.md): a programme reporter sees the activities of the agencies
+they report for; the coordinator sees every activity; analysts and managers see totals only
+(the plan page's figures, budget execution, the models registry). Activities hold no survivor
+data, but the rule is the same as everywhere: a missing and a forbidden id both answer 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from antoan.accounts.models import Agency
+from antoan.accounts.roles import Perm
+from antoan.core.permissions import agency_ids_with, has_perm
+from antoan.programme.choices import YearReportStatus
+from antoan.programme.models import (
+    Activity,
+    Assignment,
+    BudgetLine,
+    CommunityModel,
+    DutyTransfer,
+    Influencer,
+    Plan,
+    Spending,
+    Task,
+    YearReport,
+)
+
+
+def may_view_programme(user: Any) -> bool:
+    return any(
+        has_perm(user, p)
+        for p in (Perm.PROGRAMME_VIEW, Perm.PROGRAMME_REPORT, Perm.PROGRAMME_COORDINATE)
+    )
+
+
+def sees_all_activities(user: Any) -> bool:
+    return has_perm(user, Perm.PROGRAMME_COORDINATE)
+
+
+def reporting_agency_ids(user: Any) -> set[int]:
+    """The agencies the user records activities for."""
+    return agency_ids_with(user, Perm.PROGRAMME_REPORT)
+
+
+def plan_list(user: Any) -> QuerySet[Plan]:
+    """Plans the user may look at: every plan, for anyone working on the programme."""
+    if not may_view_programme(user):
+        return Plan.objects.none()
+    return Plan.objects.select_related("issuing_agency", "report_to")
+
+
+def plan_get_for_user(user: Any, plan_id: Any) -> Plan:
+    """One plan, or 404."""
+    try:
+        return plan_list(user).get(pk=int(plan_id))
+    except (Plan.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def plan_current(user: Any, on: dt.date | None = None) -> Plan | None:
+    """The plan in force on ``on`` (today by default), else the latest one."""
+    day = on or timezone.localdate()
+    plans = plan_list(user)
+    return (
+        plans.filter(period_start__lte=day, period_end__gte=day).first()
+        or plans.order_by("-period_end").first()
+    )
+
+
+def activity_list(user: Any) -> QuerySet[Activity]:
+    """Activities the user may see: all for the coordinator, their agencies' for a reporter."""
+    qs = Activity.objects.select_related("agency", "place", "plan")
+    if sees_all_activities(user):
+        return qs
+    ids = reporting_agency_ids(user)
+    return qs.filter(agency_id__in=ids) if ids else qs.none()
+
+
+def activity_get_for_user(user: Any, activity_id: Any) -> Activity:
+    """One activity the user may see, or 404."""
+    try:
+        return activity_list(user).get(pk=int(activity_id))
+    except (Activity.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+@dataclass
+class ActivityFilter:
+    plan: Plan | None = None
+    task: Task | None = None  # the task and everything under it
+    kind: str = ""
+    agency_id: int | None = None
+    place_code: str = ""
+    year: int | None = None
+    q: str = ""
+    flagged: bool = False
+
+
+def activity_filter(qs: QuerySet[Activity], f: ActivityFilter) -> QuerySet[Activity]:
+    """Narrow an already scoped list."""
+    if f.plan is not None:
+        qs = qs.filter(plan=f.plan)
+    if f.task is not None:
+        qs = qs.filter(tasks__in=task_subtree_ids(f.task)).distinct()
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.agency_id:
+        qs = qs.filter(agency_id=f.agency_id)
+    if f.place_code:
+        qs = qs.filter(Q(place__code=f.place_code) | Q(place__parent__code=f.place_code))
+    if f.year:
+        qs = qs.filter(start_date__year=f.year)
+    if f.q:
+        qs = qs.filter(title__icontains=f.q)
+    if f.flagged:
+        qs = qs.exclude(flags=[])
+    return qs
+
+
+def task_subtree_ids(task: Task) -> set[int]:
+    """The task and all its descendants."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent in Task.objects.filter(plan_id=task.plan_id).values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    out, stack = set(), [task.pk]
+    while stack:
+        pk = stack.pop()
+        out.add(pk)
+        stack.extend(children[pk])
+    return out
+
+
+def task_get(plan: Plan, code: str) -> Task:
+    try:
+        return plan.tasks.get(code=code)
+    except Task.DoesNotExist:
+        raise Http404 from None
+
+
+# --- Who is responsible for a task ----------------------------------------------------------
+
+
+@dataclass
+class Responsible:
+    """An assignment as the plan wrote it, and who carries it today."""
+
+    assignment: Assignment
+    name: str
+    current: list[tuple[Agency, str]] = field(default_factory=list)  # (agency, duties)
+
+
+def transfers_by_agency() -> dict[int, list[DutyTransfer]]:
+    out: dict[int, list[DutyTransfer]] = defaultdict(list)
+    for t in DutyTransfer.objects.select_related("to_agency"):
+        out[t.from_agency_id].append(t)
+    return out
+
+
+def responsible_for(
+    assignments: Iterable[Assignment],
+    transfers: dict[int, list[DutyTransfer]],
+    on: dt.date | None = None,
+) -> list[Responsible]:
+    day = on or timezone.localdate()
+    out = []
+    for a in assignments:
+        if a.agency is None:
+            out.append(Responsible(a, a.label or a.get_group_display()))
+            continue
+        r = Responsible(a, a.agency.name)
+        if not a.agency.is_valid_on(day):
+            r.current = [(t.to_agency, t.duties) for t in transfers.get(a.agency.pk, [])]
+        out.append(r)
+    return out
+
+
+def agency_assigned(agency: Agency, tasks: Iterable[Task]) -> bool:
+    """Is ``agency`` named (itself, by its kind, or as heir of a merged agency) on any of the
+    tasks, their ancestors (a section's duties cover its items) or their sub-tasks (whoever
+    carries a bullet of II.3.a works under II.3.a)?"""
+    task_ids: set[int] = set()
+    for task in tasks:
+        task_ids |= task_subtree_ids(task)
+        node: Task | None = task
+        while node is not None:
+            task_ids.add(node.pk)
+            node = node.parent
+    assignments = Assignment.objects.filter(task_id__in=task_ids)
+    heirs_of = set(
+        DutyTransfer.objects.filter(to_agency=agency).values_list("from_agency_id", flat=True)
+    )
+    return assignments.filter(
+        Q(agency=agency) | Q(group=agency.kind) | Q(agency_id__in=heirs_of)
+    ).exists()
+
+
+# --- The plan page ---------------------------------------------------------------------------
+
+
+@dataclass
+class TaskRow:
+    task: Task
+    responsible: list[Responsible]
+    activities: int = 0
+    people: int = 0
+    female: int = 0
+    spent: int = 0
+
+
+def plan_task_rows(user: Any, plan: Plan, *, year: int | None = None) -> list[TaskRow]:
+    """The task tree in plan order with, for each task, its responsible agencies and the
+    activities logged under it or its sub-tasks (each activity counted once per task)."""
+    if not may_view_programme(user):
+        raise Http404
+    tasks = list(plan.tasks.order_by("order"))
+    assignments: dict[int, list[Assignment]] = defaultdict(list)
+    for a in Assignment.objects.filter(task__plan=plan).select_related("agency"):
+        assignments[a.task_id].append(a)
+    transfers = transfers_by_agency()
+
+    activities = Activity.objects.filter(plan=plan)
+    if year:
+        activities = activities.filter(start_date__year=year)
+    figures = {
+        row["pk"]: row
+        for row in activities.values("pk", "participants_total", "participants_female")
+    }
+    spent = dict(
+        Spending.objects.filter(activity__in=activities)
+        .values("activity_id")
+        .annotate(total=Sum("amount"))
+        .values_list("activity_id", "total")
+    )
+    direct: dict[int, set[int]] = defaultdict(set)
+    for task_id, activity_id in Activity.tasks.through.objects.filter(
+        activity_id__in=list(figures)
+    ).values_list("task_id", "activity_id"):
+        direct[task_id].add(activity_id)
+
+    by_pk = {t.pk: t for t in tasks}
+    under: dict[int, set[int]] = {t.pk: set(direct.get(t.pk, ())) for t in tasks}
+    for t in sorted(tasks, key=lambda t: -t.depth):
+        if t.parent_id in under:
+            under[t.parent_id] |= under[t.pk]
+
+    rows = []
+    for t in tasks:
+        ids = under[t.pk]
+        rows.append(
+            TaskRow(
+                task=by_pk[t.pk],
+                responsible=responsible_for(assignments.get(t.pk, []), transfers),
+                activities=len(ids),
+                people=sum(figures[i]["participants_total"] for i in ids),
+                female=sum(figures[i]["participants_female"] for i in ids),
+                spent=sum(spent.get(i, 0) for i in ids),
+            )
+        )
+    return rows
+
+
+def task_activities(user: Any, task: Task) -> QuerySet[Activity]:
+    """The activities under a task (and its sub-tasks) that the user may see."""
+    return activity_filter(activity_list(user), ActivityFilter(task=task))
+
+
+# --- Budget ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BudgetRow:
+    agency: Agency
+    year: int
+    source: str
+    planned: int = 0
+    allocated: int = 0
+    spent: int = 0
+    line: BudgetLine | None = None
+
+    @property
+    def execution_rate(self) -> float | None:
+        """Spent as a percentage of what was allocated; None when nothing was allocated."""
+        return round(100 * self.spent / self.allocated, 1) if self.allocated else None
+
+
+def budget_rows(
+    user: Any, plan: Plan, *, year: int | None = None, agency_id: int | None = None
+) -> list[BudgetRow]:
+    """Planned, allocated and spent per agency, year and source. Spending comes from the
+    activities themselves, so a row may exist with nothing planned (spent without a line)."""
+    if not may_view_programme(user):
+        raise Http404
+    lines = BudgetLine.objects.filter(plan=plan).select_related("agency")
+    spending = Spending.objects.filter(activity__plan=plan)
+    if year:
+        lines = lines.filter(year=year)
+        spending = spending.filter(activity__start_date__year=year)
+    if agency_id:
+        lines = lines.filter(agency_id=agency_id)
+        spending = spending.filter(activity__agency_id=agency_id)
+    rows: dict[tuple[int, int, str], BudgetRow] = {}
+    for line in lines:
+        rows[(line.agency_id, line.year, line.source)] = BudgetRow(
+            line.agency, line.year, line.source, line.planned, line.allocated, line=line
+        )
+    sums = spending.values("activity__agency_id", "activity__start_date__year", "source").annotate(
+        total=Sum("amount")
+    )
+    agencies = Agency.objects.in_bulk({s["activity__agency_id"] for s in sums})
+    for s in sums:
+        key = (s["activity__agency_id"], s["activity__start_date__year"], s["source"])
+        row = rows.get(key) or BudgetRow(agencies[key[0]], key[1], key[2])
+        row.spent = s["total"] or 0
+        rows[key] = row
+    return sorted(rows.values(), key=lambda r: (r.year, r.agency.name, r.source))
+
+
+@dataclass
+class AgencyBudget:
+    agency: Agency
+    planned: int = 0
+    allocated: int = 0
+    spent: int = 0
+
+    @property
+    def execution_rate(self) -> float | None:
+        return round(100 * self.spent / self.allocated, 1) if self.allocated else None
+
+
+def budget_by_agency(rows: Iterable[BudgetRow]) -> list[AgencyBudget]:
+    """Execution rate per agency, all sources and years of ``rows`` together."""
+    out: dict[int, AgencyBudget] = {}
+    for r in rows:
+        a = out.setdefault(r.agency.pk, AgencyBudget(r.agency))
+        a.planned += r.planned
+        a.allocated += r.allocated
+        a.spent += r.spent
+    return sorted(out.values(), key=lambda a: a.agency.name)
+
+
+# --- Models registry, influencers, yearly reports --------------------------------------------
+
+
+def community_model_list(user: Any) -> QuerySet[CommunityModel]:
+    """The models registry: public within the programme (no personal data)."""
+    if not may_view_programme(user):
+        return CommunityModel.objects.none()
+    return CommunityModel.objects.select_related("place", "agency").annotate(
+        activity_count=Count("activities")
+    )
+
+
+def community_model_get_for_user(user: Any, model_id: Any) -> CommunityModel:
+    try:
+        return community_model_list(user).get(pk=int(model_id))
+    except (CommunityModel.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def influencer_list(user: Any) -> QuerySet[Influencer]:
+    """Named influencers: the coordinator sees all, a reporter their agencies'."""
+    qs = Influencer.objects.select_related("place", "agency")
+    if sees_all_activities(user):
+        return qs
+    ids = reporting_agency_ids(user)
+    return qs.filter(agency_id__in=ids) if ids else qs.none()
+
+
+def influencer_counts(user: Any) -> list[dict[str, Any]]:
+    """Influencers by commune and group: the totals analysts and managers may see."""
+    if not may_view_programme(user):
+        return []
+    return list(
+        Influencer.objects.filter(active=True)
+        .values("place__code", "place__name", "group")
+        .annotate(count=Count("pk"))
+        .order_by("place__name", "group")
+    )
+
+
+def year_report_for(plan: Plan, agency_id: int, year: int) -> YearReport | None:
+    return YearReport.objects.filter(plan=plan, agency_id=agency_id, year=year).first()
+
+
+def is_year_locked(plan_id: int, agency_id: int, year: int) -> bool:
+    """A submitted yearly report freezes that year's activities of the agency."""
+    return YearReport.objects.filter(
+        plan_id=plan_id, agency_id=agency_id, year=year, status=YearReportStatus.SUBMITTED
+    ).exists()
