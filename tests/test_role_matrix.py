@@ -71,3 +71,63 @@ def test_permission_denials_are_audited(client, cast):
     event = AuditEvent.objects.filter(action="permission_denied").latest("seq")
     assert event.username == "worker1"
     assert event.extra["permission"] == "audit.view"
+
+
+# --- Programme monitoring (issue 5): who holds which programme permission --------------------
+
+PROGRAMME_PERMS = [
+    # Plan page totals, budget execution, the models registry.
+    ("programme.view", {"reporter1", "coordinator1", "analyst1", "manager1"}),
+    # Records and edits the activities of the reporter's own agency.
+    ("programme.report", {"reporter1"}),
+    # Sees every activity, comments, sets task status, returns submitted reports.
+    ("programme.coordinate", {"coordinator1"}),
+    ("reports.submit", {"reporter1"}),
+]
+
+
+@pytest.mark.parametrize(("perm", "holders"), PROGRAMME_PERMS, ids=[p for p, _ in PROGRAMME_PERMS])
+def test_programme_permissions_by_role(cast, perm, holders):
+    from antoan.accounts.roles import Perm
+    from antoan.core.permissions import has_perm
+
+    assert {name for name, user in cast.items() if has_perm(user, Perm(perm))} == holders
+
+
+def test_a_programme_reporter_reports_for_their_own_agency_only(cast):
+    from antoan.accounts.models import Agency
+    from antoan.accounts.roles import Perm
+    from antoan.core.permissions import agency_ids_with
+
+    assert agency_ids_with(cast["reporter1"], Perm.PROGRAMME_REPORT) == {
+        Agency.objects.get(code="ubnd-pho-hien").pk
+    }
+
+
+# The programme endpoints named by the issue. Analysts and managers see totals (plans, tasks,
+# budget, models) but not the activity list; people outside the programme see nothing.
+PROGRAMME_VIEWERS = {"reporter1", "coordinator1", "analyst1", "manager1"}
+PROGRAMME_MATRIX = [
+    ("/api/v1/programme/plans", PROGRAMME_VIEWERS),
+    ("/api/v1/programme/plans/{plan}/tasks", PROGRAMME_VIEWERS),
+    ("/api/v1/programme/models", PROGRAMME_VIEWERS),
+    ("/api/v1/programme/budget", PROGRAMME_VIEWERS),
+    ("/api/v1/programme/activities", {"reporter1", "coordinator1"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"), PROGRAMME_MATRIX, ids=[p for p, _ in PROGRAMME_MATRIX]
+)
+def test_programme_role_matrix(client, cast, plan64, path, allowed):
+    url = path.format(plan=plan64.pk)
+    # An id in the path answers 404 outside the programme, as a missing one does.
+    refused = {403, 404} if "{plan}" in path else {403}
+    for username, user in cast.items():
+        client.force_login(user)
+        response = client.get(url)
+        if username in allowed:
+            assert response.status_code == 200, (username, url, response.status_code)
+        else:
+            assert response.status_code in refused, (username, url, response.status_code)
+        client.logout()

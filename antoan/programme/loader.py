@@ -199,8 +199,26 @@ def load_plan(path: Path) -> tuple[Plan, LoadResult]:
     return plan, result
 
 
+def _changed(obj: Any, values: dict[str, Any]) -> bool:
+    """Set ``values`` on an existing row and save it if any differs."""
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    for k in changed:
+        setattr(obj, k, values[k])
+    if changed:
+        obj.save(update_fields=[k.removesuffix("_id") for k in changed])
+    return bool(changed)
+
+
 def _tasks(plan: Plan, specs: list[dict[str, Any]], agency: Any, result: LoadResult) -> None:
+    # Rows are read once and compared in memory: a plan has hundreds of tasks and
+    # assignments, and the loader runs on every `make run` (and in every test that needs it).
+    existing = {t.code: t for t in plan.tasks.all()}
+    old_assignments = {
+        (a.task_id, a.agency_id, a.group): a for a in Assignment.objects.filter(task__plan=plan)
+    }
     tasks: dict[str, Task] = {}
+    new_assignments: list[Assignment] = []
+    kept: set[int] = set()
     for order, spec in enumerate(specs):
         code = str(spec["code"])
         if code in tasks:
@@ -212,21 +230,22 @@ def _tasks(plan: Plan, specs: list[dict[str, Any]], agency: Any, result: LoadRes
                 raise PlanFileError(f"task {code}: parent {spec['parent']!r} must come before it")
         if not spec.get("title") and not spec.get("text"):
             raise PlanFileError(f"task {code}: needs a title or a text")
-        task, created, changed = _upsert(
-            Task,
-            {"plan": plan, "code": code},
-            {
-                "parent": parent,
-                "title": _nfc(spec.get("title", "")),
-                "text": _nfc(spec.get("text", "")),
-                "order": order,
-                "depth": parent.depth + 1 if parent else 0,
-            },
-        )
-        result.count(created, changed)
+        values = {
+            "parent_id": parent.pk if parent else None,
+            "title": _nfc(spec.get("title", "")),
+            "text": _nfc(spec.get("text", "")),
+            "order": order,
+            "depth": parent.depth + 1 if parent else 0,
+        }
+        task = existing.get(code)
+        if task is None:
+            task = Task(plan=plan, code=code, **values)
+            task.save()
+            result.created += 1
+        elif _changed(task, values):
+            result.updated += 1
         tasks[code] = task
 
-        keep = []
         for a in spec.get("assignments", []):
             where = f"task {code} assignment"
             if a.get("role") not in AssignmentRole.values:
@@ -236,18 +255,28 @@ def _tasks(plan: Plan, specs: list[dict[str, Any]], agency: Any, result: LoadRes
                 raise PlanFileError(f"{where}: unknown group {group!r}")
             if bool(group) == bool(a.get("agency")):
                 raise PlanFileError(f"{where}: give either an agency or a group")
-            assignment, created, changed = _upsert(
-                Assignment,
-                {"task": task, "agency": agency(a.get("agency"), where), "group": group},
-                {
-                    "role": a["role"],
-                    "basis": str(a.get("basis", "")),
-                    "label": _nfc(a.get("label", "")),
-                },
-            )
-            result.count(created, changed)
-            keep.append(assignment.pk)
-        result.removed += task.assignments.exclude(pk__in=keep).delete()[0]
+            assignee = agency(a.get("agency"), where)
+            values = {
+                "role": a["role"],
+                "basis": str(a.get("basis", "")),
+                "label": _nfc(a.get("label", "")),
+            }
+            old = old_assignments.get((task.pk, assignee.pk if assignee else None, group))
+            if old is None:
+                new_assignments.append(
+                    Assignment(task=task, agency=assignee, group=group, **values)
+                )
+            else:
+                kept.add(old.pk)
+                if _changed(old, values):
+                    result.updated += 1
+    # Assignments of tasks still in the file that the file no longer lists (those of removed
+    # tasks go with their task below).
+    listed = {t.pk for t in tasks.values()}
+    gone = [a.pk for a in old_assignments.values() if a.pk not in kept and a.task_id in listed]
+    result.removed += Assignment.objects.filter(pk__in=gone).delete()[0]
+    Assignment.objects.bulk_create(new_assignments)
+    result.created += len(new_assignments)
 
     stale = plan.tasks.exclude(code__in=list(tasks)).order_by("-depth")
     used = [t.code for t in stale if t.activities.exists()]

@@ -392,10 +392,14 @@ class Activity(models.Model):
                     age_60_plus__isnull=True,
                 )
                 | Q(
+                    age_under_16__isnull=False,
+                    age_16_29__isnull=False,
+                    age_30_59__isnull=False,
+                    age_60_plus__isnull=False,
                     participants_total=F("age_under_16")
                     + F("age_16_29")
                     + F("age_30_59")
-                    + F("age_60_plus")
+                    + F("age_60_plus"),
                 ),
                 name="activity_participants_by_age_add_up",
             ),

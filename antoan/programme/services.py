@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Agency
@@ -229,7 +229,9 @@ def _validate(plan: Plan, data: ActivityInput) -> dict[str, list[str]]:
     numbers = {"participants_total": data.participants_total, **sexes, **data.ages}
     for name, value in numbers.items():
         if value is not None and not 0 <= value <= MAX_PARTICIPANTS:
-            add(name, _("Số người phải từ 0 đến %(max)s.") % {"max": f"{MAX_PARTICIPANTS:,}"})
+            # Grouped the reader's way: 10.000.000 in Vietnamese, where "," is the decimal mark.
+            limit = number_format(MAX_PARTICIPANTS, decimal_pos=0, force_grouping=True)
+            add(name, _("Số người phải từ 0 đến %(max)s.") % {"max": limit})
     if data.participants_total is None:
         add("participants_total", _("Hãy nhập tổng số người tham gia."))
     elif "participants_total" not in errors:
@@ -296,6 +298,10 @@ def _check_trainees(data: ActivityInput, add: Any) -> None:
             add("trainees", _("Học viên thứ %(n)s chưa có họ tên.") % {"n": i})
         if t.sex not in Sex.values:
             add("trainees", _("Học viên thứ %(n)s: giới tính không hợp lệ.") % {"n": i})
+        if any(
+            score is not None and not 0 <= score <= 100 for score in (t.pre_score, t.post_score)
+        ):
+            add("trainees", _("Học viên thứ %(n)s: điểm phải từ 0 đến 100.") % {"n": i})
     count = Counter(t.sex for t in trainees)
     listed = (
         len(trainees),
@@ -446,7 +452,11 @@ def activity_create(
     )
     _apply(activity, data)
     activity.flags = _flags(data)
-    activity.full_clean(exclude=["tasks", "partners"])
+    # Field checks only: _validate covered the rules, and the database enforces the constraints
+    # (re-checking them costs a query each, which an import of thousands of rows feels).
+    activity.full_clean(
+        exclude=["tasks", "partners"], validate_unique=False, validate_constraints=False
+    )
     activity.save()
     _save_children(activity, data)
     audit_record(
@@ -491,7 +501,12 @@ def activity_update(
     require_reporter(actor, data.agency)
     if current.version != version:
         raise ActivityConflict(activity=current, loaded_version=version)
-    errors = _validate(current.plan, data)
+    checked = data
+    if data.kind == ActivityKind.TRAINING and data.trainees is None:
+        # The kept list must still agree with the numbers given now.
+        kept = [TraineeInput(full_name=t.full_name, sex=t.sex) for t in current.trainees.all()]
+        checked = replace(data, trainees=kept)
+    errors = _validate(current.plan, checked)
     if errors:
         raise ValidationError(errors)
     _check_open_year(current.plan, current.agency, current.start_date.year, "start_date")
@@ -501,7 +516,9 @@ def activity_update(
     current.flags = _flags(data)
     current.updated_by = actor
     current.version += 1
-    current.full_clean(exclude=["tasks", "partners"])
+    current.full_clean(
+        exclude=["tasks", "partners"], validate_unique=False, validate_constraints=False
+    )
     current.save()
     _save_children(current, data)
     changed = [name for name in TRACKED if getattr(current, name) != before[name]]
@@ -604,7 +621,8 @@ def budget_line_save(
     request: Any = None,
 ) -> BudgetLine:
     """Record what an agency planned and was allocated in a year from one source."""
-    if grant(actor, Perm.PROGRAMME_COORDINATE) is None:
+    coordinator = grant(actor, Perm.PROGRAMME_COORDINATE) is not None
+    if not coordinator:
         require_reporter(actor, agency)
     errors: dict[str, list[str]] = {}
     if source not in FundingSource.values:
@@ -619,6 +637,20 @@ def budget_line_save(
             errors[name] = [_("Số tiền không được âm.")]
     if errors:
         raise ValidationError(errors)
+    # A reporter keeps the lines of a year until its report is submitted; the coordinator, who
+    # returns reports, may still correct them.
+    if not coordinator and is_year_locked(plan.pk, agency.pk, year):
+        raise ValidationError(
+            {
+                "year": [
+                    _(
+                        "Báo cáo năm %(year)s của %(agency)s đã nộp nên không sửa được kinh phí "
+                        "của năm đó. Hãy đề nghị cán bộ điều phối trả lại báo cáo."
+                    )
+                    % {"year": year, "agency": agency.name}
+                ]
+            }
+        )
     line, created = BudgetLine.objects.select_for_update().get_or_create(
         plan=plan, agency=agency, year=year, source=source
     )
@@ -811,3 +843,43 @@ def influencer_save(
         place_code=place.code,
     )
     return person
+
+
+# --- Inspection follow-up --------------------------------------------------------------------
+
+
+@transaction.atomic
+def recommendation_update(
+    *,
+    actor: Any,
+    recommendation: Recommendation,
+    status: str,
+    follow_up: str,
+    request: Any = None,
+) -> Recommendation:
+    """The organising agency records how an inspection's recommendation was followed up.
+
+    Allowed after the year's report is submitted: follow-up goes on long after the inspection,
+    and it changes no figure of the report (participants, spending)."""
+    require_reporter(actor, recommendation.activity.agency)
+    if status not in RecommendationStatus.values:
+        raise ValidationError({"status": [_("Tình trạng không hợp lệ.")]})
+    current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    changed = [
+        name
+        for name, value in (("status", status), ("follow_up", follow_up.strip()))
+        if getattr(current, name) != value
+    ]
+    current.status, current.follow_up = status, follow_up.strip()
+    current.full_clean()
+    current.save()
+    audit_record(
+        action=AuditAction.UPDATE,
+        request=request,
+        user=actor,
+        object_type="programme.recommendation",
+        object_id=current.pk,
+        changed_fields=changed,
+        extra={"activity": current.activity_id},
+    )
+    return current
