@@ -6,6 +6,8 @@ from antoan.accounts.roles import Perm
 from antoan.api import auth, places, views
 from antoan.api.cases import intake, records, workflow
 from antoan.api.hotline import calls as hotline_calls
+from antoan.api.programme import activities as programme_activities
+from antoan.api.programme import plans as programme_plans
 from antoan.api.referrals import views as referrals
 
 app_name = "api"
@@ -120,6 +122,29 @@ urlpatterns = [
         hotline_calls.CallOpenCaseView.as_view(),
         name="hotline-call-open-case",
     ),
+    # Programme monitoring
+    path("programme/plans", programme_plans.PlanListView.as_view(), name="programme-plans"),
+    path(
+        "programme/plans/<int:plan_id>/tasks",
+        programme_plans.PlanTaskListView.as_view(),
+        name="programme-plan-tasks",
+    ),
+    path(
+        "programme/activities",
+        programme_activities.ActivityCollectionView.as_view(),
+        name="programme-activities",
+    ),
+    path(
+        "programme/activities/<int:activity_id>",
+        programme_activities.ActivityDetailView.as_view(),
+        name="programme-activity",
+    ),
+    path(
+        "programme/models",
+        programme_plans.CommunityModelListView.as_view(),
+        name="programme-models",
+    ),
+    path("programme/budget", programme_plans.BudgetView.as_view(), name="programme-budget"),
     path("schema", SchemaView.as_view(), name="schema"),
     path("docs", DocsView.as_view(url_name="api:schema"), name="docs"),
 ]
