@@ -1,3 +1,12 @@
+from django.urls import path
+
+from antoan.programme.excel import views
+
 app_name = "programme_toolkit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.IndexView.as_view(), name="index"),
+    path("templates/<slug:kind>.xlsx", views.TemplateDownloadView.as_view(), name="template"),
+    path("import/", views.ImportView.as_view(), name="import"),
+    path("export.xlsx", views.ExportView.as_view(), name="export"),
+]

@@ -1,0 +1,347 @@
+"""Importing a filled-in template: every row checked, then all rows saved, or none.
+
+Each row becomes an ``ActivityInput`` and goes through ``services.activity_create`` like an
+activity typed on a page, inside one transaction that is rolled back if any row of the file has
+any problem. Each row carries an ``import_key`` (a hash of its content, kind and plan), so the
+same file uploaded twice finds the rows it created the first time instead of adding them again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from antoan.accounts.models import Agency
+from antoan.programme import services
+from antoan.programme.choices import ActivityKind, RecommendationStatus
+from antoan.programme.excel import columns as cols
+from antoan.programme.excel.parsing import AGE_FIELDS, Lookups, import_key, parse_cells
+from antoan.programme.excel.reader import (
+    MAX_PROBLEMS,
+    CellError,
+    Problem,
+    Refused,
+    Row,
+    Sheet,
+    open_workbook,
+    read_sheet,
+    refuse,
+    template_kind,
+)
+from antoan.programme.models import CommunityModel, Plan
+
+
+@dataclass
+class Outcome:
+    row: int
+    title: str
+    status: str  # "created" | "existing" | "repeated"
+    activity_id: int | None = None
+    same_as: int | None = None
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    problems: list[Problem] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    total_problems: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def created(self) -> int:
+        return sum(o.status == "created" for o in self.outcomes)
+
+    @property
+    def skipped(self) -> int:
+        return sum(o.status != "created" for o in self.outcomes)
+
+
+@dataclass
+class Pending:
+    row: Row
+    values: dict[str, Any]
+    trainees: list[services.TraineeInput] = field(default_factory=list)
+    recommendations: list[services.RecommendationInput] = field(default_factory=list)
+
+
+class FileImport:
+    """One upload: read, check, then save in one transaction (or roll everything back)."""
+
+    def __init__(
+        self,
+        *,
+        actor: Any,
+        plan: Plan,
+        kind: str,
+        agency: Agency,
+        models: list[CommunityModel],
+        max_rows: int,
+        request: Any = None,
+    ):
+        self.actor, self.plan, self.kind, self.agency = actor, plan, kind, agency
+        self.request, self.max_rows = request, max_rows
+        self.lookups = Lookups(plan, models)
+        self.columns = cols.activity_columns(kind)
+        self.headers = {c.key: cols.in_format_language(c.header) for c in self.columns}
+        self.result = ImportResult(kind)
+
+    def problem(self, sheet: str, row: int | None, column: str, message: str) -> None:
+        self.result.total_problems += 1
+        if len(self.result.problems) < MAX_PROBLEMS:
+            self.result.problems.append(Problem(sheet, row, column, message))
+
+    def run(self, data: bytes) -> ImportResult:
+        try:
+            main, child = self.read(data)
+        except Refused as exc:
+            for p in exc.problems:
+                self.problem(p.sheet, p.row, p.column, p.message)
+            return self.result
+        for sheet in (main, child):
+            for p in sheet.problems if sheet else []:
+                self.problem(p.sheet, p.row, p.column, p.message)
+        pending = self.parse(main, child)
+        self.save(pending)
+        order = {cols.SHEET_DATA: 0}
+        self.result.problems.sort(key=lambda p: (order.get(p.sheet, 1), p.row or 0))
+        return self.result
+
+    def read(self, data: bytes) -> tuple[Sheet, Sheet | None]:
+        wb = open_workbook(data)
+        try:
+            label = cols.in_format_language(ActivityKind(self.kind).label)
+            found = template_kind(wb)
+            if found == cols.EXPORT_KIND:
+                raise refuse(
+                    _(
+                        "Đây là tệp xuất dữ liệu, không phải mẫu nhập. Hãy tải mẫu “%(kind)s”, "
+                        "chép các dòng cần nhập vào mẫu rồi tải lên."
+                    )
+                    % {"kind": label}
+                )
+            if found and found != self.kind:
+                other = ActivityKind(found).label if found in ActivityKind.values else found
+                raise refuse(
+                    _(
+                        "Tệp này là mẫu “%(found)s” nhưng bạn chọn loại hoạt động “%(kind)s”. "
+                        "Hãy chọn đúng loại hoạt động, hoặc dùng đúng mẫu."
+                    )
+                    % {"found": other, "kind": ActivityKind(self.kind).label}
+                )
+            main = read_sheet(
+                wb, cols.SHEET_DATA, self.columns, max_rows=self.max_rows, template=label
+            )
+            if main is None:
+                raise refuse(
+                    _(
+                        "Không có trang tính “%(sheet)s” trong tệp (tệp có: %(found)s). Hãy dùng "
+                        "mẫu tải từ hệ thống và nhập vào trang “%(sheet)s”."
+                    )
+                    % {"sheet": cols.SHEET_DATA, "found": ", ".join(wb.sheetnames)}
+                )
+            child = None
+            if self.kind in cols.CHILD_SHEETS:
+                name, child_columns = cols.CHILD_SHEETS[self.kind]
+                child = read_sheet(wb, name, child_columns, max_rows=self.max_rows, template=label)
+        finally:
+            wb.close()
+        if not main.rows and not main.problems:
+            raise refuse(
+                _("Trang “%(sheet)s” chưa có dòng dữ liệu nào.") % {"sheet": cols.SHEET_DATA},
+                sheet=cols.SHEET_DATA,
+            )
+        return main, child
+
+    def parse(self, main: Sheet, child: Sheet | None) -> list[Pending]:
+        pending: list[Pending] = []
+        by_ref: dict[str, Pending] = {}
+        ref_rows: dict[str, int] = {}
+        for row in main.rows:
+            values, errors = parse_cells(row, main.columns, self.lookups)
+            if "start_date" in values and values.get("end_date") is None:
+                # A one-day activity: what is wrong with the day is said once, on "Từ ngày".
+                values["end_date"] = values["start_date"]
+                values["end_date_blank"] = True
+            raw_place = values.get("place")
+            if raw_place and "start_date" in values:
+                try:
+                    values["place"] = self.lookups.place(raw_place, values["start_date"])
+                except CellError as exc:
+                    errors["place"] = str(exc)
+            ref = values.get("ref")
+            if ref:
+                if ref in ref_rows:
+                    errors["ref"] = _("Mã dòng “%(ref)s” đã dùng ở dòng %(row)s.") % {
+                        "ref": ref,
+                        "row": ref_rows[ref],
+                    }
+                ref_rows.setdefault(ref, row.number)
+            for key, message in errors.items():
+                self.problem(main.name, row.number, self.headers.get(key, key), message)
+            item = Pending(row, values) if not errors and not row.broken else None
+            if item is not None:
+                pending.append(item)
+            if ref and ref not in by_ref:
+                by_ref[ref] = item or Pending(row, {})
+        if child is not None:
+            self.parse_children(child, by_ref, ref_rows)
+        return pending
+
+    def parse_children(self, sheet: Sheet, by_ref: dict[str, Pending], refs: dict) -> None:
+        headers = {c.key: cols.in_format_language(c.header) for c in sheet.columns}
+        for row in sheet.rows:
+            values, errors = parse_cells(row, sheet.columns, self.lookups)
+            ref: str = values.get("ref") or ""
+            if ref and ref not in refs:
+                errors["ref"] = _("Không có dòng nào ở trang “%(sheet)s” có Mã dòng “%(ref)s”.") % {
+                    "sheet": cols.SHEET_DATA,
+                    "ref": ref,
+                }
+            for key, message in errors.items():
+                self.problem(sheet.name, row.number, headers.get(key, key), message)
+            if errors or row.broken:
+                continue
+            if self.kind == ActivityKind.TRAINING:
+                by_ref[ref].trainees.append(
+                    services.TraineeInput(
+                        full_name=values["full_name"],
+                        sex=values["sex"],
+                        position=values.get("position", ""),
+                        agency_name=values.get("agency_name", ""),
+                        pre_score=values.get("pre_score"),
+                        post_score=values.get("post_score"),
+                    )
+                )
+            else:
+                by_ref[ref].recommendations.append(
+                    services.RecommendationInput(
+                        text=values["text"],
+                        responsible=values.get("responsible", ""),
+                        due_date=values.get("due_date"),
+                        status=values.get("status", RecommendationStatus.OPEN),
+                        follow_up=values.get("follow_up", ""),
+                    )
+                )
+
+    def activity_input(self, item: Pending) -> services.ActivityInput:
+        v = item.values
+        trainees = recommendations = None
+        if self.kind == ActivityKind.TRAINING:
+            trainees = list(item.trainees)
+        elif self.kind == ActivityKind.INSPECTION:
+            recommendations = list(item.recommendations)
+        people = {
+            "participants_total": v.get("participants_total"),
+            "participants_female": v.get("participants_female", 0),
+            "participants_male": v.get("participants_male", 0),
+            "participants_other": v.get("participants_other", 0),
+        }
+        if people["participants_total"] is None and trainees:
+            people.update(services.trainee_totals(trainees))
+        return services.ActivityInput(
+            kind=self.kind,
+            title=v.get("title", ""),
+            tasks=v.get("tasks", []),
+            agency=self.agency,
+            place=v["place"],
+            start_date=v["start_date"],
+            end_date=v["end_date"],
+            description=v.get("description", ""),
+            partners_other=v.get("partners_other", ""),
+            target_groups=v.get("target_groups", []),
+            ages={name: v.get(name) for name in AGE_FIELDS},
+            details={k: v[k] for k in services.KIND_FIELDS.get(self.kind, {}) if k in v},
+            spending={
+                key.split(":", 1)[1]: amount
+                for key, amount in v.items()
+                if key.startswith("spending:") and amount
+            },
+            trainees=trainees,
+            recommendations=recommendations,
+            **people,
+        )
+
+    def save(self, pending: list[Pending]) -> None:
+        first: dict[str, Outcome] = {}  # import key -> the row that carried it first
+        outcomes: list[Outcome] = []
+        with transaction.atomic():
+            for item in pending:
+                data = self.activity_input(item)
+                key = import_key(self.kind, self.plan, data)
+                number = item.row.number
+                if key in first:
+                    earlier = first[key]
+                    outcomes.append(
+                        Outcome(number, data.title, "repeated", earlier.activity_id, earlier.row)
+                    )
+                    continue
+                try:
+                    activity, created = services.activity_create(
+                        actor=self.actor,
+                        plan=self.plan,
+                        data=data,
+                        import_key=key,
+                        request=self.request,
+                    )
+                except ValidationError as exc:
+                    skip = {"end_date"} if item.values.get("end_date_blank") else set()
+                    self.service_problems(number, exc, skip=skip)
+                    continue
+                status = "created" if created else "existing"
+                first[key] = Outcome(number, data.title, status, activity.pk)
+                outcomes.append(first[key])
+            if self.result.problems:
+                transaction.set_rollback(True)
+                return
+        self.result.outcomes = outcomes
+
+    def service_problems(self, row: int, exc: ValidationError, skip: set[str]) -> None:
+        """The service names fields; the person sees the columns of their file."""
+        special = {
+            "ages": " / ".join(self.headers[name] for name in AGE_FIELDS),
+            "spending": _("Kinh phí"),
+            "trainees": _("Trang %(sheet)s") % {"sheet": cols.SHEET_TRAINEES},
+            "recommendations": _("Trang %(sheet)s") % {"sheet": cols.SHEET_RECOMMENDATIONS},
+            NON_FIELD_ERRORS: "",
+        }
+        if not hasattr(exc, "error_dict"):
+            for message in exc.messages:
+                self.problem(cols.SHEET_DATA, row, "", message)
+            return
+        for name, messages in exc.message_dict.items():
+            if name in skip:
+                continue
+            column = special.get(name, self.headers.get(name, ""))
+            for message in messages:
+                self.problem(cols.SHEET_DATA, row, column, message)
+
+
+def run_import(
+    *,
+    actor: Any,
+    plan: Plan,
+    kind: str,
+    agency: Agency,
+    data: bytes,
+    models: list[CommunityModel],
+    max_rows: int,
+    request: Any = None,
+) -> ImportResult:
+    """Check every row of an uploaded template and import them all, or none."""
+    return FileImport(
+        actor=actor,
+        plan=plan,
+        kind=kind,
+        agency=agency,
+        models=models,
+        max_rows=max_rows,
+        request=request,
+    ).run(data)

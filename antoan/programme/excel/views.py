@@ -1,0 +1,173 @@
+"""The data collection toolkit (plan section IV.7): templates, upload, export."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+
+from antoan.accounts.roles import Perm
+from antoan.core.audit import audit_record
+from antoan.core.models import AuditAction
+from antoan.core.permissions import PermissionRequiredMixin, has_perm
+from antoan.programme import selectors
+from antoan.programme.choices import ActivityKind
+from antoan.programme.excel import columns as cols
+from antoan.programme.excel.export import build_export, export_queryset, filter_from_query
+from antoan.programme.excel.forms import ImportForm
+from antoan.programme.excel.importer import ImportResult, run_import
+from antoan.programme.excel.reader import Problem
+from antoan.programme.excel.template import build_template
+from antoan.programme.files import check_upload
+from antoan.programme.models import Plan
+from antoan.programme.views.common import programme_nav
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_MODELS = 2000  # the drop-down of models; a province has hundreds
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def models_for(user):
+    return list(selectors.community_model_list(user).order_by("name", "pk")[:MAX_MODELS])
+
+
+class ReportOrCoordinateMixin(PermissionRequiredMixin):
+    """Reporters (their agencies' activities) or the coordinator (all of them). Declares
+    PROGRAMME_REPORT; the coordinator is let in through PROGRAMME_COORDINATE instead."""
+
+    permission = Perm.PROGRAMME_REPORT
+    alternative = Perm.PROGRAMME_COORDINATE
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not has_perm(user, self.permission)
+            and has_perm(user, self.alternative)
+        ):
+            self.permission = self.alternative
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IndexView(ReportOrCoordinateMixin, View):
+    def get(self, request):
+        plan = selectors.plan_current(request.user)
+        kinds = [
+            {"code": kind.value, "label": kind.label, "purpose": cols.KIND_PURPOSE[kind]}
+            for kind in ActivityKind
+        ]
+        context = {
+            "plan": plan,
+            "kinds": kinds,
+            "can_report": has_perm(request.user, Perm.PROGRAMME_REPORT),
+            "max_rows": settings.ANTOAN_IMPORT_MAX_ROWS,
+            **programme_nav(request, "toolkit"),
+        }
+        return render(request, "programme/toolkit.html", context)
+
+
+class TemplateDownloadView(PermissionRequiredMixin, View):
+    permission = Perm.PROGRAMME_REPORT
+
+    def get(self, request, kind):
+        if kind not in ActivityKind.values:
+            raise Http404
+        plan_id = request.GET.get("plan")
+        plan: Plan | None
+        if plan_id:
+            plan = selectors.plan_get_for_user(request.user, plan_id)
+        else:
+            plan = selectors.plan_current(request.user)
+        if plan is None:
+            raise Http404
+        data = build_template(
+            kind=kind,
+            plan=plan,
+            models=models_for(request.user),
+            max_rows=settings.ANTOAN_IMPORT_MAX_ROWS,
+        )
+        return xlsx_response(data, f"mau-{kind.replace('_', '-')}-{plan.code}.xlsx")
+
+
+class ImportView(PermissionRequiredMixin, View):
+    permission = Perm.PROGRAMME_REPORT
+    template_name = "programme/toolkit_import.html"
+
+    def show(self, request, form, result=None, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "result": result,
+                "max_rows": settings.ANTOAN_IMPORT_MAX_ROWS,
+                **programme_nav(request, "toolkit"),
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        initial = {}
+        if request.GET.get("kind") in ActivityKind.values:
+            initial["kind"] = request.GET["kind"]
+        return self.show(request, ImportForm(user=request.user, initial=initial))
+
+    def post(self, request):
+        form = ImportForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.show(request, form, status=400)
+        data = form.cleaned_data
+        try:
+            checked = check_upload(
+                data["file"], allowed={"xlsx"}, max_bytes=settings.ANTOAN_IMPORT_MAX_BYTES
+            )
+        except ValidationError as exc:
+            result = ImportResult(data["kind"], total_problems=1)
+            result.problems = [Problem("", None, "", " ".join(exc.messages))]
+            return self.show(request, form, result, status=400)
+        result = run_import(
+            actor=request.user,
+            plan=data["plan"],
+            kind=data["kind"],
+            agency=data["agency"],
+            data=checked.data,
+            models=models_for(request.user),
+            max_rows=settings.ANTOAN_IMPORT_MAX_ROWS,
+            request=request,
+        )
+        return self.show(request, form, result, status=200 if result.ok else 400)
+
+
+class ExportView(ReportOrCoordinateMixin, View):
+    def get(self, request):
+        f = filter_from_query(request.user, request.GET)
+        data, count = build_export(export_queryset(request.user, f))
+        audit_record(
+            action=AuditAction.EXPORT,
+            request=request,
+            object_type="programme.activity",
+            extra={
+                "format": "xlsx",
+                "rows": count,
+                "filters": {
+                    "plan": f.plan.pk if f.plan else None,
+                    "task": f.task.code if f.task else "",
+                    "kind": f.kind,
+                    "agency": f.agency_id,
+                    "place": f.place_code,
+                    "year": f.year,
+                    "search": bool(f.q),
+                    "flagged": f.flagged,
+                },
+            },
+        )
+        return xlsx_response(data, f"hoat-dong-{timezone.localdate():%Y%m%d}.xlsx")
