@@ -29,11 +29,13 @@ run: setup
 	echo local > var/profile
 	ANTOAN_ENV=local $(PY) manage.py migrate --no-input -v 0
 	ANTOAN_ENV=local $(PY) manage.py load_places
+	ANTOAN_ENV=local $(PY) manage.py load_plan
 	ANTOAN_ENV=local $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	@echo
 	@echo "An Toàn: http://127.0.0.1:$(PORT)/  (demo password: $(DEMO_PASSWORD))"
 	@echo "Demo users: hotline1 worker1 supervisor1 worker2 health1 police1 reporter1"
 	@echo "            coordinator1 analyst1 manager1 auditor1 admin1 hotlinesup1"
+	@echo "            reporter2 reporter3 (programme reporters)"
 	ANTOAN_ENV=local $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup lint check-migrations check-translations pytest

@@ -33,6 +33,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Chuyển gửi đến"), "referrals:inbox", Perm.REFERRAL_RECEIVE),
     NavItem(_("Chuyển gửi đi"), "referrals:outbox", Perm.REFERRAL_SEND),
     NavItem(_("Danh bạ dịch vụ"), "referrals:directory", Perm.PROVIDERS_VIEW),
+    # Programme monitoring: the plan for everyone on the programme, activities for those who
+    # record them (reporters) or read them all (the coordinator). Models, influencers, budget
+    # and yearly reports are tabs of the programme pages, not more entries here.
+    NavItem(_("Kế hoạch"), "programme:home", Perm.PROGRAMME_VIEW),
+    NavItem(_("Hoạt động"), "programme:activities", Perm.PROGRAMME_REPORT),
+    NavItem(_("Hoạt động"), "programme:activities", Perm.PROGRAMME_COORDINATE),
     NavItem(_("Nhật ký truy cập"), "core:audit", Perm.AUDIT_VIEW),
     NavItem(_("Quản trị"), "admin:index", Perm.ADMIN_MANAGE),
 ]
@@ -49,4 +55,9 @@ def nav_for(permissions: set[Perm], current_path: str) -> list[dict]:
             seen.add(url)
             active = current_path == url if url == "/" else current_path.startswith(url)
             items.append({"label": item.label, "url": url, "active": active})
+    # One entry may sit under another (/programme/activities/ under /programme/): only the
+    # longest match is the current page.
+    matches = [i for i in items if i["active"]]
+    for item in matches:
+        item["active"] = len(item["url"]) == max(len(m["url"]) for m in matches)
     return items

@@ -34,9 +34,18 @@ class Command(BaseCommand):
         from antoan.cases.demo import build_demo_cases
 
         cases = build_demo_cases(users)
+        # Programme data needs plan 64 (manage.py load_plan); without it, there is none.
+        from antoan.programme.demo import build_demo_programme
+
+        activities = build_demo_programme(password=password)
+        programme = (
+            "no programme data (run manage.py load_plan first)"
+            if activities is None
+            else f"{activities} new demo activit(ies)"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(USERS) + 1} users (password {password!r}), "
-                f"{cases} new demo case(s), {providers} provider(s)."
+                f"{cases} new demo case(s), {providers} provider(s), {programme}."
             )
         )

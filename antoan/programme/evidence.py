@@ -1,0 +1,96 @@
+"""Evidence files of an activity: photos, attendance lists, documents.
+
+A file is judged by its content (``files.check_upload``): it must be what its extension says,
+photos lose their metadata (GPS position, camera owner) before they are stored, and the stored
+name is the content's SHA-256, never the uploader's file name. Files are served only by
+``views.evidence.EvidenceDownloadView`` to users who may see the activity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from antoan.core.audit import audit_record
+from antoan.core.models import AuditAction
+from antoan.programme.choices import EvidenceKind
+from antoan.programme.files import check_upload
+from antoan.programme.models import Activity, Evidence
+from antoan.programme.services import may_edit_activity
+
+ALLOWED = {"jpeg", "png", "pdf", "xlsx", "docx"}
+
+
+def _display_name(name: str, extension: str) -> str:
+    """The uploader's file name for the list and the download, without any folder part."""
+    base = PurePath((name or "").replace("\\", "/")).name.strip() or "tep"
+    stem = PurePath(base).stem[:200] or "tep"
+    return f"{stem}{extension}"
+
+
+@transaction.atomic
+def evidence_add(
+    *, actor: Any, activity: Activity, kind: str, upload: Any, request: Any = None
+) -> Evidence:
+    """Attach a checked file to an activity (whoever may edit the activity)."""
+    if not may_edit_activity(actor, activity):
+        raise PermissionDenied
+    if kind not in EvidenceKind.values:
+        raise ValidationError({"kind": [_("Loại minh chứng không hợp lệ.")]})
+    try:
+        checked = check_upload(
+            upload, allowed=ALLOWED, max_bytes=settings.ANTOAN_EVIDENCE_MAX_BYTES
+        )
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    digest = hashlib.sha256(checked.data).hexdigest()
+    if activity.evidence.filter(sha256=digest).exists():
+        raise ValidationError({"file": [_("Tệp này đã được tải lên cho hoạt động này rồi.")]})
+    evidence = Evidence(
+        activity=activity,
+        kind=kind,
+        original_name=_display_name(getattr(upload, "name", ""), checked.extension),
+        extension=checked.extension,
+        content_type=checked.content_type,
+        size=len(checked.data),
+        sha256=digest,
+        uploaded_by=actor,
+    )
+    # evidence_path names the file <sha256><extension> under the activity's folder.
+    evidence.file.save(f"{digest}{checked.extension}", ContentFile(checked.data), save=False)
+    stored = evidence.file.name
+    try:
+        evidence.full_clean(exclude=["file"])
+        evidence.save()
+    except Exception:
+        evidence.file.storage.delete(stored)
+        raise
+    audit_record(
+        action=AuditAction.CREATE,
+        request=request,
+        user=actor,
+        object_type="programme.evidence",
+        object_id=evidence.pk,
+        place_code=activity.place.code,
+        extra={"activity": activity.pk, "kind": kind, "size": evidence.size},
+    )
+    return evidence
+
+
+def evidence_download_record(*, actor: Any, evidence: Evidence, request: Any = None) -> None:
+    """Audit that a file left the system (the caller has checked who may see the activity)."""
+    audit_record(
+        action=AuditAction.VIEW,
+        request=request,
+        user=actor,
+        object_type="programme.evidence",
+        object_id=evidence.pk,
+        extra={"activity": evidence.activity_id, "download": True},
+    )

@@ -1,0 +1,47 @@
+"""Forms of the programme pages: they parse what was typed; the services enforce the rules.
+
+Dates are typed dd/mm/yyyy; money as people write it (15.000.000); forms that change a record
+others may also change carry its hidden ``version``.
+"""
+
+from antoan.programme.forms.activity import (
+    ActivityForm,
+    RecommendationFollowUpForm,
+    RecommendationFormSet,
+    filled_recommendations,
+    parse_trainees,
+    trainees_as_text,
+)
+from antoan.programme.forms.other import (
+    ActivityFilterForm,
+    BudgetFilterForm,
+    BudgetLineForm,
+    CommentForm,
+    CommunityModelForm,
+    EvidenceForm,
+    InfluencerForm,
+    ModelFilterForm,
+    ReturnForm,
+    TaskStatusForm,
+    YearFilterForm,
+)
+
+__all__ = [
+    "ActivityFilterForm",
+    "ActivityForm",
+    "BudgetFilterForm",
+    "BudgetLineForm",
+    "CommentForm",
+    "CommunityModelForm",
+    "EvidenceForm",
+    "InfluencerForm",
+    "ModelFilterForm",
+    "RecommendationFollowUpForm",
+    "RecommendationFormSet",
+    "ReturnForm",
+    "TaskStatusForm",
+    "YearFilterForm",
+    "filled_recommendations",
+    "parse_trainees",
+    "trainees_as_text",
+]

@@ -1,0 +1,44 @@
+"""The demo programme data of ``make run``: built through the services, twice without change."""
+
+from __future__ import annotations
+
+import pytest
+
+from antoan.accounts.demo import DEMO_PASSWORD
+from antoan.programme.demo import build_demo_programme
+from antoan.programme.models import Activity, BudgetLine, CommunityModel, Influencer
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        Activity.objects.count(),
+        CommunityModel.objects.count(),
+        Influencer.objects.count(),
+        BudgetLine.objects.count(),
+    )
+
+
+def test_demo_programme_is_complete_and_idempotent(cast, plan64, client_for):
+    assert build_demo_programme(password=DEMO_PASSWORD) == 7
+    first = counts()
+    assert first == (7, 2, 5, 4)
+    assert build_demo_programme(password=DEMO_PASSWORD) == 0
+    assert counts() == first
+    training = Activity.objects.get(kind="training")
+    assert training.trainees.count() == training.participants_total == 12
+    assert Activity.objects.get(import_key="demo-ph-school-2025").flags == ["agency_not_assigned"]
+    # Before 1/7/2025 the old province is the place.
+    old = Activity.objects.get(import_key="demo-thd-loudspeaker-2024")
+    assert old.place.code == "33" and old.place.valid_to is not None
+    assert plan64.tasks.get(code="II.4.b").status == "at_risk"
+    # The demo pages open.
+    client = client_for(cast["coordinator1"])
+    for url in (f"/programme/plans/{plan64.pk}/", "/programme/activities/", "/programme/budget/"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_without_the_plan_there_is_no_demo_programme(cast):
+    assert build_demo_programme(password=DEMO_PASSWORD) is None
+    assert not Activity.objects.exists()

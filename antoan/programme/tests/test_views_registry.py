@@ -1,0 +1,197 @@
+# ruff: noqa: F811 - fixtures imported from views_fixtures are redefined as parameters
+"""Models registry, influencers, budget and yearly reports: who may read and write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from antoan.programme import services
+from antoan.programme.models import BudgetLine, CommunityModel, Influencer, YearReport
+from antoan.programme.tests.views_fixtures import (  # noqa: F401 - fixtures
+    activity_a,
+    activity_b,
+    agencies,
+    record,
+    reporter2,
+    tasks,
+    vietnamese,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Models registry -------------------------------------------------------------------------
+
+
+def model_data(agency, **overrides):
+    data = {
+        "kind": "trusted_address",
+        "name": "Địa chỉ tin cậy tổ dân phố 3",
+        "agency": agency.pk,
+        "commune": "11953",
+        "founded_on": "08/03/2022",
+        "status": "active",
+        "members_total": "9",
+        "members_female": "6",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_reporter_registers_a_model_everyone_on_the_programme_sees_it(
+    cast, client_for, agencies, vietnamese
+):
+    client = client_for(cast["reporter1"])
+    response = client.post("/programme/models/new/", model_data(agencies["ubnd-pho-hien"]))
+    assert response.status_code == 302
+    model = CommunityModel.objects.get()
+    assert model.place.code == "11953" and model.members_female == 6
+    for who in ("coordinator1", "analyst1", "manager1"):
+        page = client_for(cast[who]).get("/programme/models/").content.decode()
+        assert "Địa chỉ tin cậy tổ dân phố 3" in page, who
+        assert client_for(cast[who]).get(f"/programme/models/{model.pk}/").status_code == 200
+    assert client_for(cast["worker1"]).get(f"/programme/models/{model.pk}/").status_code == 403
+    counts = client_for(cast["analyst1"]).get("/programme/models/?kind=safe_school")
+    assert "Địa chỉ tin cậy tổ dân phố 3" not in counts.content.decode()
+
+
+def test_model_form_refuses_bad_numbers_and_other_agencies(cast, client_for, agencies, vietnamese):
+    client = client_for(cast["reporter1"])
+    response = client.post(
+        "/programme/models/new/",
+        model_data(agencies["ubnd-pho-hien"], members_total="5", members_female="8"),
+    )
+    assert response.status_code == 400
+    assert "Số thành viên nữ lớn hơn tổng số thành viên" in response.content.decode()
+    response = client.post("/programme/models/new/", model_data(agencies["ubnd-tran-hung-dao"]))
+    assert response.status_code == 400  # not an agency offered to this reporter
+    assert not CommunityModel.objects.exists()
+
+
+def test_only_the_host_agency_and_coordinator_edit_a_model(
+    cast, client_for, reporter2, agencies, vietnamese
+):
+    client_for(cast["reporter1"]).post(
+        "/programme/models/new/", model_data(agencies["ubnd-pho-hien"])
+    )
+    model = CommunityModel.objects.get()
+    url = f"/programme/models/{model.pk}/edit/"
+    assert client_for(reporter2).get(url).status_code == 403
+    assert client_for(cast["analyst1"]).get(url).status_code == 403
+    coordinator = client_for(cast["coordinator1"])
+    response = coordinator.post(
+        url, model_data(agencies["ubnd-pho-hien"], status="paused", version=model.version)
+    )
+    assert response.status_code == 302
+    model.refresh_from_db()
+    assert model.status == "paused"
+    stale = coordinator.post(url, model_data(agencies["ubnd-pho-hien"], name="Cũ", version=1))
+    assert stale.status_code == 409
+    assert 'data-testid="conflict"' in stale.content.decode()
+    model.refresh_from_db()
+    assert model.name == "Địa chỉ tin cậy tổ dân phố 3"
+
+
+# --- Influencers -----------------------------------------------------------------------------
+
+
+def test_influencers_named_for_their_agency_counted_for_analysts(
+    cast, client_for, reporter2, agencies, vietnamese
+):
+    data = {
+        "name": "Nguyễn Văn Thọ",
+        "group": "elder",
+        "title": "Chi hội trưởng người cao tuổi",
+        "sex": "male",
+        "commune": "11953",
+        "agency": agencies["ubnd-pho-hien"].pk,
+        "active": "on",
+    }
+    assert (
+        client_for(cast["reporter1"]).post("/programme/influencers/new/", data).status_code == 302
+    )
+    person = Influencer.objects.get()
+    assert person.place.code == "11953"
+    own = client_for(cast["reporter1"]).get("/programme/influencers/").content.decode()
+    assert "Nguyễn Văn Thọ" in own
+    other = client_for(reporter2).get("/programme/influencers/").content.decode()
+    assert "Nguyễn Văn Thọ" not in other
+    analyst = client_for(cast["analyst1"]).get("/programme/influencers/").content.decode()
+    assert "Nguyễn Văn Thọ" not in analyst
+    assert "Phường Phố Hiến" in analyst and "Người cao tuổi có uy tín: 1" in analyst
+    assert client_for(reporter2).get(f"/programme/influencers/{person.pk}/edit/").status_code == 404
+    assert client_for(cast["analyst1"]).post("/programme/influencers/new/", data).status_code == 403
+
+
+# --- Budget ----------------------------------------------------------------------------------
+
+
+def test_budget_lines_and_execution_rate(
+    cast, client_for, reporter2, plan64, agencies, record, vietnamese
+):
+    record(cast["reporter1"], spending={"commune_budget": 15_000_000})
+    client = client_for(cast["reporter1"])
+    line = {
+        "agency": agencies["ubnd-pho-hien"].pk,
+        "year": "2025",
+        "source": "commune_budget",
+        "planned": "30.000.000",
+        "allocated": "20.000.000",
+        "note": "",
+    }
+    assert client.post(f"/programme/budget/?plan={plan64.pk}", line).status_code == 302
+    assert BudgetLine.objects.get().allocated == 20_000_000
+    page = client_for(cast["manager1"]).get(f"/programme/budget/?plan={plan64.pk}&year=2025")
+    text = page.content.decode()
+    assert "Ủy ban nhân dân phường Phố Hiến" in text
+    assert "20.000.000\u00a0đ" in text and "15.000.000\u00a0đ" in text
+    assert 'data-testid="execution-rate">75,0\u00a0%' in text
+    # Reporters keep their own agency's lines only; analysts none.
+    other = {**line, "agency": agencies["ubnd-tran-hung-dao"].pk}
+    assert client_for(cast["reporter1"]).post("/programme/budget/", other).status_code == 400
+    assert client_for(cast["analyst1"]).post("/programme/budget/", line).status_code == 403
+    # The coordinator keeps any agency's.
+    assert client_for(cast["coordinator1"]).post("/programme/budget/", other).status_code == 302
+    assert BudgetLine.objects.count() == 2
+
+
+# --- Yearly reports --------------------------------------------------------------------------
+
+
+def test_reporter_submits_the_year_and_coordinator_returns_it(
+    cast, client_for, plan64, activity_a, agencies, vietnamese
+):
+    client = client_for(cast["reporter1"])
+    page = client.get(f"/programme/reports/?plan={plan64.pk}").content.decode()
+    assert 'data-testid="submit-report"' in page and "không sửa được" in page
+    agency = agencies["ubnd-pho-hien"]
+    response = client.post(
+        f"/programme/reports/?plan={plan64.pk}",
+        {"action": "submit", "agency": agency.pk, "year": "2025"},
+    )
+    assert response.status_code == 302
+    report = YearReport.objects.get()
+    assert report.status == "submitted"
+    assert not services.may_edit_activity(cast["reporter1"], activity_a)
+    # Only the coordinator returns it, with a reason.
+    data = {"action": "return", "report": report.pk, f"r{report.pk}-reason": "Thiếu ảnh"}
+    assert client_for(cast["reporter1"]).post("/programme/reports/", data).status_code == 403
+    coordinator = client_for(cast["coordinator1"])
+    page = coordinator.get("/programme/reports/").content.decode()
+    assert "Ủy ban nhân dân phường Phố Hiến" in page and 'data-testid="return-form"' in page
+    empty = coordinator.post("/programme/reports/", {**data, f"r{report.pk}-reason": ""})
+    assert empty.status_code == 400
+    assert coordinator.post("/programme/reports/", data).status_code == 302
+    report.refresh_from_db()
+    assert report.status == "returned" and report.return_reason == "Thiếu ảnh"
+    assert services.may_edit_activity(cast["reporter1"], activity_a)
+
+
+def test_a_reporter_cannot_submit_for_another_agency(cast, client_for, plan64, agencies):
+    response = client_for(cast["reporter1"]).post(
+        f"/programme/reports/?plan={plan64.pk}",
+        {"action": "submit", "agency": agencies["ubnd-tran-hung-dao"].pk, "year": "2025"},
+    )
+    assert response.status_code == 403
+    assert not YearReport.objects.exists()

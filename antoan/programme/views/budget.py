@@ -1,0 +1,283 @@
+"""Budget execution per agency, and the yearly reports that freeze a year's activities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from antoan.accounts.models import Agency
+from antoan.accounts.roles import Perm
+from antoan.accounts.selectors import agency_list
+from antoan.core.permissions import PermissionRequiredMixin, agency_ids_with, deny, has_perm
+from antoan.programme import forms, selectors, services
+from antoan.programme.choices import FundingSource, YearReportStatus
+from antoan.programme.models import Plan, YearReport
+from antoan.programme.views.common import (
+    add_errors,
+    keeper_agency_choices,
+    may_keep_registry,
+    plan_choices,
+    plan_from_request,
+    plan_years,
+    programme_nav,
+)
+
+
+def plan_all_years(plan: Plan) -> list[int]:
+    return list(range(plan.period_start.year, plan.period_end.year + 1))
+
+
+class BudgetView(PermissionRequiredMixin, View):
+    """Planned, allocated and spent, per agency and in detail; keepers set budget lines."""
+
+    permission = Perm.PROGRAMME_VIEW
+
+    def show(self, request, line_form=None, status=200):
+        user = request.user
+        plan = plan_from_request(user, request.GET.get("plan"))
+        agencies = [
+            (a.pk, a.name) for a in agency_list(user=user, include_past=True).order_by("name")
+        ]
+        initial = {"plan": plan.pk}
+        filters = forms.BudgetFilterForm(
+            request.GET or None,
+            initial=initial,
+            plans=plan_choices(user),
+            years=plan_all_years(plan),
+            agencies=agencies,
+        )
+        year = agency_id = None
+        if filters.is_bound and filters.is_valid():
+            year = filters.cleaned_data.get("year") or None
+            agency_id = filters.cleaned_data.get("agency") or None
+        rows = selectors.budget_rows(user, plan, year=year, agency_id=agency_id)
+        keeper = may_keep_registry(user)
+        if keeper and line_form is None:
+            line_initial: dict[str, Any] = {"year": year or plan_years(plan)[-1]}
+            edit = request.GET.get("edit", "")
+            chosen = next((r for r in rows if r.line and str(r.line.pk) == edit), None)
+            if chosen is not None:
+                line_initial = {
+                    "agency": chosen.agency.pk,
+                    "year": chosen.year,
+                    "source": chosen.source,
+                    "planned": chosen.planned,
+                    "allocated": chosen.allocated,
+                    "note": chosen.line.note if chosen.line else "",
+                }
+            line_form = forms.BudgetLineForm(
+                initial=line_initial,
+                agencies=keeper_agency_choices(user),
+                years=plan_all_years(plan),
+            )
+        editable = set(keeper_agency_choices(user)) if keeper else set()
+        editable_ids = {pk for pk, _name in editable}
+        sources = dict(FundingSource.choices)
+        by_agency = selectors.budget_by_agency(rows)
+        context = {
+            "plan": plan,
+            "filters": filters,
+            "by_agency": by_agency,
+            "totals": {
+                "planned": sum(a.planned for a in by_agency),
+                "allocated": sum(a.allocated for a in by_agency),
+                "spent": sum(a.spent for a in by_agency),
+            },
+            "rows": [
+                {
+                    "row": r,
+                    "source": sources.get(r.source, r.source),
+                    "editable": r.line is not None and r.agency.pk in editable_ids,
+                }
+                for r in rows
+            ],
+            "line_form": line_form,
+            "query": request.GET.urlencode(),
+            **programme_nav(request, "budget"),
+        }
+        return render(request, "programme/budget.html", context, status=status)
+
+    def get(self, request):
+        return self.show(request)
+
+    def post(self, request):
+        user = request.user
+        if not may_keep_registry(user):
+            deny(request, Perm.PROGRAMME_REPORT)
+        plan = plan_from_request(user, request.GET.get("plan"))
+        form = forms.BudgetLineForm(
+            request.POST, agencies=keeper_agency_choices(user), years=plan_all_years(plan)
+        )
+        if form.is_valid():
+            d = form.cleaned_data
+            agency = Agency.objects.get(pk=d["agency"])  # one of the choices offered to the user
+            try:
+                services.budget_line_save(
+                    actor=user,
+                    plan=plan,
+                    agency=agency,
+                    year=d["year"],
+                    source=d["source"],
+                    planned=d["planned"],
+                    allocated=d["allocated"],
+                    note=d["note"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Đã lưu kinh phí năm %(year)s của %(agency)s.")
+                    % {"year": d["year"], "agency": agency.name},
+                )
+                return redirect(reverse("programme:budget") + f"?plan={plan.pk}")
+        return self.show(request, line_form=form, status=400)
+
+
+# --- Yearly reports ----------------------------------------------------------------------------
+
+
+def submitting_agencies(user: Any) -> list[Agency]:
+    """Agencies whose yearly report the user submits (reporters, through reports.submit)."""
+    ids = agency_ids_with(user, Perm.REPORTS_SUBMIT) & selectors.reporting_agency_ids(user)
+    return list(Agency.objects.filter(pk__in=ids).order_by("name")) if ids else []
+
+
+def year_reports(user: Any, plan: Plan) -> Any:
+    """Submitted and returned reports the user may see: their own agencies', or all for the
+    coordinator, analysts and managers (a report's status holds no activity detail)."""
+    qs = YearReport.objects.filter(plan=plan).select_related(
+        "agency", "submitted_by", "returned_by"
+    )
+    if not selectors.may_view_programme(user):
+        return qs.none()
+    if selectors.reporting_agency_ids(user) and not selectors.sees_all_activities(user):
+        return qs.filter(agency_id__in=selectors.reporting_agency_ids(user))
+    return qs
+
+
+class ReportsView(PermissionRequiredMixin, View):
+    permission = Perm.PROGRAMME_VIEW
+
+    def show(self, request, plan: Plan, return_forms=None, status=200):
+        user = request.user
+        reports = list(year_reports(user, plan).order_by("-year", "agency__name"))
+        by_key = {(r.agency_id, r.year): r for r in reports}
+        own = submitting_agencies(user)
+        years = plan_years(plan)
+        counts: dict[tuple[int, int], int] = {}
+        if own:
+            for row in (
+                selectors.activity_list(user)
+                .filter(plan=plan, agency__in=own)
+                .values("agency_id", "start_date__year")
+                .annotate(n=Count("pk"))
+            ):
+                counts[(row["agency_id"], row["start_date__year"])] = row["n"]
+        coordinator = has_perm(user, Perm.PROGRAMME_COORDINATE)
+        return_forms = return_forms or {}
+        context = {
+            "plan": plan,
+            "plans": list(selectors.plan_list(user)),
+            "own": [
+                {
+                    "agency": agency,
+                    "years": [
+                        {
+                            "year": y,
+                            "count": counts.get((agency.pk, y), 0),
+                            "report": by_key.get((agency.pk, y)),
+                        }
+                        for y in reversed(years)
+                    ],
+                }
+                for agency in own
+            ],
+            "reports": [
+                (
+                    r,
+                    return_forms.get(r.pk, forms.ReturnForm(prefix=f"r{r.pk}"))
+                    if coordinator and r.status == YearReportStatus.SUBMITTED
+                    else None,
+                )
+                for r in reports
+            ],
+            "coordinator": coordinator,
+            "deadline": f"{plan.report_due_day:02d}/{plan.report_due_month:02d}"
+            if plan.report_due_day and plan.report_due_month
+            else "",
+            **programme_nav(request, "reports"),
+        }
+        return render(request, "programme/reports.html", context, status=status)
+
+    def get(self, request):
+        return self.show(request, plan_from_request(request.user, request.GET.get("plan")))
+
+    def post(self, request):
+        user = request.user
+        plan = plan_from_request(user, request.GET.get("plan") or request.POST.get("plan"))
+        action = request.POST.get("action")
+        back = reverse("programme:reports") + f"?plan={plan.pk}"
+        if action == "submit":
+            agency = next(
+                (a for a in submitting_agencies(user) if str(a.pk) == request.POST.get("agency")),
+                None,
+            )
+            year = request.POST.get("year", "")
+            if agency is None or not year.isdigit() or int(year) not in plan_years(plan):
+                raise PermissionDenied
+            try:
+                services.year_report_submit(
+                    actor=user, plan=plan, agency=agency, year=int(year), request=request
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã nộp báo cáo năm %(year)s. Các hoạt động năm %(year)s của %(agency)s "
+                        "không sửa được nữa, trừ khi báo cáo được trả lại."
+                    )
+                    % {"year": year, "agency": agency.name},
+                )
+            return redirect(back)
+        if action == "return":
+            if not has_perm(user, Perm.PROGRAMME_COORDINATE):
+                deny(request, Perm.PROGRAMME_COORDINATE)
+            report_id = request.POST.get("report", "")
+            report = (
+                YearReport.objects.filter(plan=plan, pk=int(report_id)).first()
+                if report_id.isdigit()
+                else None
+            )
+            if report is None:
+                raise PermissionDenied
+            form = forms.ReturnForm(request.POST, prefix=f"r{report.pk}")
+            if form.is_valid():
+                try:
+                    services.year_report_return(
+                        actor=user,
+                        report=report,
+                        reason=form.cleaned_data["reason"],
+                        request=request,
+                    )
+                except ValidationError as exc:
+                    add_errors(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("Đã trả lại báo cáo năm %(year)s của %(agency)s.")
+                        % {"year": report.year, "agency": report.agency.name},
+                    )
+                    return redirect(back)
+            return self.show(request, plan, {report.pk: form}, status=400)
+        raise PermissionDenied
