@@ -143,20 +143,22 @@ def build_demo_world(*, password: str) -> dict[str, User]:
             },
         )
 
-    users: dict[str, User] = {}
-    for username, full_name, agency_code, role in USERS:
-        family, _, given = full_name.rpartition(" ")
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": given, "last_name": family}
-        )
-        if created or not user.check_password(password):
-            user.set_password(password)
-            user.save()
-        Membership.objects.get_or_create(
-            user=user,
-            agency=agencies[agency_code],
-            role=role,
-            defaults={"valid_from": dt.date(2025, 7, 1)},
-        )
-        users[username] = user
-    return users
+    return {
+        username: demo_user(username, full_name, agencies[agency_code], role, password=password)
+        for username, full_name, agency_code, role in USERS
+    }
+
+
+def demo_user(username: str, full_name: str, agency: Agency, role: str, *, password: str) -> User:
+    """A demo user with one membership, created or brought back to shape."""
+    family, _, given = full_name.rpartition(" ")
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": given, "last_name": family}
+    )
+    if created or not user.check_password(password):
+        user.set_password(password)
+        user.save()
+    Membership.objects.get_or_create(
+        user=user, agency=agency, role=role, defaults={"valid_from": NEW_ERA}
+    )
+    return user

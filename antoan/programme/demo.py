@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
-from antoan.accounts.models import Agency, Membership, User
+from antoan.accounts.demo import demo_user
+from antoan.accounts.models import Agency, User
 from antoan.accounts.roles import Role
 from antoan.cases.choices import Sex
 from antoan.places.models import Place
@@ -67,20 +68,13 @@ def _place(code: str, on: dt.date) -> Place:
 def _reporters(password: str) -> dict[str, User]:
     users = {}
     for username, full_name, agency_code in REPORTERS:
-        family, _, given = full_name.rpartition(" ")
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": given, "last_name": family}
+        users[agency_code] = demo_user(
+            username,
+            full_name,
+            Agency.objects.get(code=agency_code),
+            Role.PROGRAMME_REPORTER,
+            password=password,
         )
-        if created or not user.check_password(password):
-            user.set_password(password)
-            user.save()
-        Membership.objects.get_or_create(
-            user=user,
-            agency=Agency.objects.get(code=agency_code),
-            role=Role.PROGRAMME_REPORTER,
-            defaults={"valid_from": NEW_ERA},
-        )
-        users[agency_code] = user
     users["ubnd-pho-hien"] = User.objects.get(username="reporter1")
     return users
 

@@ -129,10 +129,10 @@ def kind_fields(kind: str, models: list[tuple[str, str]]) -> dict[str, forms.Fie
 
 # --- Trainees pasted from a spreadsheet --------------------------------------------------------
 
+# "N" alone is not here: it could be Nữ or Nam, and a wrong guess would skew the figures.
 SEX_WORDS = {
     "nữ": Sex.FEMALE,
     "nu": Sex.FEMALE,
-    "n": Sex.FEMALE,
     "female": Sex.FEMALE,
     "f": Sex.FEMALE,
     "nam": Sex.MALE,

@@ -151,7 +151,7 @@ def two_agencies(cast, plan64, client_for):
     from antoan.accounts.models import Agency
     from antoan.places.models import Place
     from antoan.programme.services import ActivityInput, activity_create
-    from antoan.programme.tests.core_fixtures import make_reporter
+    from antoan.programme.tests.builders import make_reporter
 
     reporter = client_for(cast["reporter1"])
     data = fill(template(reporter, "training", plan64), [TRAINING_ROW], {"Học viên": TRAINEES[:3]})

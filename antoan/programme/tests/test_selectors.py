@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures imported from core_fixtures are redefined as parameters
 """Who sees which activities, and the figures of the plan page and the budget."""
 
 from __future__ import annotations
@@ -12,14 +11,6 @@ from antoan.accounts.models import Membership
 from antoan.core.permissions import forget_memberships
 from antoan.programme import selectors, services
 from antoan.programme.selectors import ActivityFilter
-from antoan.programme.tests.core_fixtures import (  # noqa: F401 - fixtures
-    activity_input,
-    agencies,
-    record,
-    reporter2,
-    tasks,
-    vietnamese,
-)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures imported from core_fixtures are redefined as parameters
 """Recording activities: what each kind needs, totals that must add up, dates inside the plan,
 trainees matching the numbers; bad input refused with a clear message and nothing saved.
 
@@ -24,15 +23,7 @@ from antoan.programme.services import (
     RecommendationInput,
     TraineeInput,
 )
-from antoan.programme.tests.core_fixtures import (  # noqa: F401 - fixtures
-    DAY,
-    activity_input,
-    agencies,
-    audit_events,
-    record,
-    tasks,
-    vietnamese,
-)
+from antoan.programme.tests.builders import DAY, audit_events
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 

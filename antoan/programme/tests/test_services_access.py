@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures imported from core_fixtures are redefined as parameters
 """Recording activities, continued: flags instead of refusals, idempotent retries, who may
 write, updates and stale versions."""
 
@@ -12,16 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from antoan.programme import services
 from antoan.programme.models import Activity
 from antoan.programme.services import ActivityConflict
-from antoan.programme.tests.core_fixtures import (  # noqa: F401 - fixtures
-    activity_input,
-    agencies,
-    audit_events,
-    make_reporter,
-    record,
-    reporter2,
-    tasks,
-    vietnamese,
-)
+from antoan.programme.tests.builders import audit_events, make_reporter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures imported from core_fixtures are redefined as parameters
 """Yearly reports freeze a year, task statuses, budget lines and their execution, the models
 registry, the influencer network, comments; every write leaves an audit event."""
 
@@ -21,15 +20,7 @@ from antoan.programme.models import (
     TaskStatusChange,
     YearReport,
 )
-from antoan.programme.tests.core_fixtures import (  # noqa: F401 - fixtures
-    activity_input,
-    agencies,
-    audit_events,
-    record,
-    reporter2,
-    tasks,
-    vietnamese,
-)
+from antoan.programme.tests.builders import audit_events
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures imported from views_fixtures are redefined as parameters
 """Activity pages: the list, one activity, recording and changing one through the form."""
 
 from __future__ import annotations
@@ -8,17 +7,7 @@ import uuid
 import pytest
 
 from antoan.programme.models import Activity
-from antoan.programme.tests.views_fixtures import (  # noqa: F401 - fixtures
-    activity_a,
-    activity_b,
-    agencies,
-    form_data,
-    record,
-    reporter2,
-    tasks,
-    trainee_lines,
-    vietnamese,
-)
+from antoan.programme.tests.builders import trainee_lines
 
 pytestmark = pytest.mark.django_db
 

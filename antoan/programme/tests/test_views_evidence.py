@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures imported from views_fixtures are redefined as parameters
 """Evidence files: checked by content, photos stored without their metadata, served only to
 users who may see the activity, as downloads."""
 
@@ -14,15 +13,6 @@ from PIL import Image, PngImagePlugin
 
 from antoan.core.models import AuditEvent
 from antoan.programme.models import Evidence
-from antoan.programme.tests.views_fixtures import (  # noqa: F401 - fixtures
-    activity_a,
-    agencies,
-    media,
-    record,
-    reporter2,
-    tasks,
-    vietnamese,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures imported from views_fixtures are redefined as parameters
 """The plan page and a task's page: who may open them, what they show, the coordinator's
 status with its conflict on a stale version."""
 
@@ -7,16 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from antoan.programme.tests.views_fixtures import (  # noqa: F401 - fixtures
-    activity_a,
-    activity_b,
-    agencies,
-    record,
-    reporter2,
-    tasks,
-    vietnamese,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures imported from views_fixtures are redefined as parameters
 """Models registry, influencers, budget and yearly reports: who may read and write them."""
 
 from __future__ import annotations
@@ -7,15 +6,6 @@ import pytest
 
 from antoan.programme import services
 from antoan.programme.models import BudgetLine, CommunityModel, Influencer, YearReport
-from antoan.programme.tests.views_fixtures import (  # noqa: F401 - fixtures
-    activity_a,
-    activity_b,
-    agencies,
-    record,
-    reporter2,
-    tasks,
-    vietnamese,
-)
 
 pytestmark = pytest.mark.django_db
 

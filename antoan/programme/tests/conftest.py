@@ -1,4 +1,4 @@
-"""Fixtures and builders of the tests of the programme's services and selectors.
+"""Fixtures of the programme's tests (services, selectors, pages, Excel, API helpers).
 
 ``record(actor, **overrides)`` logs an activity through ``services.activity_create`` as a
 reporter would: by default a community meeting of UBND phường Phố Hiến under II.2.a on
@@ -8,12 +8,11 @@ may be given as plan codes and ``agency`` as an agency code.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
-DAY = dt.date(2025, 11, 10)  # inside plan 64's period, after the communes of 1/7/2025 exist
+from antoan.programme.tests.builders import DAY, make_reporter, trainee_lines
 
 
 @pytest.fixture
@@ -36,15 +35,6 @@ def agencies(plan64):
 @pytest.fixture
 def tasks(plan64):
     return {t.code: t for t in plan64.tasks.all()}
-
-
-def make_reporter(username: str, agency: Any, role: str = "programme_reporter") -> Any:
-    """A user acting for ``agency`` in ``role`` since 1/7/2025."""
-    from antoan.accounts.models import Membership, User
-
-    user = User.objects.create(username=username, first_name="Test", last_name="Nguyễn")
-    Membership.objects.create(user=user, agency=agency, role=role, valid_from=dt.date(2025, 7, 1))
-    return user
 
 
 @pytest.fixture
@@ -99,12 +89,45 @@ def record(cast, plan64, activity_input):
     return record_
 
 
-def audit_events(object_type: str, object_id: Any = None, action: str | None = None) -> list:
-    from antoan.core.models import AuditEvent
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
-    events = AuditEvent.objects.filter(object_type=object_type)
-    if object_id is not None:
-        events = events.filter(object_id=str(object_id))
-    if action is not None:
-        events = events.filter(action=action)
-    return list(events.order_by("seq"))
+
+@pytest.fixture
+def activity_a(cast, record):
+    return record(cast["reporter1"])
+
+
+@pytest.fixture
+def activity_b(reporter2, record, mini_places):
+    return record(
+        reporter2,
+        agency="ubnd-tran-hung-dao",
+        place=mini_places["commune_b"],
+        title="Hội nghị truyền thông phường Trần Hưng Đạo",
+    )
+
+
+@pytest.fixture
+def form_data(agencies, tasks, plan64):
+    def build(**overrides: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "plan": plan64.pk,
+            "kind": "training",
+            "agency": agencies["ubnd-pho-hien"].pk,
+            "title": "Tập huấn kỹ năng phòng, chống bạo lực trên cơ sở giới",
+            "tasks": [tasks["II.3.a"].pk],
+            "start_date": "10/11/2025",
+            "end_date": "11/11/2025",
+            "commune": "11953",
+            "place_code": "",
+            "topic": "general",
+            "trainees": trainee_lines(20, 10),
+        }
+        data.update(overrides)
+        return {k: v for k, v in data.items() if v is not None}
+
+    return build
