@@ -113,6 +113,18 @@ PROGRAMME_MATRIX = [
     ("/api/v1/programme/models", PROGRAMME_VIEWERS),
     ("/api/v1/programme/budget", PROGRAMME_VIEWERS),
     ("/api/v1/programme/activities", {"reporter1", "coordinator1"}),
+    # The pages.
+    ("/programme/plans/{plan}/", PROGRAMME_VIEWERS),
+    ("/programme/models/", PROGRAMME_VIEWERS),
+    ("/programme/influencers/", PROGRAMME_VIEWERS),
+    ("/programme/budget/", PROGRAMME_VIEWERS),
+    ("/programme/reports/", PROGRAMME_VIEWERS),
+    ("/programme/activities/", {"reporter1", "coordinator1"}),
+    ("/programme/activities/new/?kind=training", {"reporter1"}),
+    ("/programme/toolkit/", {"reporter1", "coordinator1"}),
+    ("/programme/toolkit/import/", {"reporter1"}),
+    ("/programme/toolkit/templates/training.xlsx", {"reporter1"}),
+    ("/programme/toolkit/export.xlsx", {"reporter1", "coordinator1"}),
 ]
 
 
