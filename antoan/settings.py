@@ -282,7 +282,7 @@ MEDIA_ROOT = Path(env_str("ANTOAN_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Programme uploads: evidence files and filled-in Excel templates.
 ANTOAN_EVIDENCE_MAX_BYTES = env_int("ANTOAN_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ANTOAN_IMPORT_MAX_BYTES = env_int("ANTOAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
-ANTOAN_IMPORT_MAX_ROWS = env_int("ANTOAN_IMPORT_MAX_ROWS", 5000, minimum=1)
+ANTOAN_IMPORT_MAX_ROWS = env_int("ANTOAN_IMPORT_MAX_ROWS", 2000, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,7 +4,10 @@
 - permission check: ``has_perm`` on a cold cache vs the raw SQL join it stands for;
 - case search at province scale (``BENCH_CASES``, default 20,000 cases): an accent-insensitive
   name search with status and commune filters, first page, through ``case_search`` (scope,
-  blind indexes, the audit event) vs the same query as raw SQL.
+  blind indexes, the audit event) vs the same query as raw SQL;
+- programme (``bench/programme.py``): the plan page's per-task figures at province scale
+  (``BENCH_ACTIVITIES``, default 20,000 activities) vs one raw SQL aggregate, and the Excel
+  import per row vs the plain ORM inserts a row needs.
 
 Prints medians and ratios; timing is noisy here, so nothing is asserted. Uses a scratch SQLite
 database unless DATABASE_URL is set (then a scratch PostgreSQL database next to it).
@@ -30,6 +33,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import programme  # noqa: E402  (bench/programme.py, next to this file)
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -218,6 +222,21 @@ def main() -> None:
         build_cases(users, BENCH_CASES)
         analyze()
         rows.append((f"case search ({BENCH_CASES} cases)", *bench_case_search(users)))
+        plan = programme.load_plan64()
+        programme.build_activities(users, plan, programme.BENCH_ACTIVITIES)
+        analyze()
+        rows.append(
+            (
+                f"plan page ({programme.BENCH_ACTIVITIES} activities)",
+                *programme.bench_plan_page(users, plan, median_per_op),
+            )
+        )
+        rows.append(
+            (
+                f"excel import, per row ({programme.IMPORT_ROWS})",
+                *programme.bench_import(users, plan, median_per_op),
+            )
+        )
     finally:
         teardown_databases(old_config, verbosity=0)
     print(f"database: {connection.vendor}; {ROUNDS} rounds, medians per operation")

@@ -127,17 +127,25 @@ def activity_filter(qs: QuerySet[Activity], f: ActivityFilter) -> QuerySet[Activ
     return qs
 
 
-def task_subtree_ids(task: Task) -> set[int]:
-    """The task and all its descendants."""
+def _task_parents(plan_id: int) -> dict[int, int | None]:
+    return dict(Task.objects.filter(plan_id=plan_id).values_list("pk", "parent_id"))
+
+
+def _subtree(parents: dict[int, int | None], root: int) -> set[int]:
     children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent in Task.objects.filter(plan_id=task.plan_id).values_list("pk", "parent_id"):
+    for pk, parent in parents.items():
         children[parent].append(pk)
-    out, stack = set(), [task.pk]
+    out, stack = set(), [root]
     while stack:
         pk = stack.pop()
         out.add(pk)
         stack.extend(children[pk])
     return out
+
+
+def task_subtree_ids(task: Task) -> set[int]:
+    """The task and all its descendants."""
+    return _subtree(_task_parents(task.plan_id), task.pk)
 
 
 def task_get(plan: Plan, code: str) -> Task:
@@ -188,13 +196,17 @@ def agency_assigned(agency: Agency, tasks: Iterable[Task]) -> bool:
     """Is ``agency`` named (itself, by its kind, or as heir of a merged agency) on any of the
     tasks, their ancestors (a section's duties cover its items) or their sub-tasks (whoever
     carries a bullet of II.3.a works under II.3.a)?"""
+    tasks = list(tasks)
+    if not tasks:
+        return False
+    parents = _task_parents(tasks[0].plan_id)  # one query for the tree, however deep
     task_ids: set[int] = set()
     for task in tasks:
-        task_ids |= task_subtree_ids(task)
-        node: Task | None = task
+        task_ids |= _subtree(parents, task.pk)
+        node: int | None = task.pk
         while node is not None:
-            task_ids.add(node.pk)
-            node = node.parent
+            task_ids.add(node)
+            node = parents.get(node)
     assignments = Assignment.objects.filter(task_id__in=task_ids)
     heirs_of = set(
         DutyTransfer.objects.filter(to_agency=agency).values_list("from_agency_id", flat=True)

@@ -103,6 +103,21 @@ CHOICE_FIELDS = {
 AGE_FIELDS = ["age_under_16", "age_16_29", "age_30_59", "age_60_plus"]
 
 
+# full_clean checks the fields' own values only: _validate covered the rules, the related rows
+# are objects already loaded, and the database enforces the constraints (re-checking each costs
+# a query, which an import of thousands of rows feels).
+FIELD_CHECKS_ONLY = [
+    "tasks",
+    "partners",
+    "plan",
+    "agency",
+    "place",
+    "community_model",
+    "created_by",
+    "updated_by",
+]
+
+
 class ActivityConflict(Exception):
     """A change based on a version of the activity that is no longer current."""
 
@@ -366,16 +381,29 @@ def _apply(activity: Activity, data: ActivityInput) -> None:
             setattr(activity, name, empty if value is None and empty is not None else value)
 
 
-def _save_children(activity: Activity, data: ActivityInput) -> None:
-    activity.tasks.set(data.tasks)
-    activity.partners.set([p for p in data.partners if p.pk != data.agency.pk])
-    Spending.objects.filter(activity=activity).exclude(source__in=list(data.spending)).delete()
-    for source, amount in data.spending.items():
-        Spending.objects.update_or_create(
-            activity=activity, source=source, defaults={"amount": amount}
+def _save_children(activity: Activity, data: ActivityInput, *, created: bool) -> None:
+    partners = [p for p in data.partners if p.pk != data.agency.pk]
+    if created:
+        # A new activity has nothing to replace: add, in as few queries as possible (an Excel
+        # import creates thousands in one request).
+        activity.tasks.add(*data.tasks)
+        if partners:
+            activity.partners.add(*partners)
+        Spending.objects.bulk_create(
+            Spending(activity=activity, source=source, amount=amount)
+            for source, amount in data.spending.items()
         )
+    else:
+        activity.tasks.set(data.tasks)
+        activity.partners.set(partners)
+        Spending.objects.filter(activity=activity).exclude(source__in=list(data.spending)).delete()
+        for source, amount in data.spending.items():
+            Spending.objects.update_or_create(
+                activity=activity, source=source, defaults={"amount": amount}
+            )
     if data.trainees is not None or data.kind != ActivityKind.TRAINING:
-        activity.trainees.all().delete()
+        if not created:
+            activity.trainees.all().delete()
         if data.kind == ActivityKind.TRAINING:
             Trainee.objects.bulk_create(
                 Trainee(
@@ -390,14 +418,16 @@ def _save_children(activity: Activity, data: ActivityInput) -> None:
                 for t in data.trainees or []
             )
     if data.members is not None or data.kind != ActivityKind.INSPECTION:
-        activity.inspection_members.all().delete()
+        if not created:
+            activity.inspection_members.all().delete()
         if data.kind == ActivityKind.INSPECTION:
             InspectionMember.objects.bulk_create(
                 InspectionMember(activity=activity, agency=m.agency, name=m.name, role=m.role)
                 for m in data.members or []
             )
     if data.recommendations is not None or data.kind != ActivityKind.INSPECTION:
-        activity.recommendations.all().delete()
+        if not created:
+            activity.recommendations.all().delete()
         if data.kind == ActivityKind.INSPECTION:
             Recommendation.objects.bulk_create(
                 Recommendation(
@@ -452,13 +482,11 @@ def activity_create(
     )
     _apply(activity, data)
     activity.flags = _flags(data)
-    # Field checks only: _validate covered the rules, and the database enforces the constraints
-    # (re-checking them costs a query each, which an import of thousands of rows feels).
     activity.full_clean(
-        exclude=["tasks", "partners"], validate_unique=False, validate_constraints=False
+        exclude=FIELD_CHECKS_ONLY, validate_unique=False, validate_constraints=False
     )
     activity.save()
-    _save_children(activity, data)
+    _save_children(activity, data, created=True)
     audit_record(
         action=AuditAction.CREATE,
         request=request,
@@ -516,11 +544,9 @@ def activity_update(
     current.flags = _flags(data)
     current.updated_by = actor
     current.version += 1
-    current.full_clean(
-        exclude=["tasks", "partners"], validate_unique=False, validate_constraints=False
-    )
+    current.full_clean(exclude=FIELD_CHECKS_ONLY, validate_unique=False, validate_constraints=False)
     current.save()
-    _save_children(current, data)
+    _save_children(current, data, created=False)
     changed = [name for name in TRACKED if getattr(current, name) != before[name]]
     audit_record(
         action=AuditAction.UPDATE,
