@@ -30,7 +30,7 @@ from antoan.programme.choices import (
     TaskStatus,
     TrainingTopic,
 )
-from antoan.programme.models import CommunityModel, Influencer, Plan, YearReport
+from antoan.programme.models import BudgetLine, CommunityModel, Influencer, Plan, YearReport
 
 PLAN_CODE = "64-KH-UBND-2021"
 NEW_ERA = dt.date(2025, 7, 1)
@@ -334,14 +334,17 @@ def _budget(plan: Plan, users: dict[str, User]) -> None:
         ("so-noi-vu", FundingSource.DONOR, 50_000_000, 50_000_000),
     ]
     for agency_code, source, planned, allocated in lines:
+        agency = Agency.objects.get(code=agency_code)
+        line = BudgetLine.objects.filter(plan=plan, agency=agency, year=2025, source=source)
         services.budget_line_save(
             actor=users[agency_code],
             plan=plan,
-            agency=Agency.objects.get(code=agency_code),
+            agency=agency,
             year=2025,
             source=source,
             planned=planned,
             allocated=allocated,
+            version=line.values_list("version", flat=True).first(),
         )
 
 

@@ -270,6 +270,7 @@ class Influencer(models.Model):
     )
     active = models.BooleanField(_("đang tham gia"), default=True)
     note = models.CharField(_("ghi chú"), max_length=400, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("người có ảnh hưởng")

@@ -644,9 +644,12 @@ def budget_line_save(
     planned: int,
     allocated: int,
     note: str = "",
+    version: int | None = None,
     request: Any = None,
 ) -> BudgetLine:
-    """Record what an agency planned and was allocated in a year from one source."""
+    """Record what an agency planned and was allocated in a year from one source. An existing
+    line changes only when ``version`` is the one the user saw: neither a stale edit nor a
+    second "new" line for the same agency, year and source overwrites someone's figures."""
     coordinator = grant(actor, Perm.PROGRAMME_COORDINATE) is not None
     if not coordinator:
         require_reporter(actor, agency)
@@ -680,6 +683,17 @@ def budget_line_save(
     line, created = BudgetLine.objects.select_for_update().get_or_create(
         plan=plan, agency=agency, year=year, source=source
     )
+    if not created and version != line.version:
+        raise ValidationError(
+            _(
+                "Dòng kinh phí này vừa có người khác lưu (dự toán %(planned)s đ, được giao "
+                "%(allocated)s đ). Hãy xem lại số liệu hiện tại rồi sửa lại."
+            )
+            % {
+                "planned": number_format(line.planned, force_grouping=True),
+                "allocated": number_format(line.allocated, force_grouping=True),
+            }
+        )
     changed = [
         name
         for name, value in (("planned", planned), ("allocated", allocated), ("note", note))
@@ -836,9 +850,10 @@ def influencer_save(
     active: bool = True,
     note: str = "",
     instance: Influencer | None = None,
+    version: int | None = None,
     request: Any = None,
 ) -> Influencer:
-    """Add a person of standing to the network, or change their entry."""
+    """Add a person of standing to the network, or change their entry (at ``version``)."""
     if grant(actor, Perm.PROGRAMME_COORDINATE) is None:
         require_reporter(actor, agency)
         if instance is not None:
@@ -854,6 +869,13 @@ def influencer_save(
         errors["place"] = [_("Hãy chọn xã, phường.")]
     if errors:
         raise ValidationError(errors)
+    if instance is not None:
+        instance = Influencer.objects.select_for_update().get(pk=instance.pk)
+        if version is not None and instance.version != version:
+            raise ValidationError(
+                _("Người khác vừa sửa thông tin này. Hãy tải lại trang rồi sửa lại.")
+            )
+        instance.version += 1
     person = instance or Influencer()
     person.name, person.group, person.title = name.strip(), group, title.strip()
     person.sex, person.place, person.agency = sex, place, agency

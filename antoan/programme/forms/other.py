@@ -180,6 +180,7 @@ class InfluencerForm(StyledForm):
     agency = forms.TypedChoiceField(label=_("Cơ quan quản lý"), coerce=int)
     active = forms.BooleanField(label=_("Đang tham gia mạng lưới"), required=False, initial=True)
     note = forms.CharField(label=_("Ghi chú"), max_length=400, required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -228,6 +229,8 @@ class BudgetLineForm(StyledForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+    # The line's version when editing one; blank for a new line.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, agencies: list[tuple[int, str]], years: list[int], **kwargs: Any

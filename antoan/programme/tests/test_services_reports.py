@@ -252,13 +252,25 @@ def budget(cast, plan64, agencies):
 def test_a_reporter_keeps_their_agencys_budget_lines(budget):
     line = budget()
     assert (line.planned, line.allocated, line.version) == (12_000_000, 10_000_000, 1)
-    again = budget(allocated=11_000_000, note="Bổ sung giữa năm")
+    again = budget(allocated=11_000_000, note="Bổ sung giữa năm", version=1)
     assert again.pk == line.pk
     assert (again.allocated, again.version) == (11_000_000, 2)
     assert BudgetLine.objects.count() == 1
     create, update = audit_events("programme.budget_line", line.pk)
     assert (create.action, update.action) == ("create", "update")
     assert set(update.changed_fields) == {"allocated", "note"}
+
+
+@pytest.mark.parametrize("version", [None, 1])
+def test_a_budget_line_saved_meanwhile_is_not_overwritten(budget, version):
+    """A second "new" line for the same agency, year and source, or an edit of a version
+    someone has since changed, is refused with the figures now on record."""
+    budget()
+    budget(allocated=11_000_000, version=1)
+    with pytest.raises(ValidationError) as exc:
+        budget(allocated=9_000_000, version=version)
+    assert "được giao 11.000.000 đ" in exc.value.messages[0]
+    assert BudgetLine.objects.get().allocated == 11_000_000
 
 
 def test_a_reporter_cannot_keep_another_agencys_budget(budget):
@@ -308,7 +320,7 @@ def test_a_submitted_year_freezes_the_reporters_budget_lines_too(budget, submit)
     budget()
     submit(2025)
     with pytest.raises(ValidationError) as exc:
-        budget(allocated=1)
+        budget(allocated=1, version=1)
     assert exc.value.message_dict["year"] == [
         "Báo cáo năm 2025 của Ủy ban nhân dân phường Phố Hiến đã nộp nên không sửa được kinh "
         "phí của năm đó. Hãy đề nghị cán bộ điều phối trả lại báo cáo."
@@ -316,7 +328,7 @@ def test_a_submitted_year_freezes_the_reporters_budget_lines_too(budget, submit)
     assert BudgetLine.objects.get().allocated == 10_000_000
     assert budget(year=2024).year == 2024
     # The coordinator, who returns reports, may still correct it.
-    assert budget("coordinator1", allocated=9_000_000).allocated == 9_000_000
+    assert budget("coordinator1", allocated=9_000_000, version=1).allocated == 9_000_000
 
 
 def test_execution_rate_is_spending_over_allocation(cast, plan64, budget, record):
@@ -441,6 +453,15 @@ def test_an_influencer_is_placed_in_a_commune(influencer, mini_places):
         influencer(group="celebrity", sex="x", name="")
     assert set(exc.value.message_dict) == {"group", "sex", "name"}
     assert Influencer.objects.count() == 1
+
+
+def test_an_influencer_changed_meanwhile_is_not_overwritten(influencer):
+    person = influencer()
+    assert influencer(instance=person, version=1, title="Trưởng ban công tác mặt trận").version == 2
+    with pytest.raises(ValidationError, match="Người khác vừa sửa"):
+        influencer(instance=person, version=1, title="Chức danh cũ")
+    person.refresh_from_db()
+    assert person.title == "Trưởng ban công tác mặt trận"
 
 
 def test_influencers_of_another_agency(influencer, agencies, mini_places):

@@ -146,6 +146,35 @@ def test_budget_lines_and_execution_rate(
     assert BudgetLine.objects.count() == 2
 
 
+def test_two_people_saving_one_budget_line_do_not_overwrite_each_other(
+    cast, client_for, plan64, agencies, vietnamese
+):
+    url = f"/programme/budget/?plan={plan64.pk}"
+    line = {
+        "agency": agencies["ubnd-pho-hien"].pk,
+        "year": "2025",
+        "source": "commune_budget",
+        "planned": "30.000.000",
+        "allocated": "20.000.000",
+    }
+    reporter = client_for(cast["reporter1"])
+    assert reporter.post(url, line).status_code == 302
+    saved = BudgetLine.objects.get()
+    # The edit link fills the form with the line and its version.
+    page = reporter.get(f"{url}&edit={saved.pk}").content.decode()
+    assert 'name="version" value="1"' in page
+    assert (
+        reporter.post(url, {**line, "allocated": "25.000.000", "version": "1"}).status_code == 302
+    )
+    # Someone who still had version 1 open, or typed the line in again as new, is refused.
+    coordinator = client_for(cast["coordinator1"])
+    for stale in ({"version": "1"}, {}):
+        response = coordinator.post(url, {**line, "allocated": "1.000.000", **stale})
+        assert response.status_code == 400
+        assert "vừa có người khác lưu" in response.content.decode()
+    assert BudgetLine.objects.get().allocated == 25_000_000
+
+
 # --- Yearly reports --------------------------------------------------------------------------
 
 

@@ -71,6 +71,7 @@ class BudgetView(PermissionRequiredMixin, View):
                     "planned": chosen.planned,
                     "allocated": chosen.allocated,
                     "note": chosen.line.note if chosen.line else "",
+                    "version": chosen.line.version if chosen.line else None,
                 }
             line_form = forms.BudgetLineForm(
                 initial=line_initial,
@@ -128,6 +129,7 @@ class BudgetView(PermissionRequiredMixin, View):
                     planned=d["planned"],
                     allocated=d["allocated"],
                     note=d["note"],
+                    version=d["version"],
                     request=request,
                 )
             except ValidationError as exc:

@@ -277,6 +277,7 @@ class InfluencerFormView(PermissionRequiredMixin, View):
                 "agency": person.agency_id,
                 "active": person.active,
                 "note": person.note,
+                "version": person.version,
             }
         return self.show(self.form(initial=initial), person)
 
@@ -303,6 +304,7 @@ class InfluencerFormView(PermissionRequiredMixin, View):
                         active=d["active"],
                         note=d["note"],
                         instance=person,
+                        version=d["version"] if person else None,
                         request=request,
                     )
                 except ValidationError as exc:
