@@ -1,0 +1,64 @@
+"""All writes of programme data. Pages, the API, the Excel import and commands call these.
+
+Who may write: a programme reporter writes the activities, models, influencers and budget lines
+of the agencies they report for, until that year's report is submitted; the coordinator sets
+task statuses, comments, keeps any agency's budget lines and returns submitted reports.
+"""
+
+from antoan.programme.services.activities import (
+    ActivityConflict,
+    activity_comment_add,
+    activity_create,
+    activity_update,
+    may_edit_activity,
+)
+from antoan.programme.services.checks import (
+    AGE_FIELDS,
+    FLAG_NOT_ASSIGNED,
+    KIND_FIELDS,
+    KIND_REQUIRED,
+    ActivityInput,
+    MemberInput,
+    RecommendationInput,
+    TraineeInput,
+    require_reporter,
+    trainee_totals,
+)
+from antoan.programme.services.plan import (
+    budget_line_save,
+    task_status_set,
+    year_report_return,
+    year_report_submit,
+)
+from antoan.programme.services.registry import (
+    ModelInput,
+    community_model_save,
+    influencer_save,
+    recommendation_update,
+)
+
+__all__ = [
+    "AGE_FIELDS",
+    "FLAG_NOT_ASSIGNED",
+    "KIND_FIELDS",
+    "KIND_REQUIRED",
+    "ActivityConflict",
+    "ActivityInput",
+    "MemberInput",
+    "ModelInput",
+    "RecommendationInput",
+    "TraineeInput",
+    "activity_comment_add",
+    "activity_create",
+    "activity_update",
+    "budget_line_save",
+    "community_model_save",
+    "influencer_save",
+    "may_edit_activity",
+    "recommendation_update",
+    "require_reporter",
+    "task_status_set",
+    "trainee_totals",
+    "year_report_return",
+    "year_report_submit",
+]
