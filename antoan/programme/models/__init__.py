@@ -1,0 +1,49 @@
+"""Programme monitoring: plans as data, the activities that carry them out, models, budgets.
+
+A plan (e.g. 64/KH-UBND) is loaded from ``data/plans/*.yaml`` by ``manage.py load_plan``: its
+objectives, its task tree in the plan's own numbering and the agencies each task is assigned to.
+Activities are logged by the agencies against tasks; nothing here holds survivor data. Writes go
+through ``services``; reads through ``selectors``, scoped to the user's agencies.
+"""
+
+from antoan.programme.models.activities import (
+    Activity,
+    ActivityComment,
+    Evidence,
+    InspectionMember,
+    Recommendation,
+    Spending,
+    Trainee,
+    evidence_path,
+)
+from antoan.programme.models.budget import BudgetLine, YearReport
+from antoan.programme.models.plan import (
+    Assignment,
+    DutyTransfer,
+    Objective,
+    Plan,
+    Task,
+    TaskStatusChange,
+)
+from antoan.programme.models.registry import CommunityModel, Influencer
+
+__all__ = [
+    "Activity",
+    "ActivityComment",
+    "Assignment",
+    "BudgetLine",
+    "CommunityModel",
+    "DutyTransfer",
+    "Evidence",
+    "Influencer",
+    "InspectionMember",
+    "Objective",
+    "Plan",
+    "Recommendation",
+    "Spending",
+    "Task",
+    "TaskStatusChange",
+    "Trainee",
+    "YearReport",
+    "evidence_path",
+]
