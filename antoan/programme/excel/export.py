@@ -28,6 +28,7 @@ from antoan.programme.models import Activity, Task
 FLAG_LABELS = {
     services.FLAG_NOT_ASSIGNED: _("Cơ quan tổ chức không có tên trong phân công của nhiệm vụ"),
 }
+FORMULA_PREFIXES = ("=", "+", "-", "@")
 FILTER_KEYS = ("plan", "task", "kind", "agency", "place", "year", "q", "flagged")
 
 
@@ -73,7 +74,7 @@ def export_queryset(user: Any, f: selectors.ActivityFilter) -> QuerySet[Activity
     )
 
 
-def _vi(choices: type[TextChoices], value: str) -> str:
+def vi_label(choices: type[TextChoices], value: str) -> str:
     return cols.in_format_language(choices(value).label) if value else ""
 
 
@@ -82,7 +83,7 @@ def activity_values(a: Activity) -> dict[str, Any]:
     own = services.KIND_FIELDS.get(a.kind, {})
     values: dict[str, Any] = {
         "ref": a.pk,
-        "kind": _vi(ActivityKind, a.kind),
+        "kind": vi_label(ActivityKind, a.kind),
         "plan": a.plan.number,
         "agency": a.agency.name,
         "title": a.title,
@@ -91,7 +92,7 @@ def activity_values(a: Activity) -> dict[str, Any]:
         "start_date": a.start_date,
         "end_date": a.end_date,
         "target_groups": f"{cols.LIST_SEPARATOR} ".join(
-            _vi(TargetGroup, g) for g in a.target_groups
+            vi_label(TargetGroup, g) for g in a.target_groups
         ),
         "participants_total": a.participants_total,
         "participants_female": a.participants_female,
@@ -112,7 +113,7 @@ def activity_values(a: Activity) -> dict[str, Any]:
         column = cols.KIND_COLUMNS[name]
         value = getattr(a, name)
         if column.datatype == "choice" and column.choices is not None:
-            value = _vi(column.choices, value)
+            value = vi_label(column.choices, value)
         elif column.datatype == "bool":
             value = cols.YES if value else cols.NO
         elif column.datatype == "model":
@@ -121,22 +122,37 @@ def activity_values(a: Activity) -> dict[str, Any]:
     return values
 
 
-def _cell(ws: WriteOnlyWorksheet, value: Any) -> Any:
+def safe_cell(ws: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Any:
+    """One cell of an export. Text that a spreadsheet would read as a formula ("=", "+", "-",
+    "@" first) is stored as text and marked as such, so it stays text even when the cell is
+    edited: what a person typed must never run as a formula in someone else's Excel."""
     if isinstance(value, Decimal):
-        return float(value)
+        value = float(value)
     if isinstance(value, dt.date):
         cell = WriteOnlyCell(ws, value=value)
         cell.number_format = DATE_FORMAT
         return cell
-    if isinstance(value, str) and value.startswith("="):
-        # Text typed by a person must never run as a formula in someone else's Excel.
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         cell = WriteOnlyCell(ws, value=value)
         cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    if number_format and isinstance(value, int | float) and not isinstance(value, bool):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = number_format
         return cell
     return value if value != "" else None
 
 
-def _sheet(wb: Workbook, name: str, columns: list[cols.Column], rows: Iterable[dict]) -> None:
+def write_sheet(
+    wb: Workbook,
+    name: str,
+    columns: list[cols.Column],
+    rows: Iterable[dict],
+    number_formats: Mapping[str, str] | None = None,
+) -> None:
+    """A sheet of ``rows`` (dicts keyed by column key) under bold Vietnamese headers.
+    ``number_formats`` maps a column's datatype to the number format of its cells."""
     ws = wb.create_sheet(name)
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
@@ -147,8 +163,11 @@ def _sheet(wb: Workbook, name: str, columns: list[cols.Column], rows: Iterable[d
         cell.font = Font(bold=True)
         header.append(cell)
     ws.append(header)
+    formats = [(number_formats or {}).get(c.datatype) for c in columns]
     for values in rows:
-        ws.append([_cell(ws, values.get(c.key)) for c in columns])
+        ws.append(
+            [safe_cell(ws, values.get(c.key), f) for c, f in zip(columns, formats, strict=True)]
+        )
 
 
 def _trainees(activities: list[Activity]) -> Iterable[dict]:
@@ -157,7 +176,7 @@ def _trainees(activities: list[Activity]) -> Iterable[dict]:
             yield {
                 "ref": a.pk,
                 "full_name": t.full_name,
-                "sex": _vi(Sex, t.sex),
+                "sex": vi_label(Sex, t.sex),
                 "position": t.position,
                 "agency_name": t.agency_name,
                 "pre_score": t.pre_score,
@@ -173,7 +192,7 @@ def _recommendations(activities: list[Activity]) -> Iterable[dict]:
                 "text": r.text,
                 "responsible": r.responsible,
                 "due_date": r.due_date,
-                "status": _vi(RecommendationStatus, r.status),
+                "status": vi_label(RecommendationStatus, r.status),
                 "follow_up": r.follow_up,
             }
 
@@ -182,9 +201,9 @@ def build_export(activities: Iterable[Activity]) -> tuple[bytes, int]:
     """The .xlsx of ``activities`` and how many rows it holds."""
     rows = list(activities)
     wb = Workbook(write_only=True)
-    _sheet(wb, cols.SHEET_DATA, cols.export_columns(), (activity_values(a) for a in rows))
-    _sheet(wb, cols.SHEET_TRAINEES, cols.TRAINEE_COLUMNS, _trainees(rows))
-    _sheet(wb, cols.SHEET_RECOMMENDATIONS, cols.RECOMMENDATION_COLUMNS, _recommendations(rows))
+    write_sheet(wb, cols.SHEET_DATA, cols.export_columns(), (activity_values(a) for a in rows))
+    write_sheet(wb, cols.SHEET_TRAINEES, cols.TRAINEE_COLUMNS, _trainees(rows))
+    write_sheet(wb, cols.SHEET_RECOMMENDATIONS, cols.RECOMMENDATION_COLUMNS, _recommendations(rows))
     wb.defined_names[cols.MARKER_NAME] = DefinedName(
         cols.MARKER_NAME, attr_text=f'"{cols.marker(cols.EXPORT_KIND)}"'
     )

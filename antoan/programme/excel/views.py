@@ -17,6 +17,14 @@ from antoan.programme import selectors
 from antoan.programme.choices import ActivityKind
 from antoan.programme.excel import columns as cols
 from antoan.programme.excel.export import build_export, export_queryset, filter_from_query
+from antoan.programme.excel.export_lists import (
+    budget_filter_from_query,
+    build_budget_export,
+    build_influencers_export,
+    build_models_export,
+    model_filter_from_query,
+    model_queryset,
+)
 from antoan.programme.excel.forms import ImportForm
 from antoan.programme.excel.importer import ImportResult, run_import
 from antoan.programme.excel.reader import Problem
@@ -171,3 +179,50 @@ class ExportView(ReportOrCoordinateMixin, View):
             },
         )
         return xlsx_response(data, f"hoat-dong-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- The other programme lists: same permission, filters and scope as their pages -----------
+
+
+def audit_export(request, object_type: str, rows: int, filters: dict) -> None:
+    audit_record(
+        action=AuditAction.EXPORT,
+        request=request,
+        object_type=object_type,
+        extra={"format": "xlsx", "rows": rows, "filters": filters},
+    )
+
+
+class ModelsExportView(PermissionRequiredMixin, View):
+    """The models registry (/programme/models/): whoever sees the page, under its filters."""
+
+    permission = Perm.PROGRAMME_VIEW
+
+    def get(self, request):
+        f = model_filter_from_query(request.user, request.GET)
+        data, count = build_models_export(model_queryset(request.user, f))
+        audit_export(request, "programme.model", count, f.for_audit())
+        return xlsx_response(data, f"mo-hinh-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+class InfluencersExportView(PermissionRequiredMixin, View):
+    """The influencer network: names for those the page shows names to, else counts."""
+
+    permission = Perm.PROGRAMME_VIEW
+
+    def get(self, request):
+        export = build_influencers_export(request.user)
+        audit_export(request, "programme.influencer", export.rows, {"named": export.named})
+        return xlsx_response(export.data, f"nguoi-co-anh-huong-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+class BudgetExportView(PermissionRequiredMixin, View):
+    """Budget lines and execution per agency of a plan, under the budget page's filters."""
+
+    permission = Perm.PROGRAMME_VIEW
+
+    def get(self, request):
+        f = budget_filter_from_query(request.user, request.GET)
+        data, count = build_budget_export(request.user, f)
+        audit_export(request, "programme.budget_line", count, f.for_audit())
+        return xlsx_response(data, f"kinh-phi-{f.plan.code}-{timezone.localdate():%Y%m%d}.xlsx")
