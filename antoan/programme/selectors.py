@@ -148,13 +148,6 @@ def task_subtree_ids(task: Task) -> set[int]:
     return _subtree(_task_parents(task.plan_id), task.pk)
 
 
-def task_get(plan: Plan, code: str) -> Task:
-    try:
-        return plan.tasks.get(code=code)
-    except Task.DoesNotExist:
-        raise Http404 from None
-
-
 # --- Who is responsible for a task ----------------------------------------------------------
 
 
@@ -398,10 +391,6 @@ def influencer_counts(user: Any) -> list[dict[str, Any]]:
         .annotate(count=Count("pk"))
         .order_by("place__name", "group")
     )
-
-
-def year_report_for(plan: Plan, agency_id: int, year: int) -> YearReport | None:
-    return YearReport.objects.filter(plan=plan, agency_id=agency_id, year=year).first()
 
 
 def is_year_locked(plan_id: int, agency_id: int, year: int) -> bool:
