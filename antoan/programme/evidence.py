@@ -69,18 +69,19 @@ def evidence_add(
     try:
         evidence.full_clean(exclude=["file"])
         evidence.save()
-    except Exception:
+        audit_record(
+            action=AuditAction.CREATE,
+            request=request,
+            user=actor,
+            object_type="programme.evidence",
+            object_id=evidence.pk,
+            place_code=activity.place.code,
+            extra={"activity": activity.pk, "kind": kind, "size": evidence.size},
+        )
+    except BaseException:
+        # Nothing of this upload may stay behind when its row does not.
         evidence.file.storage.delete(stored)
         raise
-    audit_record(
-        action=AuditAction.CREATE,
-        request=request,
-        user=actor,
-        object_type="programme.evidence",
-        object_id=evidence.pk,
-        place_code=activity.place.code,
-        extra={"activity": activity.pk, "kind": kind, "size": evidence.size},
-    )
     return evidence
 
 
