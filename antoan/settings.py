@@ -11,7 +11,6 @@ Profiles (``ANTOAN_ENV``):
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -46,13 +45,16 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
+# What a production process must be given and was not. The app refuses to serve without it
+# (antoan/wsgi.py and `check --deploy`: antoan.core.checks), and Django refuses any
+# use of an empty SECRET_KEY; commands that only read the code (makemigrations --check,
+# makemessages) still run on a bare checkout.
+ANTOAN_MISSING_SETTINGS: list[str] = []
+
 if PRODUCTION:
-    if "ANTOAN_SECRET_KEY" not in os.environ:
-        raise ImproperlyConfigured(
-            "Environment variable ANTOAN_SECRET_KEY is required (production profile). For "
-            "development use ANTOAN_ENV=local, or run `make run` once in this checkout."
-        )
-    SECRET_KEY = env_str("ANTOAN_SECRET_KEY")
+    SECRET_KEY = env_str("ANTOAN_SECRET_KEY", "")
+    if not SECRET_KEY:
+        ANTOAN_MISSING_SETTINGS.append("ANTOAN_SECRET_KEY")
 elif ANTOAN_ENV == "local":
     SECRET_KEY = env_str("ANTOAN_SECRET_KEY", "") or _local_secret_key()
 else:
@@ -75,9 +77,15 @@ def _local_field_keys() -> tuple[list[str], str]:
 # Encryption of identifying fields (see antoan/core/crypto.py). The first key encrypts.
 if PRODUCTION:
     ANTOAN_FIELD_KEYS = env_list("ANTOAN_FIELD_KEYS", [])
-    ANTOAN_INDEX_KEY = env_str("ANTOAN_INDEX_KEY")
-    if not ANTOAN_FIELD_KEYS:
-        raise ImproperlyConfigured("Environment variable ANTOAN_FIELD_KEYS is required.")
+    ANTOAN_INDEX_KEY = env_str("ANTOAN_INDEX_KEY", "")
+    ANTOAN_MISSING_SETTINGS += [
+        name
+        for name, value in (
+            ("ANTOAN_FIELD_KEYS", ANTOAN_FIELD_KEYS),
+            ("ANTOAN_INDEX_KEY", ANTOAN_INDEX_KEY),
+        )
+        if not value
+    ]
 elif ANTOAN_ENV == "local":
     ANTOAN_FIELD_KEYS, ANTOAN_INDEX_KEY = _local_field_keys()
 else:
@@ -157,9 +165,11 @@ TEMPLATES = [
 # Database: PostgreSQL in production (DATABASE_URL), SQLite in var/ for make run and tests.
 _default_db = "" if PRODUCTION else f"sqlite:///{VAR_DIR / 'antoan.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _default_db)
-if not _database_url:
-    raise ImproperlyConfigured("DATABASE_URL is required in production.")
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    ANTOAN_MISSING_SETTINGS.append("DATABASE_URL")
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the browser-test server read while a test writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}

@@ -12,12 +12,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+def _run(argv: list[str], *, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run our own code in a process that sees only ``env`` of An Toàn's variables."""
     clean = {
         k: v for k, v in os.environ.items() if not k.startswith(("ANTOAN_", "DATABASE_", "DJANGO_"))
     }
-    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-        [sys.executable, "manage.py", *args],
+    return subprocess.run(  # noqa: S603 - our own interpreter with fixed arguments
+        [sys.executable, *argv],
         cwd=ROOT,
         env={**clean, "ANTOAN_VAR_DIR": str(tmp_path), **env},
         capture_output=True,
@@ -25,6 +26,14 @@ def _manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Compl
         timeout=120,
         check=False,
     )
+
+
+def _manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    return _run(["manage.py", *args], env=env, tmp_path=tmp_path)
+
+
+def _python(code: str, *, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    return _run(["-c", code], env=env, tmp_path=tmp_path)
 
 
 PRODUCTION = {
@@ -43,10 +52,32 @@ def test_deploy_check_is_clean_in_production(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret(tmp_path):
-    result = _manage("check", env=PRODUCTION, tmp_path=tmp_path)
+def test_production_refuses_to_serve_without_a_secret(tmp_path):
+    # The server's entry point stops before it hands out an application.
+    result = _python("import antoan.wsgi", env=PRODUCTION, tmp_path=tmp_path)
     assert result.returncode != 0
-    assert "ANTOAN_SECRET_KEY is required" in result.stderr
+    assert "ANTOAN_SECRET_KEY required (production profile)" in result.stderr
+    # So does the deployment check.
+    result = _manage("check", "--deploy", env=PRODUCTION, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "antoan.E001" in result.stderr and "ANTOAN_SECRET_KEY" in result.stderr
+    # And nothing can sign a session or a token with an empty key.
+    code = "import django; django.setup(); from django.conf import settings; settings.SECRET_KEY"
+    result = _python(
+        code, env={**PRODUCTION, "DJANGO_SETTINGS_MODULE": "antoan.settings"}, tmp_path=tmp_path
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_a_bare_checkout_checks_its_migrations_without_any_settings(tmp_path):
+    """No profile, no secrets, no database: reading the code is enough for this."""
+    result = _manage("makemigrations", "--check", "--dry-run", env={}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    result = _python("import antoan.wsgi", env={}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "ANTOAN_SECRET_KEY, ANTOAN_FIELD_KEYS, ANTOAN_INDEX_KEY, DATABASE_URL" in result.stderr
 
 
 def test_a_misspelt_boolean_stops_the_process(tmp_path):

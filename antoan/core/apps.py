@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from antoan.core import checks  # noqa: F401 - registers the production settings check
+
 
 class AntoanAdminConfig(admin_apps.AdminConfig):
     """Django's admin, with An Toàn's site: Perm.ADMIN_MANAGE, our login, audited changes."""
