@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -77,9 +78,8 @@ class IntakeView(PermissionRequiredMixin, View):
 
         rows = [] if incident.is_blank else forms.filled(perpetrators)
         try:
-            result = services.case_open(
-                actor=request.user,
-                source=d["source"],
+            result = self.open_case(
+                d,
                 survivor=survivor.to_input(),
                 consent=consent.to_input(),
                 incident=None
@@ -87,15 +87,26 @@ class IntakeView(PermissionRequiredMixin, View):
                 else incident.to_input([row.to_input() for row in rows]),
                 needs=d["needs"],
                 risk_level=d["risk_level"] or None,
-                immediate_danger=d["immediate_danger"],
                 client_uuid=d["client_uuid"],
                 request=request,
             )
         except ValidationError as error:
             apply_errors(error, [survivor, consent, case_form, incident], {"perpetrators": rows})
             return self.show(context)
+        return self.opened(result)
 
-        case = result.case
+    def open_case(self, d: dict[str, Any], **inputs: Any) -> services.OpenResult:
+        """Create the case from the checked forms (a page that opens cases differently, such
+        as the hotline's, overrides this and ``opened``)."""
+        return services.case_open(
+            actor=self.request.user,
+            source=d["source"],
+            immediate_danger=d["immediate_danger"],
+            **inputs,
+        )
+
+    def opened(self, result: services.OpenResult) -> HttpResponse:
+        request, case = self.request, result.case
         if result.created:
             messages.success(request, _("Đã tạo hồ sơ %(number)s.") % {"number": case.number})
         else:
@@ -104,15 +115,19 @@ class IntakeView(PermissionRequiredMixin, View):
                 _("Hồ sơ %(number)s đã được tạo từ lần gửi trước; không tạo thêm hồ sơ mới.")
                 % {"number": case.number},
             )
-        if selectors.cases_for_user(request.user).filter(pk=case.pk).exists():
+        return self.to_case_or(case, reverse("cases:intake"))
+
+    def to_case_or(self, case: Case, elsewhere: str) -> HttpResponse:
+        """The case page if the user may see it; otherwise say who will, and go elsewhere."""
+        if selectors.cases_for_user(self.request.user).filter(pk=case.pk).exists():
             return redirect("cases:detail", pk=case.pk)
         # A hotline operator opens cases for an agency's case workers and does not see them.
         messages.info(
-            request,
+            self.request,
             _("Hồ sơ đã được chuyển cho giám sát quản lý ca của %(agency)s để phân công.")
             % {"agency": case.agency.name},
         )
-        return redirect(reverse("cases:intake"))
+        return redirect(elsewhere)
 
 
 def _check_dates(survivor: forms.SurvivorForm, incident: forms.IncidentForm) -> None:

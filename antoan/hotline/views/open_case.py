@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from antoan.accounts.roles import Perm
-from antoan.cases import forms as case_forms
-from antoan.cases import selectors as case_selectors
-from antoan.cases.views.common import apply_errors
-from antoan.cases.views.intake import IntakeView, _check_dates, _created_before, _indexes
+from antoan.cases.services import OpenResult
+from antoan.cases.views.intake import IntakeView
 from antoan.core.permissions import has_perm
 from antoan.hotline import services
 from antoan.hotline.models import Call
@@ -62,49 +62,15 @@ class CallOpenCaseView(HotlinePageMixin, IntakeView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        call = self.the_call()
-        context = self.build(request.POST)
-        survivor, consent, case_form = context["survivor"], context["consent"], context["case"]
-        incident, perpetrators = context["incident"], context["perpetrators"]
-        valid = [survivor.is_valid(), consent.is_valid(), case_form.is_valid(), incident.is_valid()]
-        if not incident.is_blank:
-            valid.append(perpetrators.is_valid())
-        _check_dates(survivor, incident)
-        if not all(valid) or survivor.errors or incident.errors:
-            return self.show(context)
-        d = case_form.cleaned_data
-        replay = _created_before(request.user, d["client_uuid"])
-        if not replay and not d["confirm_duplicate"]:
-            report = case_selectors.duplicates_for(request.user, **_indexes(survivor.cleaned_data))
-            if report:
-                return self.show(context, duplicates=report)
-        rows = [] if incident.is_blank else case_forms.filled(perpetrators)
-        try:
-            result = services.call_open_case(
-                call=call,
-                actor=request.user,
-                survivor=survivor.to_input(),
-                consent=consent.to_input(),
-                incident=None
-                if incident.is_blank
-                else incident.to_input([row.to_input() for row in rows]),
-                needs=d["needs"],
-                risk_level=d["risk_level"] or None,
-                client_uuid=d["client_uuid"],
-                request=request,
-            )
-        except ValidationError as error:
-            apply_errors(error, [survivor, consent, case_form, incident], {"perpetrators": rows})
-            return self.show(context)
+        self.the_call()  # 404 or 403 before any form is read
+        return super().post(request, *args, **kwargs)
+
+    def open_case(self, d: dict[str, Any], **inputs: Any) -> OpenResult:
+        return services.call_open_case(call=self.the_call(), actor=self.request.user, **inputs)
+
+    def opened(self, result: OpenResult) -> HttpResponse:
         messages.success(
-            request,
+            self.request,
             _("Đã mở hồ sơ %(number)s từ cuộc gọi.") % {"number": result.case.number},
         )
-        if case_selectors.cases_for_user(request.user).filter(pk=result.case.pk).exists():
-            return redirect("cases:detail", pk=result.case.pk)
-        messages.info(
-            request,
-            _("Hồ sơ đã được chuyển cho giám sát quản lý ca của %(agency)s để phân công.")
-            % {"agency": result.case.agency.name},
-        )
-        return redirect("hotline:detail", pk=call.pk)
+        return self.to_case_or(result.case, reverse("hotline:detail", args=[self.the_call().pk]))
