@@ -398,3 +398,23 @@ def is_year_locked(plan_id: int, agency_id: int, year: int) -> bool:
     return YearReport.objects.filter(
         plan_id=plan_id, agency_id=agency_id, year=year, status=YearReportStatus.SUBMITTED
     ).exists()
+
+
+def submitting_agencies(user: Any) -> list[Agency]:
+    """Agencies whose yearly report the user submits (reporters, through reports.submit)."""
+    ids = agency_ids_with(user, Perm.REPORTS_SUBMIT) & reporting_agency_ids(user)
+    return list(Agency.objects.filter(pk__in=ids).order_by("name")) if ids else []
+
+
+def year_reports(user: Any, plan: Plan) -> QuerySet[YearReport]:
+    """Submitted and returned reports the user may see: their own agencies', or all for the
+    coordinator, analysts and managers (a report's status holds no activity detail)."""
+    qs = YearReport.objects.filter(plan=plan).select_related(
+        "agency", "submitted_by", "returned_by"
+    )
+    if not may_view_programme(user):
+        return qs.none()
+    own = reporting_agency_ids(user)
+    if own and not sees_all_activities(user):
+        return qs.filter(agency_id__in=own)
+    return qs

@@ -15,10 +15,10 @@ from django.views import View
 from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
 from antoan.accounts.selectors import agency_list
-from antoan.core.permissions import PermissionRequiredMixin, agency_ids_with, deny, has_perm
+from antoan.core.permissions import PermissionRequiredMixin, deny, has_perm
 from antoan.programme import forms, selectors, services
 from antoan.programme.choices import FundingSource, YearReportStatus
-from antoan.programme.models import Plan, YearReport
+from antoan.programme.models import Plan
 from antoan.programme.views.common import (
     add_errors,
     keeper_agency_choices,
@@ -147,33 +147,14 @@ class BudgetView(PermissionRequiredMixin, View):
 # --- Yearly reports ----------------------------------------------------------------------------
 
 
-def submitting_agencies(user: Any) -> list[Agency]:
-    """Agencies whose yearly report the user submits (reporters, through reports.submit)."""
-    ids = agency_ids_with(user, Perm.REPORTS_SUBMIT) & selectors.reporting_agency_ids(user)
-    return list(Agency.objects.filter(pk__in=ids).order_by("name")) if ids else []
-
-
-def year_reports(user: Any, plan: Plan) -> Any:
-    """Submitted and returned reports the user may see: their own agencies', or all for the
-    coordinator, analysts and managers (a report's status holds no activity detail)."""
-    qs = YearReport.objects.filter(plan=plan).select_related(
-        "agency", "submitted_by", "returned_by"
-    )
-    if not selectors.may_view_programme(user):
-        return qs.none()
-    if selectors.reporting_agency_ids(user) and not selectors.sees_all_activities(user):
-        return qs.filter(agency_id__in=selectors.reporting_agency_ids(user))
-    return qs
-
-
 class ReportsView(PermissionRequiredMixin, View):
     permission = Perm.PROGRAMME_VIEW
 
     def show(self, request, plan: Plan, return_forms=None, status=200):
         user = request.user
-        reports = list(year_reports(user, plan).order_by("-year", "agency__name"))
+        reports = list(selectors.year_reports(user, plan).order_by("-year", "agency__name"))
         by_key = {(r.agency_id, r.year): r for r in reports}
-        own = submitting_agencies(user)
+        own = selectors.submitting_agencies(user)
         years = plan_years(plan)
         counts: dict[tuple[int, int], int] = {}
         if own:
@@ -230,7 +211,11 @@ class ReportsView(PermissionRequiredMixin, View):
         back = reverse("programme:reports") + f"?plan={plan.pk}"
         if action == "submit":
             agency = next(
-                (a for a in submitting_agencies(user) if str(a.pk) == request.POST.get("agency")),
+                (
+                    a
+                    for a in selectors.submitting_agencies(user)
+                    if str(a.pk) == request.POST.get("agency")
+                ),
                 None,
             )
             year = request.POST.get("year", "")
@@ -257,7 +242,7 @@ class ReportsView(PermissionRequiredMixin, View):
                 deny(request, Perm.PROGRAMME_COORDINATE)
             report_id = request.POST.get("report", "")
             report = (
-                YearReport.objects.filter(plan=plan, pk=int(report_id)).first()
+                selectors.year_reports(user, plan).filter(pk=int(report_id)).first()
                 if report_id.isdigit()
                 else None
             )
