@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "antoan.referrals",
     "antoan.hotline",
     "antoan.programme",
+    "antoan.indicators",
     "antoan.api",
 ]
 

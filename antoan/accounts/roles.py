@@ -61,6 +61,11 @@ class Perm(StrEnum):
     PROGRAMME_COORDINATE = "programme.coordinate"
     # De-identified aggregates and reports.
     INDICATORS_VIEW = "indicators.view"
+    # Entering the estimates some denominators need (GBV-01's survivors, DV-04's staff).
+    INDICATORS_ESTIMATE = "indicators.estimate"
+    # A supervisor's own agency in figures: caseload, overdue work, referrals. Unsuppressed:
+    # they may open every one of those cases anyway.
+    INDICATORS_AGENCY = "indicators.agency"
     REPORTS_SUBMIT = "reports.submit"
     REPORTS_REVIEW = "reports.review"
 
@@ -102,6 +107,7 @@ ROLES: dict[Role, RoleSpec] = {
                 Perm.CASE_EDIT,
                 Perm.CASE_APPROVE,
                 Perm.CALL_VIEW_ALL,
+                Perm.INDICATORS_AGENCY,
                 Perm.PROVIDERS_VIEW,
                 Perm.REFERRAL_SEND,
             }
@@ -123,13 +129,16 @@ ROLES: dict[Role, RoleSpec] = {
                 Perm.PROGRAMME_VIEW,
                 Perm.PROGRAMME_COORDINATE,
                 Perm.INDICATORS_VIEW,
+                Perm.INDICATORS_ESTIMATE,
                 Perm.REPORTS_REVIEW,
             }
         ),
         sees_case_data=False,
     ),
     Role.ANALYST: RoleSpec(
-        frozenset(_EVERYONE | {Perm.INDICATORS_VIEW, Perm.PROGRAMME_VIEW}),
+        frozenset(
+            _EVERYONE | {Perm.INDICATORS_VIEW, Perm.INDICATORS_ESTIMATE, Perm.PROGRAMME_VIEW}
+        ),
         sees_case_data=False,
     ),
     Role.MANAGER: RoleSpec(

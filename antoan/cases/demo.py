@@ -11,6 +11,7 @@ import uuid
 from django.utils import timezone
 
 from antoan.cases import services
+from antoan.cases.models import Case
 
 _CASES = [
     # (client uuid, opened by, survivor, incident days ago, type, risk)
@@ -79,4 +80,8 @@ def build_demo_cases(users: dict) -> int:
             client_uuid=uuid.UUID(key),
         )
         created += result.created
+    # Fictitious, like the cases generate_data writes: it may run on top of them.
+    Case.objects.filter(client_uuid__in=[uuid.UUID(row[0]) for row in _CASES]).update(
+        synthetic=True
+    )
     return created

@@ -114,6 +114,9 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1)
     # A client-chosen id that makes a retried creation return the first result.
     client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    # Fictitious: made by ``seed_demo`` or ``generate_data``, which refuse a database holding
+    # any case that is not.
+    synthetic = models.BooleanField(default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
