@@ -47,6 +47,11 @@ class Indicator(models.Model):
     denominator_vi = models.CharField(_("mẫu số (diễn giải)"), max_length=300, blank=True)
     denominator_en = models.CharField(max_length=300, blank=True)
     disaggregations = models.JSONField(_("phân tổ"), default=list)
+    # Figures of whole years only (budget execution, yearly reports).
+    year_only = models.BooleanField(default=False)
+    # Bounds of an entered estimate, per place level: a figure above them is a typing error.
+    estimate_max_province = models.PositiveIntegerField(null=True, blank=True)
+    estimate_max_commune = models.PositiveIntegerField(null=True, blank=True)
     source = models.CharField(_("nguồn"), max_length=200, blank=True)
     # Whether a higher value is better (a rate of help) or a lower one (hours, overdue work).
     higher_is_better = models.BooleanField(default=True)

@@ -1,0 +1,117 @@
+"""The catalogue as it is read: indicators, their targets, and estimates in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from antoan.indicators.models import Estimate, Indicator
+from antoan.indicators.selectors.measures import MEASURES
+from antoan.indicators.selectors.specials import MEDIANS, SPECIALS
+from antoan.places.models import Place
+from antoan.programme.models import Objective
+
+ESTIMATE = "estimate"
+KNOWN_MEASURES = {*MEASURES, *SPECIALS, *MEDIANS, ESTIMATE}
+
+# What the specials can be broken down by (cohort measures say it themselves).
+_SPECIAL_BREAKDOWNS = {
+    "communes": {"commune"},
+    "communes_with_model": {"commune"},
+    "social_facilities": set(),
+    "social_facilities_active": set(),
+    "open_cases": {"agency"},
+    "case_workers": {"agency"},
+    "overdue_work": {"overdue", "agency"},
+    "reports_expected": set(),
+    "reports_on_time": set(),
+    "budget_allocated": {"agency", "source"},
+    "budget_spent": {"agency", "source"},
+}
+
+
+def measure_breakdowns(name: str) -> set[str]:
+    """The breakdowns a measure can give."""
+    if name in MEDIANS:
+        return measure_breakdowns(MEDIANS[name][1])
+    if name in MEASURES:
+        cohort = MEASURES[name].cohort
+        return ({"commune"} if cohort.placed else set()) | set(cohort.dims) | set(cohort.splits)
+    return _SPECIAL_BREAKDOWNS.get(name, set())
+
+
+def indicator_list() -> QuerySet[Indicator]:
+    """Indicators in force, in catalogue order. Public: definitions hold no data."""
+    return Indicator.objects.filter(active=True).prefetch_related("targets")
+
+
+@dataclass(frozen=True)
+class TargetValue:
+    value: Decimal
+    comparison: str
+    year: int
+    source: str
+
+    @property
+    def symbol(self) -> str:
+        return {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}.get(self.comparison, "")
+
+    def met_by(self, value: float) -> bool:
+        target = float(self.value)
+        return {
+            ">=": value >= target,
+            ">": value > target,
+            "=": value >= target,  # "100 %" is met by 100 %
+            "<=": value <= target,
+            "<": value < target,
+        }[self.comparison]
+
+
+def targets_of(indicator: Indicator) -> list[TargetValue]:
+    """Targets from the catalogue and from plans' objectives, by year."""
+    found = [TargetValue(t.value, t.comparison, t.year, t.source) for t in indicator.targets.all()]
+    objectives = Objective.objects.filter(
+        indicator_code=indicator.code, target_value__isnull=False, target_year__isnull=False
+    ).select_related("plan")
+    found += [
+        TargetValue(
+            o.target_value,
+            {"=": "=", ">=": ">=", "<=": "<=", ">": ">", "<": "<"}.get(o.target_comparison, ">="),
+            o.target_year,
+            f"{o.plan.number} ({o.code})",
+        )
+        for o in objectives
+        if o.target_year is not None and o.target_value is not None
+    ]
+    # A plan's own target (local) before a national one of the same year.
+    return sorted(found, key=lambda t: (t.year, "/KH-" not in t.source))
+
+
+def target_for(targets: list[TargetValue], year: int) -> TargetValue | None:
+    """The target being worked towards in ``year``: the first one due that year or later; once
+    every target year has passed, the last one (shown with its year)."""
+    if not targets:
+        return None
+    ahead = [t for t in targets if t.year >= year]
+    return ahead[0] if ahead else targets[-1]
+
+
+def estimate_in_force(indicator: Indicator, year: int, place: Place) -> Estimate | None:
+    return (
+        Estimate.objects.filter(
+            indicator=indicator, year=year, place=place, superseded_at__isnull=True
+        )
+        .select_related("entered_by", "place")
+        .first()
+    )
+
+
+def estimates_in_force(indicator: Indicator, year: int, places: list[Place]) -> dict[str, int]:
+    """Estimates of a year by place code."""
+    return dict(
+        Estimate.objects.filter(
+            indicator=indicator, year=year, place__in=places, superseded_at__isnull=True
+        ).values_list("place__code", "value")
+    )

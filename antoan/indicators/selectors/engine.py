@@ -1,0 +1,373 @@
+"""Counting measures in the database and protecting what they show.
+
+For one province, a cohort's measures are counted in a few grouped queries (never row by row):
+by raw place, year and quarter over all years; by month for the province; and, for the year
+asked about, by place and one breakdown. Places roll up to today's communes here, on the
+grouped rows (a few thousand at most), not in SQL, so old and new records meet in one table.
+
+What a measure may show outside case scope (``MeasureFigures``) is decided table by table, in
+an order that makes every entry's fate independent of the question asked (suppression.py):
+1. the province's yearly totals: hidden only when small;
+2. the province's months, quarters and reporting years, around those yearly totals;
+3. each year's commune totals (a line adding up to the province's year);
+4. each year's commune × quarter table, inside those fixed margins;
+5. the asked year's commune × breakdown table (sex, age band, type...), inside the commune
+   totals of 3.
+Months and reporting years are not broken down by commune, and breakdowns exist for whole
+years only: there almost every count is small, and overlapping periods would let one answer be
+subtracted from another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
+from django.utils import timezone
+
+from antoan.indicators import suppression
+from antoan.indicators.periods import PERIOD_CODES, Period, period_for
+from antoan.indicators.selectors.measures import MEASURES, Cohort, Measure
+from antoan.indicators.selectors.places import UNKNOWN, Rollup
+from antoan.indicators.suppression import TOTAL
+
+Key = tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float | int | None
+    hidden: bool = False
+
+    @property
+    def shown(self) -> float | int | None:
+        return None if self.hidden else self.value
+
+
+class NotAvailable(Exception):
+    """This figure is not published at this level (a commune's month, a quarter by sex)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Scope:
+    rollup: Rollup
+    province_code: str
+    year: int
+    period: Period
+    today: dt.date
+    threshold: int
+    suppress: bool
+    first_year: int
+    # The breakdown asked for (by= or a filter), counted for ``year`` only.
+    breakdown: str | None = None
+
+    @property
+    def place_ids(self) -> list[int]:
+        return self.rollup.ids_by_province.get(self.province_code, [])
+
+    @property
+    def communes(self) -> list[str]:
+        return [p.code for p in self.rollup.communes_of(self.province_code)]
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def in_period(qs: QuerySet, field_name: str, start: dt.date, end: dt.date, *, dated: bool):
+    """Rows of ``qs`` whose ``field_name`` falls in [start, end] (local dates)."""
+    if dated:
+        return qs.filter(**{f"{field_name}__gte": _aware(start)}).filter(
+            **{f"{field_name}__lt": _aware(end + dt.timedelta(days=1))}
+        )
+    return qs.filter(**{f"{field_name}__gte": start, f"{field_name}__lte": end})
+
+
+def _aggregates(measures: Iterable[Measure], split: dict[str, str] | None = None) -> dict:
+    out = {}
+    for m in measures:
+        if split is not None:
+            for category, column in split.items():
+                out[f"{m.name}__{category}"] = Sum(column, filter=m.where, default=0)
+        elif m.total:
+            out[m.name] = Sum(m.total, filter=m.where, default=0)
+        else:
+            out[m.name] = Count("pk", filter=m.where)
+    return out
+
+
+@dataclass
+class CohortData:
+    """One cohort's grouped counts for a province, for every measure asked of it."""
+
+    cohort: Cohort
+    measures: list[Measure]
+    scope: Scope
+    quarters: dict[str, dict[Key, int]] = field(default_factory=dict)
+    months: dict[str, dict[Key, int]] = field(default_factory=dict)
+    breakdown: dict[str, dict[Key, int]] = field(default_factory=dict)
+    years: set[int] = field(default_factory=set)
+
+    def load(self) -> None:
+        scope, cohort = self.scope, self.cohort
+        now = timezone.now()
+        base = cohort.build().filter(stat_place__in=scope.place_ids)
+        base = (
+            base.filter(stat_date__lte=now)
+            if cohort.dated
+            else base.filter(stat_date__lte=scope.today)
+        )
+        rollup = scope.rollup
+        names = [m.name for m in self.measures]
+        for name in names:
+            self.quarters[name] = defaultdict(int)
+            self.months[name] = defaultdict(int)
+            self.breakdown[name] = defaultdict(int)
+
+        def key_of(place_id: int | None) -> str:
+            if not cohort.placed or place_id is None:
+                return UNKNOWN
+            return rollup.commune_of.get(place_id, UNKNOWN)
+
+        rows = (
+            base.values("stat_place")
+            .annotate(y=ExtractYear("stat_date"), q=ExtractQuarter("stat_date"))
+            .values("stat_place", "y", "q")
+            .annotate(**_aggregates(self.measures))
+            .order_by()
+        )
+        for row in rows:
+            self.years.add(row["y"])
+            commune = key_of(row["stat_place"])
+            for name in names:
+                self.quarters[name][(commune, row["y"], row["q"])] += row[name] or 0
+        rows = (
+            base.annotate(y=ExtractYear("stat_date"), mo=ExtractMonth("stat_date"))
+            .values("y", "mo")
+            .annotate(**_aggregates(self.measures))
+            .order_by()
+        )
+        for row in rows:
+            for name in names:
+                self.months[name][(row["y"], row["mo"])] += row[name] or 0
+        dim = scope.breakdown
+        if dim in cohort.dims or dim in cohort.splits:
+            by_year = base.annotate(y=ExtractYear("stat_date"))
+            if dim in cohort.dims:
+                rows = (
+                    by_year.annotate(cat=F(cohort.dims[dim]))
+                    .values("stat_place", "y", "cat")
+                    .annotate(**_aggregates(self.measures))
+                    .order_by()
+                )
+                for row in rows:
+                    commune = key_of(row["stat_place"])
+                    for name in names:
+                        key = (commune, row["y"], str(row["cat"]))
+                        self.breakdown[name][key] += row[name] or 0
+            else:
+                split = cohort.splits[dim]
+                rows = (
+                    by_year.values("stat_place", "y")
+                    .annotate(**_aggregates(self.measures, split))
+                    .order_by()
+                )
+                for row in rows:
+                    commune = key_of(row["stat_place"])
+                    for name in names:
+                        for category in split:
+                            self.breakdown[name][(commune, row["y"], category)] += (
+                                row[f"{name}__{category}"] or 0
+                            )
+
+
+def lru_method(fn: Any) -> Any:
+    """Cache a method's results per instance and arguments."""
+    name = f"_cache_{fn.__name__}"
+
+    def wrapper(self: Any, *args: Any) -> Any:
+        cache = self.__dict__.setdefault(name, {})
+        if args not in cache:
+            cache[args] = fn(self, *args)
+        return cache[args]
+
+    return wrapper
+
+
+class MeasureFigures:
+    """What one counted measure may show for the scope's province."""
+
+    def __init__(self, measure: Measure, data: CohortData) -> None:
+        self.measure = measure
+        self.scope = data.scope
+        self.cohort = data.cohort
+        self._quarters = data.quarters[measure.name]
+        self._months = data.months[measure.name]
+        self._breakdown = data.breakdown[measure.name]
+        first = min([self.scope.first_year, *data.years])
+        self.years = list(range(first, self.scope.today.year + 1))
+        self.protected = self.scope.suppress and measure.personal
+
+    # -- the cells ---------------------------------------------------------------------------
+
+    @cached_property
+    def rows(self) -> list[str]:
+        if not self.cohort.placed:
+            return [UNKNOWN]
+        return [*self.scope.communes, UNKNOWN]
+
+    def _commune_year(self, year: int) -> dict[str, int]:
+        out = dict.fromkeys(self.rows, 0)
+        for (commune, y, _q), v in self._quarters.items():
+            if y == year:
+                out[commune] = out.get(commune, 0) + v
+        return out
+
+    def _province_year(self, year: int) -> int:
+        return sum(v for (_c, y, _q), v in self._quarters.items() if y == year)
+
+    def _province_month(self, year: int, month: int) -> int:
+        return self._months.get((year, month), 0)
+
+    # -- protection, in the order of the module docstring ------------------------------------
+
+    def _year_hidden(self, year: int) -> bool:
+        return self.protected and suppression.is_primary(
+            self._province_year(year), self.scope.threshold
+        )
+
+    @cached_property
+    def _series_hidden(self) -> frozenset:
+        parts = {}
+        first = self.years[0]
+        parts[(first - 1, 12)] = self._province_month(first - 1, 12)
+        for y in self.years:
+            for m in range(1, 13):
+                parts[(y, m)] = self._province_month(y, m)
+        entries: dict[Hashable, frozenset] = {}
+        for y in self.years:
+            for code in PERIOD_CODES:
+                period = period_for(y, code)
+                members = frozenset(ym for ym in period.months if ym in parts)
+                entries[period.id] = members
+        fixed = {str(y): self._year_hidden(y) for y in self.years}
+        return suppression.protect_sums(parts, entries, threshold=self.scope.threshold, fixed=fixed)
+
+    @lru_method
+    def _margin(self, year: int) -> frozenset:
+        values = self._commune_year(year)
+        return suppression.protect_line(
+            values,
+            threshold=self.scope.threshold,
+            fixed={TOTAL: self._year_hidden(year)},
+        )
+
+    @lru_method
+    def _quarter_table(self, year: int) -> tuple[dict, frozenset]:
+        cells: dict[tuple, int] = {}
+        for commune in self.rows:
+            for q in range(1, 5):
+                cells[(commune, q)] = self._quarters.get((commune, year, q), 0)
+        for commune, v in self._commune_year(year).items():
+            cells[(commune, TOTAL)] = v
+        for q in range(1, 5):
+            cells[(TOTAL, q)] = sum(cells[(r, q)] for r in self.rows)
+        cells[(TOTAL, TOTAL)] = self._province_year(year)
+        margin = self._margin(year)
+        fixed: dict[tuple, bool] = {(r, TOTAL): r in margin for r in self.rows}
+        fixed[(TOTAL, TOTAL)] = self._year_hidden(year)
+        if not self.protected:
+            return cells, frozenset()
+        for q in range(1, 5):
+            fixed[(TOTAL, q)] = f"{year}Q{q}" in self._series_hidden
+        return cells, suppression.protect_table(cells, threshold=self.scope.threshold, fixed=fixed)
+
+    @lru_method
+    def _breakdown_table(self, year: int) -> tuple[dict, frozenset]:
+        categories = self.categories(self.scope.breakdown or "")
+        cells: dict[tuple, int] = {}
+        for commune in self.rows:
+            for cat in categories:
+                cells[(commune, cat)] = self._breakdown.get((commune, year, cat), 0)
+        totals = self._commune_year(year)
+        for commune in self.rows:
+            cells[(commune, TOTAL)] = totals.get(commune, 0)
+        for cat in categories:
+            cells[(TOTAL, cat)] = sum(cells[(r, cat)] for r in self.rows)
+        cells[(TOTAL, TOTAL)] = self._province_year(year)
+        if not self.protected:
+            return cells, frozenset()
+        margin = self._margin(year)
+        fixed: dict[tuple, bool] = {(r, TOTAL): r in margin for r in self.rows}
+        fixed[(TOTAL, TOTAL)] = self._year_hidden(year)
+        return cells, suppression.protect_table(cells, threshold=self.scope.threshold, fixed=fixed)
+
+    # -- what callers read -------------------------------------------------------------------
+
+    def categories(self, dim: str) -> list[str]:
+        from antoan.indicators.selectors.breakdowns import categories
+
+        found = sorted({cat for (_c, _y, cat) in self._breakdown})
+        return categories(dim, found)
+
+    def at(self, place: str, period: Period) -> Figure:
+        """The figure of a commune (its code) or of the province (``TOTAL``) in ``period``."""
+        year = period.year
+        if place == TOTAL:
+            if period.code == "year":
+                return Figure(self._province_year(year), self._year_hidden(year))
+            value = sum(self._province_month(y, m) for y, m in period.months)
+            hidden = self.protected and period.id in self._series_hidden
+            return Figure(value, hidden)
+        if not self.cohort.placed:
+            raise NotAvailable("not_by_commune")
+        if period.code == "year":
+            value = self._commune_year(year).get(place, 0)
+            return Figure(value, self.protected and place in self._margin(year))
+        if period.kind == "quarter":
+            q = int(period.code[1])
+            cells, hidden = self._quarter_table(year)
+            return Figure(cells.get((place, q), 0), self.protected and (place, q) in hidden)
+        raise NotAvailable("province_only_period")
+
+    def by(self, place: str, dim: str, year: int | None = None) -> dict[str, Figure]:
+        """A year's figures of ``place`` broken down by ``dim`` (the asked year by default)."""
+        if dim != self.scope.breakdown:
+            raise NotAvailable("breakdown")
+        if place != TOTAL and not self.cohort.placed:
+            raise NotAvailable("not_by_commune")
+        cells, hidden = self._breakdown_table(year or self.scope.year)
+        return {
+            cat: Figure(cells.get((place, cat), 0), self.protected and (place, cat) in hidden)
+            for cat in self.categories(dim)
+        }
+
+    def trend(self, place: str) -> dict[int, Figure]:
+        return {y: self.at(place, period_for(y)) for y in self.years}
+
+
+def count_measures(names: Iterable[str], scope: Scope) -> dict[str, MeasureFigures]:
+    """The counted measures named, for a province: one round of queries per cohort."""
+    by_cohort: dict[str, list[Measure]] = defaultdict(list)
+    cohorts: dict[str, Cohort] = {}
+    for name in dict.fromkeys(names):
+        measure = MEASURES[name]
+        by_cohort[measure.cohort.name].append(measure)
+        cohorts[measure.cohort.name] = measure.cohort
+    out: dict[str, MeasureFigures] = {}
+    for cohort_name, measures in by_cohort.items():
+        data = CohortData(cohorts[cohort_name], measures, scope)
+        data.load()
+        for m in measures:
+            out[m.name] = MeasureFigures(m, data)
+    return out

@@ -1,0 +1,565 @@
+"""Measures that are not counts of a cohort over time: things that exist at a moment (communes
+with a model, facilities, open cases, overdue work), whole-year figures of the programme
+(budget, yearly reports) and medians.
+
+Each gives the same reading interface as ``engine.MeasureFigures``: ``at(place, period)``,
+``by(place, dim)`` and ``trend(place)``. Counts of people's records (open cases, overdue work,
+medians' counts) are protected like the cohorts' (a line per breakdown, suppression.py);
+counts of communes, facilities, reports and money are not about people and are shown as they
+are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case as Case_
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+
+from antoan.accounts.models import Agency
+from antoan.cases import choices as c
+from antoan.cases import rules
+from antoan.cases.models import Assessment, Case, CasePlan, FollowUp, Incident, ProtectionMeasure
+from antoan.hotline.models import Call
+from antoan.indicators import suppression
+from antoan.indicators.periods import Period, period_for
+from antoan.indicators.selectors.breakdowns import categories
+from antoan.indicators.selectors.engine import (
+    Figure,
+    MeasureFigures,
+    NotAvailable,
+    Scope,
+    in_period,
+)
+from antoan.indicators.selectors.measures import REFERRALS, SURVIVORS
+from antoan.indicators.selectors.places import UNKNOWN
+from antoan.indicators.suppression import TOTAL
+from antoan.programme.choices import ModelStatus, YearReportStatus
+from antoan.programme.models import (
+    Activity,
+    Assignment,
+    BudgetLine,
+    CommunityModel,
+    DutyTransfer,
+    Plan,
+    Spending,
+    YearReport,
+)
+from antoan.referrals.models import ServiceDelivery
+
+COUNTED = Exists(Incident.objects.filter(case_id=OuterRef("pk"), consent_statistics=True))
+
+
+def moment(period: Period, today: dt.date) -> dt.datetime:
+    """The end of the period, or now if it has not ended: when a snapshot is taken."""
+    end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
+    return min(end, timezone.now()) if period.end >= today else end
+
+
+@dataclass
+class Snapshot:
+    """Values by commune (``TOTAL`` for the province) and by breakdown, for one period."""
+
+    values: dict[str, float | int]
+    by_dim: dict[str, dict[str, float | int]]
+    personal: bool = False
+
+
+class SpecialFigures:
+    """Figures computed per period by ``compute(period) -> Snapshot``."""
+
+    def __init__(self, scope: Scope, compute: Callable[[Period], Snapshot], placed: bool) -> None:
+        self.scope = scope
+        self.compute = compute
+        self.placed = placed
+        self._snapshots: dict[str, Snapshot] = {}
+        self.years = list(range(scope.first_year, scope.today.year + 1))
+
+    def _snapshot(self, period: Period) -> Snapshot:
+        if period.id not in self._snapshots:
+            self._snapshots[period.id] = self.compute(period)
+        return self._snapshots[period.id]
+
+    def _protected(self, snap: Snapshot) -> bool:
+        return self.scope.suppress and snap.personal
+
+    def at(self, place: str, period: Period) -> Figure:
+        if place != TOTAL and not self.placed:
+            raise NotAvailable("not_by_commune")
+        snap = self._snapshot(period)
+        value = snap.values.get(place, 0)
+        if not self._protected(snap):
+            return Figure(value)
+        parts = {k: int(v) for k, v in snap.values.items() if k != TOTAL}
+        hidden = (
+            suppression.protect_line(
+                parts,
+                threshold=self.scope.threshold,
+                fixed={
+                    TOTAL: suppression.is_primary(
+                        int(snap.values.get(TOTAL, 0)), self.scope.threshold
+                    )
+                },
+            )
+            if place != TOTAL
+            else frozenset(
+                [TOTAL] if suppression.is_primary(int(value), self.scope.threshold) else []
+            )
+        )
+        return Figure(value, place in hidden)
+
+    def by(self, place: str, dim: str, year: int | None = None) -> dict[str, Figure]:
+        if place != TOTAL:
+            raise NotAvailable("not_by_commune")
+        snap = self._snapshot(period_for(year) if year else self.scope.period)
+        if dim not in snap.by_dim:
+            raise NotAvailable("breakdown")
+        values = snap.by_dim[dim]
+        cats = categories(dim, sorted(values))
+        if not self._protected(snap):
+            return {cat: Figure(values.get(cat, 0)) for cat in cats}
+        total = int(snap.values.get(TOTAL, 0))
+        hidden = suppression.protect_line(
+            {cat: int(values.get(cat, 0)) for cat in cats},
+            threshold=self.scope.threshold,
+            fixed={TOTAL: suppression.is_primary(total, self.scope.threshold)},
+        )
+        return {cat: Figure(values.get(cat, 0), cat in hidden) for cat in cats}
+
+    def trend(self, place: str) -> dict[int, Figure]:
+        return {y: self.at(place, period_for(y)) for y in self.years}
+
+
+# --- Communes and their models (DV-03, OP-11) ------------------------------------------------
+
+
+def communes(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        values: dict[str, float | int] = dict.fromkeys(scope.communes, 1)
+        values[TOTAL] = len(scope.communes)
+        return Snapshot(values, {})
+
+    return SpecialFigures(scope, compute, placed=True)
+
+
+def communes_with_model(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        qs = CommunityModel.objects.filter(
+            place_id__in=scope.place_ids, status=ModelStatus.ACTIVE
+        ).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
+        places = qs.values_list("place_id", flat=True).distinct()
+        with_model = {scope.rollup.commune_of.get(pk, UNKNOWN) for pk in places} - {UNKNOWN}
+        values: dict[str, float | int] = {code: int(code in with_model) for code in scope.communes}
+        values[TOTAL] = len(with_model & set(scope.communes))
+        return Snapshot(values, {})
+
+    return SpecialFigures(scope, compute, placed=True)
+
+
+# --- Social assistance facilities (GE-03) ----------------------------------------------------
+
+
+def _facilities(scope: Scope, period: Period) -> Any:
+    return Agency.objects.filter(
+        kind=Agency.Kind.SOCIAL_ASSISTANCE, place_id__in=scope.place_ids
+    ).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=period.end),
+    )
+
+
+def social_facilities(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        return Snapshot({TOTAL: _facilities(scope, period).count()}, {})
+
+    return SpecialFigures(scope, compute, placed=False)
+
+
+def social_facilities_active(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        start, end = period.start, period.end
+        activities = Activity.objects.filter(start_date__gte=start, start_date__lte=end)
+        active = _facilities(scope, period).filter(
+            Exists(activities.filter(agency_id=OuterRef("pk")))
+            | Exists(activities.filter(partners=OuterRef("pk")))
+            | Exists(
+                ServiceDelivery.objects.filter(
+                    agency_id=OuterRef("pk"), delivered_on__gte=start, delivered_on__lte=end
+                )
+            )
+            | Exists(
+                in_period(
+                    Case.objects.filter(agency_id=OuterRef("pk")),
+                    "opened_at",
+                    start,
+                    end,
+                    dated=True,
+                )
+            )
+        )
+        return Snapshot({TOTAL: active.count()}, {})
+
+    return SpecialFigures(scope, compute, placed=False)
+
+
+# --- Open cases and case workers (OP-05), overdue work (OP-06) -------------------------------
+
+
+def _open_at(scope: Scope, at: dt.datetime) -> Any:
+    return Case.objects.filter(
+        COUNTED, opened_at__lt=at, agency__place_id__in=scope.place_ids
+    ).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=at))
+
+
+def _by_agency(qs: Any) -> dict[str, int]:
+    return {
+        str(row["agency_id"]): row["n"]
+        for row in qs.values("agency_id").annotate(n=Count("pk")).order_by()
+    }
+
+
+def open_cases(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        at = moment(period, scope.today)
+        qs = _open_at(scope, at).filter(assigned_to__isnull=False)
+        return Snapshot({TOTAL: qs.count()}, {"agency": _by_agency(qs)}, personal=True)
+
+    return SpecialFigures(scope, compute, placed=False)
+
+
+def case_workers(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        at = moment(period, scope.today)
+        qs = _open_at(scope, at).filter(assigned_to__isnull=False)
+        by_agency = {
+            str(row["agency_id"]): row["n"]
+            for row in qs.values("agency_id")
+            .annotate(n=Count("assigned_to", distinct=True))
+            .order_by()
+        }
+        total = qs.values("assigned_to").distinct().count()
+        return Snapshot({TOTAL: total}, {"agency": by_agency})
+
+    return SpecialFigures(scope, compute, placed=False)
+
+
+def overdue_querysets(cases: Any, at: dt.datetime) -> dict[str, Any]:
+    """Open cases with late work at ``at``, one queryset per kind (cases.rules deadlines)."""
+    at_date = timezone.localdate(at)
+    latest_next_due = (
+        FollowUp.objects.filter(case_id=OuterRef("pk"), created_at__lt=at)
+        .order_by("-done_on", "-pk")
+        .values("next_due")[:1]
+    )
+    no_contact_deadline = dt.timedelta(hours=rules.COMMUNE_NO_CONTACT_DECISION_HOURS)
+    return {
+        "assessment": cases.filter(
+            opened_at__lt=at - dt.timedelta(days=rules.ASSESSMENT_DUE_DAYS)
+        ).exclude(Exists(Assessment.objects.filter(case_id=OuterRef("pk"), assessed_at__lt=at))),
+        "case_plan": cases.filter(
+            opened_at__lt=at - dt.timedelta(days=rules.CASE_PLAN_DUE_DAYS)
+        ).exclude(Exists(CasePlan.objects.filter(case_id=OuterRef("pk"), created_at__lt=at))),
+        "follow_up": cases.annotate(_next=Subquery(latest_next_due)).filter(_next__lt=at_date),
+        "measure_decision": cases.filter(
+            Exists(
+                ProtectionMeasure.objects.filter(
+                    case_id=OuterRef("pk"),
+                    type=c.MeasureType.NO_CONTACT_COMMUNE,
+                    requested_at__lt=at - no_contact_deadline,
+                ).filter(Q(decided_at__isnull=True) | Q(decided_at__gte=at))
+            )
+        ),
+    }
+
+
+def overdue_work(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        at = moment(period, scope.today)
+        kinds = overdue_querysets(_open_at(scope, at), at)
+        by_kind = {kind: qs.count() for kind, qs in kinds.items()}
+        by_agency: dict[str, int] = defaultdict(int)
+        for qs in kinds.values():
+            for agency, n in _by_agency(qs).items():
+                by_agency[agency] += n
+        return Snapshot(
+            {TOTAL: sum(by_kind.values())},
+            {"overdue": by_kind, "agency": dict(by_agency)},
+            personal=True,
+        )
+
+    return SpecialFigures(scope, compute, placed=False)
+
+
+# --- Yearly reports (OP-07) and budget (OP-08) -----------------------------------------------
+
+
+def _plan_of_year(scope: Scope, year: int) -> Plan | None:
+    return (
+        Plan.objects.filter(period_start__year__lte=year, period_end__year__gte=year)
+        .order_by("-period_start")
+        .first()
+    )
+
+
+def expected_reporters(plan: Plan, year: int) -> set[int]:
+    """Agencies the plan assigns tasks to, valid on 31/12 of the year (heirs of dissolved ones,
+    and every commune People's Committee where a task is assigned to them as a group)."""
+    day = dt.date(year, 12, 31)
+    valid = Agency.objects.valid_on(day)
+    direct = set(
+        Assignment.objects.filter(task__plan=plan, agency__isnull=False).values_list(
+            "agency_id", flat=True
+        )
+    )
+    heirs = set(
+        DutyTransfer.objects.filter(from_agency_id__in=direct).values_list(
+            "to_agency_id", flat=True
+        )
+    )
+    groups = set(
+        Assignment.objects.filter(task__plan=plan, agency__isnull=True).values_list(
+            "group", flat=True
+        )
+    )
+    ids = set(valid.filter(pk__in=direct | heirs).values_list("pk", flat=True))
+    ids |= set(valid.filter(kind__in=groups, place__level="commune").values_list("pk", flat=True))
+    return ids
+
+
+def _due(plan: Plan, year: int) -> dt.datetime:
+    day = dt.date(year, plan.report_due_month or 12, plan.report_due_day or 10)
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def reports_expected(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        plan = _plan_of_year(scope, period.year)
+        return Snapshot({TOTAL: len(expected_reporters(plan, period.year)) if plan else 0}, {})
+
+    return SpecialFigures(scope, compute, placed=False)
+
+
+def reports_on_time(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        plan = _plan_of_year(scope, period.year)
+        if plan is None:
+            return Snapshot({TOTAL: 0}, {})
+        on_time = YearReport.objects.filter(
+            plan=plan,
+            year=period.year,
+            agency_id__in=expected_reporters(plan, period.year),
+            submitted_at__lt=_due(plan, period.year),
+        ).exclude(status=YearReportStatus.RETURNED)
+        return Snapshot({TOTAL: on_time.count()}, {})
+
+    return SpecialFigures(scope, compute, placed=False)
+
+
+def budget_allocated(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        lines = BudgetLine.objects.filter(year=period.year)
+        return Snapshot(
+            {TOTAL: lines.aggregate(n=Sum("allocated", default=0))["n"]},
+            {
+                "agency": _sums(lines, "agency_id", "allocated"),
+                "source": _sums(lines, "source", "allocated"),
+            },
+        )
+
+    return SpecialFigures(scope, compute, placed=False)
+
+
+def budget_spent(scope: Scope) -> SpecialFigures:
+    def compute(period: Period) -> Snapshot:
+        spent = Spending.objects.filter(activity__start_date__year=period.year)
+        return Snapshot(
+            {TOTAL: spent.aggregate(n=Sum("amount", default=0))["n"]},
+            {
+                "agency": _sums(spent, "activity__agency_id", "amount"),
+                "source": _sums(spent, "source", "amount"),
+            },
+        )
+
+    return SpecialFigures(scope, compute, placed=False)
+
+
+def _sums(qs: Any, key: str, column: str) -> dict[str, int]:
+    return {
+        str(row[key]): row["n"] or 0 for row in qs.values(key).annotate(n=Sum(column)).order_by()
+    }
+
+
+# --- Medians (OP-01, OP-02) ------------------------------------------------------------------
+
+
+def _hours_sql(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0"
+    return f"(julianday({later}) - julianday({earlier})) * 24.0"
+
+
+def medians(qs: Any, group: Any, later: str, earlier: str) -> dict[str, float]:
+    """Median hours between two datetime columns of ``qs``, per value of ``group``, computed in
+    the database (window functions, both PostgreSQL and SQLite)."""
+    inner = qs.annotate(_g=group, _later=F(later), _earlier=F(earlier)).values(
+        "_g", "_later", "_earlier"
+    )
+    sql, params = inner.query.sql_with_params()
+    hours = _hours_sql("t._later", "t._earlier")
+    query = (
+        "SELECT g, AVG(h) FROM ("  # noqa: S608 - our own compiled SQL, values are parameters
+        f" SELECT t._g AS g, {hours} AS h,"
+        f" ROW_NUMBER() OVER (PARTITION BY t._g ORDER BY {hours}) AS rn,"
+        " COUNT(*) OVER (PARTITION BY t._g) AS n"
+        f" FROM ({sql}) t WHERE t._later IS NOT NULL AND t._earlier IS NOT NULL"
+        ") s WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return {str(g): round(float(v), 1) for g, v in cursor.fetchall()}
+
+
+def commune_case(scope: Scope) -> Any:
+    """A SQL expression naming today's commune of ``stat_place`` (UNKNOWN otherwise)."""
+    whens = [
+        When(stat_place__in=ids, then=Value(code))
+        for code, ids in sorted(scope.rollup.ids_by_commune.items())
+        if code in set(scope.communes)
+    ]
+    return Case_(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+class MedianFigures:
+    """A median whose count (``counts``) says whether it may be shown: hidden when its count
+    is, or when nothing was counted."""
+
+    def __init__(
+        self,
+        scope: Scope,
+        counts: MeasureFigures,
+        rows: Callable[[], Any],
+        later: str,
+        earlier: str,
+        dims: dict[str, str],
+        placed: bool,
+    ) -> None:
+        self.scope = scope
+        self.counts = counts
+        self.rows = rows
+        self.later, self.earlier = later, earlier
+        self.dims = dims
+        self.placed = placed
+        self._cache: dict[tuple[str, str], dict[str, float]] = {}
+        self.years = counts.years
+
+    def _medians(self, period: Period, grouping: str) -> dict[str, float]:
+        key = (period.id, grouping)
+        if key not in self._cache:
+            qs = in_period(
+                self.rows().filter(stat_place__in=self.scope.place_ids),
+                "stat_date",
+                period.start,
+                period.end,
+                dated=True,
+            )
+            if grouping == "total":
+                group: Any = Value("*")
+            elif grouping == "commune":
+                group = commune_case(self.scope)
+            else:
+                group = F(self.dims[grouping])
+            self._cache[key] = medians(qs, group, self.later, self.earlier)
+        return self._cache[key]
+
+    def at(self, place: str, period: Period) -> Figure:
+        n = self.counts.at(place, period)
+        if n.hidden or not n.value:
+            return Figure(None, n.hidden)
+        found = self._medians(period, "total" if place == TOTAL else "commune")
+        return Figure(found.get("*" if place == TOTAL else place))
+
+    def by(self, place: str, dim: str, year: int | None = None) -> dict[str, Figure]:
+        if place != TOTAL or dim not in self.dims:
+            raise NotAvailable("breakdown")
+        year = year or self.scope.year
+        counts = self.counts.by(place, dim, year)
+        found = self._medians(period_for(year), dim)
+        return {
+            cat: Figure(None, n.hidden) if n.hidden or not n.value else Figure(found.get(cat))
+            for cat, n in counts.items()
+        }
+
+    def trend(self, place: str) -> dict[int, Figure]:
+        return {y: self.at(place, period_for(y)) for y in self.years}
+
+
+def _first_contact_rows() -> Any:
+    first_call = Subquery(
+        Call.objects.filter(case_id=OuterRef("case_id"))
+        .order_by("received_at")
+        .values("received_at")[:1]
+    )
+    first_service = Subquery(
+        ServiceDelivery.objects.filter(case_id=OuterRef("case_id"))
+        .order_by("recorded_at")
+        .values("recorded_at")[:1]
+    )
+    return (
+        SURVIVORS.build()
+        .filter(Q(gbv=True) | Q(dv=True), served=True)
+        .annotate(
+            first_service=first_service,
+            first_contact=Least(Coalesce(first_call, "case__opened_at"), "case__opened_at"),
+        )
+    )
+
+
+def first_service_hours(scope: Scope, counts: MeasureFigures) -> MedianFigures:
+    return MedianFigures(
+        scope,
+        counts,
+        _first_contact_rows,
+        "first_service",
+        "first_contact",
+        SURVIVORS.dims,
+        placed=True,
+    )
+
+
+def referral_acceptance_hours(scope: Scope, counts: MeasureFigures) -> MedianFigures:
+    return MedianFigures(
+        scope,
+        counts,
+        lambda: REFERRALS.build().filter(accepted=True),
+        "answered_at",
+        "sent_at",
+        REFERRALS.dims,
+        placed=False,
+    )
+
+
+# Specials by name; medians also need the figures of their count.
+SPECIALS: dict[str, Callable[[Scope], SpecialFigures]] = {
+    "communes": communes,
+    "communes_with_model": communes_with_model,
+    "social_facilities": social_facilities,
+    "social_facilities_active": social_facilities_active,
+    "open_cases": open_cases,
+    "case_workers": case_workers,
+    "overdue_work": overdue_work,
+    "reports_expected": reports_expected,
+    "reports_on_time": reports_on_time,
+    "budget_allocated": budget_allocated,
+    "budget_spent": budget_spent,
+}
+MEDIANS: dict[str, tuple[Callable[[Scope, MeasureFigures], MedianFigures], str]] = {
+    "first_service_hours": (first_service_hours, "victims_served"),
+    "referral_acceptance_hours": (referral_acceptance_hours, "referrals_accepted"),
+}
