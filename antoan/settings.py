@@ -228,6 +228,13 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Case numbers: <prefix>-<year>-<6 digits>, per province.
 ANTOAN_CASE_PREFIX = env_str("ANTOAN_CASE_PREFIX", "HY")
+# Figures that leave case scope hide counts from 1 to this minus one (docs/indicators.md).
+ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
+# The reporting year runs from the first day of this month of the year before (plan 64/KH-UBND:
+# reports on the twelve months to 30 November, due 10 December).
+ANTOAN_REPORTING_START_MONTH = env_int("ANTOAN_REPORTING_START_MONTH", 12, minimum=1)
+# Where trend lines start: the first year of plan 64/KH-UBND.
+ANTOAN_TREND_START_YEAR = env_int("ANTOAN_TREND_START_YEAR", 2021, minimum=2000)
 
 # Referrals: how long the addressee has to accept or decline, by urgency (docs/referrals.md).
 ANTOAN_REFERRAL_SLA_IMMEDIATE_MINUTES = env_int(
@@ -278,6 +285,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -6,6 +6,7 @@ from antoan.accounts.roles import Perm
 from antoan.api import auth, places, views
 from antoan.api.cases import intake, records, workflow
 from antoan.api.hotline import calls as hotline_calls
+from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
 from antoan.api.programme import plans as programme_plans
 from antoan.api.referrals import views as referrals
@@ -145,6 +146,10 @@ urlpatterns = [
         name="programme-models",
     ),
     path("programme/budget", programme_plans.BudgetView.as_view(), name="programme-budget"),
+    # Indicators
+    path("indicators", indicators.IndicatorListView.as_view(), name="indicators"),
+    path("indicators/values", indicators.ValueListView.as_view(), name="indicator-values"),
+    path("indicators/estimates", indicators.EstimateView.as_view(), name="indicator-estimates"),
     path("schema", SchemaView.as_view(), name="schema"),
     path("docs", DocsView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from antoan.indicators.models import Estimate, Indicator
 from antoan.indicators.selectors.measures import MEASURES
+from antoan.indicators.selectors.places import rollup
 from antoan.indicators.selectors.specials import MEDIANS, SPECIALS
 from antoan.places.models import Place
 from antoan.programme.models import Objective
@@ -115,3 +116,31 @@ def estimates_in_force(indicator: Indicator, year: int, places: list[Place]) -> 
             indicator=indicator, year=year, place__in=places, superseded_at__isnull=True
         ).values_list("place__code", "value")
     )
+
+
+def estimate_list(
+    province: Place | None,
+    *,
+    indicator: str = "",
+    year: int | None = None,
+    place: str = "",
+    history: bool = False,
+) -> QuerySet[Estimate]:
+    """Estimates of a province and its communes (public figures with their sources); the ones
+    in force, or every version with ``history``."""
+    if province is None:
+        return Estimate.objects.none()
+    roll = rollup()
+    place_ids = [province.pk] + [p.pk for p in roll.communes_of(province.code)]
+    qs = Estimate.objects.filter(place_id__in=place_ids).select_related(
+        "indicator", "place", "entered_by"
+    )
+    if not history:
+        qs = qs.filter(superseded_at__isnull=True)
+    if indicator:
+        qs = qs.filter(indicator__code=indicator.upper())
+    if year:
+        qs = qs.filter(year=year)
+    if place:
+        qs = qs.filter(place__code=place)
+    return qs.order_by("indicator__order", "-year", "place__code", "-version")
