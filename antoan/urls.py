@@ -14,6 +14,7 @@ urlpatterns = [
     path("hotline/", include("antoan.hotline.urls")),
     path("programme/", include("antoan.programme.urls")),
     path("programme/toolkit/", include("antoan.programme.excel.urls")),
+    path("indicators/", include("antoan.indicators.urls")),
     path("api/v1/", include("antoan.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

@@ -26,7 +26,7 @@ protecting the same table twice costs a dictionary lookup.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import lru_cache
 
 TOTAL = "*"  # the margin's row or column key; no code or category is "*"
@@ -223,6 +223,7 @@ def protect_sums(
     *,
     threshold: int,
     fixed: Mapping[Hashable, bool] | None = None,
+    lines: Iterable[tuple[Hashable, Iterable[Hashable]]] = (),
 ) -> frozenset[Hashable]:
     """The hidden keys among ``entries``, each the sum of a set of ``parts`` (months).
 
@@ -231,19 +232,23 @@ def protect_sums(
     span of the shown ones, exactly, and complements are added until none can be worked out.
     The arithmetic is modulo a large prime: a dependence over the rationals is one modulo the
     prime too, so an error can only make it hide more, never less.
+
+    ``lines`` (an entry and the entries that add up to it: a year and its quarters) guide the
+    choice of complements: a line with one hidden entry gets a second one, as in a table.
     """
     key = (
         tuple(sorted(parts.items(), key=lambda kv: str(kv[0]))),
         tuple(sorted(((k, tuple(sorted(v, key=str))) for k, v in entries.items()), key=str)),
         threshold,
         tuple(sorted((fixed or {}).items(), key=lambda kv: str(kv[0]))),
+        tuple((parent, tuple(children)) for parent, children in lines),
     )
     return _protect_sums(key)
 
 
 @lru_cache(maxsize=1024)
 def _protect_sums(key: tuple) -> frozenset[Hashable]:
-    parts_items, entry_items, threshold, fixed_items = key
+    parts_items, entry_items, threshold, fixed_items, line_items = key
     parts = dict(parts_items)
     entries = {k: frozenset(v) for k, v in entry_items}
     fixed = dict(fixed_items)
@@ -253,25 +258,61 @@ def _protect_sums(key: tuple) -> frozenset[Hashable]:
     hidden = {k for k, h in fixed.items() if h and k in entries}
     hidden |= {k for k, v in values.items() if k not in fixed and is_primary(v, threshold)}
     order = sorted(entries, key=str)
+
+    def cost(k: Hashable) -> tuple:
+        return (values[k] if values[k] > 0 else _ZERO_COST, len(entries[k]), str(k))
+
+    def exposed_by(shown: list[Hashable]) -> list[Hashable]:
+        basis = _basis(vectors[k] for k in shown)
+        return [k for k in order if k in hidden and _in_span(vectors[k], basis)]
+
+    _cover_lines(hidden, line_items, fixed, cost)
     while True:
-        basis = _basis(vectors[k] for k in order if k not in hidden)
-        exposed = [k for k in order if k in hidden and _in_span(vectors[k], basis)]
+        shown = [k for k in order if k not in hidden]
+        exposed = exposed_by(shown)
         if not exposed:
             return frozenset(hidden)
-        target = entries[exposed[0]]
-        candidates = [
+        target = exposed[0]
+        members = entries[target]
+        # Siblings first (the other months of its quarter, the other quarters of its year):
+        # hiding one of them is what usually covers a hidden entry, at the least loss.
+        parents = [entries[k] for k in order if members < entries[k]]
+        siblings = {
             k
-            for k in order
-            if k not in hidden and k not in fixed and entries[k] & target and entries[k] != target
-        ]
-        if not candidates:
+            for k in shown
+            if k not in fixed
+            and len(entries[k]) == len(members)
+            and not entries[k] & members
+            and any(entries[k] <= parent for parent in parents)
+        }
+        others = [k for k in shown if k not in fixed and k not in siblings]
+        chosen = None
+        for candidate in sorted(siblings, key=cost) + sorted(others, key=cost):
+            basis = _basis(vectors[k] for k in shown if k != candidate)
+            if not _in_span(vectors[target], basis):
+                chosen = candidate
+                break
+        if chosen is None:
             return frozenset(hidden | {k for k in order if k not in fixed})
-        hidden.add(
-            min(
-                candidates,
-                key=lambda k: (values[k] if values[k] > 0 else _ZERO_COST, len(entries[k]), str(k)),
-            )
-        )
+        hidden.add(chosen)
+        _cover_lines(hidden, line_items, fixed, cost)
+
+
+def _cover_lines(hidden: set, lines: tuple, fixed: Mapping, cost: Callable) -> None:
+    """Until every line has no hidden entry or at least two: hide its cheapest child."""
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in lines:
+            members = [parent, *children]
+            if sum(1 for k in members if k in hidden) != 1:
+                continue
+            free = [k for k in children if k not in hidden and k not in fixed]
+            if not free and parent not in hidden and parent not in fixed:
+                free = [parent]
+            if free:
+                hidden.add(min(free, key=cost))
+                changed = True
 
 
 def _basis(vectors: Iterable[dict[int, int]]) -> dict[int, dict[int, int]]:

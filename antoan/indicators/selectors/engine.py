@@ -261,7 +261,17 @@ class MeasureFigures:
                 members = frozenset(ym for ym in period.months if ym in parts)
                 entries[period.id] = members
         fixed = {str(y): self._year_hidden(y) for y in self.years}
-        return suppression.protect_sums(parts, entries, threshold=self.scope.threshold, fixed=fixed)
+        lines: list[tuple[str, list[str]]] = []
+        for y in self.years:
+            quarters = [period_for(y, f"q{q}") for q in range(1, 5)]
+            lines.append((str(y), [q.id for q in quarters]))
+            lines += [(q.id, [period_for(y, f"m{m}").id for _y, m in q.months]) for q in quarters]
+            reporting = period_for(y, "reporting")
+            months = [period_for(yy, f"m{m}").id for yy, m in reporting.months if yy >= first]
+            lines.append((reporting.id, months))
+        return suppression.protect_sums(
+            parts, entries, threshold=self.scope.threshold, fixed=fixed, lines=lines
+        )
 
     @lru_method
     def _margin(self, year: int) -> frozenset:
