@@ -66,7 +66,7 @@ def _write(dataset: list[Cell], year: int, cast) -> None:
     places = {p.code: p for p in Place.objects.filter(code__in=["11953", "12452"])}
     worker = cast["worker1"]
     for i, (commune, sex, age, gbv_type, month) in enumerate(dataset):
-        opened = timezone.make_aware(dt.datetime(year, month, 10, 9, 0))
+        opened = dt.datetime(year, month, 10, 9, 0, tzinfo=timezone.get_current_timezone())
         survivor = Survivor.objects.create(
             full_name=f"Người {i}",
             name_index=f"x{i}",
