@@ -58,6 +58,18 @@ def plan64(cast):
 
 
 @pytest.fixture
+def catalogue(db):
+    """The indicator catalogue loaded from data/indicators.yaml."""
+    from antoan.indicators.loader import load_indicators
+    from antoan.indicators.selectors.places import forget
+
+    forget()  # the map of places is kept per process; each test builds its own places
+    load_indicators(Path(__file__).parent / "data" / "indicators.yaml")
+    yield
+    forget()
+
+
+@pytest.fixture
 def client_for(client):
     """Log a named user into the test client: ``client_for(cast["worker1"])``."""
 

@@ -260,6 +260,11 @@ def consent_record(
         if purpose == c.ConsentPurpose.SHARING:
             record.agencies.set(consent.sharing_agencies)
         records.append(record)
+    # The latest decision on statistics applies to every incident of the case: a refusal
+    # takes them out of every figure computed afterwards, as a withdrawal does.
+    Incident.objects.filter(case=case).exclude(consent_statistics=consent.reporting).update(
+        consent_statistics=consent.reporting
+    )
     advance(
         case,
         actor=actor,
