@@ -220,8 +220,8 @@ def test_values_for_a_commune_equal_its_row_in_the_commune_table(api, cast, cata
     for _ in range(5):
         open_case(cast["worker2"], commune="12452")
     client = api(cast["analyst1"])
-    table = {r["place"]: r for r in results(client.get(f"/api/v1/indicators/values?year={YEAR}&by=commune"))
-             if r["code"] == "GBV-02"}  # fmt: skip
+    rows = results(client.get(f"/api/v1/indicators/values?year={YEAR}&by=commune"))
+    table = {r["place"]: r for r in rows if r["code"] == "GBV-02"}
     alone = results(client.get(f"/api/v1/indicators/values?year={YEAR}&place=12452&code=GBV-02"))[0]
     assert alone["numerator"] == table["12452"]["numerator"]
     assert alone["denominator"] == table["12452"]["denominator"] == 5

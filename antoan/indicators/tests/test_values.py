@@ -7,15 +7,15 @@ read without suppression (the fixture is small on purpose); suppression has its 
 Year Y (last year). Communes A (11953, Phố Hiến) and B (12452, Trần Hưng Đạo); a case with no
 commune counts in the province only. Cases, all opened on 10/03 of Y at 08:00:
 
-| # | commune | sex, age | type | DV forms | needs | services (hours after opening) | measures | perpetrators |
+| # | place | sex, age | type | DV forms | needs | services (hours) | measures | perpetrators |
 |---|---|---|---|---|---|---|---|---|
 | 1 | A | F 30 | physical | physical | health | health 10 | education ✓ | M 26-40 |
 | 2 | A | F 15 | rape | — | legal, health | legal 8 (referral) | preventive ✓ | M 18-25 |
-| 3 | A | F 45 | psychological | psychological | psychosocial | — | no-contact pending | M 41-60 |
+| 3 | A | F 45 | psychol. | psychol. | psychosocial | — | no-contact pending | M 41-60 |
 | 4 | B | M 70 | physical | physical | — | psychosocial 30 | no-contact ✓ | F 41-60 |
-| 5 | B | F 30 | non-GBV | economic | social assistance | social assistance 50 | education ✓ | M 26-40 |
+| 5 | B | F 30 | non-GBV | economic | social assist. | social assist. 50 | education ✓ | M 26-40 |
 | 6 | B | F 22 | denial | — | livelihood | livelihood 20 | — | M 26-40, M 18-25 |
-| 7 | A | F 35 | physical | physical | health | health 4 | — | M 26-40 (consent withdrawn) |
+| 7 | A | F 35 | physical | physical | health | health 4 | — | M 26-40 (no consent) |
 | 9 | — | F 28 | physical | physical | safety | safety 5 | — | M 26-40 |
 """
 
