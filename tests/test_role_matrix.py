@@ -22,11 +22,20 @@ MATRIX = [
     ("/admin/accounts/membership/", {"admin1"}),
     ("/admin/accounts/user/", {"admin1"}),
     ("/admin/places/place/", {"admin1"}),
+    ("/indicators/", {"coordinator1", "analyst1", "manager1"}),
+    ("/indicators/GBV-02/", {"coordinator1", "analyst1", "manager1"}),
+    ("/indicators/estimates/", {"coordinator1", "analyst1", "manager1"}),
+    ("/indicators/export.csv", {"coordinator1", "analyst1", "manager1"}),
+    ("/indicators/agency/", {"supervisor1"}),
+    ("/indicators/hotline/", {"supervisor1"}),
+    ("/api/v1/indicators", {"coordinator1", "analyst1", "manager1"}),
+    ("/api/v1/indicators/values", {"coordinator1", "analyst1", "manager1"}),
+    ("/api/v1/indicators/estimates", {"coordinator1", "analyst1", "manager1"}),
 ]
 
 
 @pytest.mark.parametrize(("path", "allowed"), MATRIX, ids=[p for p, _ in MATRIX])
-def test_role_matrix(client, cast, path, allowed):
+def test_role_matrix(client, cast, catalogue, path, allowed):
     for username, user in cast.items():
         client.force_login(user)
         response = client.get(path)
