@@ -70,6 +70,8 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=["agency", "status", "received_at"]),
             models.Index(fields=["operator", "received_at"]),
+            # A case's first call (indicator OP-01: hours from first contact to first service).
+            models.Index(fields=["case", "received_at"], name="call_case_received"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -217,6 +217,8 @@ class ServiceDelivery(models.Model):
 
     class Meta:
         ordering = ["delivered_on", "pk"]
+        # A case's first service (indicator OP-01).
+        indexes = [models.Index(fields=["case", "recorded_at"], name="delivery_case_recorded")]
 
     def __str__(self) -> str:
         return f"{self.service} {self.delivered_on}"

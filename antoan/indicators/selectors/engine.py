@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
+from django.db import connection
+from django.db.models import CharField, F, QuerySet
+from django.db.models.functions import Cast, ExtractMonth, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from antoan.indicators import suppression
@@ -71,11 +72,11 @@ class Scope:
     # The breakdown asked for (by= or a filter), counted for ``year`` only.
     breakdown: str | None = None
 
-    @property
+    @cached_property
     def place_ids(self) -> list[int]:
         return self.rollup.ids_by_province.get(self.province_code, [])
 
-    @property
+    @cached_property
     def communes(self) -> list[str]:
         return [p.code for p in self.rollup.communes_of(self.province_code)]
 
@@ -93,102 +94,136 @@ def in_period(qs: QuerySet, field_name: str, start: dt.date, end: dt.date, *, da
     return qs.filter(**{f"{field_name}__gte": start, f"{field_name}__lte": end})
 
 
-def _aggregates(measures: Iterable[Measure], split: dict[str, str] | None = None) -> dict:
-    out = {}
-    for m in measures:
-        if split is not None:
-            for category, column in split.items():
-                out[f"{m.name}__{category}"] = Sum(column, filter=m.where, default=0)
-        elif m.total:
-            out[m.name] = Sum(m.total, filter=m.where, default=0)
-        else:
-            out[m.name] = Count("pk", filter=m.where)
-    return out
+def _condition(when: tuple[tuple[str, ...], ...]) -> str:
+    """SQL over the per-row flag columns of ``r`` for a measure's condition."""
+    if not when:
+        return "1 = 1"
+    clauses = [
+        " AND ".join(f'NOT r."{f[1:]}"' if f.startswith("!") else f'r."{f}"' for f in clause)
+        for clause in when
+    ]
+    return " OR ".join(f"({clause})" for clause in clauses)
 
 
 @dataclass
 class CohortData:
-    """One cohort's grouped counts for a province, for every measure asked of it."""
+    """One cohort's grouped counts for a province, for every measure asked of it, read in one
+    pass over the rows: the finest grouping once, then regrouped in the database into
+    commune × year (all years), the province's months (all years), commune × quarter (the asked
+    year) and, when a breakdown is asked, commune × year × category."""
 
     cohort: Cohort
     measures: list[Measure]
     scope: Scope
-    quarters: dict[str, dict[Key, int]] = field(default_factory=dict)
+    year_totals: dict[str, dict[Key, int]] = field(default_factory=dict)
     months: dict[str, dict[Key, int]] = field(default_factory=dict)
+    quarters: dict[str, dict[Key, int]] = field(default_factory=dict)
     breakdown: dict[str, dict[Key, int]] = field(default_factory=dict)
     years: set[int] = field(default_factory=set)
 
+    def _columns(self) -> list[str]:
+        """The summed columns: one per measure, or one per measure and category of a split."""
+        split = self.cohort.splits.get(self.scope.breakdown or "")
+        if split:
+            return [f"{m.name}__{cat}" for m in self.measures for cat in split]
+        return [m.name for m in self.measures]
+
     def load(self) -> None:
         scope, cohort = self.scope, self.cohort
-        now = timezone.now()
-        base = cohort.build().filter(stat_place__in=scope.place_ids)
-        base = (
-            base.filter(stat_date__lte=now)
-            if cohort.dated
-            else base.filter(stat_date__lte=scope.today)
+        flags = sorted({flag for m in self.measures for flag in m.flags})
+        base = cohort.with_flags(*flags).filter(stat_place__in=scope.place_ids)
+        limit = timezone.now() if cohort.dated else scope.today
+        base = base.filter(stat_date__lte=limit)
+        dim = scope.breakdown or ""
+        keys = ["stat_place", "y", "q", "mo"]
+        rows = base.annotate(
+            y=ExtractYear("stat_date"), q=ExtractQuarter("stat_date"), mo=ExtractMonth("stat_date")
         )
+        if dim in cohort.dims:
+            rows = rows.annotate(cat=Cast(F(cohort.dims[dim]), CharField()))
+            keys.append("cat")
+        split = cohort.splits.get(dim)
+        summed = sorted({m.total for m in self.measures if m.total} | set((split or {}).values()))
+        # One row per unit with its keys and flags (each flag worked out once per row), then
+        # every grouping in the database. Column names come from the code, values are
+        # parameters: no user input reaches the text of this query.
+        sql, params = rows.values(*keys, *flags, *summed).query.sql_with_params()
+        sums = []
+        for m in self.measures:
+            condition = _condition(m.when)
+            if split:
+                sums += [
+                    f'SUM(CASE WHEN {condition} THEN r."{column}" ELSE 0 END) AS "{m.name}__{cat}"'
+                    for cat, column in split.items()
+                ]
+            else:
+                what = f'r."{m.total}"' if m.total else "1"
+                sums.append(f'SUM(CASE WHEN {condition} THEN {what} ELSE 0 END) AS "{m.name}"')
+        group = ", ".join(f"r.{k}" for k in keys)
+        fine = (
+            f"SELECT {', '.join(f'r.{k}' for k in keys)}, {', '.join(sums)} FROM r GROUP BY {group}"  # noqa: S608
+        )
+        columns = self._columns()
+        total = ", ".join(f'SUM(t."{c}")' for c in columns)
+        n_int, n_text = "CAST(NULL AS integer)", "CAST(NULL AS varchar(60))"
+
+        def grouping(n: int, place: str, sub: str, cat: str, tail: str) -> str:
+            return f"SELECT {n}, {place}, t.y, {sub}, {cat}, {total} FROM t {tail}"  # noqa: S608
+
+        parts = [
+            grouping(1, "t.stat_place", n_int, n_text, "GROUP BY t.stat_place, t.y"),
+            grouping(2, n_int, "t.mo", n_text, "GROUP BY t.y, t.mo"),
+            grouping(
+                3, "t.stat_place", "t.q", n_text, "WHERE t.y = %s GROUP BY t.stat_place, t.y, t.q"
+            ),
+        ]
+        if dim in cohort.dims:
+            parts.append(
+                grouping(4, "t.stat_place", n_int, "t.cat", "GROUP BY t.stat_place, t.y, t.cat")
+            )
+        elif split:
+            parts.append(grouping(4, "t.stat_place", n_int, n_text, "GROUP BY t.stat_place, t.y"))
+        query = f"WITH r AS ({sql}), t AS ({fine}) " + " UNION ALL ".join(parts)
+        extra: list[Any] = [scope.year]
+        for store in (self.year_totals, self.months, self.quarters, self.breakdown):
+            for m in self.measures:
+                store[m.name] = defaultdict(int)
         rollup = scope.rollup
-        names = [m.name for m in self.measures]
-        for name in names:
-            self.quarters[name] = defaultdict(int)
-            self.months[name] = defaultdict(int)
-            self.breakdown[name] = defaultdict(int)
 
         def key_of(place_id: int | None) -> str:
             if not cohort.placed or place_id is None:
                 return UNKNOWN
             return rollup.commune_of.get(place_id, UNKNOWN)
 
-        rows = (
-            base.values("stat_place")
-            .annotate(y=ExtractYear("stat_date"), q=ExtractQuarter("stat_date"))
-            .values("stat_place", "y", "q")
-            .annotate(**_aggregates(self.measures))
-            .order_by()
-        )
-        for row in rows:
-            self.years.add(row["y"])
-            commune = key_of(row["stat_place"])
-            for name in names:
-                self.quarters[name][(commune, row["y"], row["q"])] += row[name] or 0
-        rows = (
-            base.annotate(y=ExtractYear("stat_date"), mo=ExtractMonth("stat_date"))
-            .values("y", "mo")
-            .annotate(**_aggregates(self.measures))
-            .order_by()
-        )
-        for row in rows:
-            for name in names:
-                self.months[name][(row["y"], row["mo"])] += row[name] or 0
-        dim = scope.breakdown
-        if dim in cohort.dims or dim in cohort.splits:
-            by_year = base.annotate(y=ExtractYear("stat_date"))
-            if dim in cohort.dims:
-                rows = (
-                    by_year.annotate(cat=F(cohort.dims[dim]))
-                    .values("stat_place", "y", "cat")
-                    .annotate(**_aggregates(self.measures))
-                    .order_by()
-                )
-                for row in rows:
-                    commune = key_of(row["stat_place"])
-                    for name in names:
-                        key = (commune, row["y"], str(row["cat"]))
-                        self.breakdown[name][key] += row[name] or 0
+        with connection.cursor() as cursor:
+            cursor.execute(query, [*params, *extra])
+            rows = cursor.fetchall()
+        for grouping, place_id, year, sub, cat, *values in rows:
+            if grouping == 1:
+                self.years.add(year)
+                key: Key = (key_of(place_id), year)
+                target = self.year_totals
+            elif grouping == 2:
+                key, target = (year, sub), self.months
+            elif grouping == 3:
+                key, target = (key_of(place_id), sub), self.quarters
             else:
-                split = cohort.splits[dim]
-                rows = (
-                    by_year.values("stat_place", "y")
-                    .annotate(**_aggregates(self.measures, split))
-                    .order_by()
-                )
-                for row in rows:
-                    commune = key_of(row["stat_place"])
-                    for name in names:
-                        for category in split:
-                            self.breakdown[name][(commune, row["y"], category)] += (
-                                row[f"{name}__{category}"] or 0
-                            )
+                target = self.breakdown
+                key = (key_of(place_id), year, cat)
+            if grouping == 4 and split:
+                for i, m in enumerate(self.measures):
+                    for j, category in enumerate(split):
+                        value = values[i * len(split) + j] or 0
+                        target[m.name][(key_of(place_id), year, category)] += int(value)
+                continue
+            if split:  # the columns are per category; a measure's total is their sum
+                width = len(split)
+                values = [
+                    sum(v or 0 for v in values[i * width : (i + 1) * width])
+                    for i in range(len(self.measures))
+                ]
+            for m, value in zip(self.measures, values, strict=True):
+                target[m.name][key] += int(value or 0)
 
 
 def lru_method(fn: Any) -> Any:
@@ -211,7 +246,8 @@ class MeasureFigures:
         self.measure = measure
         self.scope = data.scope
         self.cohort = data.cohort
-        self._quarters = data.quarters[measure.name]
+        self._year_totals = data.year_totals[measure.name]
+        self._quarters = data.quarters[measure.name]  # of the asked year
         self._months = data.months[measure.name]
         self._breakdown = data.breakdown[measure.name]
         first = min([self.scope.first_year, *data.years])
@@ -226,15 +262,19 @@ class MeasureFigures:
             return [UNKNOWN]
         return [*self.scope.communes, UNKNOWN]
 
-    def _commune_year(self, year: int) -> dict[str, int]:
-        out = dict.fromkeys(self.rows, 0)
-        for (commune, y, _q), v in self._quarters.items():
-            if y == year:
-                out[commune] = out.get(commune, 0) + v
+    @cached_property
+    def _by_year(self) -> dict[int, dict[str, int]]:
+        out: dict[int, dict[str, int]] = {}
+        for (commune, y), v in self._year_totals.items():
+            row = out.setdefault(y, {})
+            row[commune] = row.get(commune, 0) + v
         return out
 
+    def _commune_year(self, year: int) -> dict[str, int]:
+        return {**dict.fromkeys(self.rows, 0), **self._by_year.get(year, {})}
+
     def _province_year(self, year: int) -> int:
-        return sum(v for (_c, y, _q), v in self._quarters.items() if y == year)
+        return sum(self._by_year.get(year, {}).values())
 
     def _province_month(self, year: int, month: int) -> int:
         return self._months.get((year, month), 0)
@@ -284,10 +324,12 @@ class MeasureFigures:
 
     @lru_method
     def _quarter_table(self, year: int) -> tuple[dict, frozenset]:
+        if year != self.scope.year:
+            raise NotAvailable("breakdown")  # quarters by commune are read for the asked year
         cells: dict[tuple, int] = {}
         for commune in self.rows:
             for q in range(1, 5):
-                cells[(commune, q)] = self._quarters.get((commune, year, q), 0)
+                cells[(commune, q)] = self._quarters.get((commune, q), 0)
         for commune, v in self._commune_year(year).items():
             cells[(commune, TOTAL)] = v
         for q in range(1, 5):

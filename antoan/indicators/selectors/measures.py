@@ -22,17 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
     Min,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -69,34 +68,46 @@ STAFF_TRAINING_TOPICS = [
 
 @dataclass(frozen=True)
 class Cohort:
-    """Rows that are counted, annotated with ``at`` (the date that places them in a period),
-    ``place`` (a raw place id), one annotation per breakdown, and flags."""
+    """Rows that are counted: ``rows()`` annotates each with ``stat_date`` (what places it in a
+    period), ``stat_place`` (a raw place id) and one annotation per breakdown; ``flags`` are the
+    yes/no facts measures are conditions on, annotated only when a measure asks for them."""
 
     name: str
-    build: Callable[[], QuerySet]
-    # Whether ``at`` is a datetime (read in Asia/Ho_Chi_Minh) or a date.
+    rows: Callable[[], QuerySet]
+    flags: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    # Whether ``stat_date`` is a datetime (read in Asia/Ho_Chi_Minh) or a date.
     dated: bool = True
     # Whether a commune breakdown makes sense (referrals count by agency, not by commune).
     placed: bool = True
     # Breakdown code → annotation holding the category.
     dims: dict[str, str] = field(default_factory=dict)
-    # Breakdown code → {category: field summed} (an activity's participants by sex).
+    # Breakdown code → {category: column summed} (an activity's participants by sex).
     splits: dict[str, dict[str, str]] = field(default_factory=dict)
     # Whether its counts are about people of case records (then suppressed outside case scope).
     personal: bool = True
 
+    def with_flags(self, *names: str) -> QuerySet:
+        """The rows with the named flags annotated."""
+        return self.rows().annotate(**{name: _flag(self.flags[name]()) for name in names})
+
 
 @dataclass(frozen=True)
 class Measure:
+    """A cohort's rows that meet ``when``: a disjunction of conjunctions of flags ("!flag" for
+    its negation); an empty ``when`` takes every row. Counted, or ``total`` summed."""
+
     name: str
     cohort: Cohort
-    where: Q
-    # A field to add up instead of counting rows (people reached by activities).
+    when: tuple[tuple[str, ...], ...] = ()
     total: str = ""
 
     @property
     def personal(self) -> bool:
         return self.cohort.personal
+
+    @property
+    def flags(self) -> set[str]:
+        return {flag.lstrip("!") for clause in self.when for flag in clause}
 
 
 def _non_empty(path: str) -> Q:
@@ -104,32 +115,34 @@ def _non_empty(path: str) -> Q:
     return ~Q(**{path: []}) & Q(**{f"{path}__isnull": False})
 
 
-def _age_band(age: F | Coalesce) -> Case:
+def _age_band(age: str) -> Case:
     bands = [(11, "0-11"), (17, "12-17"), (25, "18-25"), (40, "26-40"), (60, "41-60")]
     return Case(
-        *[When(Q(_age__lte=top), then=Value(code)) for top, code in bands],
-        When(_age__isnull=False, then=Value("61+")),
+        *[When(Q(**{f"{age}__lte": top}), then=Value(code)) for top, code in bands],
+        When(Q(**{f"{age}__isnull": False}), then=Value("61+")),
         default=Value("unknown"),
         output_field=CharField(),
     )
 
 
-def _granted(case_ref: str, *types: str) -> Exists:
-    return Exists(
-        ProtectionMeasure.objects.filter(
-            case_id=OuterRef(case_ref), type__in=types, decision=c.MeasureDecision.GRANTED
-        )
-    )
+# Flags test membership in a set computed once per query (``case_id IN (SELECT ...)``), which
+# the database answers with one pass and a hash, not a lookup per row.
 
 
-def _delivered(case_ref: str, services: list[str] | None = None) -> Exists:
-    qs = ServiceDelivery.objects.filter(case_id=OuterRef(case_ref))
+def _cases_granted(*types: str) -> QuerySet:
+    return ProtectionMeasure.objects.filter(
+        type__in=types, decision=c.MeasureDecision.GRANTED
+    ).values("case_id")
+
+
+def _cases_served(services: list[str] | None = None) -> QuerySet:
+    qs = ServiceDelivery.objects.all()
     if services is not None:
         qs = qs.filter(service__in=services)
-    return Exists(qs)
+    return qs.values("case_id")
 
 
-def _flag(condition: Q | Exists) -> ExpressionWrapper:
+def _flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
@@ -148,14 +161,6 @@ def first_counted_incidents() -> QuerySet[Incident]:
 
 
 def _survivors() -> QuerySet:
-    dv = Exists(
-        Incident.objects.filter(case_id=OuterRef("case_id"), consent_statistics=True).filter(
-            _non_empty("dv_forms")
-        )
-    )
-    assessed_needs = Exists(
-        Assessment.objects.filter(case_id=OuterRef("case_id")).filter(_non_empty("needs"))
-    )
     return (
         first_counted_incidents()
         .annotate(
@@ -164,33 +169,45 @@ def _survivors() -> QuerySet:
                 "commune_id", "case__survivor__commune_id", "case__agency__place_id"
             ),
             sex=F("case__survivor__sex"),
-            _age=Coalesce(
+            survivor_age=Coalesce(
                 "case__survivor__age_at_intake",
                 ExtractYear("case__opened_at") - F("case__survivor__birth_year"),
                 output_field=IntegerField(),
             ),
         )
-        .annotate(
-            age_band=_age_band(F("_age")),
-            gbv=_flag(~Q(gbv_type=c.GbvType.NON_GBV)),
-            dv=_flag(dv),
-            needs_help=_flag(_non_empty("case__needs") | assessed_needs),
-            served=_flag(_delivered("case_id")),
-            basic=_flag(_delivered("case_id", BASIC_SERVICES)),
-            protected=_flag(
-                _granted("case_id", *c.MeasureType.values)
-                | _delivered("case_id", [c.Need.LEGAL, c.Need.HEALTH])
-            ),
-        )
+        .annotate(age_band=_age_band("survivor_age"))
+        .order_by()
     )
+
+
+def _dv_cases() -> QuerySet:
+    return Incident.objects.filter(consent_statistics=True).filter(_non_empty("dv_forms"))
 
 
 SURVIVORS = Cohort(
     "survivors",
     _survivors,
+    flags={
+        "gbv": lambda: ~Q(gbv_type=c.GbvType.NON_GBV),
+        "dv": lambda: Q(case_id__in=_dv_cases().values("case_id")),
+        "needs_help": lambda: (
+            _non_empty("case__needs")
+            | Q(case_id__in=Assessment.objects.filter(_non_empty("needs")).values("case_id"))
+        ),
+        "served": lambda: Q(case_id__in=_cases_served()),
+        "basic": lambda: Q(case_id__in=_cases_served(BASIC_SERVICES)),
+        "protected": lambda: (
+            Q(case_id__in=_cases_granted(*c.MeasureType.values))
+            | Q(case_id__in=_cases_served([c.Need.LEGAL, c.Need.HEALTH]))
+        ),
+    },
     dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
 )
-_VICTIM = Q(gbv=True) | Q(dv=True)
+_VICTIM = (("gbv",), ("dv",))
+
+
+def _and(clauses: tuple[tuple[str, ...], ...], *flags: str) -> tuple[tuple[str, ...], ...]:
+    return tuple((*clause, *flags) for clause in clauses)
 
 
 # --- Perpetrators of counted incidents -------------------------------------------------------
@@ -209,18 +226,19 @@ def _perpetrators() -> QuerySet:
             gbv_type=F("incident__gbv_type"),
             age_band=F("age_group"),
         )
-        .annotate(
-            gbv=_flag(~Q(incident__gbv_type=c.GbvType.NON_GBV)),
-            dv=_flag(_non_empty("incident__dv_forms")),
-            prosecuted=_flag(_granted("incident__case_id", c.MeasureType.PREVENTIVE)),
-            counselled=_flag(_granted("incident__case_id", c.MeasureType.EDUCATION)),
-        )
+        .order_by()
     )
 
 
 PERPETRATORS = Cohort(
     "perpetrators",
     _perpetrators,
+    flags={
+        "gbv": lambda: ~Q(incident__gbv_type=c.GbvType.NON_GBV),
+        "dv": lambda: _non_empty("incident__dv_forms"),
+        "prosecuted": lambda: Q(incident__case_id__in=_cases_granted(c.MeasureType.PREVENTIVE)),
+        "counselled": lambda: Q(incident__case_id__in=_cases_granted(c.MeasureType.EDUCATION)),
+    },
     dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
 )
 
@@ -238,7 +256,7 @@ def _calls() -> QuerySet:
             default=F("outcome"),
             output_field=CharField(),
         ),
-    )
+    ).order_by()
 
 
 CALLS = Cohort(
@@ -249,24 +267,28 @@ CALLS = Cohort(
 
 
 def _referrals() -> QuerySet:
-    counted = Exists(Incident.objects.filter(case_id=OuterRef("case_id"), consent_statistics=True))
+    counted = Incident.objects.filter(consent_statistics=True).values("case_id")
     return (
-        Referral.objects.filter(counted)
+        Referral.objects.filter(case_id__in=counted)
         .exclude(status=ReferralStatus.REVOKED)
         .annotate(
             stat_date=F("sent_at"),
             stat_place=F("from_agency__place_id"),
             agency=Cast("to_agency_id", CharField()),
         )
-        .annotate(
-            accepted=_flag(Q(answered_at__isnull=False) & ~Q(status=ReferralStatus.DECLINED)),
-            completed=_flag(Q(delivered_on__isnull=False)),
-        )
+        .order_by()
     )
 
 
 REFERRALS = Cohort(
-    "referrals", _referrals, placed=False, dims={"agency": "agency", "service": "service"}
+    "referrals",
+    _referrals,
+    flags={
+        "accepted": lambda: Q(answered_at__isnull=False) & ~Q(status=ReferralStatus.DECLINED),
+        "completed": lambda: Q(delivered_on__isnull=False),
+    },
+    placed=False,
+    dims={"agency": "agency", "service": "service"},
 )
 
 _BY_SEX = {
@@ -277,52 +299,53 @@ _BY_SEX = {
 
 
 def _activities() -> QuerySet:
-    return Activity.objects.annotate(stat_date=F("start_date"), stat_place=F("place_id"))
+    return Activity.objects.annotate(stat_date=F("start_date"), stat_place=F("place_id")).order_by()
 
 
-ACTIVITIES = Cohort("activities", _activities, dated=False, splits={"sex": _BY_SEX}, personal=False)
+ACTIVITIES = Cohort(
+    "activities",
+    _activities,
+    flags={
+        "communication": lambda: Q(kind=ActivityKind.COMMUNICATION),
+        "training": lambda: Q(kind=ActivityKind.TRAINING),
+        "staff_training": lambda: Q(kind=ActivityKind.TRAINING, topic__in=STAFF_TRAINING_TOPICS),
+    },
+    dated=False,
+    splits={"sex": _BY_SEX},
+    personal=False,
+)
 
 
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in [
         # Survivors (GBV-01, GBV-02, GE-01, DV-01, OP-01).
-        Measure("gbv_survivors", SURVIVORS, Q(gbv=True)),
-        Measure("gbv_needing_help", SURVIVORS, Q(gbv=True, needs_help=True)),
-        Measure("gbv_helped", SURVIVORS, Q(gbv=True, needs_help=True, served=True)),
+        Measure("gbv_survivors", SURVIVORS, (("gbv",),)),
+        Measure("gbv_needing_help", SURVIVORS, (("gbv", "needs_help"),)),
+        Measure("gbv_helped", SURVIVORS, (("gbv", "needs_help", "served"),)),
         Measure("victims", SURVIVORS, _VICTIM),
-        Measure("victims_basic_service", SURVIVORS, _VICTIM & Q(basic=True)),
-        Measure("victims_served", SURVIVORS, _VICTIM & Q(served=True)),
-        Measure("dv_victims", SURVIVORS, Q(dv=True)),
-        Measure("dv_victims_protected", SURVIVORS, Q(dv=True, protected=True)),
+        Measure("victims_basic_service", SURVIVORS, _and(_VICTIM, "basic")),
+        Measure("victims_served", SURVIVORS, _and(_VICTIM, "served")),
+        Measure("dv_victims", SURVIVORS, (("dv",),)),
+        Measure("dv_victims_protected", SURVIVORS, (("dv", "protected"),)),
         # Perpetrators (GE-02, DV-02).
-        Measure("perpetrators_not_prosecuted", PERPETRATORS, _VICTIM & Q(prosecuted=False)),
+        Measure("perpetrators_not_prosecuted", PERPETRATORS, _and(_VICTIM, "!prosecuted")),
         Measure(
             "perpetrators_not_prosecuted_counselled",
             PERPETRATORS,
-            _VICTIM & Q(prosecuted=False, counselled=True),
+            _and(_VICTIM, "!prosecuted", "counselled"),
         ),
-        Measure("dv_perpetrators", PERPETRATORS, Q(dv=True)),
-        Measure("dv_perpetrators_counselled", PERPETRATORS, Q(dv=True, counselled=True)),
+        Measure("dv_perpetrators", PERPETRATORS, (("dv",),)),
+        Measure("dv_perpetrators_counselled", PERPETRATORS, (("dv", "counselled"),)),
         # Calls (OP-04).
-        Measure("calls", CALLS, Q()),
+        Measure("calls", CALLS),
         # Referrals (OP-02, OP-03).
-        Measure("referrals_sent", REFERRALS, Q()),
-        Measure("referrals_accepted", REFERRALS, Q(accepted=True)),
-        Measure("referrals_completed", REFERRALS, Q(completed=True)),
+        Measure("referrals_sent", REFERRALS),
+        Measure("referrals_accepted", REFERRALS, (("accepted",),)),
+        Measure("referrals_completed", REFERRALS, (("completed",),)),
         # Activities (DV-04, OP-09, OP-10).
-        Measure(
-            "people_reached",
-            ACTIVITIES,
-            Q(kind=ActivityKind.COMMUNICATION),
-            total="participants_total",
-        ),
-        Measure("trainees", ACTIVITIES, Q(kind=ActivityKind.TRAINING), total="participants_total"),
-        Measure(
-            "staff_trained",
-            ACTIVITIES,
-            Q(kind=ActivityKind.TRAINING, topic__in=STAFF_TRAINING_TOPICS),
-            total="participants_total",
-        ),
+        Measure("people_reached", ACTIVITIES, (("communication",),), total="participants_total"),
+        Measure("trainees", ACTIVITIES, (("training",),), total="participants_total"),
+        Measure("staff_trained", ACTIVITIES, (("staff_training",),), total="participants_total"),
     ]
 }

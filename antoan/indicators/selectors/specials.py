@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Case as Case_
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Least
 from django.utils import timezone
 
 from antoan.accounts.models import Agency
@@ -150,14 +150,22 @@ def communes(scope: Scope) -> SpecialFigures:
 
 
 def communes_with_model(scope: Scope) -> SpecialFigures:
-    def compute(period: Period) -> Snapshot:
-        qs = CommunityModel.objects.filter(
+    # Read once (the models registry is small), then counted for each period asked.
+    models = list(
+        CommunityModel.objects.filter(
             place_id__in=scope.place_ids, status=ModelStatus.ACTIVE
-        ).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
-        places = qs.values_list("place_id", flat=True).distinct()
-        with_model = {scope.rollup.commune_of.get(pk, UNKNOWN) for pk in places} - {UNKNOWN}
+        ).values_list("place_id", "founded_on")
+    )
+    communes_now = set(scope.communes)
+
+    def compute(period: Period) -> Snapshot:
+        with_model = {
+            scope.rollup.commune_of.get(place_id, UNKNOWN)
+            for place_id, founded in models
+            if founded is None or founded <= period.end
+        } & communes_now
         values: dict[str, float | int] = {code: int(code in with_model) for code in scope.communes}
-        values[TOTAL] = len(with_model & set(scope.communes))
+        values[TOTAL] = len(with_model)
         return Snapshot(values, {})
 
     return SpecialFigures(scope, compute, placed=True)
@@ -166,45 +174,60 @@ def communes_with_model(scope: Scope) -> SpecialFigures:
 # --- Social assistance facilities (GE-03) ----------------------------------------------------
 
 
-def _facilities(scope: Scope, period: Period) -> Any:
-    return Agency.objects.filter(
-        kind=Agency.Kind.SOCIAL_ASSISTANCE, place_id__in=scope.place_ids
-    ).filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=period.end),
+def _facilities(scope: Scope) -> list[tuple[int, dt.date | None, dt.date | None]]:
+    return list(
+        Agency.objects.filter(
+            kind=Agency.Kind.SOCIAL_ASSISTANCE, place_id__in=scope.place_ids
+        ).values_list("pk", "valid_from", "valid_to")
     )
 
 
+def _in_operation(facilities: list, day: dt.date) -> set[int]:
+    return {
+        pk
+        for pk, start, end in facilities
+        if (start is None or start <= day) and (end is None or end >= day)
+    }
+
+
 def social_facilities(scope: Scope) -> SpecialFigures:
+    facilities = _facilities(scope)
+
     def compute(period: Period) -> Snapshot:
-        return Snapshot({TOTAL: _facilities(scope, period).count()}, {})
+        return Snapshot({TOTAL: len(_in_operation(facilities, period.end))}, {})
 
     return SpecialFigures(scope, compute, placed=False)
 
 
 def social_facilities_active(scope: Scope) -> SpecialFigures:
-    def compute(period: Period) -> Snapshot:
-        start, end = period.start, period.end
-        activities = Activity.objects.filter(start_date__gte=start, start_date__lte=end)
-        active = _facilities(scope, period).filter(
-            Exists(activities.filter(agency_id=OuterRef("pk")))
-            | Exists(activities.filter(partners=OuterRef("pk")))
-            | Exists(
-                ServiceDelivery.objects.filter(
-                    agency_id=OuterRef("pk"), delivered_on__gte=start, delivered_on__lte=end
-                )
-            )
-            | Exists(
-                in_period(
-                    Case.objects.filter(agency_id=OuterRef("pk")),
-                    "opened_at",
-                    start,
-                    end,
-                    dated=True,
-                )
-            )
+    facilities = _facilities(scope)
+    ids = [pk for pk, _start, _end in facilities]
+    # The months in which each facility did something: organised or co-organised an activity,
+    # delivered a service, took on a case. A few rows per facility and month.
+    months: set[tuple[int, int, int]] = set()
+    sources = [
+        (Activity.objects.filter(agency_id__in=ids), "agency_id", "start_date"),
+        (
+            Activity.partners.through.objects.filter(agency_id__in=ids),
+            "agency_id",
+            "activity__start_date",
+        ),
+        (ServiceDelivery.objects.filter(agency_id__in=ids), "agency_id", "delivered_on"),
+        (Case.objects.filter(agency_id__in=ids), "agency_id", "opened_at"),
+    ]
+    for qs, agency, day in sources:
+        rows = (
+            qs.annotate(_y=ExtractYear(day), _m=ExtractMonth(day))
+            .values_list(agency, "_y", "_m")
+            .distinct()
+            .order_by()
         )
-        return Snapshot({TOTAL: active.count()}, {})
+        months.update(rows)
+
+    def compute(period: Period) -> Snapshot:
+        wanted = set(period.months)
+        active = {pk for pk, y, m in months if (y, m) in wanted}
+        return Snapshot({TOTAL: len(active & _in_operation(facilities, period.end))}, {})
 
     return SpecialFigures(scope, compute, placed=False)
 
@@ -512,7 +535,7 @@ def _first_contact_rows() -> Any:
         .values("recorded_at")[:1]
     )
     return (
-        SURVIVORS.build()
+        SURVIVORS.with_flags("gbv", "dv", "served")
         .filter(Q(gbv=True) | Q(dv=True), served=True)
         .annotate(
             first_service=first_service,
@@ -537,7 +560,7 @@ def referral_acceptance_hours(scope: Scope, counts: MeasureFigures) -> MedianFig
     return MedianFigures(
         scope,
         counts,
-        lambda: REFERRALS.build().filter(accepted=True),
+        lambda: REFERRALS.with_flags("accepted").filter(accepted=True),
         "answered_at",
         "sent_at",
         REFERRALS.dims,
