@@ -28,10 +28,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 TOTAL = "*"  # the margin's row or column key; no code or category is "*"
 
-Entry = tuple[Hashable, Hashable]
+Entry = tuple[Any, Any]
 
 # Complements are chosen by cost: small positive counts first (the least information lost);
 # zeros only when nothing else will do, because a hidden zero on a cycle can let bounds
@@ -46,8 +47,8 @@ def is_primary(value: int, threshold: int) -> bool:
 
 
 def protect_line(
-    values: Mapping[Hashable, int], *, threshold: int, fixed: Mapping[Hashable, bool] | None = None
-) -> frozenset[Hashable]:
+    values: Mapping[Any, int], *, threshold: int, fixed: Mapping[Any, bool] | None = None
+) -> frozenset[Any]:
     """A one-dimensional table (parts and their ``TOTAL``): the hidden keys."""
     table = {(TOTAL, key): value for key, value in values.items()}
     fixed_entries = {(TOTAL, key): hidden for key, hidden in (fixed or {}).items()}
@@ -56,10 +57,10 @@ def protect_line(
 
 
 def protect_table(
-    cells: Mapping[Entry, int],
+    cells: Mapping[Any, int],
     *,
     threshold: int,
-    fixed: Mapping[Entry, bool] | None = None,
+    fixed: Mapping[Any, bool] | None = None,
 ) -> frozenset[Entry]:
     """The hidden entries of a table given as ``{(row, col): count}``.
 
@@ -131,7 +132,7 @@ def _bridges(hidden: Iterable[Entry]) -> set[Entry]:
             continue
         order[start] = low[start] = counter
         counter += 1
-        stack = [(start, None, iter(adjacency[start]))]
+        stack: list[tuple[Any, Entry | None, Any]] = [(start, None, iter(adjacency[start]))]
         while stack:
             node, via, edges = stack[-1]
             advanced = False
@@ -218,13 +219,13 @@ _PRIME = 2**61 - 1
 
 
 def protect_sums(
-    parts: Mapping[Hashable, int],
-    entries: Mapping[Hashable, frozenset[Hashable]],
+    parts: Mapping[Any, int],
+    entries: Mapping[Any, frozenset[Any]],
     *,
     threshold: int,
-    fixed: Mapping[Hashable, bool] | None = None,
-    lines: Iterable[tuple[Hashable, Iterable[Hashable]]] = (),
-) -> frozenset[Hashable]:
+    fixed: Mapping[Any, bool] | None = None,
+    lines: Iterable[tuple[Any, Iterable[Any]]] = (),
+) -> frozenset[Any]:
     """The hidden keys among ``entries``, each the sum of a set of ``parts`` (months).
 
     For figures whose sums overlap in ways a table cannot draw (a reporting year from December

@@ -6,6 +6,8 @@ rows and a zero is shown as a zero.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,6 +68,7 @@ def categories(dim: str, found: list[str] | None = None) -> list[str]:
 
 def category_labels(dim: str, values: list[str]) -> dict[str, str]:
     """Labels of categories in the request's language."""
+    labels: dict[str, Any]
     if dim == "sex":
         labels = dict(c.Sex.choices)
     elif dim == "age_band":

@@ -38,7 +38,7 @@ from antoan.indicators.selectors.measures import MEASURES, Cohort, Measure
 from antoan.indicators.selectors.places import UNKNOWN, Rollup
 from antoan.indicators.suppression import TOTAL
 
-Key = tuple[Hashable, ...]
+Key = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -263,8 +263,8 @@ class MeasureFigures:
         return [*self.scope.communes, UNKNOWN]
 
     @cached_property
-    def _by_year(self) -> dict[int, dict[str, int]]:
-        out: dict[int, dict[str, int]] = {}
+    def _by_year(self) -> dict[Any, dict[Any, int]]:
+        out: dict[Any, dict[Any, int]] = {}
         for (commune, y), v in self._year_totals.items():
             row = out.setdefault(y, {})
             row[commune] = row.get(commune, 0) + v
@@ -369,7 +369,7 @@ class MeasureFigures:
     def categories(self, dim: str) -> list[str]:
         from antoan.indicators.selectors.breakdowns import categories
 
-        found = sorted({cat for (_c, _y, cat) in self._breakdown})
+        found = sorted({str(cat) for (_c, _y, cat) in self._breakdown})
         return categories(dim, found)
 
     def at(self, place: str, period: Period) -> Figure:

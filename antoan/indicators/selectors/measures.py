@@ -20,7 +20,7 @@ Counting rules (docs/indicators.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,7 +135,7 @@ def _cases_granted(*types: str) -> QuerySet:
     ).values("case_id")
 
 
-def _cases_served(services: list[str] | None = None) -> QuerySet:
+def _cases_served(services: Sequence[str] | None = None) -> QuerySet:
     qs = ServiceDelivery.objects.all()
     if services is not None:
         qs = qs.filter(service__in=services)

@@ -67,8 +67,8 @@ def moment(period: Period, today: dt.date) -> dt.datetime:
 class Snapshot:
     """Values by commune (``TOTAL`` for the province) and by breakdown, for one period."""
 
-    values: dict[str, float | int]
-    by_dim: dict[str, dict[str, float | int]]
+    values: dict[str, Any]
+    by_dim: dict[str, dict[str, Any]]
     personal: bool = False
 
 
