@@ -35,16 +35,12 @@ class Rollup:
     # Place ids (any era) whose records count in a province, and in a commune.
     ids_by_province: dict[str, list[int]]
     ids_by_commune: dict[str, list[int]]
+    # Today's communes of each province, by name.
+    communes_by_province: dict[str, list[Place]]
 
     def communes_of(self, province_code: str) -> list[Place]:
         """Today's communes of a province, by name."""
-        return sorted(
-            (p for p in self.communes.values() if self._province_code(p) == province_code),
-            key=lambda p: (p.search_name, p.code),
-        )
-
-    def _province_code(self, place: Place) -> str | None:
-        return self.province_of.get(place.pk)
+        return self.communes_by_province.get(province_code, [])
 
 
 _cache: dict[tuple, Rollup] = {}
@@ -120,7 +116,14 @@ def _build(today: dt.date) -> Rollup:
         for p in places.values()
         if p.level == Place.Level.PROVINCE and p.is_valid_on(today)
     }
-    return Rollup(commune_of, province_of, communes, provinces, ids_by_province, ids_by_commune)
+    by_province: dict[str, list[Place]] = {}
+    for place in sorted(communes.values(), key=lambda p: (p.search_name, p.code)):
+        code = province_of.get(place.pk)
+        if code is not None:
+            by_province.setdefault(code, []).append(place)
+    return Rollup(
+        commune_of, province_of, communes, provinces, ids_by_province, ids_by_commune, by_province
+    )
 
 
 def unknown_label() -> str:
