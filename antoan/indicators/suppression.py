@@ -49,11 +49,26 @@ def is_primary(value: int, threshold: int) -> bool:
 def protect_line(
     values: Mapping[Any, int], *, threshold: int, fixed: Mapping[Any, bool] | None = None
 ) -> frozenset[Any]:
-    """A one-dimensional table (parts and their ``TOTAL``): the hidden keys."""
-    table = {(TOTAL, key): value for key, value in values.items()}
-    fixed_entries = {(TOTAL, key): hidden for key, hidden in (fixed or {}).items()}
-    hidden = protect_table(table, threshold=threshold, fixed=fixed_entries)
-    return frozenset(col for _row, col in hidden)
+    """A one-dimensional table: parts adding up to a total (``TOTAL``, given or not in
+    ``values``, its fate in ``fixed``). The hidden keys.
+
+    One equation: a hidden entry can be worked out exactly when it is the only one hidden, so
+    a lone hidden entry gets a companion, the cheapest part that may be hidden.
+    """
+    fixed = dict(fixed or {})
+    total = values.get(TOTAL, sum(v for k, v in values.items() if k != TOTAL))
+    entries = {**{k: v for k, v in values.items() if k != TOTAL}, TOTAL: total}
+    hidden = {k for k, h in fixed.items() if h and k in entries}
+    hidden |= {k for k, v in entries.items() if k not in fixed and is_primary(v, threshold)}
+    if len(hidden) == 1:
+        free = [k for k in entries if k not in hidden and k not in fixed and k != TOTAL]
+        if not free and TOTAL not in hidden and TOTAL not in fixed:
+            free = [TOTAL]
+        if free:
+            hidden.add(
+                min(free, key=lambda k: (entries[k] if entries[k] > 0 else _ZERO_COST, str(k)))
+            )
+    return frozenset(hidden)
 
 
 def protect_table(

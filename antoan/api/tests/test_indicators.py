@@ -233,3 +233,15 @@ def test_old_years_come_back_as_one_line(api, cast, catalogue):
     )
     assert {r["period"] for r in rows} == {f"{YEAR - 3}Q2"}
     assert rows[0]["period_start"] == dt.date(YEAR - 3, 4, 1).isoformat()
+
+
+def test_counts_of_five_and_more_are_shown_for_every_commune(api, cast, catalogue):
+    for _ in range(6):
+        open_case(cast["worker1"], commune="11953")
+    for _ in range(5):
+        open_case(cast["worker2"], commune="12452")
+    rows = results(
+        api(cast["analyst1"]).get(f"/api/v1/indicators/values?code=GBV-01&year={YEAR}&by=commune")
+    )
+    by_place = {r["place"]: (r["suppressed"], r["numerator"]) for r in rows}
+    assert by_place == {"11953": (False, 6), "12452": (False, 5), None: (False, 0)}

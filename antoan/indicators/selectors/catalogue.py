@@ -70,24 +70,35 @@ class TargetValue:
         }[self.comparison]
 
 
-def targets_of(indicator: Indicator) -> list[TargetValue]:
-    """Targets from the catalogue and from plans' objectives, by year."""
-    found = [TargetValue(t.value, t.comparison, t.year, t.source) for t in indicator.targets.all()]
-    objectives = Objective.objects.filter(
-        indicator_code=indicator.code, target_value__isnull=False, target_year__isnull=False
-    ).select_related("plan")
-    found += [
-        TargetValue(
-            o.target_value,
-            {"=": "=", ">=": ">=", "<=": "<=", ">": ">", "<": "<"}.get(o.target_comparison, ">="),
-            o.target_year,
-            f"{o.plan.number} ({o.code})",
-        )
-        for o in objectives
-        if o.target_year is not None and o.target_value is not None
-    ]
+def _objective_target(o: Objective) -> TargetValue:
+    comparison = o.target_comparison if o.target_comparison in (">=", "<=", ">", "<", "=") else ">="
+    return TargetValue(
+        o.target_value or Decimal(0), comparison, o.target_year or 0, f"{o.plan.number} ({o.code})"
+    )
+
+
+def _sorted(found: list[TargetValue]) -> list[TargetValue]:
     # A plan's own target (local) before a national one of the same year.
     return sorted(found, key=lambda t: (t.year, "/KH-" not in t.source))
+
+
+def targets_of(indicator: Indicator) -> list[TargetValue]:
+    """Targets from the catalogue and from plans' objectives, by year."""
+    return targets_by_code([indicator])[indicator.code]
+
+
+def targets_by_code(indicators: list[Indicator]) -> dict[str, list[TargetValue]]:
+    """Every indicator's targets, in two queries whatever their number."""
+    found: dict[str, list[TargetValue]] = {
+        ind.code: [TargetValue(t.value, t.comparison, t.year, t.source) for t in ind.targets.all()]
+        for ind in indicators
+    }
+    objectives = Objective.objects.filter(
+        indicator_code__in=list(found), target_value__isnull=False, target_year__isnull=False
+    ).select_related("plan")
+    for o in objectives:
+        found[o.indicator_code].append(_objective_target(o))
+    return {code: _sorted(targets) for code, targets in found.items()}
 
 
 def target_for(targets: list[TargetValue], year: int) -> TargetValue | None:
@@ -109,13 +120,15 @@ def estimate_in_force(indicator: Indicator, year: int, place: Place) -> Estimate
     )
 
 
-def estimates_in_force(indicator: Indicator, year: int, places: list[Place]) -> dict[str, int]:
-    """Estimates of a year by place code."""
-    return dict(
-        Estimate.objects.filter(
-            indicator=indicator, year=year, place__in=places, superseded_at__isnull=True
-        ).values_list("place__code", "value")
-    )
+def estimates_by_year(indicator: Indicator, places: list[Place]) -> dict[int, dict[str, int]]:
+    """Estimates in force of every year, by year and place code."""
+    out: dict[int, dict[str, int]] = {}
+    rows = Estimate.objects.filter(
+        indicator=indicator, place__in=places, superseded_at__isnull=True
+    ).values_list("year", "place__code", "value")
+    for year, code, value in rows:
+        out.setdefault(year, {})[code] = value
+    return out
 
 
 def estimate_list(

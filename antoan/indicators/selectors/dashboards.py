@@ -22,7 +22,7 @@ from antoan.hotline.models import Call
 from antoan.indicators.models import Indicator, Kind, Unit
 from antoan.indicators.periods import Period
 from antoan.indicators.selectors.breakdowns import categories, category_labels
-from antoan.indicators.selectors.specials import medians, overdue_querysets
+from antoan.indicators.selectors.specials import medians, overdue_counts
 from antoan.indicators.selectors.values import Calculator, Value
 from antoan.referrals.models import Referral, ReferralStatus
 
@@ -224,9 +224,9 @@ def agency_dashboard(agency: Agency, period: Period) -> AgencyDashboard:
         )
         for row in loads
     ]
-    overdue_sets = overdue_querysets(open_cases, now)
-    overdue_labels = category_labels("overdue", list(overdue_sets))
-    overdue = [(overdue_labels[kind], qs.count()) for kind, qs in overdue_sets.items()]
+    late = overdue_counts(open_cases, now)
+    overdue_labels = category_labels("overdue", list(late))
+    overdue = [(overdue_labels[kind], n) for kind, n in late.items()]
     due_soon = ProtectionMeasure.objects.filter(
         case__in=open_cases,
         decision=c.MeasureDecision.PENDING,

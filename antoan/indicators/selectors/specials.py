@@ -12,7 +12,6 @@ are.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -65,10 +64,11 @@ def moment(period: Period, today: dt.date) -> dt.datetime:
 
 @dataclass
 class Snapshot:
-    """Values by commune (``TOTAL`` for the province) and by breakdown, for one period."""
+    """Values by commune (``TOTAL`` for the province), for one period; breakdowns are counted
+    only when asked for (``by_dim`` holds the functions that count them)."""
 
     values: dict[str, Any]
-    by_dim: dict[str, dict[str, Any]]
+    by_dim: dict[str, Callable[[], dict[str, Any]]]
     personal: bool = False
 
 
@@ -121,7 +121,7 @@ class SpecialFigures:
         snap = self._snapshot(period_for(year) if year else self.scope.period)
         if dim not in snap.by_dim:
             raise NotAvailable("breakdown")
-        values = snap.by_dim[dim]
+        values = snap.by_dim[dim]()
         cats = categories(dim, sorted(values))
         if not self._protected(snap):
             return {cat: Figure(values.get(cat, 0)) for cat in cats}
@@ -252,7 +252,7 @@ def open_cases(scope: Scope) -> SpecialFigures:
     def compute(period: Period) -> Snapshot:
         at = moment(period, scope.today)
         qs = _open_at(scope, at).filter(assigned_to__isnull=False)
-        return Snapshot({TOTAL: qs.count()}, {"agency": _by_agency(qs)}, personal=True)
+        return Snapshot({TOTAL: qs.count()}, {"agency": lambda: _by_agency(qs)}, personal=True)
 
     return SpecialFigures(scope, compute, placed=False)
 
@@ -261,59 +261,65 @@ def case_workers(scope: Scope) -> SpecialFigures:
     def compute(period: Period) -> Snapshot:
         at = moment(period, scope.today)
         qs = _open_at(scope, at).filter(assigned_to__isnull=False)
-        by_agency = {
-            str(row["agency_id"]): row["n"]
-            for row in qs.values("agency_id")
-            .annotate(n=Count("assigned_to", distinct=True))
-            .order_by()
-        }
+
+        def by_agency() -> dict[str, Any]:
+            rows = qs.values("agency_id").annotate(n=Count("assigned_to", distinct=True))
+            return {str(row["agency_id"]): row["n"] for row in rows.order_by()}
+
         total = qs.values("assigned_to").distinct().count()
         return Snapshot({TOTAL: total}, {"agency": by_agency})
 
     return SpecialFigures(scope, compute, placed=False)
 
 
-def overdue_querysets(cases: Any, at: dt.datetime) -> dict[str, Any]:
-    """Open cases with late work at ``at``, one queryset per kind (cases.rules deadlines)."""
+def overdue_counts(cases: Any, at: dt.datetime, group: str | None = None) -> Any:
+    """Late work at ``at`` per kind (cases.rules deadlines), in one query, per ``group`` value
+    when given: not assessed after 3 days, no plan after 7, follow-up past its date, no-contact
+    request undecided after 12 hours."""
     at_date = timezone.localdate(at)
-    latest_next_due = (
+    next_due = (
         FollowUp.objects.filter(case_id=OuterRef("pk"), created_at__lt=at)
         .order_by("-done_on", "-pk")
         .values("next_due")[:1]
     )
     no_contact_deadline = dt.timedelta(hours=rules.COMMUNE_NO_CONTACT_DECISION_HOURS)
-    return {
-        "assessment": cases.filter(
-            opened_at__lt=at - dt.timedelta(days=rules.ASSESSMENT_DUE_DAYS)
-        ).exclude(Exists(Assessment.objects.filter(case_id=OuterRef("pk"), assessed_at__lt=at))),
-        "case_plan": cases.filter(
-            opened_at__lt=at - dt.timedelta(days=rules.CASE_PLAN_DUE_DAYS)
-        ).exclude(Exists(CasePlan.objects.filter(case_id=OuterRef("pk"), created_at__lt=at))),
-        "follow_up": cases.annotate(_next=Subquery(latest_next_due)).filter(_next__lt=at_date),
-        "measure_decision": cases.filter(
-            Exists(
-                ProtectionMeasure.objects.filter(
-                    case_id=OuterRef("pk"),
-                    type=c.MeasureType.NO_CONTACT_COMMUNE,
-                    requested_at__lt=at - no_contact_deadline,
-                ).filter(Q(decided_at__isnull=True) | Q(decided_at__gte=at))
-            )
-        ),
+    assessed = Assessment.objects.filter(assessed_at__lt=at).values("case_id")
+    planned = CasePlan.objects.filter(created_at__lt=at).values("case_id")
+    undecided = (
+        ProtectionMeasure.objects.filter(
+            type=c.MeasureType.NO_CONTACT_COMMUNE, requested_at__lt=at - no_contact_deadline
+        )
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__gte=at))
+        .values("case_id")
+    )
+    conditions = {
+        "assessment": Q(opened_at__lt=at - dt.timedelta(days=rules.ASSESSMENT_DUE_DAYS))
+        & ~Q(pk__in=assessed),
+        "case_plan": Q(opened_at__lt=at - dt.timedelta(days=rules.CASE_PLAN_DUE_DAYS))
+        & ~Q(pk__in=planned),
+        "follow_up": Q(next_follow_up__lt=at_date),
+        "measure_decision": Q(pk__in=undecided),
     }
+    qs = cases.annotate(next_follow_up=Subquery(next_due))
+    counts = {kind: Count("pk", filter=condition) for kind, condition in conditions.items()}
+    if group is None:
+        return qs.aggregate(**counts)
+    return list(qs.values(group).annotate(**counts).order_by())
 
 
 def overdue_work(scope: Scope) -> SpecialFigures:
     def compute(period: Period) -> Snapshot:
         at = moment(period, scope.today)
-        kinds = overdue_querysets(_open_at(scope, at), at)
-        by_kind = {kind: qs.count() for kind, qs in kinds.items()}
-        by_agency: dict[str, int] = defaultdict(int)
-        for qs in kinds.values():
-            for agency, n in _by_agency(qs).items():
-                by_agency[agency] += n
+        cases = _open_at(scope, at)
+        by_kind = overdue_counts(cases, at)
+
+        def by_agency() -> dict[str, Any]:
+            rows = overdue_counts(cases, at, "agency_id")
+            return {str(r["agency_id"]): sum(r[k] for k in by_kind) for r in rows}
+
         return Snapshot(
             {TOTAL: sum(by_kind.values())},
-            {"overdue": by_kind, "agency": dict(by_agency)},
+            {"overdue": lambda: by_kind, "agency": by_agency},
             personal=True,
         )
 
@@ -356,6 +362,14 @@ def expected_reporters(plan: Plan, year: int) -> set[int]:
     return ids
 
 
+def _expected(scope: Scope, plan: Plan, year: int) -> set[int]:
+    """``expected_reporters``, read once per question (two indicators need it)."""
+    cache = scope.__dict__.setdefault("_expected_reporters", {})
+    if (plan.pk, year) not in cache:
+        cache[(plan.pk, year)] = expected_reporters(plan, year)
+    return cache[(plan.pk, year)]
+
+
 def _due(plan: Plan, year: int) -> dt.datetime:
     day = dt.date(year, plan.report_due_month or 12, plan.report_due_day or 10)
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
@@ -364,7 +378,7 @@ def _due(plan: Plan, year: int) -> dt.datetime:
 def reports_expected(scope: Scope) -> SpecialFigures:
     def compute(period: Period) -> Snapshot:
         plan = _plan_of_year(scope, period.year)
-        return Snapshot({TOTAL: len(expected_reporters(plan, period.year)) if plan else 0}, {})
+        return Snapshot({TOTAL: len(_expected(scope, plan, period.year)) if plan else 0}, {})
 
     return SpecialFigures(scope, compute, placed=False)
 
@@ -377,7 +391,7 @@ def reports_on_time(scope: Scope) -> SpecialFigures:
         on_time = YearReport.objects.filter(
             plan=plan,
             year=period.year,
-            agency_id__in=expected_reporters(plan, period.year),
+            agency_id__in=_expected(scope, plan, period.year),
             submitted_at__lt=_due(plan, period.year),
         ).exclude(status=YearReportStatus.RETURNED)
         return Snapshot({TOTAL: on_time.count()}, {})
@@ -391,8 +405,8 @@ def budget_allocated(scope: Scope) -> SpecialFigures:
         return Snapshot(
             {TOTAL: lines.aggregate(n=Sum("allocated", default=0))["n"]},
             {
-                "agency": _sums(lines, "agency_id", "allocated"),
-                "source": _sums(lines, "source", "allocated"),
+                "agency": lambda: _sums(lines, "agency_id", "allocated"),
+                "source": lambda: _sums(lines, "source", "allocated"),
             },
         )
 
@@ -405,8 +419,8 @@ def budget_spent(scope: Scope) -> SpecialFigures:
         return Snapshot(
             {TOTAL: spent.aggregate(n=Sum("amount", default=0))["n"]},
             {
-                "agency": _sums(spent, "activity__agency_id", "amount"),
-                "source": _sums(spent, "source", "amount"),
+                "agency": lambda: _sums(spent, "activity__agency_id", "amount"),
+                "source": lambda: _sums(spent, "source", "amount"),
             },
         )
 

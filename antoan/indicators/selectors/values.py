@@ -26,11 +26,11 @@ from antoan.indicators.selectors.breakdowns import AGE_BANDS, BREAKDOWNS, PERSON
 from antoan.indicators.selectors.catalogue import (
     ESTIMATE,
     TargetValue,
-    estimates_in_force,
+    estimates_by_year,
     indicator_list,
     measure_breakdowns,
     target_for,
-    targets_of,
+    targets_by_code,
 )
 from antoan.indicators.selectors.engine import (
     Figure,
@@ -259,7 +259,7 @@ class Calculator:
         )
         self.indicators = self._indicators()
         self._figures: dict[str, Any] = {}
-        self._targets = {ind.code: targets_of(ind) for ind in self.indicators}
+        self._targets = targets_by_code(self.indicators)
         self._load()
 
     # -- which indicators, which measures -----------------------------------------------------
@@ -390,12 +390,11 @@ class Calculator:
         )
         if place is None:
             return None
-        key = (indicator.code, period.year)
         cache = self.__dict__.setdefault("_estimates", {})
-        if key not in cache:
+        if indicator.code not in cache:
             places = [self.query.province, *self.scope.rollup.communes_of(self.query.province.code)]
-            cache[key] = estimates_in_force(indicator, period.year, places)
-        found = cache[key].get(place.code)
+            cache[indicator.code] = estimates_by_year(indicator, places)
+        found = cache[indicator.code].get(period.year, {}).get(place.code)
         return Figure(found) if found is not None else None
 
     def _place(self, place_key: str) -> tuple[str | None, str]:
