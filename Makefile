@@ -30,7 +30,9 @@ run: setup
 	ANTOAN_ENV=local $(PY) manage.py migrate --no-input -v 0
 	ANTOAN_ENV=local $(PY) manage.py load_places
 	ANTOAN_ENV=local $(PY) manage.py load_plan
+	ANTOAN_ENV=local $(PY) manage.py load_indicators
 	ANTOAN_ENV=local $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
+	-ANTOAN_ENV=local $(PY) manage.py generate_data --scale demo
 	@echo
 	@echo "An Toàn: http://127.0.0.1:$(PORT)/  (demo password: $(DEMO_PASSWORD))"
 	@echo "Demo users: hotline1 worker1 supervisor1 worker2 health1 police1 reporter1"
@@ -44,6 +46,7 @@ lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	ANTOAN_ENV=test $(VENV)/bin/mypy antoan/*/services.py antoan/*/services/*.py antoan/*/selectors.py \
+		antoan/*/selectors/*.py antoan/indicators/suppression.py \
 		antoan/core/permissions.py antoan/core/audit.py
 
 check-migrations:

@@ -1,0 +1,201 @@
+"""What every part of the generator shares: scales, the clock, seeded draws and bulk writing."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import math
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+
+T = TypeVar("T")
+
+START = dt.date(2021, 1, 1)
+NEW_ERA = dt.date(
+    2025, 7, 1
+)  # today's communes exist from this day; districts ended the day before
+DEPARTMENT_MERGER = dt.date(2025, 3, 1)
+# Cases are generated and written in chunks of this many, each chunk in one transaction, so
+# memory stays bounded at any scale (a chunk is about 35 model instances a case).
+CHUNK_CASES = 2_000
+BATCH_SIZE = 1_000
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    cases: int
+    activities: int
+    nationwide: bool  # every province's communes, not only Hưng Yên's
+
+
+SCALES = {
+    "demo": Scale("demo", cases=900, activities=150, nationwide=False),
+    "province": Scale("province", cases=20_000, activities=5_000, nationwide=False),
+    # Activities stay bounded: 34 provinces × 5,000 would be 170,000, the design's 200,000 cap.
+    "national": Scale("national", cases=1_000_000, activities=170_000, nationwide=True),
+}
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+class Clock:
+    """History runs from 2021-01-01 up to the start of today (local time).
+
+    Today itself is left to the people using the system, and a run at any time of the same day
+    writes the same records: nothing depends on the minute the command started.
+    """
+
+    def __init__(self, today: dt.date):
+        self.today = today
+        self.cutoff = dt.datetime.combine(today, dt.time(0), tzinfo=tz())
+
+    def at(self, day: dt.date, seconds: float) -> dt.datetime:
+        """The moment ``seconds`` after local midnight of ``day``."""
+        midnight = dt.datetime.combine(day, dt.time(0), tzinfo=tz())
+        return midnight + dt.timedelta(seconds=int(seconds))
+
+    @staticmethod
+    def local_day(moment: dt.datetime) -> dt.date:
+        return moment.astimezone(tz()).date()
+
+    def past(self, moment: dt.datetime | None) -> bool:
+        """Did ``moment`` happen before the cutoff (is it part of the history written)?"""
+        return moment is not None and moment < self.cutoff
+
+
+def ceil_minute(moment: dt.datetime) -> dt.datetime:
+    """The next whole minute (forms give minutes: a start is never before its decision)."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + dt.timedelta(minutes=1)
+
+
+class Rng(random.Random):
+    """A seeded stream of draws; each part of the generator has its own, so adding draws to
+    one part does not change what another writes."""
+
+    def __init__(self, seed: int, stream: str):
+        # A string seed is hashed (SHA-512) by Random itself: stable across runs and machines.
+        super().__init__(f"antoan-synthetic/{seed}/{stream}")
+
+    def chance(self, p: float) -> bool:
+        return self.random() < p
+
+    def weighted(self, table: Sequence[tuple[T, float]]) -> T:
+        total = sum(w for _, w in table)
+        point = self.random() * total
+        for item, weight in table:
+            point -= weight
+            if point < 0:
+                return item
+        return table[-1][0]
+
+    def hours(self, median: float, sigma: float) -> dt.timedelta:
+        """A log-normal duration with the given median (hours): most short, a few long."""
+        return dt.timedelta(hours=median * math.exp(self.gauss(0.0, sigma)))
+
+    def days(self, low: float, high: float) -> dt.timedelta:
+        return dt.timedelta(days=self.uniform(low, high))
+
+
+class Table:
+    """Weighted choice over many items with a precomputed cumulative table (bisect)."""
+
+    def __init__(self, items: Sequence[T], weights: Sequence[float]):
+        self.items = list(items)
+        self.cumulative = list(itertools.accumulate(weights))
+
+    def pick(self, rng: Rng) -> Any:
+        point = rng.random() * self.cumulative[-1]
+        return self.items[bisect.bisect_right(self.cumulative, point)]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def split_exactly(total: int, weights: Sequence[float]) -> list[int]:
+    """``total`` split in proportion to ``weights`` (largest remainders), summing exactly."""
+    whole = sum(weights)
+    shares = [total * w / whole for w in weights]
+    counts = [math.floor(s) for s in shares]
+    order = sorted(range(len(shares)), key=lambda i: (counts[i] - shares[i], i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+class Batch:
+    """Unsaved rows of one chunk, written in foreign-key order with ``bulk_create``.
+
+    A row may point at another row of the same batch by object: ``bulk_create`` sets the
+    primary keys (RETURNING on PostgreSQL and SQLite), and Django copies them into the foreign
+    keys of the rows written after.
+    """
+
+    def __init__(self, order: Sequence[type[models.Model]]):
+        self.order = list(order)
+        self.rows: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+
+    def add(self, row: models.Model) -> None:
+        self.rows[type(row)].append(row)
+
+    def flush(self, counts: Counter[str]) -> None:
+        unknown = set(self.rows) - set(self.order)
+        if unknown:
+            raise RuntimeError(f"no write order for {sorted(m.__name__ for m in unknown)}")
+        for model in self.order:
+            rows = self.rows.pop(model, [])
+            if rows:
+                model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
+                counts[model._meta.label] += len(rows)
+
+
+# Fields Django fills with the current time on insert; synthetic history gives them the
+# historical moment instead (a survivor recorded in 2022 was created in 2022).
+def _timestamp_fields() -> list[models.DateTimeField]:
+    from antoan.cases.models import Case, FollowUp, Incident, Survivor
+    from antoan.hotline.models import Call, CallNotification
+    from antoan.programme.models import Activity, CommunityModel, Recommendation
+
+    pairs = [
+        (Survivor, "created_at"),
+        (Case, "updated_at"),
+        (Incident, "created_at"),
+        (FollowUp, "created_at"),
+        (Call, "created_at"),
+        (Call, "updated_at"),
+        (CallNotification, "created_at"),
+        (Activity, "created_at"),
+        (Activity, "updated_at"),
+        (Recommendation, "updated_at"),
+        (CommunityModel, "updated_at"),
+    ]
+    return [model._meta.get_field(name) for model, name in pairs]  # type: ignore[misc]
+
+
+@contextmanager
+def historical_timestamps() -> Iterator[None]:
+    """Let the generator set auto_now/auto_now_add fields itself, for the time of the run.
+
+    The flags are switched back in ``finally``; the command runs alone in its process.
+    """
+    fields = _timestamp_fields()
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    try:
+        for field in fields:
+            field.auto_now = field.auto_now_add = False
+        yield
+    finally:
+        for field, auto_now, auto_now_add in saved:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add

@@ -1,0 +1,394 @@
+"""manage.py generate_data: what it refuses, that it is reproducible, and that what it writes
+holds to the models' constraints and the services' rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from antoan.accounts.models import Agency, User
+from antoan.cases import rules
+from antoan.cases.models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    Consent,
+    Incident,
+    ProtectionMeasure,
+    Survivor,
+)
+from antoan.cases.selectors import CaseFilters, case_search
+from antoan.cases.services.intake import survivor_age
+from antoan.core.models import AuditEvent
+from antoan.core.text import search_key
+from antoan.hotline.models import Call
+from antoan.indicators.models import Estimate, Indicator
+from antoan.indicators.synthetic import Refused, generate, names
+from antoan.places.models import Place, PlaceSuccession
+from antoan.programme.models import Activity
+from antoan.referrals.models import Referral, ServiceDelivery
+
+pytestmark = pytest.mark.django_db
+
+NEW_ERA = dt.date(2025, 7, 1)
+OLD_ERA_END = dt.date(2025, 6, 30)
+CASES = 60
+
+
+class Rollback(Exception):
+    """Undo a run inside the test's transaction, to run again on the same starting state."""
+
+
+@pytest.fixture
+def old_places(mini_places):
+    """The test map's past: old Phường Hiến Nam (code 11953, like the ward that replaced it)
+    and old Phường An Tảo, both merged into today's Phường Phố Hiến on 1/7/2025."""
+    district = Place.objects.create(
+        code="323",
+        name="Thành phố Hưng Yên",
+        level="district",
+        parent=mini_places["old_province"],
+        valid_to=OLD_ERA_END,
+    )
+    old = []
+    for code, name in (("11953", "Phường Hiến Nam"), ("11956", "Phường An Tảo")):
+        place = Place(code=code, name=name, level="commune", parent=district, valid_to=OLD_ERA_END)
+        place.full_clean()
+        place.save()
+        PlaceSuccession.objects.create(
+            predecessor=place, successor=mini_places["commune_a"], effective_on=NEW_ERA
+        )
+        old.append(place)
+    return old
+
+
+@pytest.fixture
+def run(cast, old_places):
+    """Generate a small history on the test map (demo world present, as `make run` has it)."""
+
+    def go(seed: int = 1, cases: int = CASES, scale: str = "demo"):
+        return generate(scale, seed, cases)
+
+    return go
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """The generated data in clear, independent of database ids."""
+    cases = Case.objects.filter(synthetic=True, client_uuid__isnull=True).select_related(
+        "survivor", "agency", "assigned_to"
+    )
+    return {
+        "cases": sorted(
+            (
+                c.number,
+                c.opened_at,
+                c.survivor.sex,
+                c.survivor.birth_year,
+                c.survivor.full_name,
+                c.agency.code,
+                c.assigned_to.username if c.assigned_to else "",
+                c.status,
+                c.stage,
+                c.version,
+            )
+            for c in cases
+        ),
+        "incidents": sorted(
+            Incident.objects.filter(case__in=cases).values_list(
+                "case__number", "gbv_type", "occurred_on", "commune__code", "consent_statistics"
+            )
+        ),
+        "referrals": sorted(
+            Referral.objects.values_list("case__number", "service", "status", "sent_at")
+        ),
+        "calls": sorted(
+            Call.objects.values_list("received_at", "category", "outcome", "operator__username")
+        ),
+        "activities": sorted(
+            Activity.objects.filter(import_key__startswith="synthetic-").values_list(
+                "import_key", "title", "start_date", "participants_total", "agency__code"
+            )
+        ),
+        "users": sorted(
+            User.objects.filter(username__startswith="syn-").values_list(
+                "username", "last_name", "first_name"
+            )
+        ),
+    }
+
+
+def test_refuses_a_database_with_real_cases_and_writes_nothing(cast, old_places):
+    survivor = Survivor.objects.create(full_name="Nguyễn Thị Thật", sex="female", name_index="x")
+    Case.objects.create(
+        number="HY-2026-000001",
+        survivor=survivor,
+        agency=Agency.objects.get(code="ubnd-pho-hien"),
+        source="self",
+        opened_at=timezone.now(),
+        created_by=cast["worker1"],
+    )
+    agencies, users = Agency.objects.count(), User.objects.count()
+    with pytest.raises(CommandError, match="not synthetic"):
+        call_command("generate_data", "--force", "--cases", "10")
+    assert Case.objects.count() == 1
+    assert (Agency.objects.count(), User.objects.count()) == (agencies, users)
+    assert not Call.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="synthetic_data").exists()
+
+
+def test_refuses_when_debug_is_off_unless_forced(cast, old_places, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("generate_data", "--cases", "10")
+    assert not Case.objects.exists()
+    out = StringIO()
+    call_command("generate_data", "--cases", "10", "--force", stdout=out)
+    assert Case.objects.filter(synthetic=True).count() == 10
+    assert "written in" in out.getvalue()
+
+
+def test_refuses_without_places(db):
+    with pytest.raises(Refused, match="load_places"):
+        generate("demo", 1, 10)
+
+
+def test_a_second_run_says_so_and_does_nothing(run):
+    first = run()
+    assert first.created and first.counts["cases.Case"] == CASES
+    rows = (Case.objects.count(), Call.objects.count(), User.objects.count())
+    second = run(seed=2)
+    assert not second.created
+    assert "generate_data --scale demo --seed 1" in second.message
+    assert (Case.objects.count(), Call.objects.count(), User.objects.count()) == rows
+    out = StringIO()
+    call_command("generate_data", "--force", stdout=out)
+    assert "Nothing to do" in out.getvalue()
+    runs = AuditEvent.objects.filter(object_type="synthetic_data").values_list("action", flat=True)
+    assert sorted(runs) == ["create", "update"]
+
+
+def test_a_run_that_stopped_half_way_is_reported_and_not_continued(run):
+    from antoan.core.audit import audit_record
+
+    audit_record(
+        action="create",
+        username="generate_data",
+        object_type="synthetic_data",
+        extra={"scale": "province", "seed": 3, "cases": 20000},
+    )
+    summary = run()
+    assert not summary.created
+    assert "stopped before it finished" in summary.message
+    assert "--scale province --seed 3" in summary.message
+    assert not Case.objects.exists()
+
+
+def test_the_same_seed_writes_the_same_data_and_another_seed_other_data(run, plan64):
+    taken = []
+    for seed in (5, 5, 6):
+        try:
+            with transaction.atomic():
+                run(seed=seed)
+                taken.append(snapshot())
+                raise Rollback
+        except Rollback:
+            pass
+        assert not Case.objects.filter(synthetic=True, client_uuid__isnull=True).exists()
+    assert taken[0]["cases"] and taken[0]["calls"] and taken[0]["activities"]
+    assert taken[0] == taken[1]
+    assert taken[0]["cases"] != taken[2]["cases"]
+
+
+def test_names_are_vietnamese_with_diacritics_and_stored_encrypted(run):
+    run()
+    survivors = list(Survivor.objects.filter(cases__synthetic=True, cases__client_uuid=None))
+    assert len(survivors) == CASES
+    families = {name for name, _ in names.FAMILY_NAMES}
+    for survivor in survivors:
+        name = survivor.full_name
+        assert unicodedata.normalize("NFC", name) == name
+        assert name.split()[0] in families and len(name.split()) >= 3
+    accented = [s for s in survivors if search_key(s.full_name) != s.full_name.lower()]
+    assert len(accented) > CASES * 0.8
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT full_name FROM cases_survivor")
+        stored = [row[0] for row in cursor.fetchall()]
+    assert all(re.fullmatch(r"[A-Za-z0-9]+:[A-Za-z0-9_=-]+", value) for value in stored)
+    assert not {s.full_name for s in survivors} & set(stored)
+    women = [s.full_name for s in survivors if s.sex == "female"]
+    assert sum(" Thị " in name for name in women) > len(women) / 3
+
+
+def test_the_case_search_finds_a_generated_survivor_by_an_accent_free_name(run, cast):
+    run()
+    worker1 = cast["worker1"]
+    mine = Case.objects.filter(assigned_to=worker1, synthetic=True, client_uuid=None)
+    assert mine.exists(), "the demo's case worker keeps a share of the generated cases"
+    case = mine.select_related("survivor").first()
+    words = case.survivor.full_name.split()
+    query = search_key(f"{words[0]} {words[-1]}")
+    assert query.isascii()
+    assert case in case_search(worker1, CaseFilters(q=query))
+    assert case in case_search(cast["supervisor1"], CaseFilters(q=search_key(words[-1])))
+    assert case not in case_search(cast["worker2"], CaseFilters(q=query))
+
+
+def test_old_communes_for_old_dates_and_todays_communes_after(run, old_places):
+    run()
+    old_ids = {p.pk for p in old_places}
+    incidents = list(Incident.objects.select_related("commune", "case"))
+    old_dated = [i for i in incidents if i.occurred_on < NEW_ERA]
+    new_dated = [i for i in incidents if i.occurred_on >= NEW_ERA]
+    assert old_dated and new_dated
+    for incident in old_dated:
+        # Commune B has no predecessor on the test map: its old incidents have no commune.
+        assert incident.commune_id is None or incident.commune_id in old_ids
+    assert {i.commune_id for i in old_dated} >= old_ids
+    for incident in new_dated:
+        assert incident.commune.valid_from == NEW_ERA
+    for incident in incidents:
+        assert incident.commune is None or incident.commune.is_valid_on(incident.occurred_on)
+    for case in Case.objects.filter(synthetic=True).select_related("survivor__commune"):
+        commune = case.survivor.commune
+        assert commune is None or commune.is_valid_on(timezone.localdate(case.opened_at))
+    for call in Call.objects.select_related("commune"):
+        assert call.commune is None or call.commune.is_valid_on(
+            timezone.localdate(call.received_at)
+        )
+
+
+def test_records_keep_the_services_rules_and_nothing_is_dated_today_or_later(run):
+    run(cases=120)
+    start_of_today = dt.datetime.combine(
+        timezone.localdate(), dt.time(0), tzinfo=timezone.get_current_timezone()
+    )
+    generated = Case.objects.filter(synthetic=True, client_uuid=None)
+    for case in generated.select_related("survivor"):
+        assert case.opened_at < start_of_today and case.updated_at < start_of_today
+        assert (case.status == "closed") == (case.stage == "closed") == bool(case.closed_at)
+        assert case.version == case.events.count()
+        assert case.events.order_by("version").first().kind == "opened"
+    assert not CaseEvent.objects.filter(at__gte=start_of_today).exists()
+    for incident in Incident.objects.select_related("case__survivor"):
+        survivor = incident.case.survivor
+        rules.check_incident_dates(
+            occurred_on=incident.occurred_on,
+            first_reported_on=incident.first_reported_on,
+            today=timezone.localdate(incident.created_at),
+            date_of_birth=dt.date.fromisoformat(survivor.date_of_birth)
+            if survivor.date_of_birth
+            else None,
+            birth_year=survivor.birth_year,
+        )
+        assert incident.first_reported_on <= timezone.localdate(incident.case.opened_at) or (
+            incident.created_at > incident.case.opened_at
+        )
+    for consent in Consent.objects.select_related("case__survivor"):
+        day = timezone.localdate(consent.case.opened_at)
+        rules.check_consent_giver(
+            age=survivor_age(consent.case.survivor, on=day, intake_on=day),
+            given_by=consent.given_by,
+            child_agreed=consent.child_agreed,
+            granted=consent.granted,
+        )
+    for measure in ProtectionMeasure.objects.all():
+        rules.check_measure_decision(
+            measure_type=measure.type,
+            deciding_body=measure.deciding_body,
+            requested_at=measure.requested_at,
+            decided_at=measure.decided_at,
+            decision=measure.decision,
+            refusal_reason=measure.refusal_reason,
+            late_reason=measure.late_reason,
+            starts_at=measure.starts_at,
+            ends_at=measure.ends_at,
+            now=start_of_today,
+        )
+    for referral in Referral.objects.select_related("case", "provider"):
+        assert referral.sent_at < start_of_today
+        assert referral.service in referral.provider.services
+        assert referral.to_agency_id != referral.from_agency_id
+        if referral.status in ("accepted", "declined", "delivered", "closed"):
+            assert referral.sent_at <= referral.answered_at < start_of_today
+        if referral.status == "revoked":
+            assert referral.revoked_at
+        if referral.delivered_on:
+            assert ServiceDelivery.objects.get(referral=referral).agency_id == referral.to_agency_id
+        if referral.case.status == "closed":
+            assert referral.status in ("delivered", "declined", "closed", "revoked")
+    for call in Call.objects.all():
+        assert call.received_at < start_of_today
+        assert call.case_id is None or call.outcome == "case_opened"
+
+
+def test_case_numbers_continue_and_the_services_number_after_them(run, cast):
+    from antoan.cases import services
+
+    run()
+    year = timezone.localdate().year
+    numbers = Case.objects.filter(number__startswith=f"HY-{year}-").values_list("number", flat=True)
+    last = max(int(n.rsplit("-", 1)[1]) for n in numbers)
+    assert CaseNumberSequence.objects.get(prefix="HY", year=year).last == last
+    opened = services.case_open(
+        actor=cast["worker1"],
+        source="self",
+        survivor=services.SurvivorInput(full_name="Lê Thị Mới", sex="female", birth_year=1990),
+        consent=services.ConsentInput(services=True, reporting=True),
+    ).case
+    assert opened.number == f"HY-{year}-{last + 1:06d}"
+    assert not opened.synthetic
+
+
+def test_programme_data_keeps_the_plan_rules(run, plan64):
+    from antoan.programme.selectors import agency_assigned
+
+    summary = run()
+    activities = Activity.objects.filter(import_key__startswith="synthetic-")
+    assert summary.counts["programme.Activity"] == activities.count() >= 10
+    for activity in activities.prefetch_related("tasks", "trainees"):
+        assert plan64.period_start <= activity.start_date <= activity.end_date
+        assert activity.end_date <= min(plan64.period_end, timezone.localdate())
+        assert activity.tasks.exists()
+        assert activity.agency.is_valid_on(activity.start_date)
+        trainees = list(activity.trainees.all())
+        if trainees:
+            assert len(trainees) == activity.participants_total
+            assert sum(t.sex == "female" for t in trainees) == activity.participants_female
+        not_assigned = not agency_assigned(activity.agency, activity.tasks.all())
+        assert ("agency_not_assigned" in activity.flags) == not_assigned
+
+
+def test_estimates_for_completed_years_when_the_indicators_exist(run, cast):
+    for code in ("GBV-01", "DV-04"):
+        Indicator.objects.create(
+            code=code,
+            name_vi=code,
+            name_en=code,
+            definition_vi=code,
+            definition_en=code,
+            kind="target",
+            unit="percent",
+            numerator="n",
+            denominator="estimate",
+            numerator_vi=code,
+            numerator_en=code,
+        )
+    run()
+    this_year = timezone.localdate().year
+    estimates = Estimate.objects.select_related("indicator", "place")
+    assert sorted({e.year for e in estimates}) == list(range(2021, this_year))
+    assert estimates.count() == 2 * (this_year - 2021)
+    for estimate in estimates:
+        assert estimate.value > 0 and estimate.place.code == "33"
+        assert estimate.entered_by == cast["analyst1"]
+        assert estimate.entered_at.year == estimate.year + 1
+        assert "mô phỏng" in estimate.source
+    gbv = estimates.filter(indicator__code="GBV-01")
+    assert all(e.value % 100 == 0 for e in gbv)
