@@ -233,6 +233,8 @@ ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
 # The reporting year runs from the first day of this month of the year before (plan 64/KH-UBND:
 # reports on the twelve months to 30 November, due 10 December).
 ANTOAN_REPORTING_START_MONTH = env_int("ANTOAN_REPORTING_START_MONTH", 12, minimum=1)
+if ANTOAN_REPORTING_START_MONTH > 12:
+    raise ImproperlyConfigured("ANTOAN_REPORTING_START_MONTH is a month: 1 to 12.")
 # Where trend lines start: the first year of plan 64/KH-UBND.
 ANTOAN_TREND_START_YEAR = env_int("ANTOAN_TREND_START_YEAR", 2021, minimum=2000)
 

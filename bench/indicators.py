@@ -1,0 +1,260 @@
+"""Indicator benchmarks, run by ``bench/run.py`` in a database of their own (synthetic data
+refuses a database holding other cases):
+
+- ``generate_data`` at demo and province scale (seconds, and cases per second);
+- the province dashboard for one year (``Calculator`` + ``province_dashboard``: every target
+  indicator with its 2021 → today line, the commune table and tiles of GBV-02, the operational
+  indicators, small counts protected; protection memos cleared every round, so each round pays
+  it) against the floor: hand-written SQL aggregates returning the same numerators and
+  denominators (one per cohort: first counted incidents, perpetrators, calls, referrals,
+  activities, plus the point-in-time counts), with a mapping table from every place to today's
+  commune and the indexes the aggregates need. Both at demo and at province scale, so the
+  growth shows: a dashboard aggregates a year of rows, and both sides should grow alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+SCALES = ("demo", "province")
+
+
+def load_reference() -> None:
+    from django.core.management import call_command
+
+    call_command("load_places", verbosity=0)
+    call_command("load_plan", verbosity=0)
+    call_command("load_indicators", verbosity=0)
+
+
+def generate(scale: str) -> tuple[float, int]:
+    from antoan.cases.models import Case
+    from antoan.indicators.synthetic import generate as write
+
+    began = time.perf_counter()
+    write(scale, seed=1)
+    return time.perf_counter() - began, Case.objects.count()
+
+
+def _json_not_empty(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} IS NOT NULL AND {column} <> '[]'::jsonb)"
+    return f"({column} IS NOT NULL AND {column} <> '[]')"
+
+
+def _local_year(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(YEAR FROM {column} AT TIME ZONE 'Asia/Ho_Chi_Minh')::int"
+    return f"CAST(strftime('%Y', datetime({column}, '+7 hours')) AS INTEGER)"
+
+
+def build_floor_tables() -> None:
+    """The hand-written side's helpers: a place → today's commune table, and indexes."""
+    from antoan.indicators.selectors.places import rollup
+
+    roll = rollup()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_rollup")
+        cursor.execute(
+            "CREATE TABLE bench_rollup (place_id integer PRIMARY KEY, commune varchar(10),"
+            " province varchar(10))"
+        )
+        cursor.executemany(
+            "INSERT INTO bench_rollup VALUES (%s, %s, %s)",
+            [(pk, roll.commune_of[pk], roll.province_of.get(pk)) for pk in roll.commune_of],
+        )
+        cursor.execute("CREATE INDEX bench_incident_case ON cases_incident (case_id, id)")
+        cursor.execute("CREATE INDEX bench_delivery_case ON referrals_servicedelivery (case_id)")
+        cursor.execute("CREATE INDEX bench_case_opened ON cases_case (opened_at)")
+        cursor.execute("ANALYZE")
+
+
+def floor_queries(year: int) -> list[tuple[str, list[Any]]]:
+    """One aggregate per cohort; each returns per commune for ``year`` and per year for the
+    province what the dashboard shows."""
+    y = _local_year
+    start = dt.datetime(year, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    basic = "('health','psychosocial','legal','safety','shelter','social_assistance')"
+    served = "SELECT case_id FROM referrals_servicedelivery"
+    granted = "SELECT case_id FROM cases_protectionmeasure WHERE decision = 'granted'"
+    survivors = f"""
+        WITH f AS (
+          SELECT c.opened_at, {y("c.opened_at")} AS yr,
+            COALESCE(i.commune_id, s.commune_id, a.place_id) AS place_id,
+            i.gbv_type <> 'non_gbv' AS gbv,
+            i.case_id IN (SELECT case_id FROM cases_incident WHERE consent_statistics
+                          AND {_json_not_empty("dv_forms")}) AS dv,
+            ({_json_not_empty("c.needs")} OR i.case_id IN (SELECT case_id FROM cases_assessment
+                          WHERE {_json_not_empty("needs")})) AS needs,
+            i.case_id IN ({served}) AS served,
+            i.case_id IN ({served} WHERE service IN {basic}) AS basic,
+            (i.case_id IN ({granted})
+             OR i.case_id IN ({served} WHERE service IN ('legal', 'health'))) AS protected
+          FROM cases_incident i
+          JOIN cases_case c ON c.id = i.case_id
+          JOIN cases_survivor s ON s.id = c.survivor_id
+          JOIN accounts_agency a ON a.id = c.agency_id
+          WHERE i.id IN (SELECT MIN(id) FROM cases_incident WHERE consent_statistics
+                         GROUP BY case_id)
+        )
+        SELECT CASE WHEN f.opened_at >= %s AND f.opened_at < %s THEN r.commune END AS commune,
+          f.yr,
+          SUM(CASE WHEN gbv THEN 1 ELSE 0 END), SUM(CASE WHEN gbv AND needs THEN 1 ELSE 0 END),
+          SUM(CASE WHEN gbv AND needs AND served THEN 1 ELSE 0 END),
+          SUM(CASE WHEN gbv OR dv THEN 1 ELSE 0 END),
+          SUM(CASE WHEN (gbv OR dv) AND basic THEN 1 ELSE 0 END),
+          SUM(CASE WHEN (gbv OR dv) AND served THEN 1 ELSE 0 END),
+          SUM(CASE WHEN dv THEN 1 ELSE 0 END), SUM(CASE WHEN dv AND protected THEN 1 ELSE 0 END)
+        FROM f JOIN bench_rollup r ON r.place_id = f.place_id
+        WHERE r.province = '33'
+        GROUP BY 1, 2
+    """  # noqa: S608 - no outside input
+    dv_i = _json_not_empty("i.dv_forms")
+    perpetrators = f"""
+        SELECT {y("c.opened_at")},
+          SUM(CASE WHEN (i.gbv_type <> 'non_gbv' OR {dv_i}) AND NOT pr THEN 1 ELSE 0 END),
+          SUM(CASE WHEN (i.gbv_type <> 'non_gbv' OR {dv_i}) AND NOT pr AND co THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {dv_i} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {dv_i} AND co THEN 1 ELSE 0 END)
+        FROM (SELECT p.incident_id, i.case_id,
+                i.case_id IN ({granted} AND type = 'preventive') AS pr,
+                i.case_id IN ({granted} AND type = 'education') AS co
+              FROM cases_perpetrator p JOIN cases_incident i ON i.id = p.incident_id) q
+        JOIN cases_incident i ON i.id = q.incident_id AND i.consent_statistics
+        JOIN cases_case c ON c.id = i.case_id
+        GROUP BY 1
+    """  # noqa: S608
+    calls = f"SELECT {y('received_at')}, COUNT(*) FROM hotline_call GROUP BY 1"  # noqa: S608
+    referrals = f"""
+        SELECT {y("f.sent_at")}, COUNT(*),
+          SUM(CASE WHEN f.delivered_on IS NOT NULL THEN 1 ELSE 0 END)
+        FROM referrals_referral f
+        WHERE f.status <> 'revoked' AND f.case_id IN (SELECT case_id FROM cases_incident
+              WHERE consent_statistics)
+        GROUP BY 1
+    """  # noqa: S608
+    activities = """
+        SELECT CAST(strftime('%Y', start_date) AS INTEGER),
+          SUM(CASE WHEN kind = 'communication' THEN participants_total ELSE 0 END),
+          SUM(CASE WHEN kind = 'training' THEN participants_total ELSE 0 END)
+        FROM programme_activity GROUP BY 1
+    """
+    if connection.vendor == "postgresql":
+        activities = activities.replace(
+            "CAST(strftime('%Y', start_date) AS INTEGER)", "EXTRACT(YEAR FROM start_date)::int"
+        )
+    hours = (
+        "EXTRACT(EPOCH FROM (x.first_service - x.first_contact)) / 3600.0"
+        if connection.vendor == "postgresql"
+        else "(julianday(x.first_service) - julianday(x.first_contact)) * 24.0"
+    )
+    median = f"""
+        WITH x AS (
+          SELECT
+            (SELECT MIN(d.recorded_at) FROM referrals_servicedelivery d
+              WHERE d.case_id = c.id) AS first_service,
+            COALESCE((SELECT MIN(k.received_at) FROM hotline_call k WHERE k.case_id = c.id
+                        AND k.received_at < c.opened_at), c.opened_at) AS first_contact
+          FROM cases_case c
+          WHERE c.opened_at >= %s AND c.opened_at < %s
+            AND c.id IN (SELECT case_id FROM cases_incident WHERE consent_statistics)
+            AND c.id IN ({served})
+        ), h AS (
+          SELECT {hours} AS v, ROW_NUMBER() OVER (ORDER BY {hours}) AS rn,
+            COUNT(*) OVER () AS n FROM x
+        )
+        SELECT AVG(v) FROM h WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+    """  # noqa: S608
+    overdue = """
+        SELECT
+          SUM(CASE WHEN c.opened_at < %s AND c.id NOT IN (SELECT case_id FROM cases_assessment)
+              THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.opened_at < %s AND c.id NOT IN (SELECT case_id FROM cases_caseplan)
+              THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.id IN (SELECT case_id FROM cases_protectionmeasure
+                WHERE type = 'no_contact_commune' AND decision = 'pending') THEN 1 ELSE 0 END),
+          COUNT(DISTINCT c.assigned_to_id), SUM(CASE WHEN c.assigned_to_id IS NOT NULL
+              THEN 1 ELSE 0 END)
+        FROM cases_case c
+        WHERE c.status = 'open'
+          AND c.id IN (SELECT case_id FROM cases_incident WHERE consent_statistics)
+    """
+    point_in_time = """
+        SELECT
+          (SELECT COUNT(DISTINCT r.commune) FROM programme_communitymodel m
+             JOIN bench_rollup r ON r.place_id = m.place_id WHERE m.status = 'active'),
+          (SELECT SUM(allocated) FROM programme_budgetline WHERE year = %s),
+          (SELECT COUNT(*) FROM accounts_agency WHERE kind = 'social_assistance')
+    """
+    now = timezone.now()
+    return [
+        (survivors, [start, end]),
+        (perpetrators, None),
+        (calls, None),
+        (referrals, None),
+        (activities, None),
+        (median, [start, end]),
+        (overdue, [now - dt.timedelta(days=3), now - dt.timedelta(days=7)]),
+        (point_in_time, [year]),
+    ]
+
+
+def bench_dashboard(median_per_op, year: int) -> tuple[float, float]:
+    from antoan.accounts.models import User
+    from antoan.indicators import suppression
+    from antoan.indicators.selectors.dashboards import province_dashboard
+    from antoan.indicators.selectors.values import Calculator, parse_query, user_province
+
+    manager = User.objects.get(username="manager1")
+    province = user_province(manager)
+
+    def ours(n):
+        for _ in range(n):
+            suppression._protect.cache_clear()
+            suppression._protect_sums.cache_clear()
+            calc = Calculator(parse_query(province, {"year": str(year)}))
+            board = province_dashboard(calc, table_code="GBV-02")
+            assert board.rows
+
+    queries = floor_queries(year)
+
+    def floor(n):
+        for _ in range(n):
+            for sql, params in queries:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
+
+    return median_per_op(ours, 3), median_per_op(floor, 3)
+
+
+def run(median_per_op) -> tuple[list[tuple[str, float, int]], list[tuple[str, float, float]]]:
+    """Each scale in a fresh database: (generation rows of (scale, seconds, cases), comparison
+    rows of (name, ours, floor) in seconds)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    from antoan.accounts.demo import build_demo_world
+    from antoan.indicators.selectors.places import forget
+
+    generated, rows = [], []
+    for scale in SCALES:
+        config = setup_databases(verbosity=0, interactive=False)
+        try:
+            forget()
+            load_reference()
+            build_demo_world(password="bench-password-123")  # noqa: S106 - scratch database
+            seconds, cases = generate(scale)
+            generated.append((scale, seconds, cases))
+            build_floor_tables()
+            forget()
+            year = timezone.localdate().year - 1
+            rows.append((f"dashboard, {cases} cases", *bench_dashboard(median_per_op, year)))
+        finally:
+            teardown_databases(config, verbosity=0)
+    return generated, rows
