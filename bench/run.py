@@ -7,7 +7,9 @@
   blind indexes, the audit event) vs the same query as raw SQL;
 - programme (``bench/programme.py``): the plan page's per-task figures at province scale
   (``BENCH_ACTIVITIES``, default 20,000 activities) vs one raw SQL aggregate, and the Excel
-  import per row vs the plain ORM inserts a row needs.
+  import per row vs the plain ORM inserts a row needs;
+- indicators (``bench/indicators.py``): ``generate_data`` at demo and province scale, and the
+  province dashboard for one year vs hand-written SQL aggregates of the same figures.
 
 Prints medians and ratios; timing is noisy here, so nothing is asserted. Uses a scratch SQLite
 database unless DATABASE_URL is set (then a scratch PostgreSQL database next to it).
@@ -33,6 +35,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import indicators  # noqa: E402  (bench/indicators.py, next to this file)
 import programme  # noqa: E402  (bench/programme.py, next to this file)
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
@@ -239,10 +242,14 @@ def main() -> None:
         )
     finally:
         teardown_databases(old_config, verbosity=0)
+    generated, indicator_rows = indicators.run(median_per_op)
+    rows += indicator_rows
     print(f"database: {connection.vendor}; {ROUNDS} rounds, medians per operation")
     print(f"{'benchmark':32} {'ours':>10} {'floor':>10} {'ratio':>7}")
     for name, ours, floor in rows:
         print(f"{name:32} {ours * 1e6:8.0f}µs {floor * 1e6:8.0f}µs {ours / floor:6.1f}x")
+    for scale, seconds, cases in generated:
+        print(f"generate_data --scale {scale}: {cases} cases in {seconds:.1f} s")
 
 
 if __name__ == "__main__":
