@@ -218,7 +218,7 @@ def bench_dashboard(median_per_op, year: int) -> tuple[float, float]:
         for _ in range(n):
             suppression._protect.cache_clear()
             suppression._protect_sums.cache_clear()
-            calc = Calculator(parse_query(province, {"year": str(year)}))
+            calc = Calculator(parse_query(province, {"year": str(year)}), places_for=["GBV-02"])
             board = province_dashboard(calc, table_code="GBV-02")
             assert board.rows
 

@@ -108,9 +108,10 @@ def _condition(when: tuple[tuple[str, ...], ...]) -> str:
 @dataclass
 class CohortData:
     """One cohort's grouped counts for a province, for every measure asked of it, read in one
-    pass over the rows: the finest grouping once, then regrouped in the database into
-    commune × year (all years), the province's months (all years), commune × quarter (the asked
-    year) and, when a breakdown is asked, commune × year × category."""
+    pass over the rows: the finest grouping once, then regrouped in the database into the
+    province's months (all years) and, when communes are needed, commune × year (all years),
+    commune × quarter (the asked year) and, when a breakdown is asked, commune × year ×
+    category. Communes are read only when something asks for them (``ensure_places``)."""
 
     cohort: Cohort
     measures: list[Measure]
@@ -120,6 +121,11 @@ class CohortData:
     quarters: dict[str, dict[Key, int]] = field(default_factory=dict)
     breakdown: dict[str, dict[Key, int]] = field(default_factory=dict)
     years: set[int] = field(default_factory=set)
+    places_loaded: bool = False
+
+    def ensure_places(self) -> None:
+        if not self.places_loaded:
+            self.load(with_places=True)
 
     def _columns(self) -> list[str]:
         """The summed columns: one per measure, or one per measure and category of a split."""
@@ -128,17 +134,17 @@ class CohortData:
             return [f"{m.name}__{cat}" for m in self.measures for cat in split]
         return [m.name for m in self.measures]
 
-    def load(self) -> None:
+    def load(self, *, with_places: bool = True) -> None:
         scope, cohort = self.scope, self.cohort
+        dim = (scope.breakdown or "") if with_places else ""
         flags = sorted({flag for m in self.measures for flag in m.flags})
         base = cohort.with_flags(*flags).filter(stat_place__in=scope.place_ids)
         limit = timezone.now() if cohort.dated else scope.today
         base = base.filter(stat_date__lte=limit)
-        dim = scope.breakdown or ""
-        keys = ["stat_place", "y", "q", "mo"]
-        rows = base.annotate(
-            y=ExtractYear("stat_date"), q=ExtractQuarter("stat_date"), mo=ExtractMonth("stat_date")
-        )
+        keys = ["stat_place", "y", "q", "mo"] if with_places else ["y", "mo"]
+        rows = base.annotate(y=ExtractYear("stat_date"), mo=ExtractMonth("stat_date"))
+        if with_places:
+            rows = rows.annotate(q=ExtractQuarter("stat_date"))
         if dim in cohort.dims:
             rows = rows.annotate(cat=Cast(F(cohort.dims[dim]), CharField()))
             keys.append("cat")
@@ -170,21 +176,32 @@ class CohortData:
         def grouping(n: int, place: str, sub: str, cat: str, tail: str) -> str:
             return f"SELECT {n}, {place}, t.y, {sub}, {cat}, {total} FROM t {tail}"  # noqa: S608
 
-        parts = [
-            grouping(1, "t.stat_place", n_int, n_text, "GROUP BY t.stat_place, t.y"),
-            grouping(2, n_int, "t.mo", n_text, "GROUP BY t.y, t.mo"),
-            grouping(
-                3, "t.stat_place", "t.q", n_text, "WHERE t.y = %s GROUP BY t.stat_place, t.y, t.q"
-            ),
-        ]
+        parts = [grouping(2, n_int, "t.mo", n_text, "GROUP BY t.y, t.mo")]
+        extra: list[Any] = []
+        if with_places:
+            parts += [
+                grouping(1, "t.stat_place", n_int, n_text, "GROUP BY t.stat_place, t.y"),
+                grouping(
+                    3,
+                    "t.stat_place",
+                    "t.q",
+                    n_text,
+                    "WHERE t.y = %s GROUP BY t.stat_place, t.y, t.q",
+                ),
+            ]
+            extra.append(scope.year)
         if dim in cohort.dims:
             parts.append(
                 grouping(4, "t.stat_place", n_int, "t.cat", "GROUP BY t.stat_place, t.y, t.cat")
             )
         elif split:
             parts.append(grouping(4, "t.stat_place", n_int, n_text, "GROUP BY t.stat_place, t.y"))
-        query = f"WITH r AS ({sql}), t AS ({fine}) " + " UNION ALL ".join(parts)
-        extra: list[Any] = [scope.year]
+        # With flags, MATERIALIZED works each row's flags out once; inlined, every CASE that
+        # names a flag would repeat its subquery.
+        materialized = "MATERIALIZED " if flags else ""
+        query = f"WITH r AS {materialized}({sql}), t AS ({fine}) " + " UNION ALL ".join(parts)
+        self.places_loaded = with_places
+        self.years = set()
         for store in (self.year_totals, self.months, self.quarters, self.breakdown):
             for m in self.measures:
                 store[m.name] = defaultdict(int)
@@ -200,10 +217,10 @@ class CohortData:
             rows = cursor.fetchall()
         for grouping, place_id, year, sub, cat, *values in rows:
             if grouping == 1:
-                self.years.add(year)
                 key: Key = (key_of(place_id), year)
                 target = self.year_totals
             elif grouping == 2:
+                self.years.add(year)
                 key, target = (year, sub), self.months
             elif grouping == 3:
                 key, target = (key_of(place_id), sub), self.quarters
@@ -246,13 +263,28 @@ class MeasureFigures:
         self.measure = measure
         self.scope = data.scope
         self.cohort = data.cohort
-        self._year_totals = data.year_totals[measure.name]
-        self._quarters = data.quarters[measure.name]  # of the asked year
+        self.data = data
         self._months = data.months[measure.name]
-        self._breakdown = data.breakdown[measure.name]
         first = min([self.scope.first_year, *data.years])
         self.years = list(range(first, self.scope.today.year + 1))
         self.protected = self.scope.suppress and measure.personal
+
+    # Commune-level counts, read on first use.
+    @property
+    def _year_totals(self) -> dict[Key, int]:
+        self.data.ensure_places()
+        return self.data.year_totals[self.measure.name]
+
+    @property
+    def _quarters(self) -> dict[Key, int]:
+        """Of the asked year."""
+        self.data.ensure_places()
+        return self.data.quarters[self.measure.name]
+
+    @property
+    def _breakdown(self) -> dict[Key, int]:
+        self.data.ensure_places()
+        return self.data.breakdown[self.measure.name]
 
     # -- the cells ---------------------------------------------------------------------------
 
@@ -274,7 +306,7 @@ class MeasureFigures:
         return {**dict.fromkeys(self.rows, 0), **self._by_year.get(year, {})}
 
     def _province_year(self, year: int) -> int:
-        return sum(self._by_year.get(year, {}).values())
+        return sum(self._months.get((year, m), 0) for m in range(1, 13))
 
     def _province_month(self, year: int, month: int) -> int:
         return self._months.get((year, month), 0)
@@ -408,10 +440,14 @@ class MeasureFigures:
         return {y: self.at(place, period_for(y)) for y in self.years}
 
 
-def count_measures(names: Iterable[str], scope: Scope) -> dict[str, MeasureFigures]:
-    """The counted measures named, for a province: one round of queries per cohort."""
+def count_measures(
+    names: Iterable[str], scope: Scope, *, with_places: Iterable[str] = ()
+) -> dict[str, MeasureFigures]:
+    """The counted measures named, for a province: one query per cohort, with communes when
+    one of its measures is in ``with_places`` (otherwise on first use)."""
     by_cohort: dict[str, list[Measure]] = defaultdict(list)
     cohorts: dict[str, Cohort] = {}
+    placed = set(with_places)
     for name in dict.fromkeys(names):
         measure = MEASURES[name]
         by_cohort[measure.cohort.name].append(measure)
@@ -419,7 +455,7 @@ def count_measures(names: Iterable[str], scope: Scope) -> dict[str, MeasureFigur
     out: dict[str, MeasureFigures] = {}
     for cohort_name, measures in by_cohort.items():
         data = CohortData(cohorts[cohort_name], measures, scope)
-        data.load()
+        data.load(with_places=any(m.name in placed for m in measures))
         for m in measures:
             out[m.name] = MeasureFigures(m, data)
     return out

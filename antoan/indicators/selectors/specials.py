@@ -444,7 +444,8 @@ def _hours_sql(later: str, earlier: str) -> str:
 
 def medians(qs: Any, group: Any, later: str, earlier: str) -> dict[str, float]:
     """Median hours between two datetime columns of ``qs``, per value of ``group``, computed in
-    the database (window functions, both PostgreSQL and SQLite)."""
+    the database (window functions, both PostgreSQL and SQLite). ``qs`` must hold only rows
+    where both are known (its flags see to that)."""
     inner = qs.annotate(_g=group, _later=F(later), _earlier=F(earlier)).values(
         "_g", "_later", "_earlier"
     )
@@ -455,7 +456,7 @@ def medians(qs: Any, group: Any, later: str, earlier: str) -> dict[str, float]:
         f" SELECT t._g AS g, {hours} AS h,"
         f" ROW_NUMBER() OVER (PARTITION BY t._g ORDER BY {hours}) AS rn,"
         " COUNT(*) OVER (PARTITION BY t._g) AS n"
-        f" FROM ({sql}) t WHERE t._later IS NOT NULL AND t._earlier IS NOT NULL"
+        f" FROM ({sql}) t"
         ") s WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g"
     )
     with connection.cursor() as cursor:

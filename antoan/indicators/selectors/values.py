@@ -9,6 +9,7 @@ may see the underlying cases anyway.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,8 +244,13 @@ class Value:
 class Calculator:
     """Answers questions about one province and one period, reusing what it counted."""
 
-    def __init__(self, query: Query, *, suppress: bool = True) -> None:
+    def __init__(
+        self, query: Query, *, suppress: bool = True, places_for: Iterable[str] = ()
+    ) -> None:
+        """``places_for``: indicators whose commune figures will be asked for (the rest are
+        counted for the province, and by commune only if something asks)."""
         self.query = query
+        self.places_for = set(places_for)
         today = timezone.localdate()
         self.scope = Scope(
             rollup=rollup(),
@@ -286,14 +292,18 @@ class Calculator:
         return keep
 
     def _load(self) -> None:
+        q = self.query
+        everywhere = q.by == "commune" or q.place_key != TOTAL or bool(q.breakdown)
         counted: list[str] = []
+        placed: list[str] = []
         for ind in self.indicators:
             for name in (ind.numerator, ind.denominator):
-                if name in MEASURES:
-                    counted.append(name)
-                elif name in MEDIANS:
-                    counted.append(MEDIANS[name][1])
-        self._figures.update(count_measures(counted, self.scope))
+                measure = MEDIANS[name][1] if name in MEDIANS else name
+                if measure in MEASURES:
+                    counted.append(measure)
+                    if everywhere or ind.code in self.places_for:
+                        placed.append(measure)
+        self._figures.update(count_measures(counted, self.scope, with_places=placed))
 
     def figures(self, name: str) -> Any:
         if name not in self._figures:

@@ -70,7 +70,8 @@ class ProvinceDashboardView(PermissionRequiredMixin, View):
         context: dict[str, Any] = {"form": form, "province": province, "query": query}
         if query is None:
             return render(request, "indicators/province.html", context, status=400)
-        calc = Calculator(query)
+        table_code = request.GET.get("indicator") or dashboards.DEFAULT_TABLE_INDICATOR
+        calc = Calculator(query, places_for=[table_code])
         table_form = forms.TableForm(
             request.GET or None,
             indicators=[i for i in calc.indicators if calc.supports(i, "commune")],
