@@ -18,6 +18,7 @@ from antoan.accounts.roles import Perm
 from antoan.cases import choices as c
 from antoan.cases.models import Case, ProtectionMeasure
 from antoan.core.permissions import agency_ids_with
+from antoan.core.text import search_key
 from antoan.hotline.models import Call
 from antoan.indicators.models import Indicator, Kind, Unit
 from antoan.indicators.periods import Period
@@ -104,17 +105,23 @@ def province_dashboard(
     return board
 
 
+def _name_key(v: Value) -> tuple:
+    """Alphabetical the Vietnamese way: "Đường Hào" after "Đông", not after "Trần"."""
+    return (v.place_code is None, search_key(v.place_name), v.place_name)
+
+
 def sort_rows(rows: list[Value], sort: str) -> list[Value]:
-    def name(v: Value) -> tuple:
-        return (v.place_code is None, v.place_name)
+    name = _name_key
 
     if sort in ("value", "-value"):
         known = [r for r in rows if r.value is not None]
         rest = sorted([r for r in rows if r.value is None], key=name)
-        known.sort(key=lambda r: (r.value, r.place_name), reverse=sort == "-value")
+        known.sort(key=lambda r: (r.value, search_key(r.place_name)), reverse=sort == "-value")
         return known + rest
     if sort == "gap":
-        known = sorted([r for r in rows if r.gap is not None], key=lambda r: (r.gap, r.place_name))
+        known = sorted(
+            [r for r in rows if r.gap is not None], key=lambda r: (r.gap, search_key(r.place_name))
+        )
         return known + sorted([r for r in rows if r.gap is None], key=name)
     return sorted(rows, key=name)
 
@@ -129,7 +136,7 @@ def tiles(rows: list[Value]) -> list[Tile]:
     else:
         edges = [shown[min(len(shown) - 1, len(shown) * k // 5)] for k in range(1, 5)]
     out = []
-    for r in sorted(rows, key=lambda r: r.place_name):
+    for r in sorted(rows, key=_name_key):
         if r.suppressed:
             out.append(Tile(r, "hidden"))
         elif r.value is None:
