@@ -67,9 +67,6 @@ class Period:
             return _("Quý %(q)s/%(year)s") % {"q": self.code[1:], "year": self.year}
         return _("Tháng %(m)s/%(year)s") % {"m": int(self.code[1:]), "year": self.year}
 
-    def is_past(self, today: dt.date) -> bool:
-        return self.end < today
-
     def started(self, today: dt.date) -> bool:
         return self.start <= today
 

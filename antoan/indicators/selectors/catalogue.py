@@ -110,16 +110,6 @@ def target_for(targets: list[TargetValue], year: int) -> TargetValue | None:
     return ahead[0] if ahead else targets[-1]
 
 
-def estimate_in_force(indicator: Indicator, year: int, place: Place) -> Estimate | None:
-    return (
-        Estimate.objects.filter(
-            indicator=indicator, year=year, place=place, superseded_at__isnull=True
-        )
-        .select_related("entered_by", "place")
-        .first()
-    )
-
-
 def estimates_by_year(indicator: Indicator, places: list[Place]) -> dict[int, dict[str, int]]:
     """Estimates in force of every year, by year and place code."""
     out: dict[int, dict[str, int]] = {}

@@ -46,10 +46,6 @@ class Figure:
     value: float | int | None
     hidden: bool = False
 
-    @property
-    def shown(self) -> float | int | None:
-        return None if self.hidden else self.value
-
 
 class NotAvailable(Exception):
     """This figure is not published at this level (a commune's month, a quarter by sex)."""
