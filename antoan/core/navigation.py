@@ -41,7 +41,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Hoạt động"), "programme:activities", Perm.PROGRAMME_COORDINATE),
     # Figures: the province's targets for those who steer the programme; a supervisor's own
     # agency; a hotline supervisor's calls (reached from the agency page when they hold both).
-    NavItem(_("Chỉ số"), "indicators:province", Perm.INDICATORS_VIEW),
+    NavItem(_("Chỉ số và mục tiêu"), "indicators:province", Perm.INDICATORS_VIEW),
     NavItem(_("Thống kê cơ quan"), "indicators:agency", Perm.INDICATORS_AGENCY),
     NavItem(_("Nhật ký truy cập"), "core:audit", Perm.AUDIT_VIEW),
     NavItem(_("Quản trị"), "admin:index", Perm.ADMIN_MANAGE),

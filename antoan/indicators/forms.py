@@ -42,7 +42,7 @@ def year_choices() -> list[tuple[str, str]]:
 def place_choices(province: Place) -> list[tuple[str, str]]:
     communes = rollup().communes_of(province.code)
     return [
-        (province.code, _("%(name)s (toàn tỉnh)") % {"name": province.name}),
+        (province.code, province.name),
         *[(p.code, p.name) for p in communes],
     ]
 

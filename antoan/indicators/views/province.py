@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -119,6 +120,10 @@ class IndicatorView(PermissionRequiredMixin, View):
             "province": province,
             "targets": targets_of(indicator),
             "threshold": threshold(),
+            "breakdown_labels": [
+                _("Xã, phường") if d == "commune" else BREAKDOWNS.get(d, d)
+                for d in indicator.disaggregations
+            ],
         }
         if query is None:
             return render(request, "indicators/indicator.html", context, status=400)
