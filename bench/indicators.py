@@ -15,6 +15,7 @@ refuses a database holding other cases):
 from __future__ import annotations
 
 import datetime as dt
+import io
 import time
 from typing import Any
 
@@ -27,9 +28,9 @@ SCALES = ("demo", "province")
 def load_reference() -> None:
     from django.core.management import call_command
 
-    call_command("load_places", verbosity=0)
-    call_command("load_plan", verbosity=0)
-    call_command("load_indicators", verbosity=0)
+    quiet = io.StringIO()
+    for command in ("load_places", "load_plan", "load_indicators"):
+        call_command(command, verbosity=0, stdout=quiet)
 
 
 def generate(scale: str) -> tuple[float, int]:
