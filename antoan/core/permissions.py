@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -97,7 +97,7 @@ def act_as(request: Any, perm: Perm, agency_id: int | None = None) -> Membership
     return membership
 
 
-def deny(request: HttpRequest, perm: Perm | str) -> None:
+def deny(request: HttpRequest, perm: Perm | str) -> NoReturn:
     """Record the refusal in the audit log, then refuse."""
     from antoan.core.audit import audit_record
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases import choices as c
+from antoan.cases.forms.base import StyledForm
 from antoan.indicators.periods import period_choices
 from antoan.indicators.selectors.places import rollup
 from antoan.indicators.selectors.values import trend_start
@@ -20,18 +21,6 @@ SORTS = [
     ("-value", _("Giá trị giảm dần")),
     ("gap", _("Chênh lệch với chỉ tiêu")),
 ]
-
-
-class Styled:
-    """Bootstrap classes on every widget (templates hold no styling logic)."""
-
-    def style(self: Any) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 def year_choices() -> list[tuple[str, str]]:
@@ -47,7 +36,7 @@ def place_choices(province: Place) -> list[tuple[str, str]]:
     ]
 
 
-class FilterForm(Styled, forms.Form):
+class FilterForm(StyledForm):
     """GET parameters of the province dashboard. Semantic checks (combinations that could point
     at a person, periods without commune figures) are made by ``selectors.values.parse_query``."""
 
@@ -67,14 +56,13 @@ class FilterForm(Styled, forms.Form):
         self.fields["sex"].choices = everyone + list(c.Sex.choices)
         self.fields["age_band"].choices = everyone + list(c.AgeGroup.choices)
         self.fields["gbv_type"].choices = everyone + list(c.GbvType.choices)
-        self.style()
 
     def params(self) -> dict[str, str]:
         """What was chosen, as the API's parameters."""
         return {k: v for k, v in self.cleaned_data.items() if v}
 
 
-class TableForm(Styled, forms.Form):
+class TableForm(StyledForm):
     """Which indicator the commune table and tiles show, and their order."""
 
     indicator = forms.ChoiceField(label=_("Chỉ số"), required=False)
@@ -83,10 +71,9 @@ class TableForm(Styled, forms.Form):
     def __init__(self, *args: Any, indicators: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = [(i.code, f"{i.code} · {i.name}") for i in indicators]
-        self.style()
 
 
-class EstimateForm(Styled, forms.Form):
+class EstimateForm(StyledForm):
     indicator = forms.ChoiceField(label=_("Chỉ số"))
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2200)
     place = forms.ChoiceField(label=_("Địa bàn"))
@@ -117,4 +104,3 @@ class EstimateForm(Styled, forms.Form):
             (i.code, f"{i.code} · {i.denominator_label}") for i in indicators
         ]
         self.fields["place"].choices = place_choices(province)
-        self.style()

@@ -18,6 +18,7 @@ from antoan.accounts.roles import Perm
 from antoan.api.cases.common import CaseError
 from antoan.api.errors import error_body
 from antoan.api.views import ProtectedAPIView
+from antoan.core.permissions import deny
 from antoan.indicators import services
 from antoan.indicators.periods import PERIOD_CODES
 from antoan.indicators.selectors import catalogue
@@ -202,12 +203,12 @@ def labels_for(values: list[Value]) -> dict[tuple[str, str], str]:
     return out
 
 
-def province_or_refuse(user: Any, perm: Perm = Perm.INDICATORS_VIEW) -> Place:
-    province = user_province(user, perm)
+def province_or_refuse(request: Any, perm: Perm = Perm.INDICATORS_VIEW) -> Place:
+    """The caller's province; a membership in an agency outside any province is refused, and
+    the refusal audited."""
+    province = user_province(request.user, perm)
     if province is None:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+        deny(request, perm)
     return province
 
 
@@ -240,7 +241,7 @@ class ValueListView(ProtectedAPIView):
         responses={200: ValuePageOut, **errors(400)},
     )
     def get(self, request):
-        province = province_or_refuse(request.user)
+        province = province_or_refuse(request)
         query = parse_query(province, dict(request.query_params.items()))
         values = Calculator(query).values()
         labels = labels_for(values)
@@ -352,17 +353,7 @@ class EstimateView(ProtectedAPIView):
         data = serializer.validated_data
         try:
             estimate, created = services.estimate_save(
-                actor=request.user,
-                data=services.EstimateInput(
-                    indicator=data["indicator"],
-                    year=data["year"],
-                    place=data["place"],
-                    value=data["value"],
-                    source=data["source"],
-                    method=data.get("method", ""),
-                    version=data.get("version"),
-                ),
-                request=request,
+                actor=request.user, data=services.EstimateInput(**data), request=request
             )
         except services.EstimateConflict as exc:
             body = error_body(

@@ -5,9 +5,10 @@ open every case and call behind the figures anyway)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, Count, F, Q
 from django.db.models.functions import Cast, ExtractHour
 from django.utils import timezone
@@ -22,9 +23,9 @@ from antoan.core.text import search_key
 from antoan.hotline.models import Call
 from antoan.indicators.models import Indicator, Kind, Unit
 from antoan.indicators.periods import Period
-from antoan.indicators.selectors.breakdowns import categories, category_labels
+from antoan.indicators.selectors.breakdowns import BREAKDOWNS, categories, category_labels
 from antoan.indicators.selectors.specials import medians, overdue_counts
-from antoan.indicators.selectors.values import Calculator, Value
+from antoan.indicators.selectors.values import Calculator, Query, Value
 from antoan.referrals.models import Referral, ReferralStatus
 
 DEFAULT_TABLE_INDICATOR = "GBV-02"
@@ -149,14 +150,39 @@ def tiles(rows: list[Value]) -> list[Tile]:
     return out
 
 
-def breakdown_rows(calc: Calculator, indicator: Indicator, dim: str) -> list[tuple[str, Value]]:
-    """The asked year's value of ``indicator`` for each category of ``dim``."""
-    cats = calc.categories(indicator, dim)
-    labels = category_labels(dim, cats)
-    return [
-        (labels[cat], calc.value(indicator, calc.query.place_key, dim=dim, category=cat))
-        for cat in cats
-    ]
+@dataclass
+class IndicatorPage:
+    value: Value
+    trend: list[Value]
+    # (breakdown's name, [(category's label, value)]) for each breakdown of the year.
+    breakdowns: list[tuple[str, list[tuple[str, Value]]]]
+
+
+def indicator_page(indicator: Indicator, query: Query) -> IndicatorPage | None:
+    """One indicator for the question asked; None when it has no figures for it (a commune
+    asked of a provincial indicator, a filter it does not break down by)."""
+    asked = replace(query, by="", codes=(indicator.code,))
+    try:
+        calc = Calculator(asked)
+    except ValidationError:
+        return None
+    breakdowns = []
+    if query.period.code == "year" and not query.filter_dim:
+        for dim in indicator.disaggregations:
+            if dim == "commune":
+                continue
+            try:
+                sub = Calculator(replace(asked, by=dim))
+            except ValidationError:
+                continue
+            cats = sub.categories(indicator, dim)
+            labels = category_labels(dim, cats)
+            rows = [
+                (labels[cat], sub.value(indicator, asked.place_key, dim=dim, category=cat))
+                for cat in cats
+            ]
+            breakdowns.append((str(BREAKDOWNS[dim]), rows))
+    return IndicatorPage(calc.value(indicator, asked.place_key), calc.trend(indicator), breakdowns)
 
 
 # --- A supervisor's agency -------------------------------------------------------------------

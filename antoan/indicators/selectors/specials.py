@@ -399,32 +399,29 @@ def reports_on_time(scope: Scope) -> SpecialFigures:
     return SpecialFigures(scope, compute, placed=False)
 
 
-def budget_allocated(scope: Scope) -> SpecialFigures:
-    def compute(period: Period) -> Snapshot:
-        lines = BudgetLine.objects.filter(year=period.year)
-        return Snapshot(
-            {TOTAL: lines.aggregate(n=Sum("allocated", default=0))["n"]},
-            {
-                "agency": lambda: _sums(lines, "agency_id", "allocated"),
-                "source": lambda: _sums(lines, "source", "allocated"),
-            },
-        )
+def _money(qs: Any, column: str, agency: str) -> Callable[[Scope], SpecialFigures]:
+    """Money of a year: the total, and by agency and funding source on demand."""
 
-    return SpecialFigures(scope, compute, placed=False)
+    def figures(scope: Scope) -> SpecialFigures:
+        def compute(period: Period) -> Snapshot:
+            year = qs(period.year)
+            return Snapshot(
+                {TOTAL: year.aggregate(n=Sum(column, default=0))["n"]},
+                {
+                    "agency": lambda: _sums(year, agency, column),
+                    "source": lambda: _sums(year, "source", column),
+                },
+            )
+
+        return SpecialFigures(scope, compute, placed=False)
+
+    return figures
 
 
-def budget_spent(scope: Scope) -> SpecialFigures:
-    def compute(period: Period) -> Snapshot:
-        spent = Spending.objects.filter(activity__start_date__year=period.year)
-        return Snapshot(
-            {TOTAL: spent.aggregate(n=Sum("amount", default=0))["n"]},
-            {
-                "agency": lambda: _sums(spent, "activity__agency_id", "amount"),
-                "source": lambda: _sums(spent, "source", "amount"),
-            },
-        )
-
-    return SpecialFigures(scope, compute, placed=False)
+budget_allocated = _money(lambda y: BudgetLine.objects.filter(year=y), "allocated", "agency_id")
+budget_spent = _money(
+    lambda y: Spending.objects.filter(activity__start_date__year=y), "amount", "activity__agency_id"
+)
 
 
 def _sums(qs: Any, key: str, column: str) -> dict[str, int]:

@@ -76,19 +76,10 @@ class EstimateView(PermissionRequiredMixin, View):
         form = forms.EstimateForm(request.POST, indicators=estimate_indicators(), province=province)
         if not form.is_valid():
             return self.show(request, form, status=400)
-        d = form.cleaned_data
         try:
             estimate, created = services.estimate_save(
                 actor=request.user,
-                data=services.EstimateInput(
-                    indicator=d["indicator"],
-                    year=d["year"],
-                    place=d["place"],
-                    value=d["value"],
-                    source=d["source"],
-                    method=d["method"],
-                    version=d["version"],
-                ),
+                data=services.EstimateInput(**form.cleaned_data),
                 request=request,
             )
         except ValidationError as exc:

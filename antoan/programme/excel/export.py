@@ -28,7 +28,8 @@ from antoan.programme.models import Activity, Task
 FLAG_LABELS = {
     services.FLAG_NOT_ASSIGNED: _("Cơ quan tổ chức không có tên trong phân công của nhiệm vụ"),
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+# Tab and carriage return too: a spreadsheet may drop them and run what follows.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FILTER_KEYS = ("plan", "task", "kind", "agency", "place", "year", "q", "flagged")
 
 
