@@ -31,11 +31,16 @@ def test_the_dashboard_shows_targets_communes_and_operations(page, cast, catalog
     response = page(cast["manager1"]).get("/indicators/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Chỉ tiêu của kế hoạch và chương trình" in html
-    assert 'data-testid="card-GBV-02"' in html
-    assert "Phường Phố Hiến" in html  # the commune table
-    assert "Chỉ số hoạt động" in html
+    # Six survivors of Phố Hiến with a need and no service yet: GBV-02 is 0 of 6.
+    assert 'data-testid="value-GBV-02">0,0\u00a0%<' in html
     assert "≥ 50\u00a0% (2025)" in html  # GBV-01's target from plan 64, with its year
+    board = response.context["board"]
+    assert board.table_indicator.code == "GBV-02"
+    rows = {v.place_code: (v.numerator, v.denominator, v.suppressed) for v in board.rows}
+    assert rows["11953"] == (0, 6, False)
+    assert rows["12452"] == (0, 0, False)
+    assert '<tr data-testid="commune-row" data-code="11953">' in html
+    assert {v.indicator.code for v in board.operational} >= {"OP-01", "OP-04", "OP-11"}
 
 
 def test_a_filter_that_could_point_at_a_person_is_refused_with_the_reason(page, cast, catalogue):
@@ -69,6 +74,22 @@ def test_an_indicator_page_gives_definition_numerator_and_denominator(page, cast
     assert "Người có nhu cầu trợ giúp: <strong>5</strong>" in html
     assert "Phạm Thị Thu" not in html  # figures, never people
     assert page(cast["analyst1"]).get("/indicators/NOPE/").status_code == 404
+
+
+def test_an_indicator_without_commune_figures_says_so_for_a_commune(page, cast, catalogue):
+    response = page(cast["analyst1"]).get("/indicators/GE-03/?place=11953")
+    assert response.status_code == 200
+    assert "Chỉ số này không có số liệu theo lựa chọn này" in response.content.decode()
+
+
+def test_an_indicator_page_shows_its_breakdowns_of_the_year(page, cast, catalogue):
+    for _ in range(5):
+        open_case(cast["worker1"])
+    response = page(cast["analyst1"]).get(f"/indicators/GBV-01/?year={YEAR}")
+    breakdowns = dict(response.context["breakdowns"])
+    assert set(breakdowns) == {"Giới tính", "Nhóm tuổi", "Loại bạo lực"}
+    by_sex = {label: v.numerator for label, v in breakdowns["Giới tính"]}
+    assert by_sex["Nữ"] == 5 and by_sex["Nam"] == 0
 
 
 def test_a_download_keeps_the_filters_neutralises_formulas_and_is_audited(page, cast, catalogue):
