@@ -30,3 +30,36 @@ class OtpCodeForm(forms.Form):
                 _("Hãy nhập mã gồm 6 chữ số đang hiện trong ứng dụng xác thực.")
             )
         return code
+
+
+class PasswordChangeForm(forms.Form):
+    """One's own password: the current one, and the new one twice."""
+
+    current = forms.CharField(
+        label=_("Mật khẩu hiện tại"),
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new = forms.CharField(
+        label=_("Mật khẩu mới"),
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Ít nhất 12 ký tự. Nên dùng một câu dễ nhớ với bạn; không dùng mật khẩu phổ biến "
+            "hay tên hệ thống."
+        ),
+    )
+    repeat = forms.CharField(
+        label=_("Nhập lại mật khẩu mới"),
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new") and data.get("repeat") and data["new"] != data["repeat"]:
+            self.add_error("repeat", _("Hai lần nhập mật khẩu mới không giống nhau."))
+        return data

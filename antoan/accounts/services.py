@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,6 +184,52 @@ def user_logout_everywhere(*, request: Any, user: User) -> int:
         changed_fields=["security_stamp"],
         extra={"tokens_revoked": revoked},
     )
+    return revoked
+
+
+def password_change(*, request: HttpRequest, user: User, current: str, new: str) -> int:
+    """Change one's own password; every other session and API token of the user ends.
+
+    Raises ValidationError with field errors (``current``, ``new``), audited as a refusal.
+    Returns the number of API tokens revoked.
+    """
+    problem: dict[str, list[str]] = {}
+    if not user.check_password(current):
+        problem["current"] = [_("Mật khẩu hiện tại không đúng.")]
+    elif new == current:
+        problem["new"] = [_("Mật khẩu mới phải khác mật khẩu hiện tại.")]
+    else:
+        try:
+            password_validation.validate_password(new, user)
+        except ValidationError as error:
+            problem["new"] = list(error.messages)
+    if problem:
+        # Outside any transaction of ours: the refusal is kept although nothing changes.
+        audit_record(
+            action=AuditAction.PASSWORD_CHANGE_FAILED,
+            request=request,
+            extra={"reason": "current" if "current" in problem else "rules"},
+        )
+        raise ValidationError(problem)
+    with transaction.atomic():
+        user.set_password(new)
+        # The stamp is part of every session's auth hash and every token: rotating it ends
+        # the user's other sessions and API tokens, on every app server.
+        user.security_stamp = uuid.uuid4()
+        user.save(update_fields=["password", "security_stamp"])
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=now()
+        )
+        audit_record(
+            action=AuditAction.PASSWORD_CHANGED,
+            request=request,
+            object_type=User._meta.label_lower,
+            object_id=user.pk,
+            changed_fields=["password", "security_stamp"],
+            extra={"tokens_revoked": revoked},
+        )
+    # This session stays signed in (and keeps its second factor) under a new key.
+    update_session_auth_hash(request, user)
     return revoked
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", public(views.LogoutView.as_view()), name="logout"),
     path("security/", views.SecurityView.as_view(), name="security"),
     path("security/otp/", views.OtpEnrolView.as_view(), name="otp_enrol"),
+    path("security/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "security/logout-everywhere/",
         views.LogoutEverywhereView.as_view(),

@@ -15,6 +15,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
@@ -28,7 +29,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from antoan.accounts import services
-from antoan.accounts.forms import LoginForm, OtpCodeForm
+from antoan.accounts.forms import LoginForm, OtpCodeForm, PasswordChangeForm
 from antoan.accounts.models import ApiToken, User
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import PermissionRequiredMixin, needs_two_factor
@@ -402,6 +403,41 @@ class OtpEnrolView(PermissionRequiredMixin, View):
             "two_factor_required": _two_factor_required(user),
         }
         return render(request, self.template_name, context)
+
+
+class PasswordChangeView(PermissionRequiredMixin, View):
+    """Change one's own password: this session stays, every other one ends."""
+
+    permission = Perm.USE_SYSTEM
+    template_name = "accounts/password_change.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": PasswordChangeForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PasswordChangeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.password_change(
+                    request=request,
+                    user=request.user,
+                    current=form.cleaned_data["current"],
+                    new=form.cleaned_data["new"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field, problem)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã đổi mật khẩu. Các thiết bị khác đã bị đăng xuất và mọi mã truy cập "
+                        "API đã bị thu hồi."
+                    ),
+                )
+                return redirect("accounts:security")
+        return render(request, self.template_name, {"form": form})
 
 
 class LogoutEverywhereView(PermissionRequiredMixin, View):

@@ -25,6 +25,8 @@ class AuditAction(models.TextChoices):
     TOKEN_ISSUED = "token_issued", _("Cấp mã truy cập API")
     TOKEN_REVOKED = "token_revoked", _("Thu hồi mã truy cập API")
     PERMISSION_DENIED = "permission_denied", _("Bị từ chối truy cập")
+    PASSWORD_CHANGED = "password_changed", _("Đổi mật khẩu")
+    PASSWORD_CHANGE_FAILED = "password_change_failed", _("Đổi mật khẩu thất bại")
 
 
 class AuditEventQuerySet(models.QuerySet):
