@@ -75,6 +75,9 @@ class RoleSpec:
     permissions: frozenset[Perm]
     # Roles that can reach identifying survivor data must use two-factor login.
     sees_case_data: bool
+    # Roles with power over accounts or the evidence (administrators grant any role; auditors
+    # read who did what to whom) must use it too, although they see no case content.
+    privileged: bool = False
 
 
 _EVERYONE = {Perm.USE_SYSTEM, Perm.PLACES_VIEW, Perm.AGENCIES_VIEW}
@@ -145,8 +148,12 @@ ROLES: dict[Role, RoleSpec] = {
         frozenset(_EVERYONE | {Perm.INDICATORS_VIEW, Perm.PROGRAMME_VIEW}),
         sees_case_data=False,
     ),
-    Role.AUDITOR: RoleSpec(frozenset(_EVERYONE | {Perm.AUDIT_VIEW}), sees_case_data=False),
-    Role.ADMINISTRATOR: RoleSpec(frozenset(_EVERYONE | {Perm.ADMIN_MANAGE}), sees_case_data=False),
+    Role.AUDITOR: RoleSpec(
+        frozenset(_EVERYONE | {Perm.AUDIT_VIEW}), sees_case_data=False, privileged=True
+    ),
+    Role.ADMINISTRATOR: RoleSpec(
+        frozenset(_EVERYONE | {Perm.ADMIN_MANAGE}), sees_case_data=False, privileged=True
+    ),
 }
 
 
@@ -159,3 +166,9 @@ def role_permissions(role: str) -> frozenset[Perm]:
 def role_sees_case_data(role: str) -> bool:
     spec = ROLES.get(Role(role)) if role in Role.values else None
     return bool(spec and spec.sees_case_data)
+
+
+def role_needs_two_factor(role: str) -> bool:
+    """Roles that see case data, and the privileged ones, log in with a second factor."""
+    spec = ROLES.get(Role(role)) if role in Role.values else None
+    return bool(spec and (spec.sees_case_data or spec.privileged))

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.permissions import BasePermission
 
-from antoan.accounts.roles import Perm, role_permissions, role_sees_case_data
+from antoan.accounts.roles import Perm, role_needs_two_factor, role_permissions
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -85,8 +85,9 @@ def scope_to_agencies(
 
 
 def needs_two_factor(user: User | Any) -> bool:
-    """Roles that can reach identifying survivor data must log in with a second factor."""
-    return any(role_sees_case_data(m.role) for m in memberships(user))
+    """Roles that can reach identifying survivor data, administrators and auditors must log in
+    with a second factor."""
+    return any(role_needs_two_factor(m.role) for m in memberships(user))
 
 
 def act_as(request: Any, perm: Perm, agency_id: int | None = None) -> Membership | None:

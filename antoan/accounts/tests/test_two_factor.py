@@ -24,8 +24,10 @@ LOGIN_OTP = reverse("accounts:login_otp")
 ENROL = reverse("accounts:otp_enrol")
 SECURITY = reverse("accounts:security")
 
-CASE_DATA_ROLES = ["hotline1", "worker1", "supervisor1", "health1"]
-OTHER_ROLES = ["reporter1", "analyst1", "auditor1", "admin1"]
+# Roles that see case data, and those with power over accounts (admin1) or the evidence
+# (auditor1).
+CASE_DATA_ROLES = ["hotline1", "worker1", "supervisor1", "health1", "auditor1", "admin1"]
+OTHER_ROLES = ["reporter1", "analyst1"]
 
 
 @pytest.fixture
