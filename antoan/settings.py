@@ -125,6 +125,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "antoan.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "antoan.core.middleware.ApiRequiresHttpsMiddleware",
     "antoan.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "antoan.core.middleware.LanguageMiddleware",
@@ -187,12 +188,13 @@ if ANTOAN_ENV == "test":
     PASSWORD_HASHERS = ["antoan.accounts.hashers.FastArgon2PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "antoan.accounts.validators.MinimumLength",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "antoan.accounts.validators.ContextWordsValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -261,6 +263,14 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("ANTOAN_SSL_REDIRECT", PRODUCTION)
+# Pages redirect to HTTPS; the API refuses plain HTTP instead (ApiRequiresHttpsMiddleware).
+SECURE_REDIRECT_EXEMPT = [r"^api(/|$)"]
+if SESSION_COOKIE_SECURE:
+    # __Host- cookies are only accepted over HTTPS, for this exact host and path /: no
+    # subdomain or plain-HTTP page can plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-antoan_session"
+    CSRF_COOKIE_NAME = "__Host-antoan_csrf"
+    LANGUAGE_COOKIE_NAME = "__Host-antoan_lang"
 SECURE_HSTS_SECONDS = env_int("ANTOAN_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION

@@ -57,6 +57,35 @@ class RequestIdMiddleware:
         return response
 
 
+class ApiRequiresHttpsMiddleware:
+    """Where pages redirect plain HTTP to HTTPS, the API refuses it instead.
+
+    A redirect would let a partner system misconfigured for ``http://`` go on sending its token
+    in clear without anyone noticing; a refusal makes the mistake visible on the first call.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure() and _is_api(request.path):
+            from antoan.api.errors import error_response
+
+            return error_response(
+                403,
+                "https_required",
+                translation.gettext(
+                    "API chỉ nhận kết nối HTTPS. Hãy sửa địa chỉ thành https:// và thu hồi mã "
+                    "truy cập đã gửi qua HTTP."
+                ),
+            )
+        return self.get_response(request)
+
+
+def _is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
