@@ -6,6 +6,7 @@ a phone or a case detail, because mailboxes are read on shared and lost phones.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,8 @@ from antoan.accounts.models import Membership, User
 from antoan.accounts.roles import Perm, Role, role_permissions
 from antoan.referrals.clock import now
 from antoan.referrals.models import Notification, Referral
+
+logger = logging.getLogger(__name__)
 
 
 def holders(agency_id: int, perm: Perm) -> list[User]:
@@ -58,7 +61,14 @@ def notify(users: Iterable[User], kind: str, referral: Referral) -> list[Notific
             subject, body = email_text(referral, kind)
 
         def send() -> None:
-            send_mail(subject, body, None, addresses, fail_silently=True)
+            # The in-app notice is already saved; a mail failure must not undo the referral,
+            # but it is logged (without addresses) so operations can see mail is down.
+            try:
+                send_mail(subject, body, None, addresses)
+            except Exception:
+                logger.exception(
+                    "referral notification email failed", extra={"referral": referral.pk}
+                )
 
         transaction.on_commit(send)
     return rows

@@ -240,3 +240,22 @@ def test_recipient_loses_access_at_once(cast, case_a, send, clock, end):
     with pytest.raises(Http404):
         selectors.referral_get_for_user(cast["health1"], referral.pk)
     assert not selectors.referrals_incoming(cast["health1"]).exists()
+
+
+def test_a_mail_server_that_is_down_keeps_the_referral_and_is_logged(
+    cast, case_a, send, settings, caplog, django_capture_on_commit_callbacks
+):
+    # A real SMTP backend pointed at a port nobody listens on: the connection is refused.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    cast["health1"].email = "huy@example.vn"
+    cast["health1"].save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = send(case_a)
+
+    assert fresh(referral).status == "sent"
+    assert Notification.objects.filter(user=cast["health1"], kind="new").count() == 1
+    failures = [r for r in caplog.records if r.getMessage() == "referral notification email failed"]
+    assert len(failures) == 1
+    assert "huy@example.vn" not in caplog.text
