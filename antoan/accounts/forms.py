@@ -30,3 +30,11 @@ class OtpCodeForm(forms.Form):
                 _("Hãy nhập mã gồm 6 chữ số đang hiện trong ứng dụng xác thực.")
             )
         return code
+
+
+class ReauthForm(forms.Form):
+    """The password or a current authenticator code, before a sensitive act."""
+
+    secret = forms.CharField(
+        label=_("Mật khẩu hoặc mã OTP"), max_length=4096, strip=False, widget=forms.PasswordInput
+    )

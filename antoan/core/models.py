@@ -25,6 +25,11 @@ class AuditAction(models.TextChoices):
     TOKEN_ISSUED = "token_issued", _("Cấp mã truy cập API")
     TOKEN_REVOKED = "token_revoked", _("Thu hồi mã truy cập API")
     PERMISSION_DENIED = "permission_denied", _("Bị từ chối truy cập")
+    REAUTH = "reauth", _("Xác nhận lại mật khẩu hoặc mã OTP")
+    REAUTH_FAILED = "reauth_failed", _("Xác nhận lại thất bại")
+    OTP_RESET = "otp_reset", _("Đặt lại xác thực hai lớp")
+    # Something an auditor should look at (e.g. unusual export volume); ``extra.reason`` says what.
+    ALERT = "alert", _("Cảnh báo")
 
 
 class AuditEventQuerySet(models.QuerySet):
