@@ -111,6 +111,7 @@ def test_export_volume_alerts_auditors_once_then_refuses(cast, plan64, client_fo
 
     # The auditor finds the alerts under their action on the audit page.
     auditor = client_for(cast["auditor1"])
+    assert 'href="/audit/?action=alert"' in auditor.get("/audit/").content.decode()
     page = auditor.get("/audit/", {"action": "alert"}).content.decode()
     assert "Cảnh báo" in page
     assert page.count("analyst1") >= 2
