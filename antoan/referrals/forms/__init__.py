@@ -47,7 +47,9 @@ class ReferralForm(forms.Form):
         required=False,
         strip=False,
         max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        # Not "current-password": a browser that fills a saved password by itself would let
+        # anyone at an unattended screen through the step-up.
+        widget=forms.PasswordInput(attrs={"autocomplete": "one-time-code"}),
         help_text=_("Quyết định khẩn cấp cần xác nhận lại rằng chính bạn đang dùng máy."),
     )
 

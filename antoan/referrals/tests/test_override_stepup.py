@@ -63,6 +63,14 @@ def test_the_page_keeps_the_form_and_asks_for_the_password(cast, client_for, no_
 
 def test_a_referral_with_consent_asks_nothing(cast, client_for, case_a, providers):
     client = client_for(cast["worker1"])
+    # A case worker may not override, so the form has no password field for them.
+    assert (
+        'name="reauth_secret"'
+        not in client.get(f"/referrals/cases/{case_a.pk}/new/").content.decode()
+    )
+    supervisor_page = client_for(cast["supervisor1"]).get(f"/referrals/cases/{case_a.pk}/new/")
+    assert 'name="reauth_secret"' in supervisor_page.content.decode()
+    client = client_for(cast["worker1"])
     with _stale():
         response = client.post(
             f"/referrals/cases/{case_a.pk}/new/",

@@ -117,14 +117,14 @@ class ReferralNewView(PermissionRequiredMixin, View):
     permission = Perm.REFERRAL_SEND
 
     def render_form(self, request, case, form, status=200):
+        can_override = grant(request.user, Perm.CASE_APPROVE, case.agency_id) is not None
+        if not can_override:
+            # The step-up field is for those who may override; nobody else is asked a password.
+            form.fields.pop("reauth_secret", None)
         return render(
             request,
             "referrals/new.html",
-            {
-                "case": case,
-                "form": form,
-                "can_override": grant(request.user, Perm.CASE_APPROVE, case.agency_id) is not None,
-            },
+            {"case": case, "form": form, "can_override": can_override},
             status=status,
         )
 
