@@ -263,3 +263,40 @@ def test_setting_someone_elses_password_asks_first(client_for, cast, later):
     assert urlsplit(response["Location"]).path == "/accounts/reauth/"
     worker.refresh_from_db()
     assert worker.check_password(PASSWORD)
+
+
+# --- The decorator, for function views (the DSR packages and others to come) -------------------
+
+
+def test_the_decorator_asks_on_the_web_and_refuses_on_the_api(rf, cast, later):
+    import json
+
+    from django.http import HttpResponse
+
+    from antoan.accounts import services
+    from antoan.accounts.reauth import SESSION_REAUTH_AT, require_recent_auth
+
+    @require_recent_auth
+    def package(request):
+        return HttpResponse("gói dữ liệu")
+
+    def request_for(path: str, confirmed_at: int):
+        request = rf.get(path)
+        request.user = cast["auditor1"]
+        request.session = {services.SESSION_LOGIN_AT: confirmed_at}
+        return request
+
+    moment = later()
+    stale = int(moment.timestamp()) - 6 * 60
+    fresh = int(moment.timestamp()) - 4 * 60
+
+    web = package(request_for("/dsr/1/package/", stale))
+    assert web.status_code == 302
+    assert web["Location"] == "/accounts/reauth/?next=%2Fdsr%2F1%2Fpackage%2F"
+    api = package(request_for("/api/v1/dsr/1/package", stale))
+    assert api.status_code == 403
+    assert json.loads(api.content)["error"]["code"] == "reauth_required"
+    assert package(request_for("/dsr/1/package/", fresh)).content.decode() == "gói dữ liệu"
+    confirmed = request_for("/dsr/1/package/", stale)
+    confirmed.session[SESSION_REAUTH_AT] = fresh
+    assert package(confirmed).status_code == 200
