@@ -252,6 +252,18 @@ ANTOAN_REFERRAL_SLA_NORMAL_WORKING_DAYS = env_int(
 # API tokens
 ANTOAN_TOKEN_HOURS = env_int("ANTOAN_TOKEN_HOURS", 8, minimum=1)
 
+# Step-up: exports of rows, role changes, consent overrides, two-factor resets ask for the
+# password or a code again unless one was given within this many minutes (docs/security.md).
+ANTOAN_REAUTH_MINUTES = env_int("ANTOAN_REAUTH_MINUTES", 5, minimum=1)
+# Exports per user in the last hour: above the first, auditors get an alert; above the second,
+# further exports are refused until the hour has rolled on.
+ANTOAN_EXPORT_ALERT_PER_HOUR = env_int("ANTOAN_EXPORT_ALERT_PER_HOUR", 20, minimum=1)
+ANTOAN_EXPORT_LIMIT_PER_HOUR = env_int("ANTOAN_EXPORT_LIMIT_PER_HOUR", 60, minimum=1)
+if ANTOAN_EXPORT_LIMIT_PER_HOUR < ANTOAN_EXPORT_ALERT_PER_HOUR:
+    raise ImproperlyConfigured(
+        "ANTOAN_EXPORT_LIMIT_PER_HOUR must be at least ANTOAN_EXPORT_ALERT_PER_HOUR."
+    )
+
 # Security headers; production must sit behind HTTPS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -63,3 +63,11 @@ class PasswordChangeForm(forms.Form):
         if data.get("new") and data.get("repeat") and data["new"] != data["repeat"]:
             self.add_error("repeat", _("Hai lần nhập mật khẩu mới không giống nhau."))
         return data
+
+
+class ReauthForm(forms.Form):
+    """The password or a current authenticator code, before a sensitive act."""
+
+    secret = forms.CharField(
+        label=_("Mật khẩu hoặc mã OTP"), max_length=4096, strip=False, widget=forms.PasswordInput
+    )

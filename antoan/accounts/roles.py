@@ -35,7 +35,8 @@ class Perm(StrEnum):
     # Reference data anyone signed in may read.
     PLACES_VIEW = "places.view"
     AGENCIES_VIEW = "agencies.view"
-    # Users, memberships, agencies, places: administrators only.
+    # Users, memberships, agencies, places and the service directory, in the admin site:
+    # administrators only. It reaches no case or programme data (core/tests/test_admin_registry).
     ADMIN_MANAGE = "admin.manage"
     # The audit log (who did what, when; never case content).
     AUDIT_VIEW = "audit.view"

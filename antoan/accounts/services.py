@@ -233,6 +233,36 @@ def password_change(*, request: HttpRequest, user: User, current: str, new: str)
     return revoked
 
 
+@dataclass(frozen=True)
+class TwoFactorReset:
+    devices_removed: int
+    tokens_revoked: int
+
+
+@transaction.atomic
+def user_two_factor_reset(*, request: Any, user: User) -> TwoFactorReset:
+    """A lost phone: remove the user's authenticators, end their sessions and API tokens.
+
+    Whoever holds the phone can no longer make codes for the account, and every session and
+    token (the phone's included) ends. At the next login, roles that must use two-factor are
+    sent to set up a new authenticator before anything else. Audited as ``otp_reset`` with the
+    administrator as actor and the user as object.
+    """
+    devices = TOTPDevice.objects.filter(user=user).delete()[0]
+    user.security_stamp = uuid.uuid4()
+    user.save(update_fields=["security_stamp"])
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now())
+    audit_record(
+        action=AuditAction.OTP_RESET,
+        request=request,
+        object_type=User._meta.label_lower,
+        object_id=user.pk,
+        changed_fields=["otp_devices", "security_stamp"],
+        extra={"devices_removed": devices, "tokens_revoked": revoked},
+    )
+    return TwoFactorReset(devices_removed=devices, tokens_revoked=revoked)
+
+
 # --- Two-factor devices --------------------------------------------------------------------
 
 

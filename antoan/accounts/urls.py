@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/otp/", public(views.LoginOtpView.as_view()), name="login_otp"),
     path("logout/", public(views.LogoutView.as_view()), name="logout"),
     path("security/", views.SecurityView.as_view(), name="security"),
+    path("reauth/", views.ReauthView.as_view(), name="reauth"),
     path("security/otp/", views.OtpEnrolView.as_view(), name="otp_enrol"),
     path("security/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(

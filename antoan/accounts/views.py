@@ -28,8 +28,8 @@ from django.views.generic import TemplateView
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from antoan.accounts import services
-from antoan.accounts.forms import LoginForm, OtpCodeForm, PasswordChangeForm
+from antoan.accounts import reauth, services
+from antoan.accounts.forms import LoginForm, OtpCodeForm, PasswordChangeForm, ReauthForm
 from antoan.accounts.models import ApiToken, User
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import PermissionRequiredMixin, needs_two_factor
@@ -477,10 +477,79 @@ class ApiTokenRevokeView(PermissionRequiredMixin, View):
         return redirect("accounts:security")
 
 
-def _wait_error(form, seconds: int) -> None:
+# --- Step-up: the password or a code again ------------------------------------------------
+
+
+class ReauthView(PermissionRequiredMixin, View):
+    """ "Xác nhận lại mật khẩu hoặc mã OTP" before a sensitive act (see accounts/reauth.py)."""
+
+    permission = Perm.USE_SYSTEM
+    template_name = "accounts/reauth.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, ReauthForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ReauthForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        result = reauth.reauth_confirm(request=request, secret=form.cleaned_data["secret"])
+        next_url = _safe_next(request, request.POST.get("next"))
+        if result.ok:
+            if request.POST.get("download") == "1" and next_url:
+                # Redirecting to a file would leave this form on screen: offer the link.
+                return self._render(request, None, confirmed=True)
+            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+        if result.logged_out:
+            messages.error(
+                request,
+                services.lockout_message(request)
+                if result.locked
+                else _("Bạn đã nhập sai quá nhiều lần. Hãy đăng nhập lại."),
+            )
+            return redirect("accounts:login")
+        if result.wait_seconds:
+            _wait_error(form, result.wait_seconds, field="secret")
+        else:
+            left = reauth.reauth_failures_left(request)
+            form.add_error(
+                "secret",
+                ngettext(
+                    "Mật khẩu hoặc mã OTP không đúng. Bạn còn %(left)d lần thử.",
+                    "Mật khẩu hoặc mã OTP không đúng. Bạn còn %(left)d lần thử.",
+                    left,
+                )
+                % {"left": left},
+            )
+        return self._render(request, form, status=400)
+
+    def _render(
+        self,
+        request: HttpRequest,
+        form: ReauthForm | None,
+        *,
+        confirmed: bool = False,
+        status: int = 200,
+    ) -> HttpResponse:
+        source = request.POST if request.method == "POST" else request.GET
+        next_url = _safe_next(request, source.get("next"))
+        back = _safe_next(request, source.get("back") or request.headers.get("Referer"))
+        context = {
+            "form": form,
+            "next": next_url,
+            "back": back,
+            "download": source.get("download") == "1",
+            "confirmed": confirmed,
+            "minutes": settings.ANTOAN_REAUTH_MINUTES,
+            "has_device": user_has_device(request.user, confirmed=True),
+        }
+        return render(request, self.template_name, context, status=status)
+
+
+def _wait_error(form, seconds: int, field: str = "code") -> None:
     """django-otp refuses to check codes for a while after repeated failures: say how long."""
     form.add_error(
-        "code",
+        field,
         ngettext(
             "Bạn đã nhập sai mã nhiều lần. Hãy đợi %(seconds)d giây rồi thử lại.",
             "Bạn đã nhập sai mã nhiều lần. Hãy đợi %(seconds)d giây rồi thử lại.",

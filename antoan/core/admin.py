@@ -6,7 +6,10 @@ part), sends anonymous visitors to An Toàn's own login page (lockout, two-facto
 than the admin's, and refuses everyone else with an audited 403. Model admins built on
 :class:`AntoanModelAdmin` grant their actions by the same permission and write an audit event
 for each addition, change and deletion. Register reference data only: administrators must not
-read case data, so a case, survivor, referral or call never gets a model admin. See docs/admin.md.
+read case data, so a case, survivor, referral or call never gets a model admin, nor does
+programme data (``roles.py`` gives administrators no ``programme.view``). Other apps' admins
+(groups, OTP devices, axes) are unregistered at start-up. ``core/tests/test_admin_registry.py``
+holds the decision for every registered model. See docs/admin.md.
 """
 
 from __future__ import annotations
@@ -33,6 +36,37 @@ from antoan.core.permissions import act_as, deny, has_perm
 
 # Where the change form's field names wait between construct_change_message and log_change.
 _CHANGED_ATTR = "_antoan_admin_changed_fields"
+
+# Model admins that other installed apps register on the default site, and why each goes.
+# Their permission checks are Django's (is_superuser, model permissions), not the role matrix,
+# so they would open to a superuser what ``roles.py`` gives nobody through the admin.
+FOREIGN_ADMINS = {
+    # Groups grant nothing in An Toàn: roles are memberships.
+    "auth.group": "roles are memberships (accounts/roles.py)",
+    # The device admin shows each user's TOTP secret: whoever reads it can make codes. Lost
+    # phones are handled by the user admin's "reset two-factor" action instead.
+    "otp_totp.totpdevice": "shows the authenticator secret",
+    # Login attempts by username and address are audit matter, read by auditors at /audit/;
+    # a lock is lifted with manage.py axes_reset_ip_username.
+    "axes.accessattempt": "login history belongs to the audit log",
+    "axes.accesslog": "login history belongs to the audit log",
+    "axes.accessfailurelog": "login history belongs to the audit log",
+}
+
+
+def drop_foreign_admins(site: admin.AdminSite | None = None) -> None:
+    """Unregister the model admins of other apps listed in :data:`FOREIGN_ADMINS`."""
+    from django.apps import apps
+
+    site = site or admin.site
+    for label in FOREIGN_ADMINS:
+        app_label, model_name = label.split(".")
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue  # that app is not installed: nothing of it was registered
+        if site.is_registered(model):
+            site.unregister(model)
 
 
 class AntoanAdminSite(admin.AdminSite):

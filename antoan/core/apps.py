@@ -16,3 +16,9 @@ class AntoanAdminConfig(admin_apps.AdminConfig):
 
     default = False  # named explicitly in INSTALLED_APPS; CoreConfig stays this module's default
     default_site = "antoan.core.admin.AntoanAdminSite"
+
+    def ready(self) -> None:
+        super().ready()  # autodiscovery: every installed app's admin module registers here
+        from antoan.core.admin import drop_foreign_admins
+
+        drop_foreign_admins()

@@ -27,6 +27,11 @@ class AuditAction(models.TextChoices):
     PERMISSION_DENIED = "permission_denied", _("Bị từ chối truy cập")
     PASSWORD_CHANGED = "password_changed", _("Đổi mật khẩu")
     PASSWORD_CHANGE_FAILED = "password_change_failed", _("Đổi mật khẩu thất bại")
+    REAUTH = "reauth", _("Xác nhận lại mật khẩu hoặc mã OTP")
+    REAUTH_FAILED = "reauth_failed", _("Xác nhận lại thất bại")
+    OTP_RESET = "otp_reset", _("Đặt lại xác thực hai lớp")
+    # Something an auditor should look at (e.g. unusual export volume); ``extra.reason`` says what.
+    ALERT = "alert", _("Cảnh báo")
 
 
 class AuditEventQuerySet(models.QuerySet):

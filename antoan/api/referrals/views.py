@@ -15,6 +15,7 @@ from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
+from antoan.accounts.reauth import has_recent_auth, reauth_required_response
 from antoan.accounts.roles import Perm
 from antoan.api.cases.common import CaseAPIView, errors, parse, service_error
 from antoan.api.errors import ApiError
@@ -100,7 +101,9 @@ class CaseReferralView(CaseAPIView):
         description=(
             "Refused with `consent_required` unless the survivor's consent for services is "
             "current and, where a sharing consent names agencies, names the provider's agency. "
-            "A supervisor may send anyway with `emergency_override` and `override_reason`."
+            "A supervisor may send anyway with `emergency_override` and `override_reason`; "
+            "an override needs a token issued within `ANTOAN_REAUTH_MINUTES` (5 by default) "
+            "and is refused with `403 reauth_required` otherwise: take a new token and resend."
         ),
         request=ReferralIn,
         responses={201: ReferralOut, **errors(400, 404)},
@@ -115,6 +118,8 @@ class CaseReferralView(CaseAPIView):
                 _("Dữ liệu không hợp lệ."),
                 fields={"provider": [_("Không có cơ sở cung cấp dịch vụ này.")]},
             )
+        if data["emergency_override"] and not has_recent_auth(request):
+            return reauth_required_response(request)
         with refusals():
             referral = services.referral_send(
                 case=case,

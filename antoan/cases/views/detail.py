@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from antoan.accounts.reauth import SensitiveExportMixin
 from antoan.cases import choices as c
 from antoan.cases import rules, selectors, services
 from antoan.cases.models import Case, Consent, ProtectionMeasure
@@ -138,8 +139,11 @@ class CaseDetailView(CasePageMixin, View):
         return render(request, "cases/detail.html", context)
 
 
-class CasePrintView(CasePageMixin, View):
-    """A summary to print: read like the case page, and recorded as an export."""
+class CasePrintView(CasePageMixin, SensitiveExportMixin, View):
+    """A summary to print: read like the case page, recorded as an export, and so behind the
+    step-up and the export volume check (docs/security.md)."""
+
+    reauth_download = False  # a page: the confirmation returns straight to it
 
     def get(self, request, *args, **kwargs):
         case = self.load_case()

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from antoan.accounts.reauth import SensitiveExportMixin
 from antoan.accounts.roles import Perm
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
@@ -31,7 +32,7 @@ from antoan.programme.excel.reader import Problem
 from antoan.programme.excel.template import build_template
 from antoan.programme.files import check_upload
 from antoan.programme.models import Plan
-from antoan.programme.views.common import programme_nav
+from antoan.programme.views.common import may_see_activities, programme_nav
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_MODELS = 2000  # the drop-down of models; a province has hundreds
@@ -155,7 +156,7 @@ class ImportView(PermissionRequiredMixin, View):
         return self.show(request, form, result, status=200 if result.ok else 400)
 
 
-class ExportView(ReportOrCoordinateMixin, View):
+class ExportView(ReportOrCoordinateMixin, SensitiveExportMixin, View):
     def get(self, request):
         f = filter_from_query(request.user, request.GET)
         data, count = build_export(export_queryset(request.user, f))
@@ -193,7 +194,7 @@ def audit_export(request, object_type: str, rows: int, filters: dict) -> None:
     )
 
 
-class ModelsExportView(PermissionRequiredMixin, View):
+class ModelsExportView(PermissionRequiredMixin, SensitiveExportMixin, View):
     """The models registry (/programme/models/): whoever sees the page, under its filters."""
 
     permission = Perm.PROGRAMME_VIEW
@@ -205,10 +206,14 @@ class ModelsExportView(PermissionRequiredMixin, View):
         return xlsx_response(data, f"mo-hinh-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-class InfluencersExportView(PermissionRequiredMixin, View):
+class InfluencersExportView(PermissionRequiredMixin, SensitiveExportMixin, View):
     """The influencer network: names for those the page shows names to, else counts."""
 
     permission = Perm.PROGRAMME_VIEW
+
+    def needs_recent_auth(self, request) -> bool:
+        # Counts are aggregates; names of people are not.
+        return may_see_activities(request.user)
 
     def get(self, request):
         export = build_influencers_export(request.user)
@@ -216,7 +221,7 @@ class InfluencersExportView(PermissionRequiredMixin, View):
         return xlsx_response(export.data, f"nguoi-co-anh-huong-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-class BudgetExportView(PermissionRequiredMixin, View):
+class BudgetExportView(PermissionRequiredMixin, SensitiveExportMixin, View):
     """Budget lines and execution per agency of a plan, under the budget page's filters."""
 
     permission = Perm.PROGRAMME_VIEW

@@ -40,6 +40,18 @@ class ReferralForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # Step-up (accounts/reauth.py): an override asks for the password or a code again unless
+    # one was given within the last minutes. In the form itself, so nothing typed is lost.
+    reauth_secret = forms.CharField(
+        label=_("Mật khẩu hoặc mã OTP của bạn (khi quyết định khẩn cấp)"),
+        required=False,
+        strip=False,
+        max_length=4096,
+        # Not "current-password": a browser that fills a saved password by itself would let
+        # anyone at an unattended screen through the step-up.
+        widget=forms.PasswordInput(attrs={"autocomplete": "one-time-code"}),
+        help_text=_("Quyết định khẩn cấp cần xác nhận lại rằng chính bạn đang dùng máy."),
+    )
 
     def __init__(self, *args, providers=(), **kwargs):
         super().__init__(*args, **kwargs)

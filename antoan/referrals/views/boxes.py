@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from antoan.accounts.reauth import reauth_inline_error
 from antoan.accounts.roles import Perm
 from antoan.cases import selectors as case_selectors
 from antoan.cases.rules import countdown
@@ -116,14 +117,14 @@ class ReferralNewView(PermissionRequiredMixin, View):
     permission = Perm.REFERRAL_SEND
 
     def render_form(self, request, case, form, status=200):
+        can_override = grant(request.user, Perm.CASE_APPROVE, case.agency_id) is not None
+        if not can_override:
+            # The step-up field is for those who may override; nobody else is asked a password.
+            form.fields.pop("reauth_secret", None)
         return render(
             request,
             "referrals/new.html",
-            {
-                "case": case,
-                "form": form,
-                "can_override": grant(request.user, Perm.CASE_APPROVE, case.agency_id) is not None,
-            },
+            {"case": case, "form": form, "can_override": can_override},
             status=status,
         )
 
@@ -149,6 +150,18 @@ class ReferralNewView(PermissionRequiredMixin, View):
         if not form.is_valid():
             return self.render_form(request, case, form, status=400)
         provider = next(p for p in providers if p.pk == form.cleaned_data["provider"])
+        if (
+            form.cleaned_data["emergency_override"]
+            and grant(request.user, Perm.CASE_APPROVE, case.agency_id) is not None
+        ):
+            # Overriding a survivor's consent is the supervisor's own decision: step up.
+            error = reauth_inline_error(request, form.cleaned_data["reauth_secret"])
+            if not request.user.is_authenticated:
+                messages.error(request, error)
+                return redirect("accounts:login")
+            if error:
+                form.add_error("reauth_secret", error)
+                return self.render_form(request, case, form, status=400)
         try:
             referral = services.referral_send(
                 case=case,
