@@ -171,3 +171,31 @@ def test_a_new_decision_replaces_the_earlier_one_in_the_ledger(
     )
     page = client_for(cast["worker1"]).get(f"/privacy/cases/{case_a.pk}/consents/")
     assert "Được thay bằng ý kiến lúc 17/03/2026 09:00" in page.content.decode()
+
+
+def test_list_pages_take_the_same_queries_for_one_row_or_many(
+    cast, case_a, register, client_for, clock
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    supervisor = client_for(cast["supervisor1"])
+
+    def count(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert supervisor.get(path).status_code == 200
+        return len(queries)
+
+    register(case_a)
+    case_services.consent_withdraw(case=case_a, actor=cast["worker1"], purpose="reporting")
+    one = (count("/privacy/requests/"), count(f"/privacy/cases/{case_a.pk}/consents/"))
+    register(case_a, kind="correction")
+    register(case_a, kind="deletion")
+    case_services.consent_record(
+        case=case_a,
+        actor=cast["worker1"],
+        consent=case_services.ConsentInput(services=True, reporting=True),
+    )
+    case_services.consent_withdraw(case=case_a, actor=cast["worker1"], purpose="services")
+    many = (count("/privacy/requests/"), count(f"/privacy/cases/{case_a.pk}/consents/"))
+    assert many == one
