@@ -106,6 +106,9 @@ def test_two_edits_from_the_same_version_do_not_overwrite(cast, clock, client_fo
     client = client_for(cast["auditor1"])
     client.post("/privacy/breaches/new/", form())
     breach = Breach.objects.get()
+    edit_page = client.get(f"/privacy/breaches/{breach.pk}/edit/").content.decode()
+    assert 'value="16/03/2026 08:00"' in edit_page  # the form opens on what was saved
+    assert 'name="version" value="1"' in edit_page
     first = client.post(
         f"/privacy/breaches/{breach.pk}/edit/",
         form(measures_proposed="Mã hoá ổ đĩa mọi máy", version="1"),
