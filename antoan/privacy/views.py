@@ -20,7 +20,7 @@ from antoan.cases.views.common import apply_errors
 from antoan.core.audit import audit_record
 from antoan.core.permissions import PermissionRequiredMixin, deny, has_perm, permission_required
 from antoan.privacy import choices as p
-from antoan.privacy import forms, selectors, services
+from antoan.privacy import forms, rules, selectors, services
 from antoan.privacy.models import DataRequest
 from antoan.privacy.services import now
 
@@ -42,8 +42,7 @@ class CaseRequestsView(PermissionRequiredMixin, View):
         rows = [
             (
                 r,
-                r.is_open
-                and selectors.rules.clock(deadline=selectors.request_deadline(r), now=moment),
+                r.is_open and rules.clock(deadline=selectors.request_deadline(r), now=moment),
             )
             for r in selectors.requests_of_case(case)
         ]
@@ -108,7 +107,7 @@ class RequestListView(PermissionRequiredMixin, View):
     def get(self, request):
         moment = now()
         rows = [
-            (r, selectors.rules.clock(deadline=selectors.request_deadline(r), now=moment))
+            (r, rules.clock(deadline=selectors.request_deadline(r), now=moment))
             for r in selectors.open_requests_for_supervisor(request.user)
         ]
         rows.sort(key=lambda row: row[1].seconds_left)
@@ -130,9 +129,7 @@ class RequestDetailView(PermissionRequiredMixin, View):
             "data_request": data_request,
             "case": data_request.case,
             "countdown": data_request.is_open
-            and selectors.rules.clock(
-                deadline=selectors.request_deadline(data_request), now=moment
-            ),
+            and rules.clock(deadline=selectors.request_deadline(data_request), now=moment),
             "acknowledge_overdue": data_request.acknowledged_at is None
             and moment > data_request.acknowledge_due,
             "events": list(data_request.events.select_related("actor")),
@@ -377,7 +374,7 @@ class BreachDetailView(PermissionRequiredMixin, View):
             {
                 "breach": breach,
                 "countdown": selectors.breach_clock(breach, now()),
-                "due": selectors.rules.breach_notify_due(breach.detected_at),
+                "due": rules.breach_notify_due(breach.detected_at),
                 "categories": [
                     dict(p.DataCategory.choices).get(code, code) for code in breach.data_categories
                 ],
