@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "antoan.hotline",
     "antoan.programme",
     "antoan.indicators",
+    "antoan.privacy",
     "antoan.api",
 ]
 
@@ -248,6 +249,20 @@ ANTOAN_REFERRAL_SLA_HIGH_HOURS = env_int("ANTOAN_REFERRAL_SLA_HIGH_HOURS", 24, m
 ANTOAN_REFERRAL_SLA_NORMAL_WORKING_DAYS = env_int(
     "ANTOAN_REFERRAL_SLA_NORMAL_WORKING_DAYS", 3, minimum=1
 )
+
+# The working-day calendar (antoan/core/workdays.py): public holidays and Tết come from the
+# ``holidays`` package; these add the days off and the Saturdays worked in exchange that the
+# government announces and the package does not know yet. ISO dates, comma separated.
+ANTOAN_EXTRA_DAYS_OFF = env_list("ANTOAN_EXTRA_DAYS_OFF", [])
+ANTOAN_EXTRA_WORKING_DAYS = env_list("ANTOAN_EXTRA_WORKING_DAYS", [])
+for _name in ("ANTOAN_EXTRA_DAYS_OFF", "ANTOAN_EXTRA_WORKING_DAYS"):
+    for _item in globals()[_name]:
+        try:
+            date.fromisoformat(_item)
+        except ValueError as _exc:
+            raise ImproperlyConfigured(
+                f"{_name}: {_item!r} is not an ISO date (YYYY-MM-DD)."
+            ) from _exc
 
 # API tokens
 ANTOAN_TOKEN_HOURS = env_int("ANTOAN_TOKEN_HOURS", 8, minimum=1)

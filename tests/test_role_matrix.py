@@ -31,6 +31,9 @@ MATRIX = [
     ("/api/v1/indicators", {"coordinator1", "analyst1", "manager1"}),
     ("/api/v1/indicators/values", {"coordinator1", "analyst1", "manager1"}),
     ("/api/v1/indicators/estimates", {"coordinator1", "analyst1", "manager1"}),
+    ("/privacy/requests/", {"supervisor1"}),
+    ("/privacy/breaches/", {"auditor1", "admin1", "manager1"}),
+    ("/privacy/breaches/new/", {"auditor1", "admin1"}),
 ]
 
 

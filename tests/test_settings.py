@@ -87,6 +87,13 @@ def test_a_misspelt_boolean_stops_the_process(tmp_path):
     assert "ANTOAN_REQUIRE_2FA" in result.stderr
 
 
+def test_a_day_off_that_is_not_an_iso_date_stops_the_process(tmp_path):
+    env = {**PRODUCTION, "ANTOAN_SECRET_KEY": "x" * 60, "ANTOAN_EXTRA_DAYS_OFF": "03/02/2027"}
+    result = _manage("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "ANTOAN_EXTRA_DAYS_OFF" in result.stderr
+
+
 def test_local_profile_generates_and_keeps_its_secret(tmp_path):
     env = {"ANTOAN_ENV": "local", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     assert _manage("check", env=env, tmp_path=tmp_path).returncode == 0

@@ -69,6 +69,15 @@ class Perm(StrEnum):
     INDICATORS_AGENCY = "indicators.agency"
     REPORTS_SUBMIT = "reports.submit"
     REPORTS_REVIEW = "reports.review"
+    # Personal data protection (Law 91/2025/QH15, Decree 356/2025/NĐ-CP). Registering a data
+    # subject's request needs only the right to edit the case; acknowledging, extending,
+    # deciding it and approving an access package (the second person) need this, in the
+    # case's agency.
+    PRIVACY_DSR_MANAGE = "privacy.dsr_manage"
+    # The breach register holds no survivor data: auditors and administrators record breaches,
+    # managers read the register.
+    PRIVACY_BREACH_RECORD = "privacy.breach_record"
+    PRIVACY_BREACH_VIEW = "privacy.breach_view"
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,7 @@ ROLES: dict[Role, RoleSpec] = {
                 Perm.INDICATORS_AGENCY,
                 Perm.PROVIDERS_VIEW,
                 Perm.REFERRAL_SEND,
+                Perm.PRIVACY_DSR_MANAGE,
             }
         ),
         sees_case_data=True,
@@ -146,14 +156,24 @@ ROLES: dict[Role, RoleSpec] = {
         sees_case_data=False,
     ),
     Role.MANAGER: RoleSpec(
-        frozenset(_EVERYONE | {Perm.INDICATORS_VIEW, Perm.PROGRAMME_VIEW}),
+        frozenset(
+            _EVERYONE | {Perm.INDICATORS_VIEW, Perm.PROGRAMME_VIEW, Perm.PRIVACY_BREACH_VIEW}
+        ),
         sees_case_data=False,
     ),
     Role.AUDITOR: RoleSpec(
-        frozenset(_EVERYONE | {Perm.AUDIT_VIEW}), sees_case_data=False, privileged=True
+        frozenset(
+            _EVERYONE | {Perm.AUDIT_VIEW, Perm.PRIVACY_BREACH_RECORD, Perm.PRIVACY_BREACH_VIEW}
+        ),
+        sees_case_data=False,
+        privileged=True,
     ),
     Role.ADMINISTRATOR: RoleSpec(
-        frozenset(_EVERYONE | {Perm.ADMIN_MANAGE}), sees_case_data=False, privileged=True
+        frozenset(
+            _EVERYONE | {Perm.ADMIN_MANAGE, Perm.PRIVACY_BREACH_RECORD, Perm.PRIVACY_BREACH_VIEW}
+        ),
+        sees_case_data=False,
+        privileged=True,
     ),
 }
 

@@ -247,6 +247,9 @@ class Consent(models.Model):
     withdrawn_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What the withdrawal changed, computed when it happened (codes, ids and counts only; see
+    # ``consent_withdraw``). None for withdrawals recorded before this was kept.
+    withdrawal_effects = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["given_at", "pk"]

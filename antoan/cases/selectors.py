@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,6 +225,20 @@ class Task:
     kind: str  # assessment, case_plan, follow_up, measure_decision, closure_approval, transfer
     due: dt.datetime
     countdown: Any
+    # Tasks from other apps (a data subject's request) name their own page and label.
+    url: str = ""
+    label: str = ""
+
+
+# Apps above ``cases`` add their kinds of task here (from their AppConfig.ready), so the one
+# task list shows them without ``cases`` importing those apps.
+TaskSource = Callable[[Any, dt.datetime], list[Task]]
+_TASK_SOURCES: list[TaskSource] = []
+
+
+def register_task_source(source: TaskSource) -> None:
+    if source not in _TASK_SOURCES:
+        _TASK_SOURCES.append(source)
 
 
 def tasks_for_user(user: Any, *, now: dt.datetime | None = None) -> list[Task]:
@@ -278,6 +293,8 @@ def tasks_for_user(user: Any, *, now: dt.datetime | None = None) -> list[Task]:
         for case in cases
         if case.stage == c.Stage.CLOSURE_REQUESTED and case.agency_id in approving
     )
+    for source in _TASK_SOURCES:
+        tasks.extend(source(user, moment))
     return sorted(tasks, key=lambda task: task.due)
 
 

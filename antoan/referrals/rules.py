@@ -7,18 +7,20 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from antoan.core import workdays
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """``days`` working days (Monday–Friday, in Vietnam) after ``start``, at the same time."""
+    """``days`` working days after ``start``, at the same time in Vietnam.
+
+    Working days are those of the shared calendar (``antoan.core.workdays``): weekends, public
+    holidays, Tết and the government's announced swaps do not count.
+    """
     moment = start.astimezone(VN)
-    counted = 0
-    while counted < days:
-        moment = (moment + dt.timedelta(days=1)).replace(tzinfo=VN)
-        if moment.weekday() < 5:
-            counted += 1
-    return moment
+    day = workdays.add_working_days(moment.date(), days)
+    return dt.datetime.combine(day, moment.timetz().replace(tzinfo=None), tzinfo=VN)
 
 
 def due_at(*, urgency: str, sent_at: dt.datetime) -> dt.datetime:

@@ -290,9 +290,9 @@ def consent_withdraw(
     membership = require_edit(actor, case)
     choice(purpose, c.ConsentPurpose, "purpose")
     moment = now()
-    count = Consent.objects.filter(case=case, purpose=purpose, withdrawn_at__isnull=True).update(
-        withdrawn_at=moment, withdrawn_by=actor
-    )
+    withdrawn = Consent.objects.filter(case=case, purpose=purpose, withdrawn_at__isnull=True)
+    effects = _withdrawal_effects(case, purpose, withdrawn)
+    count = withdrawn.update(withdrawn_at=moment, withdrawn_by=actor, withdrawal_effects=effects)
     if purpose == c.ConsentPurpose.REPORTING:
         # Statistics count only incidents whose survivor consents: stop counting at once.
         Incident.objects.filter(case=case).update(consent_statistics=False)
@@ -307,6 +307,29 @@ def consent_withdraw(
         data={"purpose": purpose},
     )
     return count
+
+
+def _withdrawal_effects(case: Case, purpose: str, withdrawn: Any) -> dict[str, Any]:
+    """What withdrawing ``purpose`` changes, as the consent ledger shows it (docs/cases.md).
+
+    Statistics: the incidents that leave every figure. Services: the referrals still open
+    (new ones need consent again, or an emergency override). Sharing: the agencies that were
+    named, which stop receiving the survivor's phone, and the open referrals to them.
+    """
+    open_referrals = case.referrals.filter(status__in=["sent", "accepted"])
+    if purpose == c.ConsentPurpose.REPORTING:
+        counted = Incident.objects.filter(case=case, consent_statistics=True).count()
+        return {"incidents_excluded": counted}
+    if purpose == c.ConsentPurpose.SHARING:
+        agencies = sorted(
+            {a for a in withdrawn.values_list("agencies", flat=True) if a is not None}
+        )
+        referrals = open_referrals.filter(to_agency_id__in=agencies)
+        return {
+            "agencies": agencies,
+            "open_referrals": sorted(referrals.values_list("pk", flat=True)),
+        }
+    return {"open_referrals": sorted(open_referrals.values_list("pk", flat=True))}
 
 
 def _survivor_age(case: Case) -> int | None:

@@ -453,3 +453,27 @@ def test_early_morning_in_vietnam_is_already_today(case, cast, clock):
         ),
     )
     assert incident.occurred_on == dt.date(2026, 3, 17)
+
+
+def test_a_withdrawal_keeps_what_it_changed(case, cast, clock, agencies):
+    w1 = cast["worker1"]
+    services.incident_add(case=fresh(case), actor=w1, incident=incident_input(clock.today()))
+    services.consent_record(
+        case=fresh(case),
+        actor=w1,
+        consent=services.ConsentInput(
+            services=True, reporting=True, sharing_agencies=[agencies["b"]]
+        ),
+    )
+    services.consent_withdraw(case=fresh(case), actor=w1, purpose="reporting")
+    services.consent_withdraw(case=fresh(case), actor=w1, purpose="sharing")
+    services.consent_withdraw(case=fresh(case), actor=w1, purpose="services")
+    effects = {
+        c.purpose: c.withdrawal_effects
+        for c in case_detail(case)["consents"]
+        if c.withdrawn_at is not None
+    }
+    # Both incidents were counted until then.
+    assert effects["reporting"] == {"incidents_excluded": 2}
+    assert effects["sharing"] == {"agencies": [agencies["b"].pk], "open_referrals": []}
+    assert effects["services"] == {"open_referrals": []}

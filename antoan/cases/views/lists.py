@@ -85,6 +85,8 @@ TASK_PAGES = {
 
 
 def _task_url(task: selectors.Task) -> str:
+    if task.url:
+        return task.url
     name, anchor = TASK_PAGES.get(task.kind, ("cases:detail", ""))
     return reverse(name, args=[task.case.pk]) + anchor
 
@@ -101,7 +103,11 @@ class TasksView(PermissionRequiredMixin, View):
         # The list shows survivors' names: it is a read of case data like any list.
         audit_record(action="list", request=request, object_type="case", extra={"page": "tasks"})
         rows = [
-            {"task": task, "label": TASK_LABELS.get(task.kind, task.kind), "url": _task_url(task)}
+            {
+                "task": task,
+                "label": task.label or TASK_LABELS.get(task.kind, task.kind),
+                "url": _task_url(task),
+            }
             for task in tasks
         ]
         groups = [

@@ -57,3 +57,16 @@ def test_an_accepted_referral_is_not_escalated(cast, case_a, send, clock):
     services.referral_accept(referral=referral, actor=cast["health1"])
     clock.advance(hours=5)
     assert services.referrals_escalate_overdue() == 0
+
+
+def test_normal_deadlines_skip_tet_and_public_holidays():
+    # Friday 13/02/2026 before Tết (16–20/02): three working days end on Wednesday 25/02.
+    before_tet = dt.datetime(2026, 2, 13, 16, 30, tzinfo=VN)
+    assert rules.due_at(urgency="normal", sent_at=before_tet) == dt.datetime(
+        2026, 2, 25, 16, 30, tzinfo=VN
+    )
+    # Wednesday 29/04/2026: 30/04 and 01/05 are holidays, then a weekend.
+    before_may_day = dt.datetime(2026, 4, 29, 10, 0, tzinfo=VN)
+    assert rules.due_at(urgency="normal", sent_at=before_may_day) == dt.datetime(
+        2026, 5, 6, 10, 0, tzinfo=VN
+    )
