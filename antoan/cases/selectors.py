@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -203,19 +212,63 @@ def _text_condition(q: str) -> Q:
     return Q(survivor__in=matching)
 
 
-def duplicates_for(user: Any, *, name_index: str, birth_year: int | None, phone_index: str) -> Any:
-    """Possible duplicates of a new intake: visible ones by number, the rest as a bare flag."""
-    from antoan.cases.services.intake import DuplicateReport
+@dataclass(frozen=True)
+class HiddenMatch:
+    """A possible duplicate the user may not open: for the provincial review, never shown."""
 
-    condition = Q(pk__in=[])
+    case_id: int
+    match: str  # c.DuplicateMatch
+
+
+@dataclass
+class DuplicateReport:
+    """Possible duplicates of a new intake. ``visible`` (numbers of cases the user may open
+    already) is all a user is ever told; ``hidden`` goes to the review queue only."""
+
+    visible: list[str] = field(default_factory=list)
+    hidden: list[HiddenMatch] = field(default_factory=list)
+
+
+def duplicates_for(
+    user: Any,
+    *,
+    name_index: str,
+    birth_year: int | None,
+    phone_index: str,
+    exclude: int | None = None,
+) -> DuplicateReport:
+    """Cases that may be the same survivor (same name and birth year, or same phone).
+
+    Not audited here: ``services.case_open`` runs it once the intake is otherwise valid and
+    records the check with its outcome.
+    """
+    by_name = Q(pk__in=[])
     if name_index and birth_year:
-        condition |= Q(survivor__name_index=name_index, survivor__birth_year=birth_year)
-    if phone_index:
-        condition |= Q(survivor__phone_index=phone_index)
-    matches = Case.objects.filter(condition)
-    visible = list(matches.filter(case_scope(user)).values_list("number", flat=True)[:20])
-    hidden = matches.exclude(case_scope(user)).exists()
+        by_name = Q(survivor__name_index=name_index, survivor__birth_year=birth_year)
+    by_phone = Q(survivor__phone_index=phone_index) if phone_index else Q(pk__in=[])
+    matches = Case.objects.filter(by_name | by_phone).annotate(
+        by_name=ExpressionWrapper(by_name, output_field=BooleanField()),
+        by_phone=ExpressionWrapper(by_phone, output_field=BooleanField()),
+    )
+    if exclude is not None:
+        matches = matches.exclude(pk=exclude)
+    scope = case_scope(user)
+    visible = list(
+        matches.filter(scope).order_by("-opened_at", "-pk").values_list("number", flat=True)[:20]
+    )
+    hidden = [
+        HiddenMatch(case_id=pk, match=_match_kind(name, phone))
+        for pk, name, phone in matches.exclude(scope)
+        .order_by("-opened_at", "-pk")
+        .values_list("pk", "by_name", "by_phone")[:20]
+    ]
     return DuplicateReport(visible=visible, hidden=hidden)
+
+
+def _match_kind(by_name: bool, by_phone: bool) -> str:
+    if by_name and by_phone:
+        return c.DuplicateMatch.BOTH
+    return c.DuplicateMatch.NAME_BIRTH_YEAR if by_name else c.DuplicateMatch.PHONE
 
 
 @dataclass(frozen=True)

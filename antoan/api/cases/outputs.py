@@ -84,20 +84,26 @@ class CaseOut(serializers.Serializer):
 
 
 class DuplicatesOut(serializers.Serializer):
+    # Cases of other agencies are never mentioned, not even as a flag: whether one exists
+    # must not change any answer (they go to a provincial review instead; docs/cases.md).
     cases = serializers.ListField(
         source="visible",
         child=serializers.CharField(),
-        help_text="Numbers of possible duplicates you may open.",
-    )
-    others_exist = serializers.BooleanField(
-        source="hidden",
-        help_text="Possible duplicates exist that you may not see: ask your supervisor.",
+        help_text="Numbers of possible duplicates you may open already (same name and birth "
+        "year, or same phone). Nothing is said about cases you may not open.",
     )
 
 
 class CaseCreatedOut(CaseOut):
     survivor = SurvivorOut(help_text="As entered, for the caller who entered it.")
     possible_duplicates = DuplicatesOut(source="duplicates")
+
+
+class CaseReplayedOut(serializers.Serializer):
+    """A replayed ``client_uuid`` whose case the caller may no longer open."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
 
 
 class CaseListItemOut(serializers.Serializer):
