@@ -25,7 +25,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from antoan.accounts.roles import Perm
+from antoan.accounts.roles import Perm, role_permissions
 from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.models import (
@@ -37,6 +37,7 @@ from antoan.cases.models import (
     CaseTransfer,
     ClosureRequest,
     Consent,
+    DuplicateReview,
     FollowUp,
     Incident,
     Perpetrator,
@@ -45,7 +46,7 @@ from antoan.cases.models import (
 )
 from antoan.core.audit import audit_record
 from antoan.core.crypto import blind_index, phone_index
-from antoan.core.permissions import agency_ids_with
+from antoan.core.permissions import agency_ids_with, memberships
 from antoan.core.text import search_key
 
 _NUMBER = re.compile(r"^[A-Za-z]{1,10}-\d{4}-\d{1,6}$")
@@ -127,6 +128,7 @@ def case_detail(case: Case) -> dict[str, Any]:
             )
         ),
         "events": list(CaseEvent.objects.filter(case=case).select_related("actor")),
+        "duplicate_contacts": duplicate_contacts(case),
     }
 
 
@@ -365,3 +367,100 @@ def measure_get(case: Case, measure_id: Any) -> ProtectionMeasure:
         return ProtectionMeasure.objects.get(case=case, pk=int(measure_id))
     except (ProtectionMeasure.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
+
+
+# --- The provincial review of possible duplicates --------------------------------------------
+
+
+def reconciling_membership(user: Any) -> Any:
+    """The membership through which ``user`` reviews possible duplicates: ``cases.reconcile``
+    in an agency of the province itself (a commune's agency never sees other communes' cases)."""
+    for membership in memberships(user):
+        if (
+            Perm.CASES_RECONCILE in role_permissions(membership.role)
+            and membership.agency.place.level == "province"
+        ):
+            return membership
+    return None
+
+
+def duplicate_reviews_for(user: Any, *, status: str = "", request: Any = None) -> QuerySet:
+    """The review queue (open reviews first, oldest first); nothing for anyone but a reviewer.
+    The list shows numbers, agencies, dates, sex and birth year: no name. Audited."""
+    reviewer = reconciling_membership(user)
+    if reviewer is None:
+        return DuplicateReview.objects.none()
+    rows = DuplicateReview.objects.select_related(
+        "case__agency", "case__survivor", "matched__agency", "matched__survivor", "decided_by"
+    ).order_by("found_at", "pk")
+    if status:
+        rows = rows.filter(status=status) if status in c.DuplicateStatus.values else rows.none()
+    audit_record(
+        action="list",
+        request=request,
+        user=user,
+        membership=reviewer,
+        object_type="duplicate_review",
+        extra={"filters": ["status"] if status else []},
+    )
+    return rows
+
+
+def duplicate_review_get(user: Any, review_id: Any, *, request: Any = None) -> DuplicateReview:
+    """One review for a reviewer, else Http404; the read is audited."""
+    reviewer = reconciling_membership(user)
+    try:
+        pk = int(review_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if reviewer is None:
+        raise Http404
+    review = (
+        DuplicateReview.objects.select_related(
+            "case__agency", "case__survivor", "matched__agency", "matched__survivor"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if review is None:
+        raise Http404
+    audit_record(
+        action="view",
+        request=request,
+        user=user,
+        membership=reviewer,
+        object_type="duplicate_review",
+        object_id=review.pk,
+    )
+    return review
+
+
+def sharing_allows(case: Case, agency_id: int) -> bool:
+    """Whether the survivor's current sharing consent names ``agency_id``."""
+    latest = (
+        Consent.objects.filter(
+            case=case, purpose=c.ConsentPurpose.SHARING, withdrawn_at__isnull=True
+        )
+        .order_by("-given_at", "-pk")
+        .first()
+    )
+    return bool(latest and latest.granted and latest.agencies.filter(pk=agency_id).exists())
+
+
+def contact_allowed(review: DuplicateReview) -> bool:
+    """Both survivors' records allow telling the other agency: the only case for "in touch"."""
+    return sharing_allows(review.case, review.matched.agency_id) and sharing_allows(
+        review.matched, review.case.agency_id
+    )
+
+
+def duplicate_contacts(case: Case) -> list[dict[str, Any]]:
+    """For the case page: cases of other agencies a reviewer put this one in touch with."""
+    rows = DuplicateReview.objects.filter(
+        Q(case=case) | Q(matched=case), status=c.DuplicateStatus.IN_TOUCH
+    ).select_related("case__agency", "matched__agency")
+    contacts = []
+    for row in rows:
+        other = row.matched if row.case_id == case.pk else row.case
+        contacts.append({"number": other.number, "agency": other.agency.name, "on": row.decided_at})
+    return contacts

@@ -43,6 +43,8 @@ NAV_ITEMS: list[NavItem] = [
     # agency; a hotline supervisor's calls (reached from the agency page when they hold both).
     NavItem(_("Chỉ số và mục tiêu"), "indicators:province", Perm.INDICATORS_VIEW),
     NavItem(_("Thống kê cơ quan"), "indicators:agency", Perm.INDICATORS_AGENCY),
+    # The provincial review of possible duplicates across agencies (statistics reconciliation).
+    NavItem(_("Hồ sơ có thể trùng"), "cases:duplicate_reviews", Perm.CASES_RECONCILE),
     NavItem(_("Nhật ký truy cập"), "core:audit", Perm.AUDIT_VIEW),
     NavItem(_("Quản trị"), "admin:index", Perm.ADMIN_MANAGE),
 ]

@@ -13,11 +13,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from antoan.accounts.models import Membership, User
+from antoan.accounts.roles import Perm, Role, role_permissions
+from antoan.cases import choices as c
+from antoan.cases import rules
 from antoan.cases.models import Case, DuplicateReview
-from antoan.cases.selectors import DuplicateReport
-from antoan.cases.services.common import now
+from antoan.cases.selectors import DuplicateReport, contact_allowed, reconciling_membership
+from antoan.cases.services.common import choice, now
 from antoan.core.audit import audit_record
 
 # The check's audit event: a search of the survivors' indexes, named by its object type.
@@ -94,3 +103,122 @@ def reviews_record(case: Case, report: DuplicateReport) -> list[DuplicateReview]
     for row in rows:
         row.full_clean(exclude=["case", "matched"])
     return DuplicateReview.objects.bulk_create(rows)
+
+
+DECISIONS = {
+    # From the status a review is in, the decisions a reviewer may take.
+    c.DuplicateStatus.OPEN: {
+        c.DuplicateStatus.SAME_PERSON,
+        c.DuplicateStatus.DIFFERENT,
+        c.DuplicateStatus.IN_TOUCH,
+    },
+    c.DuplicateStatus.SAME_PERSON: {c.DuplicateStatus.IN_TOUCH, c.DuplicateStatus.DIFFERENT},
+    c.DuplicateStatus.DIFFERENT: {c.DuplicateStatus.SAME_PERSON},
+    # Once both agencies were told, that cannot be undone.
+    c.DuplicateStatus.IN_TOUCH: set(),
+}
+
+
+class ReviewConflict(Exception):
+    """A decision based on a version of the review that is no longer current."""
+
+    def __init__(self, review: DuplicateReview) -> None:
+        super().__init__(f"duplicate review {review.pk} changed")
+        self.review = review
+
+
+@transaction.atomic
+def duplicate_review_decide(
+    *,
+    review: DuplicateReview,
+    actor: Any,
+    decision: str,
+    version: int,
+    note: str = "",
+    request: Any = None,
+) -> DuplicateReview:
+    """Record a reviewer's decision. "In touch" needs both survivors' sharing consent to name
+    the other agency, and tells both agencies' supervisors the other's number and agency."""
+    membership = reconciling_membership(actor)
+    if membership is None:
+        raise PermissionDenied
+    current = DuplicateReview.objects.select_for_update().get(pk=review.pk)
+    if current.version != version:
+        raise ReviewConflict(current)
+    status = choice(decision, c.DuplicateStatus, "decision")
+    if status not in DECISIONS[c.DuplicateStatus(current.status)]:
+        raise ValidationError({"decision": [_("Không thể chuyển sang kết luận này.")]})
+    if status == c.DuplicateStatus.IN_TOUCH and not contact_allowed(current):
+        raise ValidationError(
+            {
+                "decision": [
+                    _(
+                        "Người bị bạo lực chưa đồng ý chia sẻ thông tin với cơ quan kia "
+                        "(ở một hoặc cả hai hồ sơ): không được kết nối hai cơ quan."
+                    )
+                ]
+            }
+        )
+    current.status = status
+    current.note = rules.clean_text(note, field="note", max_length=2000, multiline=True)
+    current.decided_by = actor
+    current.decided_at = now()
+    current.version += 1
+    current.full_clean()
+    current.save()
+    audit_record(
+        action="update",
+        request=request,
+        user=actor,
+        membership=membership,
+        object_type="duplicate_review",
+        object_id=current.pk,
+        changed_fields=["status", "note"] if current.note else ["status"],
+        extra={"decision": status},
+    )
+    if status == c.DuplicateStatus.IN_TOUCH:
+        _tell_supervisors(current)
+    return current
+
+
+def _tell_supervisors(review: DuplicateReview) -> None:
+    """Email each agency's case supervisors the other case's number and agency, after commit.
+
+    Nothing else: no name, no phone, no detail (mailboxes are read on shared phones). The case
+    page shows the same to everyone who may open the case (``selectors.duplicate_contacts``).
+    """
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for mine, other in ((review.case, review.matched), (review.matched, review.case)):
+            addresses = _supervisor_emails(mine.agency_id)
+            if not addresses:
+                continue
+            subject = _("[An Toàn] Hồ sơ %(number)s: liên hệ với cơ quan khác") % {
+                "number": mine.number
+            }
+            body = _(
+                "Cơ quan điều phối cấp tỉnh xác định hồ sơ %(mine)s có thể là cùng một người với "
+                "hồ sơ %(other)s của %(agency)s. Người bị bạo lực đã đồng ý chia sẻ thông tin "
+                "giữa hai cơ quan: hãy liên hệ %(agency)s để phối hợp hỗ trợ.\n\n"
+                "Thư này không chứa thông tin về người bị bạo lực."
+            ) % {"mine": mine.number, "other": other.number, "agency": other.agency.name}
+            messages.append((subject, body, addresses))
+
+    def send() -> None:
+        for subject, body, addresses in messages:
+            send_mail(subject, body, None, addresses, fail_silently=True)
+
+    transaction.on_commit(send)
+
+
+def _supervisor_emails(agency_id: int) -> list[str]:
+    roles = [role for role in Role.values if Perm.CASE_APPROVE in role_permissions(role)]
+    valid = Membership.objects.valid_on(timezone.localdate(now())).filter(
+        agency_id=agency_id, role__in=roles
+    )
+    return sorted(
+        User.objects.filter(is_active=True, memberships__in=valid)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
