@@ -77,6 +77,7 @@ def audit_check(
     request: Any,
     report: DuplicateReport | None,
     outcome: str,
+    membership: Any = None,
     case: Case | None = None,
 ) -> None:
     """One audit event per check: counts and outcome, never the name or phone searched."""
@@ -87,6 +88,7 @@ def audit_check(
         action="search" if report is not None else "permission_denied",
         request=request,
         user=actor,
+        membership=membership,
         object_type=CHECK_OBJECT_TYPE,
         object_id=case.pk if case is not None else "",
         extra=extra,

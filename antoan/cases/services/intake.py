@@ -179,6 +179,7 @@ def case_open(
     level = choice(risk_level, c.RiskLevel, "risk_level") if risk_level else c.RiskLevel.LOW
     if immediate_danger:
         level = c.RiskLevel.IMMEDIATE
+    acting = grant(actor, Perm.CASE_CREATE, agency_id=agency.pk)
     try:
         with transaction.atomic():
             case = _create(
@@ -208,16 +209,27 @@ def case_open(
                 raise duplicates.DuplicatesToConfirm(report)
             duplicates.reviews_record(case, report)
             duplicates.audit_check(
-                actor=actor, request=request, report=report, outcome="created", case=case
+                actor=actor,
+                request=request,
+                report=report,
+                outcome="created",
+                membership=acting,
+                case=case,
             )
             return OpenResult(case=case, created=True, duplicates=report)
     except duplicates.DuplicateChecksExceeded:
         # The case above is rolled back; the refusal is recorded where it will stay.
-        duplicates.audit_check(actor=actor, request=request, report=None, outcome="rate_limited")
+        duplicates.audit_check(
+            actor=actor, request=request, report=None, outcome="rate_limited", membership=acting
+        )
         raise
     except duplicates.DuplicatesToConfirm as stop:
         duplicates.audit_check(
-            actor=actor, request=request, report=stop.report, outcome="asked_to_confirm"
+            actor=actor,
+            request=request,
+            report=stop.report,
+            outcome="asked_to_confirm",
+            membership=acting,
         )
         raise
     except IntegrityError:
@@ -242,6 +254,7 @@ def _replay(existing: Case, *, actor: Any, request: Any = None) -> OpenResult:
         action="view" if in_scope else "create",
         request=request,
         user=actor,
+        membership=grant(actor, Perm.CASE_CREATE),
         object_type="case",
         object_id=existing.pk,
         extra={"replay": True, "in_scope": in_scope},
