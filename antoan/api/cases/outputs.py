@@ -445,3 +445,32 @@ def written(record: Any, case: Case) -> Any:
     """Attach the case's version (after the write) for a ``*WrittenOut``."""
     record.case_version = case.version
     return record
+
+
+# --- The provincial review of possible duplicates ---------------------------------------------
+
+
+class DuplicateSideOut(serializers.Serializer):
+    """One case of a pair, as a reviewer sees it: no name, no phone."""
+
+    number = serializers.CharField()
+    agency = serializers.IntegerField(source="agency_id")
+    agency_name = serializers.CharField(source="agency.name")
+    opened_at = serializers.DateTimeField()
+    sex = Code(c.Sex, source="survivor.sex")
+    birth_year = serializers.IntegerField(source="survivor.birth_year", allow_null=True)
+
+
+class DuplicateReviewOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = DuplicateSideOut(help_text="The case whose intake found the match.")
+    matched = DuplicateSideOut(help_text="The earlier case it may duplicate.")
+    match = Code(c.DuplicateMatch)
+    status = Code(c.DuplicateStatus)
+    found_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class DuplicateReviewPageOut(PageOut):
+    results = DuplicateReviewOut(many=True)

@@ -140,3 +140,24 @@ def test_the_hotline_over_the_limit_answers_429_and_keeps_the_call_unlinked(
     assert call.case is None and Case.objects.count() == 1
     # The refusal stays in the audit log although the call's transaction created nothing.
     assert checks().latest("seq").extra["outcome"] == "rate_limited"
+
+
+REVIEWS = "/api/v1/cases/duplicate-reviews"
+
+
+def test_the_analyst_lists_the_review_queue_without_names(client_for, cast):
+    theirs = open_case(cast["worker2"], commune="12452")
+    mine = open_case(cast["worker1"], full_name="Lý Thị Sen")  # same phone
+    response = client_for(cast["analyst1"]).get(REVIEWS)
+    assert response.status_code == 200
+    [row] = response.json()["results"]
+    assert (row["case"]["number"], row["matched"]["number"]) == (mine.number, theirs.number)
+    assert (row["match"], row["status"], row["matched"]["birth_year"]) == ("phone", "open", 1990)
+    assert "Nguyễn" not in response.content.decode() and PHONE not in response.content.decode()
+    assert client_for(cast["analyst1"]).get(f"{REVIEWS}?status=same_person").json()["results"] == []
+    assert client_for(cast["analyst1"]).get(f"{REVIEWS}?status=bogus").status_code == 400
+
+
+@pytest.mark.parametrize("name", ["worker1", "supervisor1", "hotline1", "manager1", "auditor1"])
+def test_nobody_else_lists_the_review_queue(client_for, cast, name):
+    assert client_for(cast[name]).get(REVIEWS).status_code == 403
