@@ -136,3 +136,14 @@ def open_page(browser, live_server):
 @pytest.fixture
 def page(open_page):
     return open_page()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counters kept in the cache (duplicate checks per user and hour) start at zero: users'
+    ids repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

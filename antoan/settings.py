@@ -231,6 +231,9 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Case numbers: <prefix>-<year>-<6 digits>, per province.
 ANTOAN_CASE_PREFIX = env_str("ANTOAN_CASE_PREFIX", "HY")
+# Duplicate checks (one per intake) a user may run in an hour: enough for a busy hotline shift,
+# too few to test a list of phone numbers for survivors. Counted in the cache (docs/security.md).
+ANTOAN_DUPLICATE_CHECKS_PER_HOUR = env_int("ANTOAN_DUPLICATE_CHECKS_PER_HOUR", 60, minimum=1)
 # Figures that leave case scope hide counts from 1 to this minus one (docs/indicators.md).
 ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
 # The reporting year runs from the first day of this month of the year before (plan 64/KH-UBND:

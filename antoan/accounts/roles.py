@@ -47,6 +47,11 @@ class Perm(StrEnum):
     CASE_VIEW_AGENCY = "cases.view_agency"
     CASE_EDIT = "cases.edit"
     CASE_APPROVE = "cases.approve"
+    # Possible duplicates across agencies: decide whether two cases are one survivor (for
+    # statistics) and, where consent allows, put the agencies in touch. Only a membership in a
+    # provincial agency reviews (see cases.selectors.reconciling_membership); it shows case
+    # numbers, agencies, sex and birth year, never a name.
+    CASES_RECONCILE = "cases.reconcile"
     # Hotline calls.
     CALL_LOG = "hotline.log_call"
     CALL_VIEW_ALL = "hotline.view_all"
@@ -151,7 +156,13 @@ ROLES: dict[Role, RoleSpec] = {
     ),
     Role.ANALYST: RoleSpec(
         frozenset(
-            _EVERYONE | {Perm.INDICATORS_VIEW, Perm.INDICATORS_ESTIMATE, Perm.PROGRAMME_VIEW}
+            _EVERYONE
+            | {
+                Perm.INDICATORS_VIEW,
+                Perm.INDICATORS_ESTIMATE,
+                Perm.PROGRAMME_VIEW,
+                Perm.CASES_RECONCILE,
+            }
         ),
         sees_case_data=False,
     ),

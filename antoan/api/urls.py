@@ -86,6 +86,11 @@ urlpatterns = [
     ),
     path("case-transfers", workflow.TransferListView.as_view(), name="case-transfers"),
     path(
+        "cases/duplicate-reviews",
+        workflow.DuplicateReviewListView.as_view(),
+        name="case-duplicate-reviews",
+    ),
+    path(
         "case-transfers/<int:transfer_id>/decision",
         workflow.TransferDecisionView.as_view(),
         name="case-transfer-decision",

@@ -203,3 +203,16 @@ class MaritalStatus(models.TextChoices):
     DIVORCED = "divorced", _("Ly hôn")
     WIDOWED = "widowed", _("Góa")
     UNKNOWN = "unknown", _("Không rõ")
+
+
+class DuplicateMatch(models.TextChoices):
+    NAME_BIRTH_YEAR = "name_birth_year", _("Họ tên và năm sinh")
+    PHONE = "phone", _("Số điện thoại")
+    BOTH = "both", _("Họ tên, năm sinh và số điện thoại")
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("Chờ xem xét")
+    SAME_PERSON = "same_person", _("Cùng một người")
+    DIFFERENT = "different", _("Hai người khác nhau")
+    IN_TOUCH = "in_touch", _("Cùng một người, đã kết nối hai cơ quan")

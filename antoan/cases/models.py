@@ -457,3 +457,55 @@ class CaseNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class DuplicateReview(models.Model):
+    """A new case that may be the same survivor as a case of another agency.
+
+    Neither agency is told at intake (that would reveal a survivor to anyone typing a phone
+    number); a provincial reviewer decides. "Same person" lets statistics count the survivor
+    once; "in touch" also told both agencies' supervisors, which the survivor's sharing consent
+    must allow on both sides.
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("hồ sơ mới"), on_delete=models.PROTECT, related_name="+"
+    )
+    matched = models.ForeignKey(
+        Case, verbose_name=_("hồ sơ có thể trùng"), on_delete=models.PROTECT, related_name="+"
+    )
+    match = models.CharField(_("trùng theo"), max_length=20, choices=c.DuplicateMatch.choices)
+    status = models.CharField(
+        _("kết luận"),
+        max_length=12,
+        choices=c.DuplicateStatus.choices,
+        default=c.DuplicateStatus.OPEN,
+    )
+    found_at = models.DateTimeField(_("phát hiện lúc"))
+    decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = EncryptedTextField(_("ghi chú"), blank=True)
+    # Optimistic concurrency, as on cases: a decision names the version it was based on.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("hồ sơ có thể trùng")
+        verbose_name_plural = _("hồ sơ có thể trùng")
+        ordering = ["found_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "matched"], name="duplicate_review_unique"),
+            models.CheckConstraint(
+                condition=~Q(case=models.F("matched")), name="duplicate_review_two_cases"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", decided_at__isnull=True)
+                | (~Q(status="open") & Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="duplicate_review_decided_when_closed",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "found_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}~{self.matched_id} {self.status}"

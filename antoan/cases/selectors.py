@@ -10,14 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils import timezone
 
-from antoan.accounts.roles import Perm
+from antoan.accounts.roles import Perm, role_permissions
 from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.models import (
@@ -29,6 +38,7 @@ from antoan.cases.models import (
     CaseTransfer,
     ClosureRequest,
     Consent,
+    DuplicateReview,
     FollowUp,
     Incident,
     Perpetrator,
@@ -37,7 +47,7 @@ from antoan.cases.models import (
 )
 from antoan.core.audit import audit_record
 from antoan.core.crypto import blind_index, phone_index
-from antoan.core.permissions import agency_ids_with
+from antoan.core.permissions import agency_ids_with, memberships
 from antoan.core.text import search_key
 
 _NUMBER = re.compile(r"^[A-Za-z]{1,10}-\d{4}-\d{1,6}$")
@@ -119,6 +129,7 @@ def case_detail(case: Case) -> dict[str, Any]:
             )
         ),
         "events": list(CaseEvent.objects.filter(case=case).select_related("actor")),
+        "duplicate_contacts": duplicate_contacts(case),
     }
 
 
@@ -204,19 +215,63 @@ def _text_condition(q: str) -> Q:
     return Q(survivor__in=matching)
 
 
-def duplicates_for(user: Any, *, name_index: str, birth_year: int | None, phone_index: str) -> Any:
-    """Possible duplicates of a new intake: visible ones by number, the rest as a bare flag."""
-    from antoan.cases.services.intake import DuplicateReport
+@dataclass(frozen=True)
+class HiddenMatch:
+    """A possible duplicate the user may not open: for the provincial review, never shown."""
 
-    condition = Q(pk__in=[])
+    case_id: int
+    match: str  # c.DuplicateMatch
+
+
+@dataclass
+class DuplicateReport:
+    """Possible duplicates of a new intake. ``visible`` (numbers of cases the user may open
+    already) is all a user is ever told; ``hidden`` goes to the review queue only."""
+
+    visible: list[str] = field(default_factory=list)
+    hidden: list[HiddenMatch] = field(default_factory=list)
+
+
+def duplicates_for(
+    user: Any,
+    *,
+    name_index: str,
+    birth_year: int | None,
+    phone_index: str,
+    exclude: int | None = None,
+) -> DuplicateReport:
+    """Cases that may be the same survivor (same name and birth year, or same phone).
+
+    Not audited here: ``services.case_open`` runs it once the intake is otherwise valid and
+    records the check with its outcome.
+    """
+    by_name = Q(pk__in=[])
     if name_index and birth_year:
-        condition |= Q(survivor__name_index=name_index, survivor__birth_year=birth_year)
-    if phone_index:
-        condition |= Q(survivor__phone_index=phone_index)
-    matches = Case.objects.filter(condition)
-    visible = list(matches.filter(case_scope(user)).values_list("number", flat=True)[:20])
-    hidden = matches.exclude(case_scope(user)).exists()
+        by_name = Q(survivor__name_index=name_index, survivor__birth_year=birth_year)
+    by_phone = Q(survivor__phone_index=phone_index) if phone_index else Q(pk__in=[])
+    matches = Case.objects.filter(by_name | by_phone).annotate(
+        by_name=ExpressionWrapper(by_name, output_field=BooleanField()),
+        by_phone=ExpressionWrapper(by_phone, output_field=BooleanField()),
+    )
+    if exclude is not None:
+        matches = matches.exclude(pk=exclude)
+    scope = case_scope(user)
+    visible = list(
+        matches.filter(scope).order_by("-opened_at", "-pk").values_list("number", flat=True)[:20]
+    )
+    hidden = [
+        HiddenMatch(case_id=pk, match=_match_kind(name, phone))
+        for pk, name, phone in matches.exclude(scope)
+        .order_by("-opened_at", "-pk")
+        .values_list("pk", "by_name", "by_phone")[:20]
+    ]
     return DuplicateReport(visible=visible, hidden=hidden)
+
+
+def _match_kind(by_name: bool, by_phone: bool) -> str:
+    if by_name and by_phone:
+        return c.DuplicateMatch.BOTH
+    return c.DuplicateMatch.NAME_BIRTH_YEAR if by_name else c.DuplicateMatch.PHONE
 
 
 @dataclass(frozen=True)
@@ -329,3 +384,100 @@ def measure_get(case: Case, measure_id: Any) -> ProtectionMeasure:
         return ProtectionMeasure.objects.get(case=case, pk=int(measure_id))
     except (ProtectionMeasure.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
+
+
+# --- The provincial review of possible duplicates --------------------------------------------
+
+
+def reconciling_membership(user: Any) -> Any:
+    """The membership through which ``user`` reviews possible duplicates: ``cases.reconcile``
+    in an agency of the province itself (a commune's agency never sees other communes' cases)."""
+    for membership in memberships(user):
+        if (
+            Perm.CASES_RECONCILE in role_permissions(membership.role)
+            and membership.agency.place.level == "province"
+        ):
+            return membership
+    return None
+
+
+def duplicate_reviews_for(user: Any, *, status: str = "", request: Any = None) -> QuerySet:
+    """The review queue (open reviews first, oldest first); nothing for anyone but a reviewer.
+    The list shows numbers, agencies, dates, sex and birth year: no name. Audited."""
+    reviewer = reconciling_membership(user)
+    if reviewer is None:
+        return DuplicateReview.objects.none()
+    rows = DuplicateReview.objects.select_related(
+        "case__agency", "case__survivor", "matched__agency", "matched__survivor", "decided_by"
+    ).order_by("found_at", "pk")
+    if status:
+        rows = rows.filter(status=status) if status in c.DuplicateStatus.values else rows.none()
+    audit_record(
+        action="list",
+        request=request,
+        user=user,
+        membership=reviewer,
+        object_type="duplicate_review",
+        extra={"filters": ["status"] if status else []},
+    )
+    return rows
+
+
+def duplicate_review_get(user: Any, review_id: Any, *, request: Any = None) -> DuplicateReview:
+    """One review for a reviewer, else Http404; the read is audited."""
+    reviewer = reconciling_membership(user)
+    try:
+        pk = int(review_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if reviewer is None:
+        raise Http404
+    review = (
+        DuplicateReview.objects.select_related(
+            "case__agency", "case__survivor", "matched__agency", "matched__survivor"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if review is None:
+        raise Http404
+    audit_record(
+        action="view",
+        request=request,
+        user=user,
+        membership=reviewer,
+        object_type="duplicate_review",
+        object_id=review.pk,
+    )
+    return review
+
+
+def sharing_allows(case: Case, agency_id: int) -> bool:
+    """Whether the survivor's current sharing consent names ``agency_id``."""
+    latest = (
+        Consent.objects.filter(
+            case=case, purpose=c.ConsentPurpose.SHARING, withdrawn_at__isnull=True
+        )
+        .order_by("-given_at", "-pk")
+        .first()
+    )
+    return bool(latest and latest.granted and latest.agencies.filter(pk=agency_id).exists())
+
+
+def contact_allowed(review: DuplicateReview) -> bool:
+    """Both survivors' records allow telling the other agency: the only case for "in touch"."""
+    return sharing_allows(review.case, review.matched.agency_id) and sharing_allows(
+        review.matched, review.case.agency_id
+    )
+
+
+def duplicate_contacts(case: Case) -> list[dict[str, Any]]:
+    """For the case page: cases of other agencies a reviewer put this one in touch with."""
+    rows = DuplicateReview.objects.filter(
+        Q(case=case) | Q(matched=case), status=c.DuplicateStatus.IN_TOUCH
+    ).select_related("case__agency", "matched__agency")
+    contacts = []
+    for row in rows:
+        other = row.matched if row.case_id == case.pk else row.case
+        contacts.append({"number": other.number, "agency": other.agency.name, "on": row.decided_at})
+    return contacts

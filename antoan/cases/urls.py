@@ -1,6 +1,6 @@
 from django.urls import path
 
-from antoan.cases.views import actions, detail, intake, lists, transfers
+from antoan.cases.views import actions, detail, intake, lists, reviews, transfers
 
 app_name = "cases"
 
@@ -14,6 +14,12 @@ urlpatterns = [
         "transfers/<int:transfer_id>/",
         transfers.TransferDecideView.as_view(),
         name="transfer_decide",
+    ),
+    path("duplicates/", reviews.DuplicateReviewsView.as_view(), name="duplicate_reviews"),
+    path(
+        "duplicates/<int:review_id>/",
+        reviews.DuplicateReviewDecideView.as_view(),
+        name="duplicate_review",
     ),
     path("<int:pk>/", detail.CaseDetailView.as_view(), name="detail"),
     path("<int:pk>/print/", detail.CasePrintView.as_view(), name="print"),

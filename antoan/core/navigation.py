@@ -43,6 +43,8 @@ NAV_ITEMS: list[NavItem] = [
     # agency; a hotline supervisor's calls (reached from the agency page when they hold both).
     NavItem(_("Chỉ số và mục tiêu"), "indicators:province", Perm.INDICATORS_VIEW),
     NavItem(_("Thống kê cơ quan"), "indicators:agency", Perm.INDICATORS_AGENCY),
+    # The provincial review of possible duplicates across agencies (statistics reconciliation).
+    NavItem(_("Hồ sơ có thể trùng"), "cases:duplicate_reviews", Perm.CASES_RECONCILE),
     # Personal data duties: open requests of data subjects for supervisors; the breach register.
     NavItem(_("Yêu cầu về dữ liệu cá nhân"), "privacy:requests", Perm.PRIVACY_DSR_MANAGE),
     NavItem(_("Sổ vi phạm dữ liệu"), "privacy:breaches", Perm.PRIVACY_BREACH_VIEW),

@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from antoan.accounts.models import Agency, Membership
 from antoan.accounts.roles import Perm
 from antoan.cases import rules
-from antoan.cases.services import ConsentInput, IncidentInput, OpenResult, SurvivorInput, case_open
+from antoan.cases.services import (
+    ConsentInput,
+    IncidentInput,
+    IntakeStopped,
+    OpenResult,
+    SurvivorInput,
+    case_open,
+)
 from antoan.cases.services.common import commune_on
 from antoan.core.audit import audit_record
 from antoan.core.permissions import grant
@@ -344,7 +351,6 @@ def call_notify_record(
     return notice
 
 
-@transaction.atomic
 def call_open_case(
     *,
     call: Call,
@@ -355,10 +361,46 @@ def call_open_case(
     needs: Sequence[str] = (),
     risk_level: str | None = None,
     client_uuid: uuid.UUID | None = None,
+    confirm_duplicates: bool = True,
     request: Any = None,
 ) -> OpenResult:
     """Open a case from the call (source hotline) and link them; the call's outcome becomes
     "case opened". The survivor's commune defaults to the call's."""
+    stopped: IntakeStopped
+    with transaction.atomic():
+        try:
+            return _call_open_case(
+                call=call,
+                actor=actor,
+                survivor=survivor,
+                consent=consent,
+                incident=incident,
+                needs=needs,
+                risk_level=risk_level,
+                client_uuid=client_uuid,
+                confirm_duplicates=confirm_duplicates,
+                request=request,
+            )
+        except IntakeStopped as stop:
+            # Nothing was created, but the duplicate check's audit event must stay: leave the
+            # transaction normally, then raise.
+            stopped = stop
+    raise stopped
+
+
+def _call_open_case(
+    *,
+    call: Call,
+    actor: Any,
+    survivor: SurvivorInput,
+    consent: ConsentInput,
+    incident: IncidentInput | None,
+    needs: Sequence[str],
+    risk_level: str | None,
+    client_uuid: uuid.UUID | None,
+    confirm_duplicates: bool,
+    request: Any,
+) -> OpenResult:
     membership = _require(actor, call)
     if call.case_id is not None:
         raise ValidationError(_("Đã mở hồ sơ từ cuộc gọi này."), code="already_linked")
@@ -374,6 +416,7 @@ def call_open_case(
         risk_level=risk_level,
         immediate_danger=call.immediate_danger,
         client_uuid=client_uuid,
+        confirm_duplicates=confirm_duplicates,
         request=request,
     )
     if Call.objects.filter(case=result.case).exclude(pk=call.pk).exists():

@@ -7,7 +7,12 @@ import dataclasses
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -33,6 +38,7 @@ from antoan.api.cases.outputs import (
     CaseListItemOut,
     CaseOut,
     CasePageOut,
+    CaseReplayedOut,
     consents_summary,
 )
 from antoan.api.errors import ApiError
@@ -105,17 +111,27 @@ class CaseCollectionView(CaseAPIView):
         summary="Open a case",
         description=(
             "Records the survivor (identifying fields encrypted), the consent given, and "
-            "optionally the first incident. `possible_duplicates` lists the numbers of cases "
-            "you may open that look like the same person, and says only whether others exist. "
+            "optionally the first incident. Once the request is otherwise valid it is checked "
+            "for possible duplicates (audited, at most `ANTOAN_DUPLICATE_CHECKS_PER_HOUR` a "
+            "user; beyond that 429 `rate_limited` and nothing is created). "
+            "`possible_duplicates` lists the numbers of cases you may open already that look "
+            "like the same person; cases you may not open are never mentioned. "
             "A retry with the same `client_uuid` returns the first case (201, header "
-            "`Idempotent-Replayed: true`); another user's `client_uuid` is refused with 409 "
-            "`duplicate`. Unknown keys are refused (400), so a typo cannot be dropped silently."
+            "`Idempotent-Replayed: true`): in full if you may still open it, otherwise only "
+            "`id` and `number` (after a transfer or reassignment). Another user's `client_uuid` "
+            "is refused with 409 `duplicate`. Unknown keys are refused (400), so a typo cannot "
+            "be dropped silently."
         ),
         request=CaseOpenIn,
         responses={
-            201: CaseCreatedOut,
+            201: PolymorphicProxySerializer(
+                component_name="CaseOpened",
+                serializers=[CaseCreatedOut, CaseReplayedOut],
+                resource_type_field_name=None,
+            ),
             **errors(400),
             409: OpenApiResponse(description="`duplicate`: this `client_uuid` is taken."),
+            429: OpenApiResponse(description="`rate_limited`: too many duplicate checks."),
         },
     )
     def post(self, request):
@@ -135,6 +151,8 @@ class CaseCollectionView(CaseAPIView):
                 client_uuid=data.get("client_uuid"),
                 request=request,
             )
+        except services.DuplicateChecksExceeded as exc:
+            raise ApiError("rate_limited", str(exc.message), 429) from exc
         except DjangoValidationError as exc:
             if "client_uuid" in getattr(exc, "error_dict", {}):
                 # Someone else's id: say no more than that it is taken.
@@ -144,7 +162,8 @@ class CaseCollectionView(CaseAPIView):
             raise service_error(exc, open_route) from exc
         case = result.case
         case.duplicates = result.duplicates
-        response = Response(CaseCreatedOut(case).data, status=status.HTTP_201_CREATED)
+        body = CaseCreatedOut(case).data if result.in_scope else CaseReplayedOut(case).data
+        response = Response(body, status=status.HTTP_201_CREATED)
         if not result.created:
             response["Idempotent-Replayed"] = "true"
         return response

@@ -84,20 +84,26 @@ class CaseOut(serializers.Serializer):
 
 
 class DuplicatesOut(serializers.Serializer):
+    # Cases of other agencies are never mentioned, not even as a flag: whether one exists
+    # must not change any answer (they go to a provincial review instead; docs/cases.md).
     cases = serializers.ListField(
         source="visible",
         child=serializers.CharField(),
-        help_text="Numbers of possible duplicates you may open.",
-    )
-    others_exist = serializers.BooleanField(
-        source="hidden",
-        help_text="Possible duplicates exist that you may not see: ask your supervisor.",
+        help_text="Numbers of possible duplicates you may open already (same name and birth "
+        "year, or same phone). Nothing is said about cases you may not open.",
     )
 
 
 class CaseCreatedOut(CaseOut):
     survivor = SurvivorOut(help_text="As entered, for the caller who entered it.")
     possible_duplicates = DuplicatesOut(source="duplicates")
+
+
+class CaseReplayedOut(serializers.Serializer):
+    """A replayed ``client_uuid`` whose case the caller may no longer open."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
 
 
 class CaseListItemOut(serializers.Serializer):
@@ -439,3 +445,32 @@ def written(record: Any, case: Case) -> Any:
     """Attach the case's version (after the write) for a ``*WrittenOut``."""
     record.case_version = case.version
     return record
+
+
+# --- The provincial review of possible duplicates ---------------------------------------------
+
+
+class DuplicateSideOut(serializers.Serializer):
+    """One case of a pair, as a reviewer sees it: no name, no phone."""
+
+    number = serializers.CharField()
+    agency = serializers.IntegerField(source="agency_id")
+    agency_name = serializers.CharField(source="agency.name")
+    opened_at = serializers.DateTimeField()
+    sex = Code(c.Sex, source="survivor.sex")
+    birth_year = serializers.IntegerField(source="survivor.birth_year", allow_null=True)
+
+
+class DuplicateReviewOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = DuplicateSideOut(help_text="The case whose intake found the match.")
+    matched = DuplicateSideOut(help_text="The earlier case it may duplicate.")
+    match = Code(c.DuplicateMatch)
+    status = Code(c.DuplicateStatus)
+    found_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class DuplicateReviewPageOut(PageOut):
+    results = DuplicateReviewOut(many=True)

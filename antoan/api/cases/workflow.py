@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -21,6 +21,8 @@ from antoan.api.cases.inputs import (
 from antoan.api.cases.outputs import (
     CaseOut,
     ClosureRequestWrittenOut,
+    DuplicateReviewOut,
+    DuplicateReviewPageOut,
     MeasureWrittenOut,
     TransferIncomingOut,
     TransferPageOut,
@@ -29,7 +31,9 @@ from antoan.api.cases.outputs import (
 )
 from antoan.api.pagination import Cursor
 from antoan.api.views import ProtectedAPIView
+from antoan.cases import choices as c
 from antoan.cases import selectors, services
+from antoan.core.permissions import deny
 
 _WRITE_ERRORS = errors(400, 404, 409)
 
@@ -243,3 +247,40 @@ class TransferDecisionView(ProtectedAPIView):
                 request=request,
             )
         return Response(TransferWrittenOut(written(transfer, transfer.case)).data)
+
+
+class DuplicateReviewCursor(Cursor):
+    ordering = ("found_at", "pk")
+
+
+class DuplicateReviewListView(ProtectedAPIView):
+    """The provincial review queue of possible duplicates across agencies (read only)."""
+
+    permission = Perm.CASES_RECONCILE
+
+    @extend_schema(
+        summary="Possible duplicates across agencies (provincial reviewers)",
+        description=(
+            "For holders of `cases.reconcile` in an agency of the province (403 otherwise). "
+            "Case numbers, agencies, opening dates, what matched, sex and birth year: never a "
+            "name or a phone. `status` filters (default `open`; `all` for every review). "
+            "Audited. Decisions are taken on the page `/cases/duplicates/`."
+        ),
+        parameters=[
+            OpenApiParameter("status", str, enum=[*c.DuplicateStatus.values, "all"]),
+            OpenApiParameter("cursor", str, description="From the previous page's `next`."),
+        ],
+        responses={200: DuplicateReviewPageOut, **errors(400)},
+    )
+    def get(self, request):
+        if selectors.reconciling_membership(request.user) is None:
+            deny(request, self.permission)
+        status_ = request.query_params.get("status", c.DuplicateStatus.OPEN)
+        if status_ not in {*c.DuplicateStatus.values, "all"}:
+            raise exceptions.ValidationError({"status": [_("Giá trị không hợp lệ.")]})
+        rows = selectors.duplicate_reviews_for(
+            request.user, status="" if status_ == "all" else status_, request=request
+        )
+        paginator = DuplicateReviewCursor()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(DuplicateReviewOut(page, many=True).data)

@@ -29,7 +29,7 @@ from antoan.api.hotline.io import (
 )
 from antoan.api.pagination import Cursor
 from antoan.api.views import ProtectedAPIView
-from antoan.cases.services import ConsentInput
+from antoan.cases.services import ConsentInput, DuplicateChecksExceeded
 from antoan.core.permissions import act_as, has_perm
 from antoan.hotline import selectors, services
 from antoan.hotline.models import Call
@@ -181,13 +181,16 @@ class CallOpenCaseView(CallAPIView):
             "Opens a case (source `hotline`; risk `immediate` when the call was in immediate "
             "danger; the survivor's commune defaults to the call's) and links it to the call, "
             "whose outcome becomes `case_opened`. Needs `cases.create`. A call that already "
-            "has a case answers 409 `already_linked`."
+            "has a case answers 409 `already_linked`. The duplicate check runs as for "
+            "`POST /cases` (audited, rate-limited: 429 `rate_limited`); nothing in the answer "
+            "depends on cases of other agencies."
         ),
         request=CallOpenCaseIn,
         responses={
             201: CallCaseOut,
             **errors(400, 404),
             409: OpenApiResponse(description="`already_linked`: the call has a case already."),
+            429: OpenApiResponse(description="`rate_limited`: too many duplicate checks."),
         },
     )
     def post(self, request, call_id: int):
@@ -212,6 +215,8 @@ class CallOpenCaseView(CallAPIView):
                 client_uuid=data.get("client_uuid"),
                 request=request,
             )
+        except DuplicateChecksExceeded as exc:
+            raise ApiError("rate_limited", str(exc.message), 429) from exc
         except DjangoValidationError as exc:
             if getattr(exc, "code", None) == "already_linked":
                 raise ApiError("already_linked", _("Đã mở hồ sơ từ cuộc gọi này."), 409) from exc

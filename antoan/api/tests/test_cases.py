@@ -63,7 +63,7 @@ def test_a_case_worker_opens_a_case_and_gets_the_contract_fields(client_for, cas
     assert body["survivor"]["full_name"] == NAME
     assert body["survivor"]["phone"] == PHONE
     assert body["survivor"]["commune"] == "11953"
-    assert body["possible_duplicates"] == {"cases": [], "others_exist": False}
+    assert body["possible_duplicates"] == {"cases": []}
     assert "Idempotent-Replayed" not in response
 
     case = Case.objects.get(pk=body["id"])
@@ -116,17 +116,15 @@ def test_an_agency_the_caller_cannot_create_cases_for_is_refused(client_for, cas
 
 
 def test_possible_duplicates_name_only_cases_the_caller_may_see(client_for, cast):
-    # The same person, known to agency B: worker1 learns only that such a case exists.
+    # The same person, known to agency B: worker1 is told nothing of it.
     open_case(cast["worker2"], commune="12452")
     client = client_for(cast["worker1"])
     first = send(client, "post", CASES, case_body()).json()
-    assert first["possible_duplicates"] == {"cases": [], "others_exist": True}
-    assert "HY-" not in json.dumps(first["possible_duplicates"])
+    assert first["possible_duplicates"] == {"cases": []}
 
     # A second intake of the same name and birth year finds worker1's own case by number.
     second = send(client, "post", CASES, case_body()).json()
-    assert second["possible_duplicates"]["cases"] == [first["number"]]
-    assert second["possible_duplicates"]["others_exist"] is True
+    assert second["possible_duplicates"] == {"cases": [first["number"]]}
 
 
 def test_a_retried_create_returns_the_first_case(client_for, cast):
@@ -466,7 +464,8 @@ def test_only_a_supervisor_assigns_and_only_to_a_worker_of_the_agency(client_for
 
 def test_the_schema_documents_every_case_endpoint(client_for, cast):
     response = client_for(cast["worker1"]).get("/api/v1/schema", HTTP_ACCEPT="application/json")
-    paths = json.loads(response.content)["paths"]
+    schema = json.loads(response.content)
+    paths = schema["paths"]
     expected = {
         "/api/v1/cases": {"get", "post"},
         "/api/v1/cases/{case_id}": {"get", "patch"},
@@ -496,4 +495,9 @@ def test_the_schema_documents_every_case_endpoint(client_for, cast):
             if method in ("post", "patch"):
                 assert "requestBody" in operation, (path, method)
     opened = paths["/api/v1/cases"]["post"]["responses"]["201"]
-    assert opened["content"]["application/json"]["schema"]["$ref"].endswith("/CaseCreatedOut")
+    assert opened["content"]["application/json"]["schema"]["$ref"].endswith("/CaseOpened")
+    # A new case in full, or a replayed one the caller may no longer open: its id and number.
+    variants = schema["components"]["schemas"]["CaseOpened"]["oneOf"]
+    assert [v["$ref"].rsplit("/", 1)[1] for v in variants] == ["CaseCreatedOut", "CaseReplayedOut"]
+    assert set(schema["components"]["schemas"]["CaseReplayedOut"]["properties"]) == {"id", "number"}
+    assert "others_exist" not in json.dumps(schema)

@@ -36,6 +36,7 @@ from antoan.cases.forms.records import (
     TransferDeclineForm,
     TransferRequestForm,
 )
+from antoan.cases.forms.reviews import DuplicateDecisionForm
 
 __all__ = [
     "AssessmentForm",
@@ -47,6 +48,7 @@ __all__ = [
     "ConfirmForm",
     "ConsentForm",
     "ConsentRecordForm",
+    "DuplicateDecisionForm",
     "FollowUpForm",
     "IncidentAddForm",
     "IncidentForm",

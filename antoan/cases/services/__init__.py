@@ -1,8 +1,13 @@
 """All writes of case data. Views, the API and commands call these; nothing else writes."""
 
+from antoan.cases.selectors import DuplicateReport
 from antoan.cases.services.common import CaseConflict, can_edit, now
+from antoan.cases.services.duplicates import (
+    DuplicateChecksExceeded,
+    DuplicatesToConfirm,
+    IntakeStopped,
+)
 from antoan.cases.services.intake import (
-    DuplicateReport,
     OpenResult,
     SurvivorInput,
     case_open,
@@ -35,8 +40,11 @@ from antoan.cases.services.workflow import (
 __all__ = [
     "CaseConflict",
     "ConsentInput",
+    "DuplicateChecksExceeded",
     "DuplicateReport",
+    "DuplicatesToConfirm",
     "IncidentInput",
+    "IntakeStopped",
     "OpenResult",
     "PerpetratorInput",
     "PlanItemInput",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +19,8 @@ from antoan.accounts.roles import Perm
 from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.models import Case, CaseNumberSequence, SearchToken, Survivor
+from antoan.cases.selectors import DuplicateReport, cases_for_user, duplicates_for
+from antoan.cases.services import duplicates
 from antoan.cases.services.common import (
     advance,
     choice,
@@ -63,17 +65,9 @@ class OpenResult:
     case: Case
     created: bool
     duplicates: DuplicateReport
-
-
-@dataclass
-class DuplicateReport:
-    """Possible duplicates: numbers of those the user may see, and whether others exist."""
-
-    visible: list[str] = field(default_factory=list)
-    hidden: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.visible or self.hidden)
+    # False when a replayed ``client_uuid`` names a case the user may no longer open (after a
+    # transfer or reassignment): callers show its id and number, nothing else.
+    in_scope: bool = True
 
 
 def survivor_prepare(data: SurvivorInput, *, today: dt.date) -> Survivor:
@@ -162,11 +156,17 @@ def case_open(
     immediate_danger: bool = False,
     agency: Agency | None = None,
     client_uuid: uuid.UUID | None = None,
+    confirm_duplicates: bool = True,
     request: Any = None,
 ) -> OpenResult:
-    """Open a case; a retried call with the same ``client_uuid`` returns the first case."""
-    from antoan.cases.selectors import duplicates_for
+    """Open a case; a retried call with the same ``client_uuid`` returns the first case.
 
+    The duplicate check runs only on an intake that is otherwise valid: inside the creating
+    transaction, after every record was checked. With ``confirm_duplicates=False`` (the
+    page's first submission) possible duplicates the user may open raise
+    ``DuplicatesToConfirm`` and nothing is created; over the hourly limit of checks,
+    ``DuplicateChecksExceeded``. Both are audited, in the caller's transaction.
+    """
     if client_uuid is not None:
         existing = Case.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
@@ -179,31 +179,59 @@ def case_open(
     level = choice(risk_level, c.RiskLevel, "risk_level") if risk_level else c.RiskLevel.LOW
     if immediate_danger:
         level = c.RiskLevel.IMMEDIATE
-    duplicates = duplicates_for(
-        actor,
-        name_index=prepared.name_index,
-        birth_year=prepared.birth_year,
-        phone_index=prepared.phone_index,
-    )
+    acting = grant(actor, Perm.CASE_CREATE, agency_id=agency.pk)
     try:
         with transaction.atomic():
-            return OpenResult(
-                case=_create(
-                    actor=actor,
-                    agency=agency,
-                    source=source,
-                    survivor=prepared,
-                    consent=consent,
-                    incident=incident,
-                    needs=list(dict.fromkeys(needs)),
-                    level=level,
-                    immediate_danger=immediate_danger,
-                    client_uuid=client_uuid,
-                    request=request,
-                ),
-                created=True,
-                duplicates=duplicates,
+            case = _create(
+                actor=actor,
+                agency=agency,
+                source=source,
+                survivor=prepared,
+                consent=consent,
+                incident=incident,
+                needs=list(dict.fromkeys(needs)),
+                level=level,
+                immediate_danger=immediate_danger,
+                client_uuid=client_uuid,
+                request=request,
             )
+            # Everything above was valid: only now may the input be compared with other cases.
+            if not duplicates.check_allowed(actor):
+                raise duplicates.DuplicateChecksExceeded
+            report = duplicates_for(
+                actor,
+                name_index=prepared.name_index,
+                birth_year=prepared.birth_year,
+                phone_index=prepared.phone_index,
+                exclude=case.pk,
+            )
+            if report.visible and not confirm_duplicates:
+                raise duplicates.DuplicatesToConfirm(report)
+            duplicates.reviews_record(case, report)
+            duplicates.audit_check(
+                actor=actor,
+                request=request,
+                report=report,
+                outcome="created",
+                membership=acting,
+                case=case,
+            )
+            return OpenResult(case=case, created=True, duplicates=report)
+    except duplicates.DuplicateChecksExceeded:
+        # The case above is rolled back; the refusal is recorded where it will stay.
+        duplicates.audit_check(
+            actor=actor, request=request, report=None, outcome="rate_limited", membership=acting
+        )
+        raise
+    except duplicates.DuplicatesToConfirm as stop:
+        duplicates.audit_check(
+            actor=actor,
+            request=request,
+            report=stop.report,
+            outcome="asked_to_confirm",
+            membership=acting,
+        )
+        raise
     except IntegrityError:
         # Two retries raced: the loser returns the winner's case.
         existing = Case.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
@@ -219,16 +247,19 @@ def _replay(existing: Case, *, actor: Any, request: Any = None) -> OpenResult:
             {"client_uuid": [_("Mã client_uuid này đã được dùng cho một hồ sơ khác.")]},
             code="duplicate",
         )
-    # The replay hands the case's data out again: that is a read, and is audited as one.
+    # The creator may have lost the case since (a transfer, a reassignment, a new role): the
+    # replay hands its data out only to someone who may open it now, as a read, audited.
+    in_scope = cases_for_user(actor).filter(pk=existing.pk).exists()
     audit_record(
-        action="view",
+        action="view" if in_scope else "create",
         request=request,
         user=actor,
+        membership=grant(actor, Perm.CASE_CREATE),
         object_type="case",
         object_id=existing.pk,
-        extra={"replay": True},
+        extra={"replay": True, "in_scope": in_scope},
     )
-    return OpenResult(case=existing, created=False, duplicates=DuplicateReport())
+    return OpenResult(case=existing, created=False, duplicates=DuplicateReport(), in_scope=in_scope)
 
 
 def _create(

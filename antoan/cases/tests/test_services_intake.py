@@ -31,7 +31,7 @@ def test_a_new_case_is_open_at_intake_assigned_to_the_worker_in_their_agency(
     result = open_result(cast["worker1"], needs=["health", "safety", "health"])
     case = fresh(result.case)
     assert result.created is True
-    assert not result.duplicates
+    assert result.duplicates.visible == []
     assert (case.status, case.stage, case.risk_level) == ("open", "intake", "low")
     assert case.agency == agencies["a"]
     assert case.assigned_to == cast["worker1"]
@@ -157,12 +157,13 @@ def test_same_name_and_birth_year_is_a_possible_duplicate(cast, open_result):
     second = open_result(cast["worker1"], full_name="nguyen  thi HOÀ", birth_year=1990)
     assert second.created is True
     assert second.duplicates.visible == [first.number]
-    assert second.duplicates.hidden is False
+    assert second.duplicates.hidden == []
 
 
 def test_same_name_another_birth_year_is_not_a_duplicate(cast, open_result):
     open_result(cast["worker1"], full_name="Nguyễn Thị Hòa", birth_year=1990)
-    assert not open_result(cast["worker1"], full_name="Nguyễn Thị Hòa", birth_year=1991).duplicates
+    other = open_result(cast["worker1"], full_name="Nguyễn Thị Hòa", birth_year=1991)
+    assert (other.duplicates.visible, other.duplicates.hidden) == ([], [])
 
 
 def test_same_phone_is_a_possible_duplicate_however_typed(cast, open_result):
@@ -171,14 +172,21 @@ def test_same_phone_is_a_possible_duplicate_however_typed(cast, open_result):
     assert second.duplicates.visible == [first.number]
 
 
-def test_a_duplicate_the_user_may_not_see_is_only_a_flag(cast, open_result):
-    open_result(cast["worker1"], full_name="Nguyễn Thị Hòa", birth_year=1990, phone="0912345678")
+def test_a_duplicate_the_user_may_not_see_goes_to_the_review_only(cast, open_result):
+    from antoan.cases.models import DuplicateReview
+
+    first = open_result(
+        cast["worker1"], full_name="Nguyễn Thị Hòa", birth_year=1990, phone="0912345678"
+    ).case
     result = open_result(cast["worker2"], full_name="Nguyễn Thị Hòa", birth_year=1990)
-    assert result.duplicates.hidden is True
     assert result.duplicates.visible == []
-    assert bool(result.duplicates)
     by_phone = open_result(cast["worker2"], full_name="Ai Đó", phone="0912 345 678")
-    assert (by_phone.duplicates.visible, by_phone.duplicates.hidden) == ([], True)
+    assert by_phone.duplicates.visible == []
+    reviews = DuplicateReview.objects.order_by("pk")
+    assert [(r.case, r.matched, r.match, r.status) for r in reviews] == [
+        (result.case, first, "name_birth_year", "open"),
+        (by_phone.case, first, "phone", "open"),
+    ]
 
 
 def test_a_supervisor_sees_the_numbers_of_duplicates_in_their_agency(cast, open_result):
@@ -187,13 +195,14 @@ def test_a_supervisor_sees_the_numbers_of_duplicates_in_their_agency(cast, open_
     result = open_result(cast["supervisor1"], full_name="Nguyễn Thị Hòa", birth_year=1990)
     assert result.duplicates.visible == [first.number]
     assert b_case.number not in result.duplicates.visible
-    assert result.duplicates.hidden is True
+    assert [hit.case_id for hit in result.duplicates.hidden] == [b_case.pk]
 
 
 def test_a_retry_reports_no_duplicate_of_itself(cast, open_result):
     key = uuid.uuid4()
     open_result(cast["worker1"], client_uuid=key, birth_year=1990)
-    assert not open_result(cast["worker1"], client_uuid=key, birth_year=1990).duplicates
+    again = open_result(cast["worker1"], client_uuid=key, birth_year=1990)
+    assert (again.created, again.duplicates.visible, again.duplicates.hidden) == (False, [], [])
 
 
 # --- Consent: adults, children, guardians ---------------------------------------------------

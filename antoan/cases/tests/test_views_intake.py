@@ -13,8 +13,6 @@ from django.urls import reverse
 from antoan.cases.models import Case, Survivor
 from antoan.cases.tests.conftest import counts
 
-GENERIC = "Có thể đã có hồ sơ trùng ở cơ quan khác; hãy hỏi giám sát của bạn."
-
 
 def intake_data(today: dt.date, **overrides) -> dict[str, str]:
     """What a case worker types into the intake form, as the browser posts it."""
@@ -194,7 +192,9 @@ def test_an_old_commune_code_is_accepted_for_an_old_incident_only(worker1, clock
     assert Case.objects.count() == 1
 
 
-def test_duplicate_in_another_agency_is_only_hinted_at(client, cast, clock):
+def test_duplicate_in_another_agency_is_never_mentioned(client, cast, clock):
+    from antoan.cases.models import DuplicateReview
+
     client.force_login(cast["worker1"])
     client.post(URL, intake_data(clock.today()), follow=True)
     first = Case.objects.get()
@@ -208,19 +208,16 @@ def test_duplicate_in_another_agency_is_only_hinted_at(client, cast, clock):
             "survivor-commune": "12452",
         },
     )
-    response = client.post(URL, data)
+    response = client.post(URL, data, follow=True)
     page = response.content.decode()
-    assert response.status_code == 200
-    assert GENERIC in page
+    second = Case.objects.exclude(pk=first.pk).get()
+    # Created at once, as for a survivor nobody has met: the match goes to the provincial review.
+    assert response.redirect_chain == [(f"/cases/{second.pk}/", 302)]
     assert first.number not in page
-    assert "HY-" not in page
-    assert f"/cases/{first.pk}/" not in page
-    assert Case.objects.count() == 1  # warned before anything was created
-
-    data["confirm_duplicate"] = "on"
-    response = client.post(URL, data)
-    assert response.status_code == 302
-    assert Case.objects.count() == 2
+    assert "cơ quan khác" not in page
+    assert "trùng" not in page
+    review = DuplicateReview.objects.get()
+    assert (review.case, review.matched, review.status) == (second, first, "open")
 
 
 def test_duplicate_the_user_can_see_is_linked(client, cast, clock):
@@ -231,7 +228,6 @@ def test_duplicate_the_user_can_see_is_linked(client, cast, clock):
     data = intake_data(clock.today(), **{"survivor-full_name": "Hòa Nguyễn"})
     page = client.post(URL, data).content.decode()
     assert f'href="/cases/{first.pk}/"' in page and first.number in page
-    assert GENERIC not in page
     assert Case.objects.count() == 1
 
 

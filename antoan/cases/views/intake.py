@@ -1,5 +1,6 @@
-"""Intake: one form for the survivor, the incident, consent and first needs, with a check for
-possible duplicates before anything is created."""
+"""Intake: one form for the survivor, the incident, consent and first needs. Once the whole
+form is valid, the service checks for possible duplicates the user may open and asks before
+creating; nothing is ever said about cases the user may not open."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from antoan.accounts.roles import Perm
 from antoan.cases import forms, rules, selectors, services
 from antoan.cases.models import Case
 from antoan.cases.views.common import apply_errors, commune_choices, today
-from antoan.core.crypto import blind_index, phone_index
 from antoan.core.permissions import PermissionRequiredMixin
 
 
@@ -46,8 +46,7 @@ class IntakeView(PermissionRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         return self.show(self.build())
 
-    def show(self, context: dict[str, Any], *, duplicates: Any = None):
-        context["duplicates"] = duplicates
+    def show(self, context: dict[str, Any], *, duplicates: Any = None, status: int = 200):
         if duplicates is not None and duplicates.visible:
             # Visible ones are in the user's scope by definition: link them.
             context["visible_duplicates"] = list(
@@ -55,7 +54,7 @@ class IntakeView(PermissionRequiredMixin, View):
                 .filter(number__in=duplicates.visible)
                 .values_list("pk", "number")
             )
-        return render(self.request, self.template_name, context)
+        return render(self.request, self.template_name, context, status=status)
 
     def post(self, request, *args, **kwargs):
         context = self.build(request.POST)
@@ -70,12 +69,6 @@ class IntakeView(PermissionRequiredMixin, View):
             return self.show(context)
 
         d = case_form.cleaned_data
-        replay = _created_before(request.user, d["client_uuid"])
-        if not replay and not d["confirm_duplicate"]:
-            report = selectors.duplicates_for(request.user, **_indexes(survivor.cleaned_data))
-            if report:
-                return self.show(context, duplicates=report)
-
         rows = [] if incident.is_blank else forms.filled(perpetrators)
         try:
             result = self.open_case(
@@ -88,12 +81,35 @@ class IntakeView(PermissionRequiredMixin, View):
                 needs=d["needs"],
                 risk_level=d["risk_level"] or None,
                 client_uuid=d["client_uuid"],
+                # The first submission asks about possible duplicates the user may open; the
+                # service checks only once everything else is valid.
+                confirm_duplicates=d["confirm_duplicate"],
                 request=request,
             )
+        except services.DuplicatesToConfirm as stop:
+            return self.show(context, duplicates=stop.report)
+        except services.DuplicateChecksExceeded as stop:
+            case_form.add_error(None, stop.message)
+            return self.show(context, status=429)
         except ValidationError as error:
             apply_errors(error, [survivor, consent, case_form, incident], {"perpetrators": rows})
             return self.show(context)
+        if not result.in_scope:
+            # A retry of a form whose case has since left the user's scope: its number only.
+            messages.info(
+                request,
+                _(
+                    "Hồ sơ %(number)s đã được tạo từ lần gửi trước và nay không còn thuộc "
+                    "phạm vi bạn được xem; không tạo thêm hồ sơ mới."
+                )
+                % {"number": result.case.number},
+            )
+            return redirect(self.elsewhere())
         return self.opened(result)
+
+    def elsewhere(self) -> str:
+        """Where to go after opening a case the user may not see."""
+        return reverse("cases:intake")
 
     def open_case(self, d: dict[str, Any], **inputs: Any) -> services.OpenResult:
         """Create the case from the checked forms (a page that opens cases differently, such
@@ -115,7 +131,7 @@ class IntakeView(PermissionRequiredMixin, View):
                 _("Hồ sơ %(number)s đã được tạo từ lần gửi trước; không tạo thêm hồ sơ mới.")
                 % {"number": case.number},
             )
-        return self.to_case_or(case, reverse("cases:intake"))
+        return self.to_case_or(case, self.elsewhere())
 
     def to_case_or(self, case: Case, elsewhere: str) -> HttpResponse:
         """The case page if the user may see it; otherwise say who will, and go elsewhere."""
@@ -158,20 +174,3 @@ def _check_dates(survivor: forms.SurvivorForm, incident: forms.IncidentForm) -> 
             )
         except ValidationError as error:
             incident.add_error(None, error)
-
-
-def _indexes(survivor: dict[str, Any]) -> dict[str, Any]:
-    """The blind indexes ``services.case_open`` matches duplicates on."""
-    born = survivor.get("date_of_birth")
-    return {
-        "name_index": blind_index(survivor["full_name"], purpose="name"),
-        "birth_year": survivor.get("birth_year") or (born.year if born else None),
-        "phone_index": phone_index(survivor.get("phone") or ""),
-    }
-
-
-def _created_before(user: Any, client_uuid: uuid.UUID) -> bool:
-    """Whether this form was already submitted successfully (a retry or a double click)."""
-    # Scoped to the user's own creations: someone else's id reveals nothing here, and the
-    # service refuses it with a field error.
-    return Case.objects.filter(client_uuid=client_uuid, created_by=user).exists()

@@ -73,4 +73,7 @@ class CallOpenCaseView(HotlinePageMixin, IntakeView):
             self.request,
             _("Đã mở hồ sơ %(number)s từ cuộc gọi.") % {"number": result.case.number},
         )
-        return self.to_case_or(result.case, reverse("hotline:detail", args=[self.the_call().pk]))
+        return self.to_case_or(result.case, self.elsewhere())
+
+    def elsewhere(self) -> str:
+        return reverse("hotline:detail", args=[self.the_call().pk])
