@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "antoan.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "antoan.core.middleware.EncryptedDataIntegrityMiddleware",
 ]
 
 if PRODUCTION:
@@ -228,6 +229,9 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Case numbers: <prefix>-<year>-<6 digits>, per province.
 ANTOAN_CASE_PREFIX = env_str("ANTOAN_CASE_PREFIX", "HY")
+# Closed cases are anonymised this many years after closure by `manage.py apply_retention`,
+# unless on legal hold (docs/privacy/retention.md).
+ANTOAN_RETENTION_YEARS = env_int("ANTOAN_RETENTION_YEARS", 5, minimum=1)
 # Figures that leave case scope hide counts from 1 to this minus one (docs/indicators.md).
 ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
 # The reporting year runs from the first day of this month of the year before (plan 64/KH-UBND:

@@ -25,6 +25,8 @@ class AuditAction(models.TextChoices):
     TOKEN_ISSUED = "token_issued", _("Cấp mã truy cập API")
     TOKEN_REVOKED = "token_revoked", _("Thu hồi mã truy cập API")
     PERMISSION_DENIED = "permission_denied", _("Bị từ chối truy cập")
+    INTEGRITY_FAILED = "integrity_failed", _("Dữ liệu mã hoá không khớp với hồ sơ")
+    ANONYMISED = "anonymised", _("Ẩn danh theo thời hạn lưu trữ")
 
 
 class AuditEventQuerySet(models.QuerySet):
