@@ -46,6 +46,8 @@ class Perm(StrEnum):
     CASE_VIEW_AGENCY = "cases.view_agency"
     CASE_EDIT = "cases.edit"
     CASE_APPROVE = "cases.approve"
+    # Keep a closed case past its retention period (a court, police or inspection asks).
+    CASE_LEGAL_HOLD = "cases.legal_hold"
     # Hotline calls.
     CALL_LOG = "hotline.log_call"
     CALL_VIEW_ALL = "hotline.view_all"
@@ -106,6 +108,7 @@ ROLES: dict[Role, RoleSpec] = {
                 Perm.CASE_VIEW_AGENCY,
                 Perm.CASE_EDIT,
                 Perm.CASE_APPROVE,
+                Perm.CASE_LEGAL_HOLD,
                 Perm.CALL_VIEW_ALL,
                 Perm.INDICATORS_AGENCY,
                 Perm.PROVIDERS_VIEW,
