@@ -400,3 +400,16 @@ def test_the_retention_period_ends_a_day_after_the_anniversary(closed_case):
     from antoan.cases.services.retention import retention_due_on
 
     assert retention_due_on(fresh(closed_case)) == dt.date(2031, 3, 17)
+
+
+def test_who_may_open_the_legal_hold_page(closed_case, client, cast):
+    url = reverse("cases:legal_hold", args=[closed_case.pk])
+    answers = {}
+    for username, user in cast.items():
+        client.force_login(user)
+        answers[username] = client.get(url).status_code
+        client.logout()
+    assert answers.pop("supervisor1") == 200
+    # The assigned worker sees the case but may not hold it; nobody else learns it exists.
+    assert answers.pop("worker1") == 403
+    assert set(answers.values()) == {404}, answers
