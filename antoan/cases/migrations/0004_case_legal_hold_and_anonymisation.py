@@ -6,50 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_membership_created_at_label'),
-        ('cases', '0003_bind_encrypted_values_to_rows'),
+        ("accounts", "0002_membership_created_at_label"),
+        ("cases", "0003_bind_encrypted_values_to_rows"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='anonymised_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='ẩn danh lúc'),
+            model_name="case",
+            name="anonymised_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="ẩn danh lúc"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='legal_hold',
-            field=models.BooleanField(default=False, verbose_name='lưu giữ theo yêu cầu pháp lý'),
+            model_name="case",
+            name="legal_hold",
+            field=models.BooleanField(default=False, verbose_name="lưu giữ theo yêu cầu pháp lý"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='legal_hold_reason',
-            field=models.CharField(blank=True, choices=[('proceedings', 'Đang có vụ án, vụ việc được tố tụng'), ('investigation', 'Cơ quan điều tra, viện kiểm sát yêu cầu lưu giữ'), ('complaint', 'Đang giải quyết khiếu nại, tố cáo'), ('inspection', 'Đang thanh tra, kiểm tra'), ('subject_request', 'Người bị bạo lực yêu cầu lưu giữ')], max_length=20, verbose_name='lý do lưu giữ'),
+            model_name="case",
+            name="legal_hold_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("proceedings", "Đang có vụ án, vụ việc được tố tụng"),
+                    ("investigation", "Cơ quan điều tra, viện kiểm sát yêu cầu lưu giữ"),
+                    ("complaint", "Đang giải quyết khiếu nại, tố cáo"),
+                    ("inspection", "Đang thanh tra, kiểm tra"),
+                    ("subject_request", "Người bị bạo lực yêu cầu lưu giữ"),
+                ],
+                max_length=20,
+                verbose_name="lý do lưu giữ",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='legal_hold_reference',
-            field=models.CharField(blank=True, max_length=100, verbose_name='văn bản yêu cầu'),
+            model_name="case",
+            name="legal_hold_reference",
+            field=models.CharField(blank=True, max_length=100, verbose_name="văn bản yêu cầu"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='legal_hold_set_at',
+            model_name="case",
+            name="legal_hold_set_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='case',
-            name='legal_hold_set_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="legal_hold_set_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('legal_hold', False), models.Q(('legal_hold_reason', ''), _negated=True), _connector='OR'), name='case_legal_hold_has_reason'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("legal_hold", False),
+                    models.Q(("legal_hold_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="case_legal_hold_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('anonymised_at__isnull', True), models.Q(('legal_hold', False), ('status', 'closed')), _connector='OR'), name='case_anonymised_only_when_closed_and_not_held'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("anonymised_at__isnull", True),
+                    models.Q(("legal_hold", False), ("status", "closed")),
+                    _connector="OR",
+                ),
+                name="case_anonymised_only_when_closed_and_not_held",
+            ),
         ),
     ]
