@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "antoan.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "antoan.core.middleware.EncryptedDataIntegrityMiddleware",
 ]
 
 if PRODUCTION:
@@ -234,6 +235,9 @@ ANTOAN_CASE_PREFIX = env_str("ANTOAN_CASE_PREFIX", "HY")
 # Duplicate checks (one per intake) a user may run in an hour: enough for a busy hotline shift,
 # too few to test a list of phone numbers for survivors. Counted in the cache (docs/security.md).
 ANTOAN_DUPLICATE_CHECKS_PER_HOUR = env_int("ANTOAN_DUPLICATE_CHECKS_PER_HOUR", 60, minimum=1)
+# Closed cases are anonymised this many years after closure by `manage.py apply_retention`,
+# unless on legal hold (docs/privacy/retention.md).
+ANTOAN_RETENTION_YEARS = env_int("ANTOAN_RETENTION_YEARS", 5, minimum=1)
 # Figures that leave case scope hide counts from 1 to this minus one (docs/indicators.md).
 ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
 # The reporting year runs from the first day of this month of the year before (plan 64/KH-UBND:

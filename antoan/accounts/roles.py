@@ -52,6 +52,8 @@ class Perm(StrEnum):
     # provincial agency reviews (see cases.selectors.reconciling_membership); it shows case
     # numbers, agencies, sex and birth year, never a name.
     CASES_RECONCILE = "cases.reconcile"
+    # Keep a closed case past its retention period (a court, police or inspection asks).
+    CASE_LEGAL_HOLD = "cases.legal_hold"
     # Hotline calls.
     CALL_LOG = "hotline.log_call"
     CALL_VIEW_ALL = "hotline.view_all"
@@ -124,6 +126,7 @@ ROLES: dict[Role, RoleSpec] = {
                 Perm.CASE_VIEW_AGENCY,
                 Perm.CASE_EDIT,
                 Perm.CASE_APPROVE,
+                Perm.CASE_LEGAL_HOLD,
                 Perm.CALL_VIEW_ALL,
                 Perm.INDICATORS_AGENCY,
                 Perm.PROVIDERS_VIEW,

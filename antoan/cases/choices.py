@@ -216,3 +216,13 @@ class DuplicateStatus(models.TextChoices):
     SAME_PERSON = "same_person", _("Cùng một người")
     DIFFERENT = "different", _("Hai người khác nhau")
     IN_TOUCH = "in_touch", _("Cùng một người, đã kết nối hai cơ quan")
+
+
+class LegalHoldReason(models.TextChoices):
+    """Why a closed case must outlive its retention period: a code, never free text."""
+
+    PROCEEDINGS = "proceedings", _("Đang có vụ án, vụ việc được tố tụng")
+    INVESTIGATION = "investigation", _("Cơ quan điều tra, viện kiểm sát yêu cầu lưu giữ")
+    COMPLAINT = "complaint", _("Đang giải quyết khiếu nại, tố cáo")
+    INSPECTION = "inspection", _("Đang thanh tra, kiểm tra")
+    SUBJECT_REQUEST = "subject_request", _("Người bị bạo lực yêu cầu lưu giữ")

@@ -14,13 +14,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases import choices as c
-from antoan.core.crypto import EncryptedTextField
+from antoan.core.crypto import EncryptedTextField, row_key_field
 
 USER = settings.AUTH_USER_MODEL
 
 
 class Survivor(models.Model):
     # Identifying: encrypted.
+    row_key = row_key_field()  # binds the encrypted values below to this row
     full_name = EncryptedTextField(_("họ và tên"))
     other_names = EncryptedTextField(_("tên gọi khác"), blank=True)
     date_of_birth = EncryptedTextField(_("ngày sinh"), blank=True)  # ISO date, encrypted
@@ -117,6 +118,19 @@ class Case(models.Model):
     # Fictitious: made by ``seed_demo`` or ``generate_data``, which refuse a database holding
     # any case that is not.
     synthetic = models.BooleanField(default=False, editable=False)
+    # Retention (docs/privacy/retention.md): a closed case is anonymised ANTOAN_RETENTION_YEARS
+    # after closure by ``manage.py apply_retention``, unless a supervisor holds it for a legal
+    # reason (a code and the reference of the document asking for it, never free text).
+    legal_hold = models.BooleanField(_("lưu giữ theo yêu cầu pháp lý"), default=False)
+    legal_hold_reason = models.CharField(
+        _("lý do lưu giữ"), max_length=20, choices=c.LegalHoldReason.choices, blank=True
+    )
+    legal_hold_reference = models.CharField(_("văn bản yêu cầu"), max_length=100, blank=True)
+    legal_hold_set_at = models.DateTimeField(null=True, blank=True)
+    legal_hold_set_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    anonymised_at = models.DateTimeField(_("ẩn danh lúc"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -136,6 +150,14 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(status="closed"),
                 name="case_closed_at_only_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_hold=False) | ~Q(legal_hold_reason=""),
+                name="case_legal_hold_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymised_at__isnull=True) | Q(status="closed", legal_hold=False),
+                name="case_anonymised_only_when_closed_and_not_held",
             ),
         ]
 
@@ -197,6 +219,7 @@ class Incident(models.Model):
         related_name="+",
     )
     first_reported_on = models.DateField(_("ngày báo tin đầu tiên"))
+    row_key = row_key_field()  # binds the encrypted values below to this row
     description = EncryptedTextField(_("mô tả"), blank=True)
     consent_statistics = models.BooleanField(_("đồng ý dùng cho thống kê"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -223,6 +246,7 @@ class Perpetrator(models.Model):
         _("quan hệ với người bị bạo lực"), max_length=20, choices=c.Relationship.choices
     )
     occupation = models.CharField(_("nghề nghiệp"), max_length=80, blank=True)
+    row_key = row_key_field()  # binds the encrypted values below to this row
     details = EncryptedTextField(_("thông tin nhận dạng"), blank=True)
 
     def __str__(self) -> str:
@@ -264,6 +288,7 @@ class Assessment(models.Model):
     answers = models.JSONField(_("câu trả lời đánh giá nguy cơ"), default=dict)
     immediate_danger = models.BooleanField(_("nguy hiểm tức thời"), default=False)
     risk_level = models.CharField(_("mức độ nguy cơ"), max_length=10, choices=c.RiskLevel.choices)
+    row_key = row_key_field()  # binds the encrypted values below to this row
     notes = EncryptedTextField(_("ghi chú"), blank=True)
     assessed_at = models.DateTimeField()
     assessed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -277,6 +302,7 @@ class Assessment(models.Model):
 
 class SafetyPlan(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="safety_plans")
+    row_key = row_key_field()  # binds the encrypted values below to this row
     content = EncryptedTextField(_("kế hoạch an toàn"))
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -290,6 +316,7 @@ class SafetyPlan(models.Model):
 
 class CasePlan(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_plans")
+    row_key = row_key_field()  # binds the encrypted values below to this row
     goals = EncryptedTextField(_("mục tiêu"))
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -329,6 +356,7 @@ class FollowUp(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups")
     done_on = models.DateField(_("ngày"))
     method = models.CharField(_("hình thức"), max_length=12, choices=c.FollowUpMethod.choices)
+    row_key = row_key_field()  # binds the encrypted values below to this row
     notes = EncryptedTextField(_("ghi chú"), blank=True)
     next_due = models.DateField(_("lần theo dõi tiếp"), null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -343,6 +371,7 @@ class FollowUp(models.Model):
 
 class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    row_key = row_key_field()  # binds the encrypted values below to this row
     body = EncryptedTextField(_("nội dung"))
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -370,6 +399,7 @@ class ProtectionMeasure(models.Model):
         default=c.MeasureDecision.PENDING,
     )
     decided_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
+    row_key = row_key_field()  # binds the encrypted values below to this row
     refusal_reason = EncryptedTextField(_("lý do từ chối"), blank=True)
     late_reason = EncryptedTextField(_("lý do quyết định muộn"), blank=True)
     starts_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
@@ -393,6 +423,7 @@ class ProtectionMeasure(models.Model):
 
 class ClosureRequest(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closure_requests")
+    row_key = row_key_field()  # binds the encrypted values below to this row
     reason = EncryptedTextField(_("lý do đóng ca"))
     checklist = models.JSONField(_("danh mục kiểm tra"), default=dict)
     requested_at = models.DateTimeField()
@@ -419,6 +450,7 @@ class CaseTransfer(models.Model):
     to_agency = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="incoming_transfers"
     )
+    row_key = row_key_field()  # binds the encrypted values below to this row
     reason = EncryptedTextField(_("lý do chuyển"))
     requested_at = models.DateTimeField()
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -486,6 +518,7 @@ class DuplicateReview(models.Model):
     decided_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    row_key = row_key_field()  # binds the encrypted note below to this row
     note = EncryptedTextField(_("ghi chú"), blank=True)
     # Optimistic concurrency, as on cases: a decision names the version it was based on.
     version = models.PositiveIntegerField(default=1)

@@ -46,4 +46,5 @@ urlpatterns = [
     path("<int:pk>/reopen/", actions.ReopenView.as_view(), name="reopen"),
     path("<int:pk>/transfer/", actions.TransferRequestView.as_view(), name="transfer_request"),
     path("<int:pk>/assign/", actions.AssignView.as_view(), name="assign"),
+    path("<int:pk>/legal-hold/", actions.LegalHoldView.as_view(), name="legal_hold"),
 ]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import uuid
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -112,3 +115,37 @@ class LanguageMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+class EncryptedDataIntegrityMiddleware:
+    """A stored value that does not decrypt, or was sealed for another row, means someone
+    wrote to the database behind the application: refuse the page, say so, and audit it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from antoan.core.audit import audit_record
+        from antoan.core.crypto import DecryptionError, RowMismatchError
+        from antoan.core.models import AuditAction
+        from antoan.core.views import integrity_error
+
+        if not isinstance(exception, DecryptionError):
+            return None
+        extra: dict[str, object] = {"error": type(exception).__name__}
+        object_type = object_id = ""
+        if isinstance(exception, RowMismatchError):
+            object_type, object_id = exception.model, str(exception.row)
+            extra["field"] = exception.field
+        logger.error("Encrypted data integrity: %s", exception)
+        audit_record(
+            action=AuditAction.INTEGRITY_FAILED,
+            request=request,
+            object_type=object_type,
+            object_id=object_id,
+            extra=extra,
+        )
+        return integrity_error(request)

@@ -32,6 +32,8 @@ class AuditAction(models.TextChoices):
     OTP_RESET = "otp_reset", _("Đặt lại xác thực hai lớp")
     # Something an auditor should look at (e.g. unusual export volume); ``extra.reason`` says what.
     ALERT = "alert", _("Cảnh báo")
+    INTEGRITY_FAILED = "integrity_failed", _("Dữ liệu mã hoá không khớp với hồ sơ")
+    ANONYMISED = "anonymised", _("Ẩn danh theo thời hạn lưu trữ")
 
 
 class AuditEventQuerySet(models.QuerySet):

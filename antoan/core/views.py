@@ -120,6 +120,19 @@ def page_not_found(request, exception=None):
     )
 
 
+def integrity_error(request):
+    return _error_page(
+        request,
+        500,
+        _("Dữ liệu không toàn vẹn"),
+        _(
+            "Một giá trị được mã hoá trong hồ sơ này không khớp với hồ sơ: có thể dữ liệu đã bị "
+            "sửa trực tiếp trong cơ sở dữ liệu. Hồ sơ không được hiển thị. Sự việc đã được ghi "
+            "vào nhật ký kiểm tra; hãy báo ngay cho quản trị hệ thống."
+        ),
+    )
+
+
 def server_error(request):
     return _error_page(
         request,

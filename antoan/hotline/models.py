@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from antoan.core.crypto import EncryptedTextField
+from antoan.core.crypto import EncryptedTextField, row_key_field
 from antoan.hotline import choices as h
 
 USER = settings.AUTH_USER_MODEL
@@ -42,6 +42,7 @@ class Call(models.Model):
         related_name="+",
     )
     category = models.CharField(_("loại vụ việc"), max_length=20, choices=h.Category.choices)
+    row_key = row_key_field()  # binds the encrypted values below to this row
     summary = EncryptedTextField(_("tóm tắt"), blank=True)
     immediate_danger = models.BooleanField(_("nguy hiểm tức thời"), default=False)
     outcome = models.CharField(_("kết quả"), max_length=20, choices=h.Outcome.choices, blank=True)

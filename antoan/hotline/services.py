@@ -439,3 +439,20 @@ def _call_open_case(
         extra={"event": "case_opened"},
     )
     return result
+
+
+def calls_anonymise(*, case_ids: Sequence[int], scrubbed: Any) -> None:
+    """Blank the summaries of the calls that opened these (anonymised) cases."""
+    from antoan.cases.services.retention import blank_text
+
+    blank_text(Call.objects.filter(case_id__in=case_ids), ("summary",), scrubbed)
+
+
+def calls_unlinked_anonymise(*, closed_before: dt.datetime, scrubbed: Any) -> None:
+    """Blank the summaries of calls that opened no case, closed before ``closed_before``."""
+    from antoan.cases.services.retention import blank_text
+
+    old = Call.objects.filter(
+        case__isnull=True, status=h.Status.CLOSED, closed_at__lt=closed_before
+    )
+    blank_text(old, ("summary",), scrubbed)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from antoan.core.crypto import EncryptedTextField
+from antoan.core.crypto import EncryptedTextField, row_key_field
 from antoan.privacy import choices as p
 
 USER = settings.AUTH_USER_MODEL
@@ -25,6 +25,7 @@ class DataRequest(models.Model):
     kind = models.CharField(_("loại yêu cầu"), max_length=12, choices=p.RequestKind.choices)
     channel = models.CharField(_("hình thức nhận"), max_length=12, choices=p.RequestChannel.choices)
     requester = models.CharField(_("người yêu cầu"), max_length=16, choices=p.Requester.choices)
+    row_key = row_key_field()  # binds the encrypted values below to this row
     details = EncryptedTextField(_("nội dung yêu cầu"), blank=True)
     received_at = models.DateTimeField(_("thời điểm nhận"))
     status = models.CharField(
@@ -141,6 +142,7 @@ class AccessPackage(models.Model):
         choices=p.PackageStatus.choices,
         default=p.PackageStatus.PREPARED,
     )
+    row_key = row_key_field()  # binds the encrypted values below to this row
     content = EncryptedTextField(editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
     size = models.PositiveIntegerField(editable=False)
@@ -190,6 +192,7 @@ class Breach(models.Model):
     detected_at = models.DateTimeField(_("thời điểm phát hiện"))
     occurred_at = models.DateTimeField(_("thời điểm xảy ra"), null=True, blank=True)
     kind = models.CharField(_("loại vi phạm"), max_length=12, choices=p.BreachKind.choices)
+    row_key = row_key_field()  # binds the encrypted values below to this row
     description = EncryptedTextField(_("mô tả vi phạm"))
     data_categories = models.JSONField(_("loại dữ liệu cá nhân bị ảnh hưởng"), default=list)
     subjects_affected = models.PositiveIntegerField(

@@ -11,9 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +21,7 @@ from antoan.accounts.roles import Perm, Role, role_permissions
 from antoan.cases.models import Case
 from antoan.cases.services.common import can_edit, case_place_code, choice, choices_of
 from antoan.core.audit import audit_record
+from antoan.core.mail import send_after_commit
 from antoan.core.permissions import grant
 from antoan.privacy import choices as p
 from antoan.privacy import rules
@@ -112,22 +111,23 @@ def _notify(users: Iterable[User], data_request: DataRequest) -> None:
             "link": link,
         }
 
-    def send() -> None:
-        send_mail(subject, body, None, addresses, fail_silently=True)
-
-    transaction.on_commit(send)
+    send_after_commit([(subject, body, addresses)], what="data request")
 
 
 def _move(
     data_request: DataRequest, *, actor: Any, version: int, kind: str, **fields: Any
 ) -> DataRequest:
     """Apply ``fields`` and raise the version, refusing a stale ``version``; write history."""
-    before = data_request.status
-    updated = DataRequest.objects.filter(pk=data_request.pk, version=version).update(
-        version=F("version") + 1, **fields
-    )
-    if not updated:
+    # Locked, compared, then saved through the model: encrypted fields are sealed for their
+    # row on save(), which update() cannot do.
+    current = DataRequest.objects.select_for_update().get(pk=data_request.pk)
+    if current.version != version:
         raise StaleVersion
+    before = current.status
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version = version + 1
+    current.save(update_fields=[*fields, "version"])
     data_request.refresh_from_db()
     DataRequestEvent.objects.create(
         request=data_request,
@@ -570,12 +570,12 @@ def breach_update(
     fields = _breach_fields(data)
     current = Breach.objects.select_for_update().get(pk=breach.pk)
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
-    updated = Breach.objects.filter(pk=breach.pk, version=version).update(
-        version=F("version") + 1, updated_at=now(), updated_by=actor, **fields
-    )
-    if not updated:
+    if current.version != version:
         raise StaleVersion
-    current.refresh_from_db()
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version, current.updated_at, current.updated_by = version + 1, now(), actor
+    current.save(update_fields=[*fields, "version", "updated_at", "updated_by"])
     audit_record(
         action="update",
         request=request,

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases.choices import Need
-from antoan.core.crypto import EncryptedTextField
+from antoan.core.crypto import EncryptedTextField, row_key_field
 
 USER = settings.AUTH_USER_MODEL
 
@@ -59,6 +59,7 @@ class Provider(models.Model):
     # Shelters and trusted addresses only.
     capacity = models.PositiveSmallIntegerField(_("sức chứa"), null=True, blank=True)
     occupancy = models.PositiveSmallIntegerField(_("số người đang ở"), default=0)
+    row_key = row_key_field()  # binds the encrypted values below to this row
     location = EncryptedTextField(_("địa điểm (bảo mật)"), blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -118,6 +119,7 @@ class Referral(models.Model):
     )
     service = models.CharField(_("dịch vụ"), max_length=20, choices=Need.choices)
     urgency = models.CharField(_("mức khẩn"), max_length=10, choices=Urgency.choices)
+    row_key = row_key_field()  # binds the encrypted values below to this row
     note = EncryptedTextField(_("ghi chú an toàn"), blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=ReferralStatus.choices, default="sent"
@@ -207,6 +209,7 @@ class ServiceDelivery(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="deliveries")
     service = models.CharField(_("dịch vụ"), max_length=20, choices=Need.choices)
     delivered_on = models.DateField(_("ngày cung cấp"))
+    row_key = row_key_field()  # binds the encrypted values below to this row
     description = EncryptedTextField(_("mô tả"), blank=True)
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
     referral = models.OneToOneField(

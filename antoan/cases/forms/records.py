@@ -214,6 +214,22 @@ class TransferDeclineForm(StyledForm):
     decline_reason = forms.CharField(label=_("Lý do từ chối"), max_length=500, widget=text_area(2))
 
 
+class LegalHoldForm(VersionedForm):
+    """Setting a legal hold names why and the document asking; lifting it needs neither."""
+
+    legal_hold_reason = forms.ChoiceField(
+        label=_("Lý do lưu giữ"),
+        choices=[BLANK, *c.LegalHoldReason.choices],
+        required=False,
+    )
+    legal_hold_reference = forms.CharField(
+        label=_("Văn bản yêu cầu"),
+        max_length=100,
+        required=False,
+        help_text=_("Số và ngày của văn bản, ví dụ: Công văn 12/CV-CSHS ngày 05/01/2031."),
+    )
+
+
 class ConfirmForm(VersionedForm):
     """A confirmation with nothing to fill in (withdrawing a consent)."""
 

@@ -62,11 +62,18 @@ def can_edit(actor: Any, case: Case) -> Membership | None:
     return None
 
 
+def refuse_anonymised(case: Case) -> None:
+    """An anonymised case takes no more records: they would bring identifying data back."""
+    if case.anonymised_at is not None:
+        raise ValidationError(_("Hồ sơ đã được ẩn danh theo thời hạn lưu trữ; không thể cập nhật."))
+
+
 def require_edit(actor: Any, case: Case) -> Membership:
     lock(case)
     membership = can_edit(actor, case)
     if membership is None:
         raise PermissionDenied
+    refuse_anonymised(case)
     return membership
 
 
@@ -75,6 +82,7 @@ def require_approve(actor: Any, case: Case) -> Membership:
     membership = grant(actor, Perm.CASE_APPROVE, agency_id=case.agency_id)
     if membership is None:
         raise PermissionDenied
+    refuse_anonymised(case)
     return membership
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from antoan.cases.models import Case, DuplicateReview
 from antoan.cases.selectors import DuplicateReport, contact_allowed, reconciling_membership
 from antoan.cases.services.common import choice, now
 from antoan.core.audit import audit_record
+from antoan.core.mail import send_after_commit
 
 # The check's audit event: a search of the survivors' indexes, named by its object type.
 CHECK_OBJECT_TYPE = "duplicate_check"
@@ -206,11 +206,7 @@ def _tell_supervisors(review: DuplicateReview) -> None:
             ) % {"mine": mine.number, "other": other.number, "agency": other.agency.name}
             messages.append((subject, body, addresses))
 
-    def send() -> None:
-        for subject, body, addresses in messages:
-            send_mail(subject, body, None, addresses, fail_silently=True)
-
-    transaction.on_commit(send)
+    send_after_commit(messages, what="duplicate review")
 
 
 def _supervisor_emails(agency_id: int) -> list[str]:

@@ -6,11 +6,13 @@ import base64
 import io
 import os
 import unicodedata
+import uuid
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.urls import reverse
 
 from antoan.cases import services
 from antoan.cases.models import CaseNote, Incident, Perpetrator, Survivor
@@ -19,9 +21,12 @@ from antoan.cases.tests.conftest import NAME
 from antoan.core.crypto import (
     DecryptionError,
     EncryptedTextField,
+    RowMismatchError,
+    UnboundWriteError,
     current_key_version,
     reset_key_cache,
 )
+from antoan.core.models import AuditEvent
 
 PHONE = "0912345678"
 ADDRESS = "Số 5 ngõ 12 phố Bãi Sậy"
@@ -251,3 +256,145 @@ def test_the_survivor_description_in_logs_never_holds_the_name(case):
     survivor = Survivor.objects.get(pk=case.survivor_id)
     assert NAME not in str(survivor)
     assert NAME not in repr(survivor)
+
+
+# --- Values bound to their row ----------------------------------------------------------------
+
+
+@pytest.fixture
+def two_survivors(cast, open_case):
+    first = open_case(cast["worker1"], phone="0912 000 111")
+    second = open_case(cast["worker1"], full_name="Lê Thị Mai", phone="0988 222 333")
+    return first, second
+
+
+def test_a_phone_copied_into_another_survivors_row_is_refused_when_read(two_survivors):
+    first, second = two_survivors
+    raw_update(
+        "UPDATE cases_survivor SET phone = (SELECT phone FROM cases_survivor WHERE id = %s) "
+        "WHERE id = %s",
+        [first.survivor_id, second.survivor_id],
+    )
+    victim = Survivor.objects.get(pk=second.survivor_id)
+    with pytest.raises(RowMismatchError) as refused:
+        _ = victim.phone
+    assert (refused.value.model, refused.value.field) == ("cases.Survivor", "phone")
+    # Nor can it be saved back as if it were this survivor's.
+    with pytest.raises(RowMismatchError), transaction.atomic():
+        victim.save()
+    # The fields nobody touched still read, and the first survivor is unaffected.
+    assert victim.full_name == "Lê Thị Mai"
+    assert Survivor.objects.get(pk=first.survivor_id).phone == "0912000111"
+
+
+def test_changing_the_row_key_named_in_a_ciphertext_makes_it_undecryptable(two_survivors):
+    """The row key in the stored text is authenticated: rewriting it to the victim's fails."""
+    first, second = two_survivors
+    (stolen,) = raw_row("SELECT phone FROM cases_survivor WHERE id = %s", [first.survivor_id])
+    (victim_key,) = raw_row(
+        "SELECT row_key FROM cases_survivor WHERE id = %s", [second.survivor_id]
+    )
+    version, _row, sealed = stolen.split(":")
+    forged = f"{version}:{uuid.UUID(str(victim_key)).hex}:{sealed}"
+    raw_update("UPDATE cases_survivor SET phone = %s WHERE id = %s", [forged, second.survivor_id])
+    with pytest.raises(DecryptionError):
+        Survivor.objects.get(pk=second.survivor_id)
+
+
+def test_a_note_moved_to_another_case_is_refused(case, cast, open_case):
+    other = open_case(cast["worker1"], full_name="Lê Thị Mai")
+    services.note_add(case=other, actor=cast["worker1"], body="Ghi chú của ca khác")
+    raw_update(
+        "UPDATE cases_casenote SET body = (SELECT body FROM cases_casenote WHERE case_id = %s) "
+        "WHERE case_id = %s",
+        [case.pk, other.pk],
+    )
+    with pytest.raises(RowMismatchError):
+        _ = CaseNote.objects.get(case=other).body
+
+
+def test_the_case_page_refuses_a_swapped_value_clearly_and_audits_it(two_survivors, client, cast):
+    first, second = two_survivors
+    raw_update(
+        "UPDATE cases_survivor SET phone = (SELECT phone FROM cases_survivor WHERE id = %s) "
+        "WHERE id = %s",
+        [first.survivor_id, second.survivor_id],
+    )
+    client.force_login(cast["worker1"])
+    client.raise_request_exception = False
+    response = client.get(reverse("cases:detail", args=[second.pk]))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "không khớp với hồ sơ" in page
+    assert "0912000111" not in page
+    event = AuditEvent.objects.filter(action="integrity_failed").get()
+    assert (event.object_type, event.object_id) == ("cases.Survivor", str(second.survivor_id))
+    assert event.extra["field"] == "phone"
+    assert event.user == cast["worker1"]
+
+
+def test_update_cannot_write_a_value_that_is_not_bound_to_its_row(case):
+    with pytest.raises(UnboundWriteError), transaction.atomic():
+        CaseNote.objects.filter(case=case).update(body="Viết đè ngoài dịch vụ")
+    assert CaseNote.objects.get(case=case).body == NOTE
+    # Blanking needs no row, and is how anonymisation empties a field.
+    CaseNote.objects.filter(case=case).update(body="")
+    assert CaseNote.objects.get(case=case).body == ""
+
+
+def test_bulk_update_cannot_write_a_value_that_is_not_bound_to_its_row(case):
+    note = CaseNote.objects.get(case=case)
+    note.body = "Viết đè hàng loạt"
+    with pytest.raises(UnboundWriteError), transaction.atomic():
+        CaseNote.objects.bulk_update([note], ["body"])
+    assert CaseNote.objects.get(case=case).body == NOTE
+
+
+def test_bulk_create_binds_each_row(case, cast):
+    CaseNote.objects.bulk_create(
+        [
+            CaseNote(case=case, body=f"Ghi chú {i}", created_at=case.opened_at,
+                     created_by=cast["worker1"])
+            for i in range(2)
+        ]
+    )  # fmt: skip
+    assert sorted(n.body for n in CaseNote.objects.filter(case=case)) == sorted(
+        [NOTE, "Ghi chú 0", "Ghi chú 1"]
+    )
+
+
+def test_the_migration_binds_values_sealed_before_rows_had_keys(case):
+    """What 0003_bind_encrypted_values_to_rows does to an existing database, and back."""
+    from antoan.core.crypto import _seal, bind_rows_to_keys, is_row_bound
+
+    # The stored form before this change: sealed to the column only.
+    legacy = _seal(PHONE, "cases.survivor.phone")
+    raw_update("UPDATE cases_survivor SET phone = %s WHERE id = %s", [legacy, case.survivor_id])
+    with pytest.raises(DecryptionError):
+        Survivor.objects.get(pk=case.survivor_id)
+    # Other rows' values are already bound: re-binding refuses rather than double-sealing,
+    # so unbind them first as the migration's reverse would.
+    bind_rows_to_keys(CaseNote, connection, unbind=True)
+    bind_rows_to_keys(CaseNote, connection)
+    raw_update(
+        "UPDATE cases_survivor SET full_name = %s, address = %s WHERE id = %s",
+        [_seal(NAME, "cases.survivor.full_name"), _seal(ADDRESS, "cases.survivor.address"),
+         case.survivor_id],
+    )  # fmt: skip
+    Survivor.objects.exclude(pk=case.survivor_id).delete()
+    bind_rows_to_keys(Survivor, connection)
+
+    (stored,) = raw_row("SELECT phone FROM cases_survivor WHERE id = %s", [case.survivor_id])
+    assert is_row_bound(stored)
+    survivor = Survivor.objects.get(pk=case.survivor_id)
+    assert (survivor.full_name, survivor.phone, survivor.address) == (NAME, PHONE, ADDRESS)
+    assert CaseNote.objects.get(case=case).body == NOTE
+
+
+def test_every_model_with_encrypted_fields_has_a_row_key():
+    from django.core import checks
+
+    assert [e for e in checks.run_checks() if e.id == "antoan.E002"] == []
+    for model in apps.get_models():
+        if any(isinstance(f, EncryptedTextField) for f in model._meta.fields):
+            assert model._meta.get_field("row_key").unique, model

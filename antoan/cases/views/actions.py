@@ -13,6 +13,7 @@ from antoan.accounts.roles import Perm
 from antoan.cases import choices as c
 from antoan.cases import forms, rules, selectors, services
 from antoan.cases.models import Case
+from antoan.cases.services.retention import case_legal_hold_set, retention_years
 from antoan.cases.views.common import (
     CaseActionView,
     case_workers_of,
@@ -457,3 +458,50 @@ class AssignView(CaseActionView):
             request=self.request,
         )
         return _("Đã giao hồ sơ cho %(name)s.") % {"name": user.get_full_name()}
+
+
+class LegalHoldView(CaseActionView):
+    """A supervisor keeps a case past its retention period, or lets it go again."""
+
+    form_class = forms.LegalHoldForm
+    fields_template = "cases/_fields_legal_hold.html"
+    requires = "hold"
+    needs_open = False
+    anchor = "retention"
+
+    def extra_context(self, case: Case) -> dict[str, Any]:
+        years = retention_years()
+        if case.legal_hold:
+            return {
+                "title": _("Bỏ lưu giữ theo yêu cầu pháp lý"),
+                "intro": _(
+                    "Khi bỏ lưu giữ, hồ sơ sẽ được ẩn danh nếu đã quá thời hạn lưu trữ "
+                    "(%(years)s năm sau khi đóng)."
+                )
+                % {"years": years},
+                "submit_label": _("Bỏ lưu giữ"),
+                "danger_submit": True,
+            }
+        return {
+            "title": _("Lưu giữ theo yêu cầu pháp lý"),
+            "intro": _(
+                "Hồ sơ được lưu giữ không bị ẩn danh khi hết thời hạn lưu trữ (%(years)s năm sau "
+                "khi đóng) cho đến khi bỏ lưu giữ."
+            )
+            % {"years": years},
+            "submit_label": _("Lưu giữ"),
+        }
+
+    def perform(self, case, form, formsets) -> str:
+        d = form.cleaned_data
+        hold = not case.legal_hold
+        case_legal_hold_set(
+            case=case,
+            actor=self.request.user,
+            hold=hold,
+            reason=d["legal_hold_reason"] if hold else "",
+            reference=d["legal_hold_reference"] if hold else "",
+            version=d["version"],
+            request=self.request,
+        )
+        return _("Đã lưu giữ hồ sơ theo yêu cầu pháp lý.") if hold else _("Đã bỏ lưu giữ hồ sơ.")

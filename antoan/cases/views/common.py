@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from antoan.cases import forms as case_forms
 from antoan.cases import selectors, services
 from antoan.cases.models import Case
 from antoan.cases.views import timeline
-from antoan.core.permissions import PermissionRequiredMixin, act_as, grant, has_perm
+from antoan.core.permissions import PermissionRequiredMixin, act_as, deny, grant, has_perm
 from antoan.places.models import Place
 from antoan.places.selectors import places_valid_on
 
@@ -148,6 +148,9 @@ class CasePageMixin(PermissionRequiredMixin):
     def may_approve(self, case: Case) -> bool:
         return grant(self.request.user, Perm.CASE_APPROVE, agency_id=case.agency_id) is not None
 
+    def may_hold(self, case: Case) -> bool:
+        return grant(self.request.user, Perm.CASE_LEGAL_HOLD, agency_id=case.agency_id) is not None
+
     def may_assign(self, case: Case) -> bool:
         user = self.request.user
         return self.may_edit(case) and has_perm(user, Perm.CASE_VIEW_AGENCY, case.agency_id)
@@ -159,6 +162,15 @@ def conflict_context(user: Any, conflict: services.CaseConflict) -> dict[str, An
         "entries": timeline.entries(events, agency_names(user, timeline.agency_ids(events))),
         "loaded_version": conflict.loaded_version,
     }
+
+
+# The permission each kind of action needs on the case's agency, named when refused.
+_REQUIRED = {
+    "edit": Perm.CASE_EDIT,
+    "approve": Perm.CASE_APPROVE,
+    "assign": Perm.CASE_VIEW_AGENCY,
+    "hold": Perm.CASE_LEGAL_HOLD,
+}
 
 
 class CaseActionView(CasePageMixin, View):
@@ -175,7 +187,7 @@ class CaseActionView(CasePageMixin, View):
     title = ""
     intro = ""
     submit_label = ""
-    # Who may: "edit" (the assigned worker or a supervisor), "approve", "assign".
+    # Who may: "edit" (the assigned worker or a supervisor), "approve", "assign", "hold".
     requires = "edit"
     # Records cannot be added to a closed case (reopen it first).
     needs_open = True
@@ -211,17 +223,25 @@ class CaseActionView(CasePageMixin, View):
             return self.may_approve(case)
         if self.requires == "assign":
             return self.may_assign(case)
+        if self.requires == "hold":
+            return self.may_hold(case)
         return self.may_edit(case)
 
     def checked_case(self, *, audit: bool) -> Case:
         case = self.load_case(audit=audit)
         if not self.allowed(case):
-            raise PermissionDenied
+            deny(self.request, _REQUIRED[self.requires])
         return case
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
         case = self.checked_case(audit=True)
-        reason = self.unavailable(case)
+        # Whatever the action: an anonymised case takes nothing more (the services agree).
+        anonymised = case.anonymised_at is not None
+        reason = (
+            _("Hồ sơ đã được ẩn danh theo thời hạn lưu trữ; không thể cập nhật.")
+            if anonymised
+            else self.unavailable(case)
+        )
         if reason:
             messages.warning(request, reason)
             return redirect(self.case_url(case))

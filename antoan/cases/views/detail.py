@@ -14,6 +14,7 @@ from antoan.accounts.reauth import SensitiveExportMixin
 from antoan.cases import choices as c
 from antoan.cases import rules, selectors, services
 from antoan.cases.models import Case, Consent, ProtectionMeasure
+from antoan.cases.services.retention import retention_due_on, retention_years
 from antoan.cases.views import timeline
 from antoan.cases.views.common import CasePageMixin
 from antoan.core.audit import audit_record
@@ -123,6 +124,8 @@ def case_page_context(case: Case) -> dict[str, Any]:
             (t for t in detail["transfers"] if t.status == c.TransferStatus.PENDING), None
         ),
         "is_closed": case.status == c.Status.CLOSED,
+        "retention_years": retention_years(),
+        "retention_due_on": retention_due_on(case),
         "needs_labels": timeline.labels(c.Need, list(case.needs)),
     }
 
@@ -131,10 +134,13 @@ class CaseDetailView(CasePageMixin, View):
     def get(self, request, *args, **kwargs):
         case = self.load_case()
         context = case_page_context(case)
+        # An anonymised case takes nothing more (the services refuse it too).
+        live = case.anonymised_at is None
         context.update(
-            may_edit=self.may_edit(case),
-            may_approve=self.may_approve(case),
-            may_assign=self.may_assign(case),
+            may_edit=live and self.may_edit(case),
+            may_approve=live and self.may_approve(case),
+            may_assign=live and self.may_assign(case),
+            may_hold=live and self.may_hold(case),
         )
         return render(request, "cases/detail.html", context)
 

@@ -141,6 +141,12 @@ def describe(event: CaseEvent, agency_names: Mapping[int, str]) -> str:
         if data.get("accepted"):
             return _("%(agency)s tiếp nhận hồ sơ chuyển đến") % {"agency": agency or "?"}
         return _("%(agency)s từ chối tiếp nhận hồ sơ chuyển đến") % {"agency": agency or "?"}
+    if kind == "legal_hold_set":
+        return _("Lưu giữ theo yêu cầu pháp lý: %(reason)s") % {
+            "reason": label(c.LegalHoldReason, data.get("hold_reason"))
+        }
+    if kind == "legal_hold_lifted":
+        return _("Bỏ lưu giữ theo yêu cầu pháp lý")
     # A kind added by a later feature before this list learns it: say something true.
     return _("Cập nhật hồ sơ (%(kind)s)") % {"kind": kind}
 

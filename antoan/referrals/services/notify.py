@@ -6,12 +6,10 @@ a phone or a case detail, because mailboxes are read on shared and lost phones.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -19,10 +17,9 @@ from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Membership, User
 from antoan.accounts.roles import Perm, Role, role_permissions
+from antoan.core.mail import send_after_commit
 from antoan.referrals.clock import now
 from antoan.referrals.models import Notification, Referral
-
-logger = logging.getLogger(__name__)
 
 
 def holders(agency_id: int, perm: Perm) -> list[User]:
@@ -60,17 +57,7 @@ def notify(users: Iterable[User], kind: str, referral: Referral) -> list[Notific
         with translation.override(settings.LANGUAGE_CODE):
             subject, body = email_text(referral, kind)
 
-        def send() -> None:
-            # The in-app notice is already saved; a mail failure must not undo the referral,
-            # but it is logged (without addresses) so operations can see mail is down.
-            try:
-                send_mail(subject, body, None, addresses)
-            except Exception:
-                logger.exception(
-                    "referral notification email failed", extra={"referral": referral.pk}
-                )
-
-        transaction.on_commit(send)
+        send_after_commit([(subject, body, addresses)], what="referral notification")
     return rows
 
 

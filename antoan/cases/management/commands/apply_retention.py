@@ -1,0 +1,102 @@
+"""Anonymise the survivors whose cases are past their retention period (run daily).
+
+Spans apps (cases, hotline, referrals), so it lives with the commands, above them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from antoan.cases.models import Case
+from antoan.cases.services import retention
+from antoan.core.audit import audit_record
+from antoan.core.models import AuditAction
+from antoan.hotline.services import calls_anonymise, calls_unlinked_anonymise
+from antoan.referrals.services.retention import referrals_anonymise
+
+COMMAND = "apply_retention"
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--today takes a date as YYYY-MM-DD, not {value!r}.") from None
+
+
+@transaction.atomic
+def anonymise_survivor(survivor_id: int) -> tuple[list[int], retention.Scrubbed]:
+    """Everything identifying about one survivor and their cases, in one transaction."""
+    case_ids = list(
+        Case.objects.select_for_update()
+        .filter(survivor_id=survivor_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    scrubbed = retention.Scrubbed()
+    retention.survivor_anonymise(survivor_id, scrubbed)
+    retention.case_records_anonymise(case_ids, scrubbed)
+    calls_anonymise(case_ids=case_ids, scrubbed=scrubbed)
+    referrals_anonymise(case_ids=case_ids, scrubbed=scrubbed)
+    retention.cases_mark_anonymised(case_ids)
+    for case_id in case_ids:
+        audit_record(
+            action=AuditAction.ANONYMISED,
+            username=COMMAND,
+            object_type="case",
+            object_id=case_id,
+            # Counts only: the log outlives the data and must not keep any of it.
+            extra={"values_removed": scrubbed.fields, "by_field": scrubbed.rows},
+        )
+    return case_ids, scrubbed
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise closed cases past ANTOAN_RETENTION_YEARS (not on legal hold), and blank the "
+        "summaries of old hotline calls that opened no case. Idempotent; run daily."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List what is due; change nothing."
+        )
+        parser.add_argument(
+            "--today", type=_day, help="Count the period up to this day (YYYY-MM-DD)."
+        )
+
+    def handle(self, *args, dry_run: bool, today: dt.date | None, **options):
+        today = today or timezone.localdate()
+        cutoff = retention.retention_cutoff(today)
+        survivors = retention.survivors_due(today)
+        if dry_run:
+            due = Case.objects.filter(survivor_id__in=survivors).count()
+            self.stdout.write(
+                f"Dry run: {len(survivors)} survivor(s), {due} case(s) closed before "
+                f"{cutoff:%d/%m/%Y} would be anonymised."
+            )
+            return
+        cases = values = 0
+        for survivor_id in survivors:
+            case_ids, scrubbed = anonymise_survivor(survivor_id)
+            cases += len(case_ids)
+            values += scrubbed.fields
+        calls = retention.Scrubbed()
+        with transaction.atomic():
+            calls_unlinked_anonymise(closed_before=cutoff, scrubbed=calls)
+            if calls.fields:
+                audit_record(
+                    action=AuditAction.ANONYMISED,
+                    username=COMMAND,
+                    object_type="call",
+                    extra={"values_removed": calls.fields},
+                )
+        self.stdout.write(
+            f"Anonymised {cases} case(s) of {len(survivors)} survivor(s) closed before "
+            f"{cutoff:%d/%m/%Y}: {values} value(s) removed; {calls.fields} old call "
+            "summary(ies) blanked."
+        )
