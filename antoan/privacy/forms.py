@@ -59,6 +59,21 @@ class DecideForm(VersionForm):
         widget=text_area(3),
         error_messages={"required": _("Ghi lại việc đã làm hoặc lý do từ chối.")},
     )
+    # Deletion requests only (the view drops both fields otherwise).
+    erase = forms.BooleanField(
+        label=_(
+            "Ẩn danh ngay mọi dữ liệu nhận dạng người này trong mọi hồ sơ của họ (không thể "
+            "hoàn tác; số liệu thống kê giữ nguyên)"
+        ),
+        required=False,
+    )
+    reauth_secret = forms.CharField(
+        label=_("Mật khẩu hoặc mã OTP của bạn (khi ẩn danh)"),
+        required=False,
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "one-time-code"}),
+    )
 
 
 class RejectForm(StyledForm):

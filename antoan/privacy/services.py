@@ -278,13 +278,20 @@ def request_decide(
     version: int,
     outcome: str,
     note: str,
+    erase: bool = False,
     request: Any = None,
 ) -> DataRequest:
-    """Close the request: carried out (what was done) or refused (the legal reason)."""
+    """Close the request: carried out (what was done) or refused (the legal reason).
+
+    ``erase`` with a deletion request carried out anonymises the survivor at once, as
+    ``apply_retention`` would after the retention period: every case of theirs must be closed
+    and none on legal hold."""
     locked = _locked(data_request)
     membership = _require_manage(actor, locked.case)
     if not locked.is_open:
         raise ValidationError(_("Yêu cầu đã được giải quyết."))
+    if erase:
+        _check_erasable(locked, outcome)
     note = note.strip()
     if outcome == p.RequestStatus.REFUSED:
         if not note:
@@ -315,7 +322,31 @@ def request_decide(
         event=f"data_request_{outcome}",
         changed_fields=["status", "outcome" if outcome == "completed" else "refusal_reason"],
     )
+    if erase:
+        from antoan.privacy.erasure import anonymise_survivor
+
+        # The request's own texts go with the rest; its kind, dates and outcome stay.
+        anonymise_survivor(
+            locked.case.survivor_id, user=actor, request=request, reason="deletion_request"
+        )
+        locked.refresh_from_db()
     return locked
+
+
+def _check_erasable(data_request: DataRequest, outcome: str) -> None:
+    if data_request.kind != p.RequestKind.DELETION or outcome != p.RequestStatus.COMPLETED:
+        raise ValidationError({"erase": [_("Chỉ ẩn danh khi thực hiện một yêu cầu xoá dữ liệu.")]})
+    cases = Case.objects.filter(survivor_id=data_request.case.survivor_id)
+    if cases.exclude(status="closed").exists():
+        raise ValidationError(
+            {"erase": [_("Người này còn hồ sơ đang mở: đóng hồ sơ trước khi ẩn danh.")]}
+        )
+    if cases.filter(legal_hold=True).exists():
+        raise ValidationError(
+            {"erase": [_("Hồ sơ đang bị giữ theo yêu cầu pháp lý nên chưa thể ẩn danh.")]}
+        )
+    if cases.filter(anonymised_at__isnull=False).exists():
+        raise ValidationError({"erase": [_("Hồ sơ đã được ẩn danh.")]})
 
 
 # --- The access package: two people ---------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from antoan.accounts.reauth import require_recent_auth
+from antoan.accounts.reauth import reauth_inline_error, require_recent_auth
 from antoan.accounts.roles import Perm
 from antoan.cases.selectors import case_get_for_user
 from antoan.cases.services.common import can_edit
@@ -140,7 +140,9 @@ class RequestDetailView(PermissionRequiredMixin, View):
             "may_edit": can_edit(request.user, data_request.case) is not None,
             "ack_form": forms.VersionForm(initial=version),
             "extend_form": forms_in_error.get("extend") or forms.ExtendForm(initial=version),
-            "decide_form": forms_in_error.get("decide") or forms.DecideForm(initial=version),
+            "decide_form": _decide_form(
+                data_request, forms_in_error.get("decide") or forms.DecideForm(initial=version)
+            ),
             "reject_form": forms_in_error.get("reject") or forms.RejectForm(),
             "pending_package": next(
                 (x for x in packages if x.status in ("prepared", "approved")), None
@@ -223,17 +225,29 @@ class RequestDetailView(PermissionRequiredMixin, View):
         }
 
     def do_decide(self, request, data_request, form_in_error):
-        d = self._valid(forms.DecideForm(request.POST), "decide", form_in_error)
+        form = _decide_form(data_request, forms.DecideForm(request.POST))
+        d = self._valid(form, "decide", form_in_error)
         if d is None:
             return None
+        if d.get("erase"):
+            # Erasing a survivor is irreversible: the password or a code again (step-up).
+            error = reauth_inline_error(request, d.get("reauth_secret", ""))
+            if not request.user.is_authenticated:
+                raise PermissionDenied
+            if error:
+                form.add_error("reauth_secret", error)
+                return None
         services.request_decide(
             data_request=data_request,
             actor=request.user,
             version=d["version"],
             outcome=d["outcome"],
             note=d["note"],
+            erase=bool(d.get("erase")),
             request=request,
         )
+        if d.get("erase"):
+            return _("Đã thực hiện yêu cầu xoá: dữ liệu nhận dạng của người này đã được ẩn danh.")
         return _("Đã ghi nhận kết quả giải quyết yêu cầu.")
 
     def do_prepare(self, request, data_request, form_in_error):
@@ -280,6 +294,14 @@ def package_download(request, pk, package_id):
     response["Content-Disposition"] = f'attachment; filename="{data_request.number}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _decide_form(data_request: DataRequest, form: forms.DecideForm) -> forms.DecideForm:
+    """Only a deletion request offers erasure (and its step-up field)."""
+    if data_request.kind != "deletion":
+        form.fields.pop("erase", None)
+        form.fields.pop("reauth_secret", None)
+    return form
 
 
 # --- Consent ledger -------------------------------------------------------------------------

@@ -64,6 +64,7 @@ def register_case_text(model: type[models.Model], path: str, names: tuple[str, .
 def case_text_fields() -> tuple[tuple[type[models.Model], str, tuple[str, ...]], ...]:
     return (*CASE_TEXT_FIELDS, *_REGISTERED_TEXT)
 
+
 # The survivor's identifying fields, and those not needed for any indicator: all emptied.
 # Kept: sex, birth_year, age_at_intake, commune (the indicators count by them).
 SURVIVOR_CLEARED: dict[str, Any] = {

@@ -1,7 +1,4 @@
-"""Anonymise the survivors whose cases are past their retention period (run daily).
-
-Spans apps (cases, hotline, referrals), so it lives with the commands, above them.
-"""
+"""Anonymise the survivors whose cases are past their retention period (run daily)."""
 
 from __future__ import annotations
 
@@ -15,10 +12,8 @@ from antoan.cases.models import Case
 from antoan.cases.services import retention
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
-from antoan.hotline.services import calls_anonymise, calls_unlinked_anonymise
-from antoan.referrals.services.retention import referrals_anonymise
-
-COMMAND = "apply_retention"
+from antoan.hotline.services import calls_unlinked_anonymise
+from antoan.privacy.erasure import COMMAND, anonymise_survivor
 
 
 def _day(value: str) -> dt.date:
@@ -26,33 +21,6 @@ def _day(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--today takes a date as YYYY-MM-DD, not {value!r}.") from None
-
-
-@transaction.atomic
-def anonymise_survivor(survivor_id: int) -> tuple[list[int], retention.Scrubbed]:
-    """Everything identifying about one survivor and their cases, in one transaction."""
-    case_ids = list(
-        Case.objects.select_for_update()
-        .filter(survivor_id=survivor_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    scrubbed = retention.Scrubbed()
-    retention.survivor_anonymise(survivor_id, scrubbed)
-    retention.case_records_anonymise(case_ids, scrubbed)
-    calls_anonymise(case_ids=case_ids, scrubbed=scrubbed)
-    referrals_anonymise(case_ids=case_ids, scrubbed=scrubbed)
-    retention.cases_mark_anonymised(case_ids)
-    for case_id in case_ids:
-        audit_record(
-            action=AuditAction.ANONYMISED,
-            username=COMMAND,
-            object_type="case",
-            object_id=case_id,
-            # Counts only: the log outlives the data and must not keep any of it.
-            extra={"values_removed": scrubbed.fields, "by_field": scrubbed.rows},
-        )
-    return case_ids, scrubbed
 
 
 class Command(BaseCommand):
