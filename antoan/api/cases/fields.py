@@ -222,7 +222,11 @@ class Uuid(serializers.UUIDField):
 class Answers(serializers.DictField):
     """An object of ``code: true|false`` (risk questions, closure checklist)."""
 
-    default_error_messages = {**_COMMON, "not_a_dict": _("Cần một đối tượng {mã: true/false}.")}
+    # Braces doubled: DRF formats its messages, and "{mã...}" alone was a KeyError (a 500).
+    default_error_messages = {
+        **_COMMON,
+        "not_a_dict": _("Cần một đối tượng {{mã: true/false}}."),
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(child=Flag(), **kwargs)

@@ -185,3 +185,19 @@ def test_a_clean_pdf_is_stored_without_its_author(cast, client_for, activity_a, 
     assert response.status_code == 302
     stored = Path(Evidence.objects.get().file.path).read_bytes()
     assert b"Lan" not in stored and AUTHOR.encode("utf-16-be") not in stored
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\boot.pdf", "boot.pdf"),
+        ("\u202egnp.exe.pdf", "gnp.exe.pdf"),
+        ("Bie\u0302n ba\u0309n\u200b.pdf", "Biên bản.pdf"),
+        ("a\x00b.pdf", "ab.pdf"),
+    ],
+)
+def test_a_file_name_is_shown_without_folders_or_invisible_characters(name, shown):
+    from antoan.programme.evidence import _display_name
+
+    assert _display_name(name, ".pdf") == shown
