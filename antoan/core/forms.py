@@ -1,4 +1,4 @@
-"""The auditor's search form."""
+"""Form pieces shared by every app (bounded date fields), and the auditor's search form."""
 
 from __future__ import annotations
 
@@ -11,12 +11,38 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from antoan.accounts.models import Agency
+from antoan.core.dates import check_date_range, validate_date_range
 from antoan.core.models import AuditAction, AuditEvent
 from antoan.core.selectors import Cursor
 
 DATE_INPUT = "%d/%m/%Y"
 # Before this the system did not exist; a year like 0025 is a typing slip, not a search.
 EARLIEST = dt.date(2000, 1, 1)
+
+
+class BoundedDateField(forms.DateField):
+    """A date within ``antoan.core.dates``' range (01/01/1900 to today + 10 years)."""
+
+    default_validators = [validate_date_range]
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """A moment whose local date is within ``antoan.core.dates``' range."""
+
+    default_validators = [validate_date_range]
+
+
+def bound_dates(form: forms.BaseForm) -> None:
+    """Give every date and time field of ``form`` the common range, if it lacks it.
+
+    Called by ``StyledForm`` so that a date field declared the plain Django way is bounded
+    too; the fields are the form instance's own copies, so this changes no other form.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField | forms.DateTimeField) and (
+            validate_date_range not in field.validators
+        ):
+            field.validators.append(validate_date_range)
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
@@ -84,6 +110,9 @@ class AuditSearchForm(forms.Form):
         value = self.cleaned_data.get(name)
         if value is not None and value < EARLIEST:
             raise forms.ValidationError(_("Ngày phải từ năm 2000 trở đi."), code="too_early")
+        if value is not None:
+            # The common ceiling (31/12/9999 + 1 day, the end of the search, is no date).
+            check_date_range(value)
         return value
 
     def clean_date_from(self) -> dt.date | None:

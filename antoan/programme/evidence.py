@@ -9,6 +9,7 @@ name is the content's SHA-256, never the uploader's file name. Files are served 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import PurePath
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
+from antoan.core.text import nfc
 from antoan.programme.choices import EvidenceKind
 from antoan.programme.files import check_upload
 from antoan.programme.models import Activity, Evidence
@@ -29,8 +31,13 @@ ALLOWED = {"jpeg", "png", "pdf", "xlsx", "docx"}
 
 
 def _display_name(name: str, extension: str) -> str:
-    """The uploader's file name for the list and the download, without any folder part."""
-    base = PurePath((name or "").replace("\\", "/")).name.strip() or "tep"
+    """The uploader's file name for the list and the download, without any folder part.
+
+    Control and format characters go too: a right-to-left override (U+202E) before "gnp.exe"
+    makes it read "exe.png", and a file name is where such a trick would be believed.
+    """
+    name = "".join(ch for ch in nfc(name or "") if unicodedata.category(ch) not in ("Cc", "Cf"))
+    base = PurePath(name.replace("\\", "/")).name.strip() or "tep"
     stem = PurePath(base).stem[:200] or "tep"
     return f"{stem}{extension}"
 

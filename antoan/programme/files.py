@@ -4,12 +4,20 @@ Evidence (photos, attendance lists, documents) and filled-in Excel templates pas
 ``check_upload``: the bytes must be one of the allowed types, match the extension the user gave
 them, stay under the size limit and carry no macros; photos are re-encoded so that the camera's
 metadata (GPS position, device, owner) does not travel with them.
+
+Deeper checks (issue 9): an Office file's archive is inspected before anything unpacks it
+(``inspect_zip``: members, unpacked sizes, compression ratio), so a 166 KB file cannot unfold
+into 150 MiB of text; a PDF must parse as a PDF and carry no active content (JavaScript,
+launch actions, embedded files, automatic actions); and PDF and Office files lose the metadata
+that names people (author, last editor, company) as photos lose their EXIF.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -19,8 +27,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from antoan.programme import pdf as pdf_checks
+
 MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; larger is a decompression bomb
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MiB = 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -42,6 +52,75 @@ LABELS = {"jpeg": "JPEG", "png": "PNG", "pdf": "PDF", "xlsx": "Excel (.xlsx)", "
 
 
 @dataclass(frozen=True)
+class ZipLimits:
+    """What an Office archive may unpack to, read from its directory before anything unpacks.
+
+    The sizes are those the archive declares; Python's ``zipfile`` (which openpyxl reads
+    through) never returns more than a member declares and fails on the checksum when the
+    content differs, so a member cannot lie its way past these bounds.
+    """
+
+    total: int  # bytes, all members unpacked
+    member: int  # bytes, one member unpacked
+    ratio: int  # unpacked / packed, for members larger than RATIO_FROM
+    members: int
+
+
+# A member this small cannot hurt whatever its ratio (styles and empty sheets compress well).
+RATIO_FROM = 1 * MiB
+# Evidence: a Word report with photos unpacks to tens of MB; photos do not compress.
+EVIDENCE_ZIP = ZipLimits(total=100 * MiB, member=60 * MiB, ratio=100, members=2000)
+# An import: 2,000 rows of the longest texts the form takes stay under 30 MiB of XML; the
+# 166 KB workbook that unfolded to 150 MiB (issue 9) had a ratio near 1,000.
+IMPORT_ZIP = ZipLimits(total=40 * MiB, member=30 * MiB, ratio=100, members=200)
+
+
+def _mb(size: int) -> str:
+    return f"{size / MiB:.1f}".replace(".", ",")
+
+
+def inspect_zip(archive: zipfile.ZipFile, limits: ZipLimits) -> None:
+    """Refuse an archive whose directory promises more than ``limits`` (nothing is unpacked)."""
+    infos = archive.infolist()
+    if len(infos) > limits.members:
+        raise ValidationError(
+            _("Tệp có quá nhiều thành phần bên trong (%(count)s; tối đa %(max)s).")
+            % {"count": len(infos), "max": limits.members},
+            code="zip_members",
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        name = info.filename[:60]
+        if info.file_size > limits.member:
+            raise ValidationError(
+                _(
+                    "Một phần của tệp (%(name)s) giải nén ra %(size)s MB, quá giới hạn %(max)s "
+                    "MB. Tệp có thể chứa một ô hoặc đoạn văn bản dài bất thường."
+                )
+                % {"name": name, "size": _mb(info.file_size), "max": _mb(limits.member)},
+                code="zip_member",
+            )
+        if info.file_size > RATIO_FROM and info.file_size > limits.ratio * max(
+            info.compress_size, 1
+        ):
+            raise ValidationError(
+                _(
+                    "Tệp bị nén bất thường (phần %(name)s nén nhỏ đi %(ratio)s lần), dấu hiệu "
+                    "của tệp được tạo ra để làm nghẽn hệ thống, nên không được nhận."
+                )
+                % {"name": name, "ratio": info.file_size // max(info.compress_size, 1)},
+                code="zip_ratio",
+            )
+    if total > limits.total:
+        raise ValidationError(
+            _("Tệp giải nén ra %(size)s MB, quá giới hạn %(max)s MB.")
+            % {"size": _mb(total), "max": _mb(limits.total)},
+            code="zip_total",
+        )
+
+
+@dataclass(frozen=True)
 class Checked:
     kind: str
     extension: str
@@ -49,7 +128,7 @@ class Checked:
     data: bytes
 
 
-def _office_kind(data: bytes) -> str:
+def _office_kind(data: bytes, limits: ZipLimits) -> str:
     """'xlsx', 'docx', or raise: macro-enabled, encrypted, oversized or not an Office file."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -57,14 +136,13 @@ def _office_kind(data: bytes) -> str:
         names = {i.filename for i in infos}
         if any(i.flag_bits & 0x1 for i in infos):
             raise ValidationError(_("Tệp nén có mật khẩu: hãy gỡ mật khẩu rồi tải lên lại."))
-        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-            raise ValidationError(_("Tệp giải nén ra quá lớn."))
+        inspect_zip(archive, limits)
         types = (
             archive.read("[Content_Types].xml").decode("utf-8", "replace")
             if "[Content_Types].xml" in names
             else ""
         )
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, ValueError):
         raise ValidationError(_("Tệp bị hỏng: không đọc được.")) from None
     if any(n.lower().endswith("vbaproject.bin") for n in names) or "macroEnabled" in types:
         raise ValidationError(
@@ -80,7 +158,7 @@ def _office_kind(data: bytes) -> str:
     return "zip"
 
 
-def sniff(data: bytes) -> str:
+def sniff(data: bytes, zip_limits: ZipLimits = EVIDENCE_ZIP) -> str:
     """The type the bytes really are: one of EXTENSIONS' keys, or 'other'."""
     if data.startswith(b"\xff\xd8\xff"):
         return "jpeg"
@@ -89,7 +167,7 @@ def sniff(data: bytes) -> str:
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(ZIP_MAGIC):
-        return _office_kind(data)
+        return _office_kind(data, zip_limits)
     if data.startswith(OLE_MAGIC):
         raise ValidationError(
             _(
@@ -119,8 +197,46 @@ def strip_image_metadata(data: bytes, kind: str) -> bytes:
         raise ValidationError(_("Ảnh bị hỏng: không đọc được.")) from None
 
 
-def check_upload(upload: Any, *, allowed: Iterable[str], max_bytes: int) -> Checked:
-    """Read ``upload`` (a Django UploadedFile) and return its checked content, or raise."""
+# docProps/core.xml and app.xml: who wrote the file, who last saved it, their company and
+# manager, their printer... Emptied, not removed: Office expects the parts to exist.
+_PERSONAL = ("creator", "lastModifiedBy", "Company", "Manager", "Template", "HyperlinkBase")
+_PERSONAL_ELEMENT = re.compile(
+    r"<((?:[A-Za-z]+:)?(?:" + "|".join(_PERSONAL) + r"))(\s[^>]*)?(?:/>|>.*?</\1>)", re.DOTALL
+)
+_OFFICE_METADATA = ("docProps/core.xml", "docProps/app.xml")
+
+
+def strip_office_metadata(data: bytes) -> bytes:
+    """The same .docx/.xlsx without the personal fields of its document properties.
+
+    Only the two property parts change; every other member is copied byte for byte (already
+    bounded by ``inspect_zip``), so the document itself is untouched.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename in _OFFICE_METADATA:
+                text = content.decode("utf-8", "replace")
+                text = _PERSONAL_ELEMENT.sub(lambda m: f"<{m[1]}/>", text)
+                content = text.encode("utf-8")
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def check_upload(
+    upload: Any,
+    *,
+    allowed: Iterable[str],
+    max_bytes: int,
+    zip_limits: ZipLimits = EVIDENCE_ZIP,
+    strip_metadata: bool = True,
+) -> Checked:
+    """Read ``upload`` (a Django UploadedFile) and return its checked content, or raise.
+
+    ``strip_metadata`` is for files that are kept: an import is read and thrown away.
+    """
     allowed = set(allowed)
     if upload.size > max_bytes:
         raise ValidationError(
@@ -130,7 +246,7 @@ def check_upload(upload: Any, *, allowed: Iterable[str], max_bytes: int) -> Chec
     data = upload.read()
     if not data:
         raise ValidationError(_("Tệp rỗng."))
-    kind = sniff(data)
+    kind = sniff(data, zip_limits)
     accepted = ", ".join(LABELS[k] for k in sorted(allowed))
     if kind not in allowed:
         raise ValidationError(
@@ -147,4 +263,9 @@ def check_upload(upload: Any, *, allowed: Iterable[str], max_bytes: int) -> Chec
         )
     if kind in ("jpeg", "png"):
         data = strip_image_metadata(data, kind)
+    elif kind == "pdf":
+        # Parsed and checked for active content whether kept or not.
+        data = pdf_checks.clean_pdf(data, strip_metadata=strip_metadata)
+    elif kind in ("xlsx", "docx") and strip_metadata:
+        data = strip_office_metadata(data)
     return Checked(kind, EXTENSIONS[kind][0], CONTENT_TYPES[kind], data)

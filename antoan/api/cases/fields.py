@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
+
+from antoan.core.dates import check_date_range
 
 REQUIRED = _("Trường này là bắt buộc.")
 NOT_NULL = _("Trường này không được để trống (null).")
@@ -149,6 +152,19 @@ class Day(serializers.DateField):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(**kwargs)
 
+    def to_internal_value(self, value: Any) -> Any:
+        day = super().to_internal_value(value)
+        _in_range(day)
+        return day
+
+
+def _in_range(value: Any) -> None:
+    """The common date range (``antoan.core.dates``), said as the API says errors."""
+    try:
+        check_date_range(value)
+    except ValidationError as exc:
+        raise serializers.ValidationError(exc.messages, code="date_range") from None
+
 
 class Moment(serializers.DateTimeField):
     default_error_messages = {
@@ -160,6 +176,11 @@ class Moment(serializers.DateTimeField):
         "make_aware": _("Thời điểm không hợp lệ ở múi giờ {timezone}."),
         "overflow": _("Thời điểm nằm ngoài khoảng cho phép."),
     }
+
+    def to_internal_value(self, value: Any) -> Any:
+        moment = super().to_internal_value(value)
+        _in_range(moment)
+        return moment
 
 
 class Whole(serializers.IntegerField):
@@ -201,7 +222,11 @@ class Uuid(serializers.UUIDField):
 class Answers(serializers.DictField):
     """An object of ``code: true|false`` (risk questions, closure checklist)."""
 
-    default_error_messages = {**_COMMON, "not_a_dict": _("Cần một đối tượng {mã: true/false}.")}
+    # Braces doubled: DRF formats its messages, and "{mã...}" alone was a KeyError (a 500).
+    default_error_messages = {
+        **_COMMON,
+        "not_a_dict": _("Cần một đối tượng {{mã: true/false}}."),
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(child=Flag(), **kwargs)

@@ -43,6 +43,7 @@ from antoan.programme.choices import (
     TargetGroup,
     TrainingTopic,
 )
+from antoan.programme.models import Activity, Recommendation, text_limit
 
 MAX_AMOUNT = 10**15  # đồng: far above any programme budget, far below the column's limit
 VERSION_HELP = "The activity's `version` as you loaded it; a stale one is refused with 409."
@@ -166,11 +167,11 @@ class InspectionMemberIn(ItemIn):
 
 
 class RecommendationIn(ItemIn):
-    text = Text(max_length=4000)
+    text = Text(max_length=text_limit(Recommendation, "text"))
     responsible = optional_text(255)
     due_date = Day(required=False, allow_null=True)
     status = Code(RecommendationStatus, name="RecommendationStatus", required=False)
-    follow_up = optional_text(4000)
+    follow_up = optional_text(text_limit(Recommendation, "follow_up"))
 
 
 class ActivityIn(StrictSerializer):
@@ -187,7 +188,7 @@ class ActivityIn(StrictSerializer):
     )
     kind = Code(ActivityKind, name="ActivityKind")
     title = Text(max_length=255)
-    description = optional_text(10000)
+    description = optional_text(text_limit(Activity, "description"))
     tasks = Items(
         child=Text(max_length=30),
         max_length=50,
@@ -225,13 +226,13 @@ class ActivityIn(StrictSerializer):
     # Study visit.
     destination = optional_text(255)
     # Inspection.
-    units_inspected = optional_text(4000)
-    findings = optional_text(10000)
+    units_inspected = optional_text(text_limit(Activity, "units_inspected"))
+    findings = optional_text(text_limit(Activity, "findings"))
     members = Items(child=InspectionMemberIn(), required=False, max_length=200)
     recommendations = Items(child=RecommendationIn(), required=False, max_length=200)
     # Commendation.
     recipient = optional_text(255)
-    reason = optional_text(4000)
+    reason = optional_text(text_limit(Activity, "reason"))
     decision_number = optional_text(60)
     decision_date = Day(required=False, allow_null=True)
     decided_by = optional_text(255)

@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from antoan.core.forms import BoundedDateField, BoundedDateTimeField, bound_dates
+
 DATE_INPUTS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 DATETIME_INPUTS = ["%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M"]
 DATE_ERROR = _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/05/2021.")
@@ -17,7 +19,7 @@ BLANK = ("", _("— Chọn —"))
 
 
 def date_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DateField:
-    return forms.DateField(
+    return BoundedDateField(
         label=label,
         required=required,
         help_text=help_text,
@@ -30,7 +32,7 @@ def date_field(label: Any, *, required: bool = True, help_text: Any = "") -> for
 
 
 def datetime_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.Field:
-    return forms.DateTimeField(
+    return BoundedDateTimeField(
         label=label,
         required=required,
         help_text=help_text,
@@ -72,6 +74,7 @@ class StyledForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bound_dates(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):

@@ -29,6 +29,7 @@ from antoan.programme.choices import (
     TargetGroup,
     TrainingTopic,
 )
+from antoan.programme.models import text_limit
 from antoan.programme.services import KIND_FIELDS, KIND_REQUIRED
 
 FORMAT_LANGUAGE = "vi"
@@ -47,6 +48,11 @@ SHEET_HELP = "Hướng dẫn"
 
 YES, NO = "Có", "Không"
 LIST_SEPARATOR = ";"
+# Cell lengths (issue 9): a text cell takes what its model field takes, as on the form and in
+# the API (``cell_limits``); "Mã dòng" is a short code; any other cell holds a number, a date,
+# a code or a short list of codes, and 1,000 characters is far beyond any of them.
+REF_MAX = 50
+CELL_MAX = 1_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,19 @@ def _spending_header_text(source: FundingSource) -> str:
 
 
 _spending_header = lazy(_spending_header_text, str)
+
+
+def cell_limits(columns: list[Column], model: Any) -> dict[str, int]:
+    """Column key -> most characters a cell may hold, text columns taken from ``model``."""
+    limits: dict[str, int] = {}
+    for column in columns:
+        if column.key == REF.key:
+            limits[column.key] = REF_MAX
+        elif column.datatype == "text":
+            limits[column.key] = text_limit(model, column.key)
+        else:
+            limits[column.key] = CELL_MAX
+    return limits
 
 
 def marker(kind: str) -> str:

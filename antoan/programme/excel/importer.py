@@ -8,6 +8,8 @@ same file uploaded twice finds the rows it created the first time instead of add
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +34,7 @@ from antoan.programme.excel.reader import (
     refuse,
     template_kind,
 )
-from antoan.programme.models import CommunityModel, Plan
+from antoan.programme.models import Activity, CommunityModel, Plan, Recommendation, Trainee
 
 
 @dataclass
@@ -137,7 +139,12 @@ class FileImport:
                     % {"found": other, "kind": ActivityKind(self.kind).label}
                 )
             main = read_sheet(
-                wb, cols.SHEET_DATA, self.columns, max_rows=self.max_rows, template=label
+                wb,
+                cols.SHEET_DATA,
+                self.columns,
+                max_rows=self.max_rows,
+                template=label,
+                limits=cols.cell_limits(self.columns, Activity),
             )
             if main is None:
                 raise refuse(
@@ -150,7 +157,21 @@ class FileImport:
             child = None
             if self.kind in cols.CHILD_SHEETS:
                 name, child_columns = cols.CHILD_SHEETS[self.kind]
-                child = read_sheet(wb, name, child_columns, max_rows=self.max_rows, template=label)
+                child_model = Trainee if self.kind == ActivityKind.TRAINING else Recommendation
+                child = read_sheet(
+                    wb,
+                    name,
+                    child_columns,
+                    max_rows=self.max_rows,
+                    template=label,
+                    limits=cols.cell_limits(child_columns, child_model),
+                )
+        except (zipfile.BadZipFile, EOFError, zlib.error, SyntaxError, KeyError):
+            # openpyxl reads a sheet only when its rows are asked for: a member whose content
+            # does not match its checksum, or XML that does not parse, fails here.
+            raise refuse(
+                _("Không đọc được tệp: tệp bị hỏng hoặc không phải tệp Excel (.xlsx).")
+            ) from None
         finally:
             wb.close()
         if not main.rows and not main.problems:

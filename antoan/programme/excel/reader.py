@@ -11,18 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
+from antoan.core.dates import check_date_range
 from antoan.core.text import search_key
 from antoan.programme.excel.columns import (
+    CELL_MAX,
     LIST_SEPARATOR,
     MARKER_NAME,
     MARKER_PREFIX,
@@ -33,10 +37,16 @@ from antoan.programme.excel.columns import (
     in_format_language,
     normalise_header,
 )
+from antoan.programme.files import IMPORT_ZIP, inspect_zip
 
 # Problems listed before the report stops counting (the person fixes these, then re-uploads).
 MAX_PROBLEMS = 500
-EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+# A template has fewer than 60 columns. A cell far to the right makes openpyxl hand back a row
+# of 16,384 cells, and many such rows would keep a request busy for minutes: refused at once.
+MAX_COLUMNS = 200
+# Rows as Excel numbers them (blank ones included) before the reading stops: a few blank rows
+# between blocks are normal; a cell on row 1,000,000 is not.
+ROWS_PER_DATA_ROW = 5
 
 
 @dataclass
@@ -80,7 +90,19 @@ class Sheet:
 
 
 def open_workbook(data: bytes) -> Workbook:
-    """Open the bytes read-only, keeping formulas as formulas so they can be refused."""
+    """Open the bytes read-only, keeping formulas as formulas so they can be refused.
+
+    The archive is inspected first (``files.inspect_zip`` with the import's bounds): a file
+    that would unpack to more than an import can hold is refused before openpyxl reads a byte.
+    """
+    try:
+        inspect_zip(zipfile.ZipFile(io.BytesIO(data)), IMPORT_ZIP)
+    except ValidationError as exc:
+        raise refuse(" ".join(exc.messages)) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
+        raise refuse(
+            _("Không đọc được tệp: tệp bị hỏng hoặc không phải tệp Excel (.xlsx).")
+        ) from None
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception:  # openpyxl raises many kinds of errors on a damaged file
@@ -112,9 +134,20 @@ def find_sheet(wb: Workbook, name: str) -> str | None:
 
 
 def read_sheet(
-    wb: Workbook, name: str, columns: list[Column], *, max_rows: int, template: str
+    wb: Workbook,
+    name: str,
+    columns: list[Column],
+    *,
+    max_rows: int,
+    template: str,
+    limits: dict[str, int] | None = None,
 ) -> Sheet | None:
-    """The rows of sheet ``name``, or None when the workbook has no such sheet."""
+    """The rows of sheet ``name``, or None when the workbook has no such sheet.
+
+    ``limits``: the most characters a cell of each column may hold (``columns.cell_limits``);
+    a longer cell is reported by its address and its row is not imported.
+    """
+    limits = limits or {}
     actual = find_sheet(wb, name)
     if actual is None:
         return None
@@ -125,7 +158,27 @@ def read_sheet(
     positions: dict[int, Column] = {}
     rows: list[Row] = []
     count = 0
+    last_row = max(max_rows * ROWS_PER_DATA_ROW, 1_000)
     for number, cells in enumerate(ws.iter_rows(), start=1):
+        if number > last_row and cells:
+            raise refuse(
+                _(
+                    "Trang “%(sheet)s” có ô ở dòng %(row)s; mẫu nhập chỉ đọc đến dòng %(max)s. "
+                    "Hãy xoá các dòng thừa hoặc chia thành nhiều tệp nhỏ hơn."
+                )
+                % {"sheet": name, "row": f"{number:,}".replace(",", "."), "max": last_row},
+                sheet=name,
+            )
+        if len(cells) > MAX_COLUMNS:
+            raise refuse(
+                _(
+                    "Trang “%(sheet)s” có ô ở cột %(column)s, ngoài vùng của mẫu (tối đa "
+                    "%(max)s cột). Hãy xoá các cột thừa bên phải."
+                )
+                % {"sheet": name, "column": get_column_letter(len(cells)), "max": MAX_COLUMNS},
+                sheet=name,
+                row=number,
+            )
         if number == 1:
             positions = _headers(name, cells, by_header, columns, template)
             continue
@@ -165,6 +218,28 @@ def read_sheet(
                             header,
                             _("Ô %(cell)s có dữ liệu nhưng cột này không có tiêu đề trong mẫu.")
                             % {"cell": coordinate},
+                        )
+                    )
+                continue
+            limit = limits.get(column.key, CELL_MAX)
+            if isinstance(value, str) and len(value) > limit:
+                broken = True
+                if len(problems) < MAX_PROBLEMS:
+                    problems.append(
+                        Problem(
+                            name,
+                            number,
+                            header,
+                            _(
+                                "Ô %(cell)s dài %(length)s ký tự; cột “%(header)s” nhận tối đa "
+                                "%(max)s ký tự."
+                            )
+                            % {
+                                "cell": coordinate,
+                                "length": f"{len(value):,}".replace(",", "."),
+                                "header": header,
+                                "max": f"{limit:,}".replace(",", "."),
+                            },
                         )
                     )
                 continue
@@ -221,9 +296,9 @@ def _headers(
                 Problem(
                     sheet,
                     1,
-                    text,
+                    shown(text),
                     _("Cột “%(header)s” (ô %(cell)s) không có trong mẫu %(template)s.")
-                    % {"header": text, "cell": f"{letter}1", "template": template},
+                    % {"header": shown(text), "cell": f"{letter}1", "template": template},
                 )
             )
         elif column.key in seen:
@@ -318,12 +393,15 @@ def as_date(value: Any) -> dt.date:
                 day = dt.date(*parts)
             except ValueError:
                 day = None
-    if day is None or not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+    if day is None:
         raise CellError(
             _("Ngày không hợp lệ: “%s”. Hãy nhập dạng ngày/tháng/năm, ví dụ 10/11/2025.")
             % shown(as_text(value))
         )
-    return day
+    try:
+        return check_date_range(day)
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from None
 
 
 def as_score(value: Any) -> Decimal:

@@ -30,7 +30,7 @@ from antoan.programme.excel.forms import ImportForm
 from antoan.programme.excel.importer import ImportResult, run_import
 from antoan.programme.excel.reader import Problem
 from antoan.programme.excel.template import build_template
-from antoan.programme.files import check_upload
+from antoan.programme.files import IMPORT_ZIP, check_upload
 from antoan.programme.models import Plan
 from antoan.programme.views.common import may_see_activities, programme_nav
 
@@ -137,7 +137,11 @@ class ImportView(PermissionRequiredMixin, View):
         data = form.cleaned_data
         try:
             checked = check_upload(
-                data["file"], allowed={"xlsx"}, max_bytes=settings.ANTOAN_IMPORT_MAX_BYTES
+                data["file"],
+                allowed={"xlsx"},
+                max_bytes=settings.ANTOAN_IMPORT_MAX_BYTES,
+                zip_limits=IMPORT_ZIP,
+                strip_metadata=False,
             )
         except ValidationError as exc:
             result = ImportResult(data["kind"], total_problems=1)

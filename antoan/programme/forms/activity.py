@@ -33,6 +33,7 @@ from antoan.programme.choices import (
     TargetGroup,
     TrainingTopic,
 )
+from antoan.programme.models import Activity, Recommendation, text_limit
 
 MAX_TRAINEE_LINES = 2000
 
@@ -103,17 +104,26 @@ def kind_fields(kind: str, models: list[tuple[str, str]]) -> dict[str, forms.Fie
         )
     elif kind == ActivityKind.INSPECTION:
         fields["units_inspected"] = forms.CharField(
-            label=_("Đơn vị được kiểm tra"), required=False, widget=text_area(2)
+            label=_("Đơn vị được kiểm tra"),
+            required=False,
+            max_length=text_limit(Activity, "units_inspected"),
+            widget=text_area(2),
         )
         fields["findings"] = forms.CharField(
-            label=_("Kết quả kiểm tra"), required=False, widget=text_area(4)
+            label=_("Kết quả kiểm tra"),
+            required=False,
+            max_length=text_limit(Activity, "findings"),
+            widget=text_area(4),
         )
     elif kind == ActivityKind.COMMENDATION:
         fields["recipient"] = forms.CharField(
             label=_("Tập thể, cá nhân được khen"), max_length=255, required=False
         )
         fields["reason"] = forms.CharField(
-            label=_("Thành tích"), required=False, widget=text_area(3)
+            label=_("Thành tích"),
+            required=False,
+            max_length=text_limit(Activity, "reason"),
+            widget=text_area(3),
         )
         fields["decision_number"] = forms.CharField(
             label=_("Số quyết định"), max_length=60, required=False
@@ -242,7 +252,10 @@ class ActivityForm(StyledForm):
     agency = forms.TypedChoiceField(label=gettext_lazy("Cơ quan tổ chức"), coerce=int)
     title = forms.CharField(label=gettext_lazy("Tên hoạt động"), max_length=255, required=False)
     description = forms.CharField(
-        label=gettext_lazy("Mô tả ngắn"), required=False, widget=text_area(3)
+        label=gettext_lazy("Mô tả ngắn"),
+        required=False,
+        max_length=text_limit(Activity, "description"),
+        widget=text_area(3),
     )
     tasks = forms.MultipleChoiceField(
         label=gettext_lazy("Nhiệm vụ của kế hoạch mà hoạt động thực hiện"), required=False
@@ -417,7 +430,12 @@ class ActivityForm(StyledForm):
 
 
 class RecommendationForm(StyledForm):
-    text = forms.CharField(label=gettext_lazy("Kiến nghị"), required=False, widget=text_area(2))
+    text = forms.CharField(
+        label=gettext_lazy("Kiến nghị"),
+        required=False,
+        max_length=text_limit(Recommendation, "text"),
+        widget=text_area(2),
+    )
     responsible = forms.CharField(
         label=gettext_lazy("Đơn vị thực hiện"), max_length=255, required=False
     )
@@ -428,7 +446,10 @@ class RecommendationForm(StyledForm):
         initial=RecommendationStatus.OPEN,
     )
     follow_up = forms.CharField(
-        label=gettext_lazy("Kết quả theo dõi"), required=False, widget=text_area(2)
+        label=gettext_lazy("Kết quả theo dõi"),
+        required=False,
+        max_length=text_limit(Recommendation, "follow_up"),
+        widget=text_area(2),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -463,5 +484,8 @@ class RecommendationFollowUpForm(StyledForm):
         label=gettext_lazy("Tình trạng"), choices=RecommendationStatus.choices
     )
     follow_up = forms.CharField(
-        label=gettext_lazy("Kết quả theo dõi"), required=False, widget=text_area(2)
+        label=gettext_lazy("Kết quả theo dõi"),
+        required=False,
+        max_length=text_limit(Recommendation, "follow_up"),
+        widget=text_area(2),
     )

@@ -15,6 +15,7 @@ from antoan.programme.models.activities import (
     Spending,
     Trainee,
     evidence_path,
+    text_limit,
 )
 from antoan.programme.models.budget import BudgetLine, YearReport
 from antoan.programme.models.plan import (
@@ -46,4 +47,5 @@ __all__ = [
     "Trainee",
     "YearReport",
     "evidence_path",
+    "text_limit",
 ]

@@ -3,7 +3,10 @@ spending, evidence files and the coordinator's comments."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,27 @@ from antoan.programme.models.registry import CommunityModel
 USER = settings.AUTH_USER_MODEL
 
 
+def long_text(verbose_name: Any, max_length: int, **kwargs: Any) -> models.TextField:
+    """A text field whose length ``full_clean`` checks (a TextField's max_length alone only
+    sizes the form's textarea). Forms, the API and the Excel import read the same number
+    through ``text_limit``, so the three accept the same text (issue 9: an import once took
+    150 MiB into one description)."""
+    return models.TextField(
+        verbose_name,
+        max_length=max_length,
+        validators=[MaxLengthValidator(max_length)],
+        **kwargs,
+    )
+
+
+def text_limit(model: type[models.Model], name: str) -> int:
+    """The most characters ``model.name`` takes."""
+    limit = getattr(model._meta.get_field(name), "max_length", None)
+    if limit is None:
+        raise LookupError(f"{model.__name__}.{name} has no max_length")
+    return int(limit)
+
+
 class Activity(models.Model):
     """One activity carrying out one or more tasks. Kind-specific fields are blank for other
     kinds; ``services.activity_save`` checks which apply."""
@@ -32,7 +56,7 @@ class Activity(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="activities")
     kind = models.CharField(_("loại hoạt động"), max_length=20, choices=ActivityKind.choices)
     title = models.CharField(_("tên hoạt động"), max_length=255)
-    description = models.TextField(_("mô tả"), blank=True)
+    description = long_text(_("mô tả"), 10_000, blank=True)
     tasks = models.ManyToManyField(Task, verbose_name=_("nhiệm vụ"), related_name="activities")
     agency = models.ForeignKey(
         Agency,
@@ -84,11 +108,11 @@ class Activity(models.Model):
     # Study visit.
     destination = models.CharField(_("nơi đến"), max_length=255, blank=True)
     # Inspection.
-    units_inspected = models.TextField(_("đơn vị được kiểm tra"), blank=True)
-    findings = models.TextField(_("kết quả kiểm tra"), blank=True)
+    units_inspected = long_text(_("đơn vị được kiểm tra"), 4_000, blank=True)
+    findings = long_text(_("kết quả kiểm tra"), 10_000, blank=True)
     # Commendation.
     recipient = models.CharField(_("tập thể, cá nhân được khen"), max_length=255, blank=True)
-    reason = models.TextField(_("thành tích"), blank=True)
+    reason = long_text(_("thành tích"), 4_000, blank=True)
     decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     decided_by = models.CharField(_("cấp quyết định"), max_length=255, blank=True)
@@ -202,7 +226,7 @@ class Recommendation(models.Model):
     """A recommendation of an inspection, followed up until done."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="recommendations")
-    text = models.TextField(_("kiến nghị"))
+    text = long_text(_("kiến nghị"), 4_000)
     responsible = models.CharField(_("đơn vị thực hiện"), max_length=255, blank=True)
     due_date = models.DateField(_("thời hạn"), null=True, blank=True)
     status = models.CharField(
@@ -211,7 +235,7 @@ class Recommendation(models.Model):
         choices=RecommendationStatus.choices,
         default=RecommendationStatus.OPEN,
     )
-    follow_up = models.TextField(_("kết quả theo dõi"), blank=True)
+    follow_up = long_text(_("kết quả theo dõi"), 4_000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

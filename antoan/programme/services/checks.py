@@ -31,8 +31,13 @@ from antoan.programme.choices import (
     TrainingTopic,
 )
 from antoan.programme.models import (
+    Activity,
+    InspectionMember,
     Plan,
+    Recommendation,
     Task,
+    Trainee,
+    text_limit,
 )
 from antoan.programme.selectors import is_year_locked
 
@@ -258,7 +263,44 @@ def validate_activity(plan: Plan, data: ActivityInput) -> dict[str, list[str]]:
                 add(name, _("Điểm tính theo phần trăm, từ 0 đến 100."))
     if data.kind == ActivityKind.TRAINING and data.trainees and "participants_total" not in errors:
         _check_trainees(data, add)
+    _check_lengths(data, add)
     return errors
+
+
+def too_long(text: str, limit: int) -> str | None:
+    """The message for a text over its limit, or None."""
+    if len(text) <= limit:
+        return None
+    return _("Nội dung dài quá %(max)s ký tự (hiện có %(length)s).") % {
+        "max": number_format(limit, decimal_pos=0, force_grouping=True),
+        "length": number_format(len(text), decimal_pos=0, force_grouping=True),
+    }
+
+
+def _check_lengths(data: ActivityInput, add: Any) -> None:
+    """Every text within its model field's length, whichever way it came in (a form, the API,
+    a spreadsheet), so that no path stores more than the others accept."""
+    texts = {
+        "title": data.title,
+        "description": data.description,
+        "partners_other": data.partners_other,
+        **{k: v for k, v in data.details.items() if isinstance(v, str)},
+    }
+    for name, text in texts.items():
+        if message := too_long(text, text_limit(Activity, name)):
+            add(name, message)
+    items: list[tuple[str, Any, Any, Any]] = [
+        ("trainees", Trainee, data.trainees, _("Học viên thứ %(n)s")),
+        ("members", InspectionMember, data.members, _("Thành viên đoàn thứ %(n)s")),
+        ("recommendations", Recommendation, data.recommendations, _("Kiến nghị thứ %(n)s")),
+    ]
+    for field_name, model, rows, label in items:
+        for n, row in enumerate(rows or [], start=1):
+            for name, text in vars(row).items():
+                if not isinstance(text, str) or name in ("sex", "status"):
+                    continue
+                if message := too_long(text, text_limit(model, name)):
+                    add(field_name, f"{label % {'n': n}}: {message}")
 
 
 def _check_trainees(data: ActivityInput, add: Any) -> None:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases.choices import Need
+from antoan.core.forms import BoundedDateField
 from antoan.referrals.models import Urgency
 
 
@@ -63,7 +64,9 @@ class ReasonForm(forms.Form):
 
 
 class DeliverForm(forms.Form):
-    delivered_on = forms.DateField(label=_("Ngày cung cấp"), input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    delivered_on = BoundedDateField(
+        label=_("Ngày cung cấp"), input_formats=["%d/%m/%Y", "%Y-%m-%d"]
+    )
     description = forms.CharField(
         label=_("Dịch vụ đã cung cấp"), widget=forms.Textarea(attrs={"rows": 3})
     )
