@@ -125,6 +125,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "antoan.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # After WhiteNoise (inserted above it in production): static files stay cacheable.
+    "antoan.core.middleware.NoStoreMiddleware",
     "antoan.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "antoan.core.middleware.LanguageMiddleware",
@@ -136,6 +138,8 @@ MIDDLEWARE = [
     "antoan.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: sees every view's answer, pages and API alike.
+    "antoan.core.middleware.RefusalAuditMiddleware",
 ]
 
 if PRODUCTION:
