@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "antoan.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "antoan.core.middleware.ApiRequiresHttpsMiddleware",
+    # After WhiteNoise (inserted above it in production): static files stay cacheable.
+    "antoan.core.middleware.NoStoreMiddleware",
     "antoan.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "antoan.core.middleware.LanguageMiddleware",
@@ -139,6 +141,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "antoan.core.middleware.EncryptedDataIntegrityMiddleware",
+    # Innermost: sees every view's answer, pages and API alike.
+    "antoan.core.middleware.RefusalAuditMiddleware",
 ]
 
 if PRODUCTION:

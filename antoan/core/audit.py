@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from antoan.core.models import AuditChainHead, AuditEvent
+from antoan.core.refusals import mark_audited, refused_object
 
 GENESIS_HASH = "0" * 64
 
@@ -102,6 +103,10 @@ def audit_record(
     if http_request is not None and "path" not in details:
         # The path only: query strings may hold search terms such as a survivor's name.
         details["path"] = http_request.path
+    if action == "permission_denied" and http_request is not None and not object_type:
+        # A refusal names the object the URL points at (see antoan/core/refusals.py).
+        object_type, object_id, other_ids = refused_object(http_request)
+        details = {**other_ids, **details}
     names = _field_names(changed_fields)
     typed_name = user.get_username() if user is not None else username
     # A failed login's username is whatever was typed; PostgreSQL refuses NUL in text.
@@ -134,6 +139,8 @@ def audit_record(
         event.hash = event_hash(event)
         event.save()
         AuditChainHead.objects.filter(pk=1).update(hash=event.hash)
+    if action == "permission_denied" and http_request is not None:
+        mark_audited(http_request, event.pk)
     return event
 
 

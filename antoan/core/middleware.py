@@ -149,3 +149,56 @@ class EncryptedDataIntegrityMiddleware:
             extra=extra,
         )
         return integrity_error(request)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every answer the application itself gives.
+
+    Case, referral and call data appear on pages, in API answers, in downloads and even in
+    error pages' context; deciding page by page would miss one. Nothing the application
+    renders is worth caching in a browser, a shared office computer's disk or a proxy, so
+    everything is no-store. Static files are served before this middleware (WhiteNoise,
+    runserver) and keep their long cache lifetimes; the path check keeps it so if the order
+    ever changes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.STATIC_URL and request.path.startswith(settings.STATIC_URL):
+            return response
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"  # HTTP/1.0 caches and old proxies
+        return response
+
+
+def _is_public(match) -> bool:
+    func = match.func
+    view_class = getattr(func, "view_class", None) or getattr(func, "cls", None)
+    return any(getattr(holder, "public", False) is True for holder in (func, view_class))
+
+
+class RefusalAuditMiddleware:
+    """Audit every 403 and 404 a view answered that nothing audited on the way.
+
+    Object lookups answer 404 for missing and forbidden objects alike and record nothing
+    themselves; here the refusal becomes a ``permission_denied`` event naming the object the
+    URL points at (see ``antoan.core.refusals``). Innermost in the stack, so it sees the
+    response of the view (exceptions already turned into responses) for pages and API alike.
+    Public views (login, language switch) have their own events.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from antoan.core.refusals import audit_refusal
+
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if response.status_code in (403, 404) and match is not None and not _is_public(match):
+            audit_refusal(request, status=response.status_code)
+        return response

@@ -1,0 +1,424 @@
+"""The access matrix: what every user gets on every URL and API operation.
+
+One entry per operation, keyed ``"METHOD /path"`` exactly as the test enumerates them:
+
+- pages: the URL pattern from Django's resolver, ``"GET /cases/<int:pk>/"``; ``GET`` for every
+  pattern, ``POST`` too when the view has a ``post`` method;
+- API: the path and method from the OpenAPI schema, ``"POST /api/v1/cases/{case_id}/notes"``.
+
+An entry says who gets a 2xx/3xx answer (``ok``), what everyone else gets (``refused``: 403 or
+404), and the exceptions (``also``: user → status). ``ids`` fills the URL's parameters with
+objects of the world built in ``world.py`` (``{"pk": "case_a"}``; ``"=csv"`` is a literal).
+For a write (POST, PATCH, PUT, DELETE) only the refusals are requested: ``ok`` then lists who
+is *not* probed, because the endpoint's own tests cover what they may do (with an empty body
+some of them get a 400).
+``skip`` keeps an operation listed without requesting it, and says why. ``sees`` names users
+refused with a 403 although they see the object: for an id that does not exist they get 404.
+
+Adding an endpoint: run the test, copy the key it names as missing, and write the entry:
+who may use it, and what the others get. Users are named in ``world.py``; the groups below
+are the usual audiences. Several entries for one key (a tuple) probe the same URL with
+different objects (a case of each agency; an open and a closed referral).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# The users (world.py): the demo's users, and a holder of each role in another agency.
+EVERYONE = frozenset(
+    {
+        "admin1",
+        "admin2",
+        "analyst1",
+        "analyst2",
+        "auditor1",
+        "auditor2",
+        "coordinator1",
+        "coordinator2",
+        "health1",
+        "hotline1",
+        "hotline2",
+        "hotlinesup1",
+        "manager1",
+        "manager2",
+        "police1",
+        "reporter1",
+        "reporter2",
+        "reporter3",
+        "supervisor1",
+        "supervisor2",
+        "worker1",
+        "worker2",
+    }
+)
+# Case A is worker1's case in ubnd-pho-hien (agency A); supervisor1 supervises agency A.
+ON_CASE_A = frozenset({"worker1", "supervisor1"})
+# Case B is worker2's case in ubnd-tran-hung-dao (agency B); supervisor2 supervises agency B.
+ON_CASE_B = frozenset({"worker2", "supervisor2"})
+CASE_SUPERVISORS = frozenset({"supervisor1", "supervisor2", "hotlinesup1"})
+CASE_STAFF = CASE_SUPERVISORS | {"worker1", "worker2"}
+HOTLINE_OPERATORS = frozenset({"hotline1", "hotline2"})
+INTAKE = CASE_STAFF | HOTLINE_OPERATORS
+PROVIDER_STAFF = frozenset({"health1", "police1"})
+DIRECTORY = INTAKE | PROVIDER_STAFF
+# The call was taken by hotline1 at the provincial hotline (ctxh-tinh); hotlinesup1 supervises it.
+ON_THE_CALL = frozenset({"hotline1", "hotlinesup1"})
+HOTLINE_STAFF = HOTLINE_OPERATORS | CASE_SUPERVISORS
+REPORTERS = frozenset({"reporter1", "reporter2", "reporter3"})
+COORDINATORS = frozenset({"coordinator1", "coordinator2"})
+ANALYSTS_AND_MANAGERS = frozenset({"analyst1", "analyst2", "manager1", "manager2"})
+PROGRAMME = REPORTERS | COORDINATORS | ANALYSTS_AND_MANAGERS
+INDICATORS = COORDINATORS | ANALYSTS_AND_MANAGERS
+AUDITORS = frozenset({"auditor1", "auditor2"})
+# Activity A is reporter1's (ubnd-pho-hien); reporter2 and reporter3 report for other agencies.
+ON_ACTIVITY_A = COORDINATORS | {"reporter1"}
+NOBODY: frozenset[str] = frozenset()
+
+# URL parameters → world objects.
+CASE_A = {"pk": "case_a"}
+CASE_B = {"pk": "case_b"}
+API_CASE_A = {"case_id": "case_a"}
+CALL = {"pk": "call"}
+API_CALL = {"call_id": "call"}
+ACTIVITY_A = {"pk": "activity_a"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    ok: frozenset[str] = NOBODY
+    refused: int = 403
+    also: Mapping[str, int] = field(default_factory=dict)
+    ids: Mapping[str, str] = field(default_factory=dict)
+    skip: str = ""
+    # Refused (403) although they see the object (worker1 may not assign her own case): an id
+    # that does not exist is a 404 for them, as for those in ``ok``.
+    sees: frozenset[str] = NOBODY
+
+    def expected(self, username: str) -> int | None:
+        """The status a user must get; None for "a 2xx or 3xx answer"."""
+        if username in self.ok:
+            return None
+        return self.also.get(username, self.refused)
+
+
+def e(
+    ok: frozenset[str] | set[str] = NOBODY,
+    refused: int = 403,
+    also: Mapping[str, int] | None = None,
+    ids: Mapping[str, str] | None = None,
+    skip: str = "",
+    sees: frozenset[str] | set[str] = NOBODY,
+) -> Entry:
+    return Entry(frozenset(ok), refused, dict(also or {}), dict(ids or {}), skip, frozenset(sees))
+
+
+# Object-level refusals by users who hold the role: the other agency's twin, and so on.
+_CASE_A_APPROVE = {"worker1": 403}  # on the case, but only a supervisor decides
+_TRANSFER = {"supervisor1": 404, "hotlinesup1": 404}  # not the receiving agency
+_REFERRAL_SENDERS = {"worker2": 404, "supervisor2": 404, "hotlinesup1": 404}
+_REFERRAL_OTHERS = {**_REFERRAL_SENDERS, "police1": 404}
+_CALL_OTHERS = {"hotline2": 404, "supervisor1": 404, "supervisor2": 404}
+_ACTIVITY_OTHERS = {"reporter2": 404, "reporter3": 404}
+
+MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
+    # --- Home, audit, health, accounts ---------------------------------------------------------
+    "GET /": e(EVERYONE),
+    "GET /audit/": e(AUDITORS),
+    "GET /healthz": e(EVERYONE),
+    "GET /accounts/login/": e(EVERYONE),
+    "POST /accounts/login/": e(EVERYONE, skip="public: a login form (accounts tests)"),
+    "GET /accounts/login/otp/": e(EVERYONE),
+    "POST /accounts/login/otp/": e(EVERYONE, skip="public: a login form (accounts tests)"),
+    "GET /accounts/logout/": e(EVERYONE),
+    "POST /accounts/logout/": e(EVERYONE, skip="would end the session the matrix uses"),
+    "GET /accounts/security/": e(EVERYONE),
+    "GET /accounts/security/otp/": e(EVERYONE),
+    "POST /accounts/security/otp/": e(EVERYONE),
+    "GET /accounts/security/logout-everywhere/": e(refused=405),
+    "POST /accounts/security/logout-everywhere/": e(
+        EVERYONE, skip="one's own sessions only; would end the session the matrix uses"
+    ),
+    "GET /accounts/security/tokens/<int:pk>/revoke/": e(refused=405, ids={"pk": "token_worker1"}),
+    "POST /accounts/security/tokens/<int:pk>/revoke/": e(
+        {"worker1"}, refused=404, ids={"pk": "token_worker1"}
+    ),
+    "GET /i18n/setlang/": e(EVERYONE),
+    # --- Cases ---------------------------------------------------------------------------------
+    "GET /cases/mine/": e(CASE_STAFF),
+    "GET /cases/team/": e(CASE_SUPERVISORS),
+    "GET /cases/tasks/": e(CASE_STAFF),
+    "GET /cases/new/": e(INTAKE),
+    "POST /cases/new/": e(INTAKE),
+    "GET /cases/transfers/": e(CASE_SUPERVISORS),
+    "GET /cases/transfers/<int:transfer_id>/": e(
+        {"supervisor2"}, also=_TRANSFER, ids={"transfer_id": "transfer_a2"}
+    ),
+    "POST /cases/transfers/<int:transfer_id>/": e(
+        {"supervisor2"}, also=_TRANSFER, ids={"transfer_id": "transfer_a2"}
+    ),
+    "GET /cases/<int:pk>/": (
+        e(ON_CASE_A, refused=404, ids=CASE_A),
+        e(ON_CASE_B, refused=404, ids=CASE_B),
+    ),
+    "GET /cases/<int:pk>/print/": (
+        e(ON_CASE_A, refused=404, ids=CASE_A),
+        e(ON_CASE_B, refused=404, ids=CASE_B),
+    ),
+    **{
+        f"{method} /cases/<int:pk>/{tail}": e(ON_CASE_A, refused=404, ids=CASE_A)
+        for method in ("GET", "POST")
+        for tail in (
+            "incidents/new/",
+            "assessments/new/",
+            "safety-plans/new/",
+            "case-plans/new/",
+            "follow-ups/new/",
+            "notes/new/",
+            "consents/new/",
+            "measures/new/",
+            "closure/request/",
+        )
+    },
+    **{
+        f"{method} /cases/<int:pk>/consents/<str:purpose>/withdraw/": e(
+            ON_CASE_A, refused=404, ids={**CASE_A, "purpose": "purpose"}
+        )
+        for method in ("GET", "POST")
+    },
+    **{
+        f"{method} /cases/<int:pk>/measures/<int:measure_id>/decide/": e(
+            ON_CASE_A, refused=404, ids={**CASE_A, "measure_id": "measure_a"}
+        )
+        for method in ("GET", "POST")
+    },
+    **{
+        f"{method} /cases/<int:pk>/{tail}": e(
+            {"supervisor1"}, refused=404, also=_CASE_A_APPROVE, ids=CASE_A, sees={"worker1"}
+        )
+        for method in ("GET", "POST")
+        for tail in ("closure/decide/", "reopen/", "transfer/", "assign/")
+    },
+    # --- Referrals -----------------------------------------------------------------------------
+    "GET /referrals/providers/": e(DIRECTORY),
+    "GET /referrals/providers/<int:pk>/": e(DIRECTORY, ids={"pk": "provider"}),
+    # The hospital's page takes no shelter update: only a shelter's staff post there.
+    "POST /referrals/providers/<int:pk>/": e(
+        refused=403, also=dict.fromkeys(DIRECTORY, 404), ids={"pk": "provider"}
+    ),
+    "GET /referrals/pathway/<str:code>/": e(DIRECTORY, ids={"code": "pathway"}),
+    "GET /referrals/inbox/": e(PROVIDER_STAFF),
+    "GET /referrals/outbox/": e(CASE_STAFF),
+    "GET /referrals/notifications/": e(EVERYONE),
+    "POST /referrals/notifications/": e(EVERYONE),
+    "GET /referrals/<int:pk>/": (
+        e(ON_CASE_A | {"health1"}, refused=404, ids={"pk": "referral_open"}),
+        # Closed: the hospital no longer sees it; the sender still does.
+        e(ON_CASE_A, refused=404, ids={"pk": "referral_closed"}),
+    ),
+    "POST /referrals/<int:pk>/": (
+        e(ON_CASE_A | {"health1"}, refused=404, ids={"pk": "referral_open"}),
+        e(ON_CASE_A, refused=404, ids={"pk": "referral_closed"}),
+    ),
+    **{
+        f"{method} /referrals/cases/<int:case_id>/{tail}": e(
+            ON_CASE_A, also=_REFERRAL_SENDERS, ids=API_CASE_A
+        )
+        for method in ("GET", "POST")
+        for tail in ("new/", "services/new/")
+    },
+    # --- Hotline -------------------------------------------------------------------------------
+    "GET /hotline/": e(HOTLINE_STAFF),
+    "GET /hotline/new/": e(HOTLINE_OPERATORS),
+    "POST /hotline/new/": e(HOTLINE_OPERATORS),
+    "GET /hotline/<int:pk>/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    # GET only sends back to the call's page, without looking the call up.
+    "GET /hotline/<int:pk>/notifications/": e(HOTLINE_STAFF, ids=CALL),
+    "POST /hotline/<int:pk>/notifications/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    "GET /hotline/<int:pk>/close/": e(HOTLINE_STAFF, ids=CALL),
+    "POST /hotline/<int:pk>/close/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    "GET /hotline/<int:pk>/open-case/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    "POST /hotline/<int:pk>/open-case/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    # --- Programme -----------------------------------------------------------------------------
+    "GET /programme/": e(PROGRAMME),
+    "GET /programme/plans/<int:pk>/": e(PROGRAMME, ids={"pk": "plan"}),
+    "GET /programme/plans/<int:pk>/tasks/<int:task_id>/": e(
+        PROGRAMME, ids={"pk": "plan", "task_id": "task"}
+    ),
+    "POST /programme/plans/<int:pk>/tasks/<int:task_id>/": e(
+        COORDINATORS, ids={"pk": "plan", "task_id": "task"}
+    ),
+    "GET /programme/activities/": e(REPORTERS | COORDINATORS),
+    "GET /programme/activities/new/": e(REPORTERS),
+    "POST /programme/activities/new/": e(REPORTERS),
+    "GET /programme/activities/<int:pk>/": e(
+        ON_ACTIVITY_A,
+        also={**_ACTIVITY_OTHERS, **dict.fromkeys(ANALYSTS_AND_MANAGERS, 404)},
+        ids=ACTIVITY_A,
+    ),
+    "GET /programme/activities/<int:pk>/edit/": e(
+        {"reporter1"}, also=_ACTIVITY_OTHERS, ids=ACTIVITY_A
+    ),
+    "POST /programme/activities/<int:pk>/edit/": e(
+        {"reporter1"}, also=_ACTIVITY_OTHERS, ids=ACTIVITY_A
+    ),
+    "GET /programme/activities/<int:pk>/comments/": e(
+        also=dict.fromkeys(COORDINATORS, 405), ids=ACTIVITY_A
+    ),
+    "POST /programme/activities/<int:pk>/comments/": e(COORDINATORS, ids=ACTIVITY_A),
+    # The recommendation belongs to Sở Nội vụ's inspection, reported by reporter3.
+    "GET /programme/activities/<int:pk>/recommendations/<int:rec_id>/": e(
+        also=dict.fromkeys(REPORTERS, 405),
+        ids={"pk": "activity_inspection", "rec_id": "recommendation"},
+    ),
+    "POST /programme/activities/<int:pk>/recommendations/<int:rec_id>/": e(
+        {"reporter3"},
+        also={"reporter1": 404, "reporter2": 404},
+        ids={"pk": "activity_inspection", "rec_id": "recommendation"},
+    ),
+    "GET /programme/activities/<int:pk>/evidence/": e(
+        also=dict.fromkeys(REPORTERS, 405), ids=ACTIVITY_A
+    ),
+    "POST /programme/activities/<int:pk>/evidence/": e(
+        {"reporter1"}, also=_ACTIVITY_OTHERS, ids=ACTIVITY_A
+    ),
+    "GET /programme/activities/<int:pk>/evidence/<int:evidence_id>/": e(
+        ON_ACTIVITY_A,
+        also={**_ACTIVITY_OTHERS, **dict.fromkeys(ANALYSTS_AND_MANAGERS, 404)},
+        ids={**ACTIVITY_A, "evidence_id": "evidence_a"},
+    ),
+    "GET /programme/models/": e(PROGRAMME),
+    "GET /programme/models/new/": e(REPORTERS | COORDINATORS),
+    "POST /programme/models/new/": e(REPORTERS | COORDINATORS),
+    "GET /programme/models/<int:pk>/": e(PROGRAMME, ids={"pk": "model_a"}),
+    "GET /programme/models/<int:pk>/edit/": e(ON_ACTIVITY_A, ids={"pk": "model_a"}),
+    "POST /programme/models/<int:pk>/edit/": e(ON_ACTIVITY_A, ids={"pk": "model_a"}),
+    "GET /programme/influencers/": e(PROGRAMME),
+    "GET /programme/influencers/new/": e(REPORTERS | COORDINATORS),
+    "POST /programme/influencers/new/": e(REPORTERS | COORDINATORS),
+    "GET /programme/influencers/<int:pk>/edit/": e(
+        ON_ACTIVITY_A, also=_ACTIVITY_OTHERS, ids={"pk": "influencer_a"}
+    ),
+    "POST /programme/influencers/<int:pk>/edit/": e(
+        ON_ACTIVITY_A, also=_ACTIVITY_OTHERS, ids={"pk": "influencer_a"}
+    ),
+    "GET /programme/budget/": e(PROGRAMME),
+    "POST /programme/budget/": e(REPORTERS | COORDINATORS),
+    "GET /programme/reports/": e(PROGRAMME),
+    "POST /programme/reports/": e(),
+    "GET /programme/toolkit/": e(REPORTERS | COORDINATORS),
+    "GET /programme/toolkit/templates/<slug:kind>.xlsx": e(
+        REPORTERS, ids={"kind": "template_kind"}
+    ),
+    "GET /programme/toolkit/import/": e(REPORTERS),
+    "POST /programme/toolkit/import/": e(REPORTERS),
+    "GET /programme/toolkit/export.xlsx": e(REPORTERS | COORDINATORS),
+    "GET /programme/toolkit/models.xlsx": e(PROGRAMME),
+    "GET /programme/toolkit/influencers.xlsx": e(PROGRAMME),
+    "GET /programme/toolkit/budget.xlsx": e(PROGRAMME),
+    # --- Indicators ----------------------------------------------------------------------------
+    "GET /indicators/": e(INDICATORS),
+    r"GET /indicators/^export\.(?P<file_format>xlsx|csv)$": e(
+        INDICATORS, ids={"file_format": "=csv"}
+    ),
+    "GET /indicators/estimates/": e(INDICATORS),
+    "POST /indicators/estimates/": e(INDICATORS - {"manager1", "manager2"}),
+    "GET /indicators/agency/": e(CASE_SUPERVISORS),
+    "GET /indicators/hotline/": e(CASE_SUPERVISORS),
+    "GET /indicators/<str:code>/": e(INDICATORS, ids={"code": "indicator"}),
+    # --- API: accounts, reference data ---------------------------------------------------------
+    "POST /api/v1/auth/token": e(EVERYONE, skip="public: credentials (api tests)"),
+    "DELETE /api/v1/auth/token": e(EVERYONE, skip="public: revokes the bearer token sent"),
+    "GET /api/v1/me": e(EVERYONE),
+    "GET /api/v1/agencies": e(EVERYONE),
+    "GET /api/v1/places": e(EVERYONE),
+    # Not in the schema they serve: listed from the URL patterns.
+    "GET /api/v1/schema": e(EVERYONE),
+    "GET /api/v1/docs": e(EVERYONE),
+    # --- API: cases ----------------------------------------------------------------------------
+    "GET /api/v1/cases": e(CASE_STAFF),
+    "POST /api/v1/cases": e(INTAKE),
+    "GET /api/v1/cases/{case_id}": (
+        e(ON_CASE_A, refused=404, ids=API_CASE_A),
+        e(ON_CASE_B, refused=404, ids={"case_id": "case_b"}),
+    ),
+    "PATCH /api/v1/cases/{case_id}": e(ON_CASE_A, refused=404, ids=API_CASE_A),
+    **{
+        f"POST /api/v1/cases/{{case_id}}/{tail}": e(ON_CASE_A, refused=404, ids=API_CASE_A)
+        for tail in (
+            "incidents",
+            "assessments",
+            "safety-plans",
+            "case-plans",
+            "follow-ups",
+            "notes",
+            "consents",
+            "consents/withdraw",
+            "measures",
+            "closure-request",
+            # An empty body is a 400 for worker1 before the supervisor check (api tests).
+            "closure-decision",
+            "reopen",
+            "transfer",
+            "referrals",
+            "services",
+        )
+    },
+    "POST /api/v1/cases/{case_id}/measures/{measure_id}/decision": e(
+        ON_CASE_A, refused=404, ids={**API_CASE_A, "measure_id": "measure_a"}
+    ),
+    "GET /api/v1/case-transfers": e(CASE_SUPERVISORS),
+    "POST /api/v1/case-transfers/{transfer_id}/decision": e(
+        {"supervisor2"}, also=_TRANSFER, ids={"transfer_id": "transfer_a2"}
+    ),
+    # --- API: referrals ------------------------------------------------------------------------
+    "GET /api/v1/providers": e(DIRECTORY),
+    "GET /api/v1/referrals": e(CASE_STAFF | PROVIDER_STAFF),
+    "GET /api/v1/referrals/{referral_id}": (
+        e(ON_CASE_A | {"health1"}, also=_REFERRAL_OTHERS, ids={"referral_id": "referral_open"}),
+        e(
+            ON_CASE_A,
+            also={**_REFERRAL_OTHERS, "health1": 404},
+            ids={"referral_id": "referral_closed"},
+        ),
+    ),
+    **{
+        f"POST /api/v1/referrals/{{referral_id}}/{action}": e(
+            ON_CASE_A | {"health1"}, also=_REFERRAL_OTHERS, ids={"referral_id": "referral_open"}
+        )
+        for action in ("accept", "decline", "deliver", "close", "revoke")
+    },
+    # --- API: hotline --------------------------------------------------------------------------
+    "GET /api/v1/hotline/calls": e(HOTLINE_STAFF),
+    "POST /api/v1/hotline/calls": e(HOTLINE_OPERATORS),
+    "GET /api/v1/hotline/calls/{call_id}": e(ON_THE_CALL, also=_CALL_OTHERS, ids=API_CALL),
+    "POST /api/v1/hotline/calls/{call_id}/notifications": e(
+        ON_THE_CALL, also=_CALL_OTHERS, ids=API_CALL
+    ),
+    "POST /api/v1/hotline/calls/{call_id}/open-case": e(
+        ON_THE_CALL, also=_CALL_OTHERS, ids=API_CALL
+    ),
+    # --- API: programme and indicators ---------------------------------------------------------
+    "GET /api/v1/programme/plans": e(PROGRAMME),
+    "GET /api/v1/programme/plans/{plan_id}/tasks": e(
+        PROGRAMME, refused=404, ids={"plan_id": "plan"}
+    ),
+    "GET /api/v1/programme/activities": e(REPORTERS | COORDINATORS),
+    "POST /api/v1/programme/activities": e(REPORTERS),
+    "GET /api/v1/programme/activities/{activity_id}": e(
+        ON_ACTIVITY_A, refused=404, ids={"activity_id": "activity_a"}
+    ),
+    "PATCH /api/v1/programme/activities/{activity_id}": e(
+        {"reporter1"},
+        refused=404,
+        also=dict.fromkeys(COORDINATORS, 403),
+        ids={"activity_id": "activity_a"},
+    ),
+    "GET /api/v1/programme/models": e(PROGRAMME),
+    "GET /api/v1/programme/budget": e(PROGRAMME),
+    "GET /api/v1/indicators": e(INDICATORS),
+    "GET /api/v1/indicators/values": e(INDICATORS),
+    "GET /api/v1/indicators/estimates": e(INDICATORS),
+    "POST /api/v1/indicators/estimates": e(INDICATORS - {"manager1", "manager2"}),
+}

@@ -1,0 +1,161 @@
+"""The world the access matrix runs in: the demo (``seed_demo``) plus one of each object.
+
+Users: every demo user (``accounts/demo.py``, ``hotline/demo.py``, ``programme/demo.py``) and,
+for each role, a holder of the same role in another agency (``TWINS``; worker2, police1 and
+reporter2 are already such users in the demo). Objects: ``build_world`` returns their ids by
+name, and the matrix fills URLs with them (``"case_a"`` → the id of worker1's case).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from antoan.accounts.demo import DEMO_PASSWORD, build_demo_world, demo_user
+from antoan.accounts.models import Agency, ApiToken, User
+from antoan.accounts.roles import Role
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+# A holder of each role in another agency than the demo's own holder of that role.
+TWINS: dict[str, tuple[str, Role]] = {
+    "supervisor2": ("ubnd-tran-hung-dao", Role.CASE_SUPERVISOR),
+    "hotline2": ("ubnd-tran-hung-dao", Role.HOTLINE_OPERATOR),
+    "coordinator2": ("ubnd-tinh", Role.PROGRAMME_COORDINATOR),
+    "analyst2": ("so-y-te", Role.ANALYST),
+    "manager2": ("so-y-te", Role.MANAGER),
+    "auditor2": ("so-y-te", Role.AUDITOR),
+    "admin2": ("so-y-te", Role.ADMINISTRATOR),
+}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+def build_world() -> tuple[dict[str, User], dict[str, Any]]:
+    """Users by username and object ids by name. Needs the places of ``mini_places``."""
+    from antoan.cases import services as case_services
+    from antoan.cases.demo import build_demo_cases
+    from antoan.cases.models import Case
+    from antoan.hotline import services as call_services
+    from antoan.hotline.demo import build_demo_hotline
+    from antoan.indicators.loader import load_indicators
+    from antoan.programme import evidence
+    from antoan.programme.demo import build_demo_programme
+    from antoan.programme.loader import load_plan
+    from antoan.programme.models import Activity, CommunityModel, Influencer, Plan
+    from antoan.referrals import services as referral_services
+    from antoan.referrals.demo import build_demo_providers
+    from antoan.referrals.models import Provider
+
+    users = build_demo_world(password=DEMO_PASSWORD)
+    users["hotlinesup1"] = build_demo_hotline(password=DEMO_PASSWORD)
+    build_demo_providers()
+    build_demo_cases(users)
+    load_plan(DATA / "plans" / "64-KH-UBND-2021.yaml")
+    load_indicators(DATA / "indicators.yaml")
+    build_demo_programme(password=DEMO_PASSWORD)
+    users.update(
+        {u.username: u for u in User.objects.filter(username__in=["reporter2", "reporter3"])}
+    )
+    for username, (agency_code, role) in TWINS.items():
+        users[username] = demo_user(
+            username, username, Agency.objects.get(code=agency_code), role, password=DEMO_PASSWORD
+        )
+
+    ids: dict[str, Any] = {}
+    worker1_cases = list(Case.objects.filter(assigned_to=users["worker1"]).order_by("pk"))
+    case_a, case_a2 = worker1_cases[0], worker1_cases[1]
+    ids["case_a"] = case_a.pk
+    ids["case_b"] = Case.objects.get(assigned_to=users["worker2"]).pk
+
+    measure = case_services.measure_request(
+        case=case_a, actor=users["worker1"], type="shelter", deciding_body="other"
+    )
+    ids["measure_a"] = measure.pk
+    case_a2.refresh_from_db()
+    transfer = case_services.transfer_request(
+        case=case_a2,
+        actor=users["supervisor1"],
+        to_agency=Agency.objects.get(code="ubnd-tran-hung-dao"),
+        reason="Người bị bạo lực chuyển đến phường Trần Hưng Đạo",
+        version=case_a2.version,
+    )
+    ids["transfer_a2"] = transfer.pk
+
+    hospital = Provider.objects.get(agency__code="bv-da-khoa-tinh")
+    ids["provider"] = hospital.pk
+    case_a.refresh_from_db()
+    open_referral = referral_services.referral_send(
+        case=case_a, actor=users["worker1"], provider=hospital, service="health", urgency="high"
+    )
+    ids["referral_open"] = open_referral.pk
+    # A referral the hospital has finished: closed, so its staff no longer see it.
+    closed = referral_services.referral_send(
+        case=case_a,
+        actor=users["worker1"],
+        provider=hospital,
+        service="psychosocial",
+        urgency="normal",
+    )
+    referral_services.referral_accept(referral=closed, actor=users["health1"])
+    referral_services.referral_deliver(
+        referral=closed,
+        actor=users["health1"],
+        delivered_on=timezone.localdate(),
+        description="Khám và điều trị",
+    )
+    referral_services.referral_close(referral=closed, actor=users["worker1"])
+    ids["referral_closed"] = closed.pk
+
+    call = call_services.call_log(
+        actor=users["hotline1"],
+        data=call_services.CallInput(
+            channel="phone",
+            caller_type="survivor",
+            category="dv",
+            commune="11953",
+            summary="Người gọi cần tư vấn",
+            received_at=timezone.now() - dt.timedelta(minutes=5),
+        ),
+    )
+    ids["call"] = call.pk
+
+    plan = Plan.objects.get(code="64-KH-UBND-2021")
+    ids["plan"] = plan.pk
+    ids["task"] = plan.tasks.order_by("pk").first().pk
+    activity = Activity.objects.filter(agency__code="ubnd-pho-hien").order_by("pk").first()
+    ids["activity_a"] = activity.pk
+    # The provincial inspection (Sở Nội vụ) is the demo's activity with recommendations.
+    inspection = Activity.objects.filter(recommendations__isnull=False).distinct().get()
+    ids["activity_inspection"] = inspection.pk
+    ids["recommendation"] = inspection.recommendations.order_by("pk").first().pk
+    ids["evidence_a"] = evidence.evidence_add(
+        actor=users["reporter1"],
+        activity=activity,
+        kind="photo",
+        upload=SimpleUploadedFile("anh.png", _png()),
+    ).pk
+    ids["model_a"] = CommunityModel.objects.filter(agency__code="ubnd-pho-hien").first().pk
+    ids["influencer_a"] = Influencer.objects.filter(agency__code="ubnd-pho-hien").first().pk
+    ids["token_worker1"] = ApiToken.objects.create(
+        user=users["worker1"],
+        digest="0" * 64,
+        prefix="00000000",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+        security_stamp=users["worker1"].security_stamp,
+    ).pk
+    ids["indicator"] = "GBV-01"
+    ids["pathway"] = "11953"
+    ids["purpose"] = "services"
+    ids["template_kind"] = "training"
+    return users, ids
