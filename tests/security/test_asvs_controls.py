@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
@@ -100,3 +101,29 @@ def test_the_api_refuses_a_session_write_without_the_csrf_token(cast):
 
 def test_trace_is_refused(client, db):
     assert client.generic("TRACE", "/accounts/login/").status_code == 405
+
+
+def test_passwords_need_twelve_characters_and_must_not_be_common(db):
+    with pytest.raises(ValidationError, match="12"):
+        validate_password("mèo-đen-11c")
+    with pytest.raises(ValidationError):
+        validate_password("password1234")
+    validate_password("hai con mèo đen ngồi trên mái nhà " * 3)  # 100 characters, any kind
+
+
+def test_the_password_field_is_masked(client, db):
+    page = client.get("/accounts/login/").content.decode()
+    assert 'name="password" type="password"' in page
+
+
+def test_a_long_passphrase_signs_in_exactly_as_typed(client, cast):
+    passphrase = "  Hai con mèo đen ngồi trên mái nhà, nhìn trăng rằm tháng tám mà hát  "
+    assert len(passphrase) > 64
+    cast["worker1"].set_password(passphrase)
+    cast["worker1"].save()
+    trimmed = client.post(
+        "/accounts/login/", {"username": "worker1", "password": passphrase.strip()}
+    )
+    assert trimmed.status_code == 200  # refused: spaces are part of the password
+    exact = client.post("/accounts/login/", {"username": "worker1", "password": passphrase})
+    assert exact.status_code == 302
