@@ -127,3 +127,10 @@ def test_a_long_passphrase_signs_in_exactly_as_typed(client, cast):
     assert trimmed.status_code == 200  # refused: spaces are part of the password
     exact = client.post("/accounts/login/", {"username": "worker1", "password": passphrase})
     assert exact.status_code == 302
+
+
+def test_the_api_schema_and_docs_are_for_signed_in_users_only(client, db):
+    for url in ("/api/v1/schema", "/api/v1/docs"):
+        response = client.get(url)
+        assert response.status_code in (401, 403), url
+        assert "openapi" not in response.content.decode().lower()
