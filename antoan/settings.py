@@ -350,6 +350,12 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("ANTOAN_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Programme uploads: evidence files and filled-in Excel templates.
 ANTOAN_EVIDENCE_MAX_BYTES = env_int("ANTOAN_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# What one user may upload in a rolling 30 days (files, bytes): a stolen account or a runaway
+# script fills neither the disk nor the backups.
+ANTOAN_UPLOAD_QUOTA_FILES = env_int("ANTOAN_UPLOAD_QUOTA_FILES", 300, minimum=1)
+ANTOAN_UPLOAD_QUOTA_BYTES = env_int(
+    "ANTOAN_UPLOAD_QUOTA_BYTES", 1024 * 1024 * 1024, minimum=ANTOAN_EVIDENCE_MAX_BYTES
+)
 ANTOAN_IMPORT_MAX_BYTES = env_int("ANTOAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 ANTOAN_IMPORT_MAX_ROWS = env_int("ANTOAN_IMPORT_MAX_ROWS", 2000, minimum=1)
 

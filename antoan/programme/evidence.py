@@ -8,6 +8,7 @@ name is the content's SHA-256, never the uploader's file name. Files are served 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import unicodedata
 from pathlib import PurePath
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from antoan.core.audit import audit_record
@@ -42,6 +45,40 @@ def _display_name(name: str, extension: str) -> str:
     return f"{stem}{extension}"
 
 
+QUOTA_DAYS = 30
+
+
+def _check_quota(actor: Any, *, incoming: int) -> None:
+    """Refuse an upload past the user's quota of files and bytes in the last 30 days."""
+    since = timezone.now() - dt.timedelta(days=QUOTA_DAYS)
+    used = Evidence.objects.filter(uploaded_by=actor, uploaded_at__gte=since).aggregate(
+        files=Count("pk"), size=Sum("size")
+    )
+    files, size = used["files"], used["size"] or 0
+    if (
+        files >= settings.ANTOAN_UPLOAD_QUOTA_FILES
+        or size + incoming > settings.ANTOAN_UPLOAD_QUOTA_BYTES
+    ):
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "Bạn đã tải lên %(files)d tệp (%(size)s MB) trong %(days)d ngày qua, "
+                        "chạm hạn mức của mỗi người (%(max_files)d tệp, %(max_size)s MB). Hãy "
+                        "liên hệ quản trị hệ thống nếu cần tải thêm."
+                    )
+                    % {
+                        "files": files,
+                        "size": size // (1024 * 1024),
+                        "days": QUOTA_DAYS,
+                        "max_files": settings.ANTOAN_UPLOAD_QUOTA_FILES,
+                        "max_size": settings.ANTOAN_UPLOAD_QUOTA_BYTES // (1024 * 1024),
+                    }
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def evidence_add(
     *, actor: Any, activity: Activity, kind: str, upload: Any, request: Any = None
@@ -51,6 +88,7 @@ def evidence_add(
         raise PermissionDenied
     if kind not in EvidenceKind.values:
         raise ValidationError({"kind": [_("Loại minh chứng không hợp lệ.")]})
+    _check_quota(actor, incoming=int(getattr(upload, "size", 0) or 0))
     try:
         checked = check_upload(
             upload, allowed=ALLOWED, max_bytes=settings.ANTOAN_EVIDENCE_MAX_BYTES

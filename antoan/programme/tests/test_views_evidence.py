@@ -126,3 +126,36 @@ def test_the_activity_page_lists_evidence_with_download_links(
     again = upload(client, activity_a, "lan-2.png", png_with_metadata())
     assert again.status_code == 400
     assert Evidence.objects.count() == 1
+
+
+def test_uploads_past_the_monthly_quota_are_refused(
+    cast, client_for, activity_a, media, settings, vietnamese
+):
+    settings.ANTOAN_UPLOAD_QUOTA_FILES = 2
+    client = client_for(cast["reporter1"])
+    for n in (1, 2):
+        image = Image.new("RGB", (10 + n, 10), (n, 0, 0))
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        assert upload(client, activity_a, f"anh-{n}.png", out.getvalue()).status_code == 302
+
+    response = upload(client, activity_a, "anh-3.png", png_with_metadata())
+
+    assert response.status_code == 400
+    assert "chạm hạn mức" in response.content.decode()
+    assert Evidence.objects.count() == 2
+
+
+def test_the_byte_quota_counts_what_was_uploaded(
+    cast, client_for, activity_a, media, settings, vietnamese
+):
+    data = png_with_metadata()
+    settings.ANTOAN_UPLOAD_QUOTA_BYTES = len(data) + 10
+    client = client_for(cast["reporter1"])
+    assert upload(client, activity_a, "anh-1.png", data).status_code == 302
+
+    response = upload(client, activity_a, "anh-2.png", data)
+
+    assert response.status_code == 400
+    assert "chạm hạn mức" in response.content.decode()
+    assert Evidence.objects.count() == 1
