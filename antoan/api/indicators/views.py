@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from antoan.accounts.roles import Perm
 from antoan.api.cases.common import CaseError
 from antoan.api.errors import error_body
+from antoan.api.query import given_params
 from antoan.api.views import ProtectedAPIView
 from antoan.core.permissions import deny
 from antoan.indicators import services
@@ -328,7 +329,7 @@ class EstimateView(ProtectedAPIView):
         responses={200: EstimatePageOut, **errors(400)},
     )
     def get(self, request):
-        given = {k: v for k, v in request.query_params.items() if v}
+        given = given_params(request, EstimateQuery)
         serializer = EstimateQuery(data=given)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
