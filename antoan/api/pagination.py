@@ -90,6 +90,8 @@ class Cursor(CursorPagination):
 
     def decode_cursor(self, request):
         raw = request.query_params.get(self.cursor_query_param)
+        if raw == "":
+            return None  # "?cursor=" as forms send it: the first page
         if raw is not None and not _well_formed(raw):
             raise cursor_error()
         try:

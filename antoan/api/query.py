@@ -27,3 +27,8 @@ def given_params(request: Any, serializer_class: type[serializers.Serializer]) -
             continue
         given[key] = value
     return given
+
+
+# Schemas of typed query parameters, with the bounds their serializers enforce.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}
+YEAR_SCHEMA = {"type": "integer", "minimum": 1900, "maximum": 2999}

@@ -1,6 +1,6 @@
 """OpenAPI descriptions of our authentication schemes."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -105,3 +105,23 @@ def _versioned_patches(result, schemas) -> None:
                 component["required"] = ["version"]
                 component["minProperties"] = 2
         operation["requestBody"]["required"] = True
+
+
+class StrictBodyScheme(OpenApiSerializerExtension):
+    """Bodies read by ``StrictSerializer`` refuse unknown keys (400): the schema says so."""
+
+    target_class = "antoan.api.cases.fields.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
+
+
+class EstimateBodyScheme(StrictBodyScheme):
+    """``EstimateIn`` refuses unknown keys itself (``validate``), as strictly."""
+
+    target_class = "antoan.api.indicators.views.EstimateIn"
+    match_subclasses = False

@@ -26,7 +26,7 @@ from antoan.api.programme.outputs import (
     ProgrammeTaskPageOut,
     assignment_body,
 )
-from antoan.api.query import given_params
+from antoan.api.query import ID_SCHEMA, YEAR_SCHEMA, given_params
 from antoan.programme import selectors
 from antoan.programme.choices import ModelKind, ModelStatus
 
@@ -67,7 +67,9 @@ class PlanTaskListView(ProgrammeAPIView):
             "it or its sub-tasks by every agency: how many, people reached, money spent. "
             "`year` counts one year's activities only."
         ),
-        parameters=[OpenApiParameter("year", int, description="Only activities of this year.")],
+        parameters=[
+            OpenApiParameter("year", {**YEAR_SCHEMA}, description="Only activities of this year.")
+        ],
         responses={200: ProgrammeTaskPageOut, **errors(400, 404)},
     )
     def get(self, request, plan_id: int):
@@ -111,7 +113,7 @@ class CommunityModelListView(ProgrammeAPIView):
             OpenApiParameter(
                 "place", str, description="Code of the model's place, or of its parent."
             ),
-            OpenApiParameter("agency", int, description="The host agency's id."),
+            OpenApiParameter("agency", {**ID_SCHEMA}, description="The host agency's id."),
             CURSOR,
             LIMIT,
         ],
@@ -144,9 +146,11 @@ class BudgetView(ProgrammeAPIView):
             "latest). One page (`next` is always null); `by_agency` sums the rows per agency."
         ),
         parameters=[
-            OpenApiParameter("plan", int, description="A plan's id; default the current plan."),
-            OpenApiParameter("year", int),
-            OpenApiParameter("agency", int, description="An agency's id."),
+            OpenApiParameter(
+                "plan", {**ID_SCHEMA}, description="A plan's id; default the current plan."
+            ),
+            OpenApiParameter("year", {**YEAR_SCHEMA}),
+            OpenApiParameter("agency", {**ID_SCHEMA}, description="An agency's id."),
         ],
         responses={200: BudgetPageOut, **errors(400)},
     )

@@ -191,3 +191,16 @@ def test_patch_bodies_require_the_version_in_the_schema(client_for, cast):
     assert {"400", "401", "403"} <= set(agencies["responses"])
     limit = next(p for p in agencies["parameters"] if p["name"] == "limit")
     assert limit["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
+
+
+def test_an_unknown_referral_box_is_refused_not_replaced(client_for, cast):
+    response = client_for(cast["worker1"]).get("/api/v1/referrals", {"box": "AAA"})
+    assert _error(response, 400)["code"] == "invalid"
+    assert "box" in fields_of(response)
+
+
+def test_strict_bodies_say_they_refuse_unknown_keys(client_for, cast):
+    schemas = client_for(cast["worker1"]).get("/api/v1/schema?format=json").json()["components"]
+    for name in ("CaseOpenInRequest", "CallInRequest", "CaseSearchInRequest", "EstimateInRequest"):
+        assert schemas["schemas"][name]["additionalProperties"] is False, name
+    assert "case_opened" not in schemas["schemas"]["CaseCallOutcomeInOrBlankEnum"]["enum"]
