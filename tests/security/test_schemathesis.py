@@ -75,11 +75,15 @@ RECORD_RULES = frozenset(
 OPERATION_RULES = {
     # One breakdown or filter at a time, breakdowns yearly only, and only those the indicator
     # has (the catalogue's records).
+    # Years: from 2000 to this year.
     "GET /api/v1/indicators/values": frozenset(
-        {"sex", "age_band", "gbv_type", "by", "code", "period"}
+        {"sex", "age_band", "gbv_type", "by", "code", "period", "year"}
     ),
-    # From 2000 to next year.
-    "POST /api/v1/indicators/estimates": frozenset({"year"}),
+    # Years: from 2000 to next year. Text without control characters (the services' rule
+    # for every text; a schema pattern for it would be refused by most client generators).
+    "POST /api/v1/indicators/estimates": frozenset({"year", "source"}),
+    # `close: true` needs an `outcome`.
+    "POST /api/v1/hotline/calls": frozenset({"outcome"}),
     # Checked against today and against the date of birth and age given with it.
     "POST /api/v1/cases": frozenset({"birth_year", "date_of_birth", "age_at_intake"}),
     "POST /api/v1/hotline/calls/{call_id}/open-case": frozenset(
