@@ -17,6 +17,11 @@ NEW_ERA = dt.date(2025, 7, 1)
 @pytest.fixture
 def mini_places(db):
     """Just enough of the map for the cast: old and new Hưng Yên and the two demo communes."""
+    return make_mini_places()
+
+
+def make_mini_places():
+    """The places of ``mini_places``, for fixtures of a wider scope than a test."""
     from antoan.places.models import Place
 
     def make(**kwargs):

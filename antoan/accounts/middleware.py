@@ -23,9 +23,16 @@ from antoan.api.errors import error_response
 from antoan.core.permissions import needs_two_factor
 
 API_PREFIX = "/api/"
-# Writing the session on every request would cost a database write per page; a minute of
-# imprecision in the idle timeout does not matter.
+# Writing the session on every request would cost a database write per page, so the time of
+# last activity is refreshed only once it is this old, or a quarter of the idle limit if that
+# is shorter: with the smallest limit (1 minute) it is refreshed every 15 s, so a user active
+# more often than the limit is never signed out, and an idle one is signed out at most a
+# quarter of the limit early.
 SEEN_AT_RESOLUTION_SECONDS = 60
+
+
+def seen_at_resolution(idle_seconds: float) -> float:
+    return min(SEEN_AT_RESOLUTION_SECONDS, idle_seconds / 4)
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -85,9 +92,10 @@ class SessionLifetimeMiddleware:
             return "expired"
         if moment - login_at >= settings.ANTOAN_SESSION_MAX_HOURS * 3600:
             return "expired"
-        if moment - seen_at >= settings.ANTOAN_SESSION_IDLE_MINUTES * 60:
+        idle_seconds = settings.ANTOAN_SESSION_IDLE_MINUTES * 60
+        if moment - seen_at >= idle_seconds:
             return "idle"
-        if moment - seen_at >= SEEN_AT_RESOLUTION_SECONDS:
+        if moment - seen_at >= seen_at_resolution(idle_seconds):
             session[services.SESSION_SEEN_AT] = int(moment)
         return ""
 

@@ -57,6 +57,10 @@ class TokenView(APIView):
     throttle_classes = [TokenRateThrottle]
     throttle_scope = "token"
 
+    def get_throttles(self):
+        # Only issuing is rate-limited (password guessing); revoking needs a valid token.
+        return super().get_throttles() if self.request.method == "POST" else []
+
     def get_authenticate_header(self, request):
         # Without authentication classes DRF would turn our 401s into 403s.
         return BearerTokenAuthentication.keyword

@@ -13,6 +13,7 @@ from rest_framework.generics import ListAPIView
 
 from antoan.accounts.roles import Perm
 from antoan.api.pagination import Cursor
+from antoan.api.query import given_params
 from antoan.api.views import ProtectedAPIView
 from antoan.places import selectors
 from antoan.places.exceptions import PlaceNotFound
@@ -91,9 +92,8 @@ class PlaceListView(ProtectedAPIView, ListAPIView):
     pagination_class = PlaceCursor
 
     def get_queryset(self):
-        # "?level=&q=" means no filter, as forms and generated clients send empty parameters.
-        given = {key: value for key, value in self.request.query_params.items() if value}
-        query = PlaceQuery(data=given)
+        # "?q=" means no filter; an empty typed parameter ("?on=") is refused (api.query).
+        query = PlaceQuery(data=given_params(self.request, PlaceQuery))
         query.is_valid(raise_exception=True)
         params = query.validated_data
         on: dt.date = params.get("on") or timezone.localdate()

@@ -39,6 +39,7 @@ urlpatterns = [
     path("places", places.PlaceListView.as_view(), name="places"),
     # Cases
     path("cases", intake.CaseCollectionView.as_view(), name="cases"),
+    path("cases/search", intake.CaseSearchView.as_view(), name="cases-search"),
     path("cases/<int:case_id>", intake.CaseDetailView.as_view(), name="case"),
     path("cases/<int:case_id>/incidents", records.IncidentAddView.as_view(), name="case-incidents"),
     path(

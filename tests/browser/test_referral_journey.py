@@ -66,7 +66,9 @@ def test_emergency_call_to_case_to_hospital_referral_to_need_met(page, cast):
 
     # 3. The hotline's supervisor refers the case to the provincial hospital.
     login(page, "hotlinesup1", DEMO_PASSWORD)
-    page.goto(f"{page.base_url}/cases/team/?q={number}")
+    page.goto(f"{page.base_url}/cases/team/")
+    page.fill("[data-testid=case-search] [name=q]", number)
+    page.click("[data-testid=case-search] button[type=submit]")
     page.click(f"text={number}")
     page.wait_for_url(re.compile(r"/cases/\d+/$"))
     case_url = page.url

@@ -3,9 +3,7 @@
 The table must have exactly one row for every ASVS 5.0 Level 1 and 2 requirement and for the
 Level 3 requirements the project took on (``named`` in ``docs/security/asvs-5.0-ids.txt``), with
 the official level and a status from the legend. Every test it cites as ``path::name`` (or
-``path::Class::name``) must exist: the file is there and defines that test. A citation followed
-by ``TODO(verify)`` names a test another change is still bringing; it is not checked until the
-marker is removed.
+``path::Class::name``) must exist: the file is there and defines that test.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ IDS = ROOT / "docs" / "security" / "asvs-5.0-ids.txt"
 
 STATUSES = {"Met", "Partly met", "Not applicable", "Gap"}
 _ROW = re.compile(r"^\|\s*(\d+\.\d+\.\d+)\s*\|")
-_CITATION = re.compile(r"`([\w./-]+\.py)((?:::\w+)+)`(\s*TODO\(verify\))?")
+_CITATION = re.compile(r"`([\w./-]+\.py)((?:::\w+)+)`")
 
 
 def _official() -> dict[str, tuple[str, bool]]:
@@ -111,9 +109,7 @@ def test_every_cited_test_exists():
     problems = []
     checked = 0
     for number, cells in _rows():
-        for path, names, todo in _CITATION.findall(" | ".join(cells[4:])):
-            if todo:
-                continue
+        for path, names in _CITATION.findall(" | ".join(cells[4:])):
             name = names.removeprefix("::")
             if not (ROOT / path).is_file():
                 problems.append(f"line {number}: no file {path}")

@@ -455,7 +455,6 @@ def test_answers_that_are_not_an_object_are_a_400(cast, world):
     assert "Cần một đối tượng {mã: true/false}." in json.dumps(response.json(), ensure_ascii=False)
 
 
-@pytest.mark.xfail(strict=True, reason="deep JSON: api slice")
 def test_deeply_nested_json_is_a_400(cast, world):
     client = _clients(cast)["worker1"]
     deep = "[" * 100_000 + "]" * 100_000

@@ -74,6 +74,37 @@ def test_idle_limit_is_configurable(client_for, cast, settings):
         assert client.get(HOME).status_code == 302
 
 
+def test_at_the_smallest_idle_limit_a_user_active_every_18_seconds_stays_signed_in(
+    client_for, cast, settings
+):
+    settings.ANTOAN_SESSION_IDLE_MINUTES = 1
+    start = timezone.now()
+    client = client_for(cast["reporter1"])
+
+    for step in range(1, 17):  # a page every 18 s for almost 5 minutes
+        with at(start + dt.timedelta(seconds=18 * step)):
+            response = client.get(HOME)
+        assert response.status_code == 200, f"signed out after {18 * step} s"
+
+    last = start + dt.timedelta(seconds=18 * 16)
+    with at(last + dt.timedelta(seconds=61)):  # then nothing for more than a minute
+        response = client.get(HOME)
+    assert response.status_code == 302
+    assert response.url.startswith(LOGIN)
+    assert AuditEvent.objects.get(action="logout").extra["reason"] == "idle"
+
+
+@pytest.mark.parametrize("minutes", [1, 2, 5, 30])
+def test_any_idle_limit_keeps_a_user_active_just_inside_it(client_for, cast, settings, minutes):
+    settings.ANTOAN_SESSION_IDLE_MINUTES = minutes
+    start = timezone.now()
+    client = client_for(cast["reporter1"])
+    gap = minutes * 60 * 0.7  # requests closer together than the limit, with slack for rounding
+    for step in range(1, 8):
+        with at(start + dt.timedelta(seconds=gap * step)):
+            assert client.get(HOME).status_code == 200, (minutes, step)
+
+
 def test_expired_session_on_the_api_answers_401_json(client_for, cast):
     start = timezone.now()
     client = client_for(cast["reporter1"])

@@ -27,6 +27,7 @@ from antoan.api.cases.fields import (
     Uuid,
     Whole,
 )
+from antoan.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE
 from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.services import (
@@ -377,9 +378,12 @@ class TransferDecisionIn(StrictSerializer):
 
 
 class CaseQuery(serializers.Serializer):
-    """``GET /api/v1/cases`` filters (query string, so plain DRF parsing)."""
+    """``GET /api/v1/cases`` filters (query string, so plain DRF parsing).
 
-    q = Text(required=False, max_length=200)
+    None of them identifies a person: a name, phone or case number is searched with
+    ``POST /api/v1/cases/search`` (``CaseSearchIn``), so it never lands in an access log.
+    """
+
     status = Code(c.Status, required=False)
     stage = Code(c.Stage, required=False)
     risk_level = Code(c.RiskLevel, required=False)
@@ -388,4 +392,33 @@ class CaseQuery(serializers.Serializer):
         required=False,
         default=False,
         error_messages={"invalid": _("Cần true hoặc false.")},
+    )
+
+
+class CaseSearchIn(StrictSerializer):
+    """``POST /api/v1/cases/search``: the list's filters and the search terms, in the body."""
+
+    q = Text(
+        required=False,
+        max_length=200,
+        allow_blank=True,
+        help_text="Case number, phone, or words of the name (with or without diacritics).",
+    )
+    status = Code(c.Status, required=False)
+    stage = Code(c.Stage, required=False)
+    risk_level = Code(c.RiskLevel, required=False)
+    commune = Text(
+        required=False, max_length=10, allow_blank=True, help_text="Survivor's commune code."
+    )
+    mine = Flag(required=False, default=False, help_text="Only cases assigned to you.")
+    cursor = Text(
+        required=False,
+        max_length=200,
+        help_text="The previous answer's `next_cursor`; any other value is refused.",
+    )
+    limit = Whole(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        help_text=f"Page size (default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -28,6 +30,7 @@ from antoan.api.cases.common import (
 from antoan.api.cases.inputs import (
     CaseOpenIn,
     CaseQuery,
+    CaseSearchIn,
     CaseUpdateIn,
     incident_input,
     survivor_input,
@@ -39,10 +42,12 @@ from antoan.api.cases.outputs import (
     CaseOut,
     CasePageOut,
     CaseReplayedOut,
+    CaseSearchPageOut,
     consents_summary,
 )
 from antoan.api.errors import ApiError
-from antoan.api.pagination import Cursor
+from antoan.api.pagination import CURSOR_PARAMETER, LIMIT_PARAMETER, PAGE_SIZE, Cursor
+from antoan.api.query import given_params
 from antoan.cases import choices as c
 from antoan.cases import selectors, services
 from antoan.cases.services import ConsentInput, IncidentInput, SurvivorInput
@@ -78,28 +83,38 @@ class CaseCollectionView(CaseAPIView):
 
     @extend_schema(
         operation_id="cases_list",
-        summary="Cases you work on: search and filter",
+        summary="Cases you work on: filter",
         description=(
             "A case worker sees the cases assigned to them, a supervisor every case of their "
-            "agency. `q` finds a case number, a phone number, or words of the name typed with "
-            "or without diacritics. Every list is audited (which filters, never their values)."
+            "agency. Only filters that identify no one are taken here; to find a case by "
+            "number, phone or name use `POST /api/v1/cases/search`, which keeps the terms out "
+            "of URLs and so out of access logs. A `q` parameter is refused (400). Every list is "
+            "audited (which filters, never their values)."
         ),
         parameters=[
-            OpenApiParameter("q", str, description="Case number, phone, or name words."),
             OpenApiParameter("status", str, enum=c.Status.values),
             OpenApiParameter("stage", str, enum=c.Stage.values),
             OpenApiParameter("risk_level", str, enum=c.RiskLevel.values),
             OpenApiParameter("commune", str, description="Code of the survivor's commune."),
             OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only cases assigned to you."),
-            OpenApiParameter("cursor", str, description="From the previous page's `next`."),
-            OpenApiParameter("limit", int, description="Page size (default 50, at most 500)."),
+            CURSOR_PARAMETER,
+            LIMIT_PARAMETER,
         ],
         responses={200: CasePageOut, **errors(400)},
     )
     def get(self, request):
-        known = CaseQuery().fields
-        given = {k: v for k, v in request.query_params.items() if v and k in known}
-        params = parse(CaseQuery, given)
+        if "q" in request.query_params:
+            raise exceptions.ValidationError(
+                {
+                    "q": [
+                        _(
+                            "Không tìm kiếm qua địa chỉ (URL): hãy gửi điều kiện tìm kiếm trong "
+                            "nội dung yêu cầu POST /api/v1/cases/search."
+                        )
+                    ]
+                }
+            )
+        params = parse(CaseQuery, given_params(request, CaseQuery))
         cases = selectors.case_search(
             request.user, selectors.CaseFilters(**params), request=request
         )
@@ -211,3 +226,57 @@ class CaseDetailView(CaseAPIView):
                 case=case, actor=request.user, version=version, changes=changes, request=request
             )
         return Response(CaseOut(case).data)
+
+
+class CaseSearchCursor(CaseCursor):
+    """The case list's cursor, read from and handed back in JSON bodies instead of URLs."""
+
+    def __init__(self, cursor: str | None, limit: int) -> None:
+        self.raw_cursor = cursor
+        self.limit = limit
+
+    def get_page_size(self, request):
+        return self.limit
+
+    def decode_cursor(self, request):
+        if self.raw_cursor is None:
+            return None
+        return super().decode_cursor(SimpleNamespace(query_params={"cursor": self.raw_cursor}))
+
+    def encode_cursor(self, cursor):
+        url = super().encode_cursor(cursor)
+        return parse_qs(urlsplit(url).query)[self.cursor_query_param][0]
+
+
+class CaseSearchView(CaseAPIView):
+    """Search by number, phone or name with the terms in the body, never in the URL."""
+
+    @extend_schema(
+        operation_id="cases_search",
+        summary="Find cases by number, phone or name",
+        description=(
+            "The same cases and filters as `GET /api/v1/cases`, with `q` (a case number, a "
+            "phone number, or words of the name typed with or without diacritics), all in the "
+            "JSON body so that no name or phone number appears in a URL, where web servers and "
+            "proxies would log it. Pages: send the answer's `next_cursor` back as `cursor` with "
+            "the same filters. Unknown keys are refused (400). Every search is audited (which "
+            "filters, never their values)."
+        ),
+        request=CaseSearchIn,
+        responses={200: CaseSearchPageOut, **errors(400)},
+    )
+    def post(self, request):
+        params = dict(parse(CaseSearchIn, request.data))
+        cursor = params.pop("cursor", None)
+        limit = params.pop("limit", PAGE_SIZE)
+        cases = selectors.case_search(
+            request.user, selectors.CaseFilters(**params), request=request
+        )
+        paginator = CaseSearchCursor(cursor, limit)
+        page = paginator.paginate_queryset(cases, request, view=self)
+        return Response(
+            {
+                "results": CaseListItemOut(page, many=True).data,
+                "next_cursor": paginator.get_next_link(),
+            }
+        )

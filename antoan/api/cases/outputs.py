@@ -128,6 +128,15 @@ class CasePageOut(PageOut):
     results = CaseListItemOut(many=True)
 
 
+class CaseSearchPageOut(serializers.Serializer):
+    results = CaseListItemOut(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True,
+        help_text="Send it back as `cursor` with the same filters for the next page; null at "
+        "the end.",
+    )
+
+
 # --- Records ----------------------------------------------------------------------------------
 
 

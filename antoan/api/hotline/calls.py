@@ -27,7 +27,8 @@ from antoan.api.hotline.io import (
     NotificationIn,
     NotificationOut,
 )
-from antoan.api.pagination import Cursor
+from antoan.api.pagination import CURSOR_PARAMETER, LIMIT_PARAMETER, Cursor
+from antoan.api.query import given_params
 from antoan.api.views import ProtectedAPIView
 from antoan.cases.services import ConsentInput, DuplicateChecksExceeded
 from antoan.core.permissions import act_as, has_perm
@@ -85,15 +86,13 @@ class CallCollectionView(CallAPIView):
         parameters=[
             OpenApiParameter("status", str, enum=["open", "closed"]),
             OpenApiParameter("mine", bool, description="Only calls you logged."),
-            OpenApiParameter("cursor", str, description="From the previous page's `next`."),
-            OpenApiParameter("limit", int, description="Page size (default 50, at most 500)."),
+            CURSOR_PARAMETER,
+            LIMIT_PARAMETER,
         ],
         responses={200: CallPageOut, **errors(400)},
     )
     def get(self, request):
-        known = CallQuery().fields
-        given = {k: v for k, v in request.query_params.items() if v and k in known}
-        params = parse(CallQuery, given)
+        params = parse(CallQuery, given_params(request, CallQuery))
         calls = selectors.call_list(
             request.user,
             selectors.CallFilters(status=params.get("status", ""), mine=params.get("mine", False)),

@@ -34,8 +34,9 @@ class CallIn(StrictSerializer):
     summary = Text(required=False, allow_blank=True, help_text="Stored encrypted.")
     immediate_danger = Flag(required=False, default=False)
     outcome = Code(
-        h.Outcome,
-        name="CallOutcome",
+        name="CallOutcomeIn",
+        # `case_opened` is the open-case endpoint's to set: not a choice here, in the schema too.
+        choices=[(v, label) for v, label in h.Outcome.choices if v != h.Outcome.CASE_OPENED],
         required=False,
         allow_blank=True,
         help_text="`case_opened` is set by `open-case`, not sent.",

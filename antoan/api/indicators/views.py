@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from antoan.accounts.roles import Perm
 from antoan.api.cases.common import CaseError
 from antoan.api.errors import error_body
+from antoan.api.query import given_params
 from antoan.api.views import ProtectedAPIView
 from antoan.core.permissions import deny
 from antoan.indicators import services
@@ -279,8 +281,14 @@ class EstimateIn(serializers.Serializer):
     indicator = serializers.CharField(max_length=20)
     year = serializers.IntegerField(min_value=1900, max_value=2200)
     place = serializers.CharField(max_length=10)
-    value = serializers.IntegerField(min_value=-(2**31), max_value=2**31 - 1)
-    source = serializers.CharField(max_length=300, allow_blank=True)
+    value = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={"min_value": gettext_lazy("Số ước tính phải lớn hơn 0.")},
+    )
+    source = serializers.CharField(
+        max_length=300, error_messages={"blank": gettext_lazy("Trường này là bắt buộc.")}
+    )
     method = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
     version = serializers.IntegerField(
         required=False,
@@ -321,14 +329,14 @@ class EstimateView(ProtectedAPIView):
         summary="Estimates in force (or every version, `history=true`) of the province",
         parameters=[
             OpenApiParameter("indicator", str),
-            OpenApiParameter("year", int),
+            OpenApiParameter("year", {"type": "integer", "minimum": 1900, "maximum": 2200}),
             OpenApiParameter("place", str),
             OpenApiParameter("history", bool),
         ],
         responses={200: EstimatePageOut, **errors(400)},
     )
     def get(self, request):
-        given = {k: v for k, v in request.query_params.items() if v}
+        given = given_params(request, EstimateQuery)
         serializer = EstimateQuery(data=given)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data

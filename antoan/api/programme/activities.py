@@ -34,6 +34,7 @@ from antoan.api.programme.common import (
 from antoan.api.programme.inputs import ActivityIn, ActivityQuery, ActivityUpdateIn
 from antoan.api.programme.outputs import ActivityDetailOut, ActivityOut, ActivityPageOut
 from antoan.api.programme.plans import CURSOR, LIMIT, query
+from antoan.api.query import ID_SCHEMA, YEAR_SCHEMA
 from antoan.core.permissions import has_perm
 from antoan.programme import selectors, services
 from antoan.programme.choices import ActivityKind
@@ -97,11 +98,11 @@ class ActivityCollectionView(ProgrammeAPIView):
             "403 (use the plan's tasks and the budget endpoints)."
         ),
         parameters=[
-            OpenApiParameter("plan", int, description="A plan's id."),
+            OpenApiParameter("plan", {**ID_SCHEMA}, description="A plan's id."),
             OpenApiParameter("task", str, description='A task code, e.g. "II.3.a".'),
             OpenApiParameter("kind", str, enum=ActivityKind.values),
-            OpenApiParameter("agency", int, description="The organising agency's id."),
-            OpenApiParameter("year", int, description="Year of the start date."),
+            OpenApiParameter("agency", {**ID_SCHEMA}, description="The organising agency's id."),
+            OpenApiParameter("year", {**YEAR_SCHEMA}, description="Year of the start date."),
             OpenApiParameter("place", str, description="Statistics-office code."),
             OpenApiParameter("q", str, description="Words of the title."),
             OpenApiParameter("flagged", bool),

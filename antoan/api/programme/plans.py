@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from antoan.api.pagination import Cursor
+from antoan.api.pagination import CURSOR_PARAMETER, LIMIT_PARAMETER, Cursor
 from antoan.api.programme.common import ProgrammeAPIView, errors, parse
 from antoan.api.programme.inputs import BudgetQuery, ModelQuery, TaskQuery
 from antoan.api.programme.outputs import (
@@ -26,18 +26,17 @@ from antoan.api.programme.outputs import (
     ProgrammeTaskPageOut,
     assignment_body,
 )
+from antoan.api.query import ID_SCHEMA, YEAR_SCHEMA, given_params
 from antoan.programme import selectors
 from antoan.programme.choices import ModelKind, ModelStatus
 
-CURSOR = OpenApiParameter("cursor", str, description="From the previous page's `next`.")
-LIMIT = OpenApiParameter("limit", int, description="Page size (default 50, at most 500).")
+CURSOR = CURSOR_PARAMETER
+LIMIT = LIMIT_PARAMETER
 
 
 def query(serializer_class, request):
-    """Query-string filters; empty parameters mean no filter, as forms send them."""
-    known = serializer_class().fields
-    given = {k: v for k, v in request.query_params.items() if v and k in known}
-    return parse(serializer_class, given)
+    """Query-string filters; an empty one is no filter for free text only (api.query)."""
+    return parse(serializer_class, given_params(request, serializer_class))
 
 
 class PlanCursor(Cursor):
@@ -68,7 +67,9 @@ class PlanTaskListView(ProgrammeAPIView):
             "it or its sub-tasks by every agency: how many, people reached, money spent. "
             "`year` counts one year's activities only."
         ),
-        parameters=[OpenApiParameter("year", int, description="Only activities of this year.")],
+        parameters=[
+            OpenApiParameter("year", {**YEAR_SCHEMA}, description="Only activities of this year.")
+        ],
         responses={200: ProgrammeTaskPageOut, **errors(400, 404)},
     )
     def get(self, request, plan_id: int):
@@ -112,7 +113,7 @@ class CommunityModelListView(ProgrammeAPIView):
             OpenApiParameter(
                 "place", str, description="Code of the model's place, or of its parent."
             ),
-            OpenApiParameter("agency", int, description="The host agency's id."),
+            OpenApiParameter("agency", {**ID_SCHEMA}, description="The host agency's id."),
             CURSOR,
             LIMIT,
         ],
@@ -145,9 +146,11 @@ class BudgetView(ProgrammeAPIView):
             "latest). One page (`next` is always null); `by_agency` sums the rows per agency."
         ),
         parameters=[
-            OpenApiParameter("plan", int, description="A plan's id; default the current plan."),
-            OpenApiParameter("year", int),
-            OpenApiParameter("agency", int, description="An agency's id."),
+            OpenApiParameter(
+                "plan", {**ID_SCHEMA}, description="A plan's id; default the current plan."
+            ),
+            OpenApiParameter("year", {**YEAR_SCHEMA}),
+            OpenApiParameter("agency", {**ID_SCHEMA}, description="An agency's id."),
         ],
         responses={200: BudgetPageOut, **errors(400)},
     )

@@ -177,8 +177,14 @@ class ReferralListView(ProtectedAPIView, ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def box(self) -> str:
-        box = self.request.query_params.get("box", "")
-        if box not in ("incoming", "outgoing"):
+        box = self.request.query_params.get("box")
+        if box is not None and box not in ("incoming", "outgoing"):
+            raise ApiError(
+                "invalid",
+                _("Dữ liệu không hợp lệ."),
+                fields={"box": [_("Chỉ nhận incoming hoặc outgoing.")]},
+            )
+        if box is None:
             box = "incoming" if has_perm(self.request.user, Perm.REFERRAL_RECEIVE) else "outgoing"
         perm = Perm.REFERRAL_RECEIVE if box == "incoming" else Perm.REFERRAL_SEND
         if not has_perm(self.request.user, perm):

@@ -360,11 +360,35 @@ def test_search_finds_names_typed_without_diacritics(worker1, cast, open_case, c
     hoa2 = open_case(cast["worker1"], full_name="Nguyễn Thị Hoà")
     other = open_case(cast["worker1"], full_name="Trần Thị Mai")
     for q in ("nguyen thi hoa", unicodedata.normalize("NFD", "Nguyễn Thị Hòa"), "HOA"):
-        page = worker1.get(reverse("cases:mine"), {"q": q}).content.decode()
+        page = worker1.post(reverse("cases:mine"), {"q": q}).content.decode()
         assert hoa.number in page and hoa2.number in page, q
         assert other.number not in page, q
-    page = worker1.get(reverse("cases:mine"), {"q": other.number}).content.decode()
+    page = worker1.post(reverse("cases:mine"), {"q": other.number}).content.decode()
     assert other.number in page and hoa.number not in page
+
+
+def test_the_search_form_posts_and_terms_in_a_url_are_not_searched(worker1, cast, open_case):
+    hoa = open_case(cast["worker1"], full_name="Nguyễn Thị Hòa")
+    other = open_case(cast["worker1"], full_name="Trần Thị Mai")
+    page = worker1.get(reverse("cases:mine")).content.decode()
+    assert 'method="post"' in page and "csrfmiddlewaretoken" in page
+    page = worker1.get(reverse("cases:mine"), {"q": "hoa"}).content.decode()
+    assert "không tìm kiếm theo địa chỉ (URL)" in page
+    assert hoa.number in page and other.number in page  # the whole list, not a search
+
+
+def test_a_searched_list_pages_by_post_keeping_the_terms(worker1, cast, open_case):
+    for index in range(26):
+        open_case(
+            cast["worker1"], full_name=f"Nguyễn Thị Hoa {index}", phone=f"09100000{index:02d}"
+        )
+    open_case(cast["worker1"], full_name="Trần Thị Mai", phone="0987654321")
+    first = worker1.post(reverse("cases:mine"), {"q": "hoa"}).content.decode()
+    assert "Trang 1/2" in first
+    assert 'name="page" value="2"' in first and "?q=" not in first
+    assert 'type="hidden" name="q" value="hoa"' in first
+    second = worker1.post(reverse("cases:mine"), {"q": "hoa", "page": "2"}).content.decode()
+    assert "Trang 2/2" in second and "Trần Thị Mai" not in second
 
 
 def test_filters_and_what_the_table_shows(client, cast, open_case, clock):

@@ -20,23 +20,37 @@ PAGE_SIZE = 25
 
 
 class CaseListView(PermissionRequiredMixin, View):
-    """Cases the user may see, searched and filtered, 25 a page."""
+    """Cases the user may see, searched and filtered, 25 a page.
+
+    The search box (a name, a phone or a case number) is sent by POST, page number included,
+    so search terms never appear in a URL, where browsers' history, web servers' and proxies'
+    logs would keep them. GET takes only the filters that identify no one (status, stage,
+    risk, commune) and the page; a ``q`` in a URL is not searched, and the page says why.
+    """
 
     title: Any = ""
     intro: Any = ""
     mine = False
 
     def get(self, request, *args, **kwargs):
+        data = request.GET.copy()
+        refused_terms = bool(data.pop("q", None))
+        return self._list(request, data or None, refused_terms=refused_terms)
+
+    def post(self, request, *args, **kwargs):
+        return self._list(request, request.POST.copy())
+
+    def _list(self, request, data, *, refused_terms: bool = False):
+        page_number = data.pop("page", [None])[-1] if data is not None else None
         form = forms.CaseSearchForm(
-            request.GET or None, communes=commune_choices(request.user, self.permission)
+            data or None, communes=commune_choices(request.user, self.permission)
         )
         if form.is_bound:
             form.is_valid()
         filters = selectors.CaseFilters(mine=self.mine, **form.filters())
         cases = selectors.case_search(request.user, filters, request=request)
-        page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
+        page = Paginator(cases, PAGE_SIZE).get_page(page_number)
+        query = data.urlencode() if data is not None and request.method == "GET" else ""
         return render(
             request,
             "cases/list.html",
@@ -45,7 +59,9 @@ class CaseListView(PermissionRequiredMixin, View):
                 "intro": self.intro,
                 "form": form,
                 "page": page,
-                "query": query.urlencode(),
+                "query": query,
+                "by_post": request.method == "POST",
+                "refused_terms": refused_terms,
                 "searched": any(v for k, v in form.filters().items()),
                 "show_worker": not self.mine,
             },

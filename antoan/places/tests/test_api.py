@@ -53,10 +53,17 @@ def test_lists_todays_units_by_default(api):
     assert len(_all(api, "level=commune")) == 3321
 
 
-def test_empty_parameters_mean_no_filter(api):
-    response = api.get(f"{URL}?level=&on=&parent=&q=&limit=5")
+def test_empty_text_parameters_mean_no_filter(api):
+    response = api.get(f"{URL}?parent=&q=&limit=5")
     assert response.status_code == 200
     assert len(response.json()["results"]) == 5
+
+
+@pytest.mark.parametrize("param", ["level", "on"])
+def test_an_empty_date_or_level_is_refused_as_the_schema_says(api, param):
+    response = api.get(f"{URL}?{param}=")
+    assert response.status_code == 400
+    assert param in response.json()["error"]["fields"]
 
 
 def test_on_a_date_before_the_merger(api):
