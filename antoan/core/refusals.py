@@ -39,6 +39,8 @@ OBJECT_TYPES: dict[str, str] = {
     "activity_id": "programme.activity",
     "rec_id": "programme.recommendation",
     "evidence_id": "programme.evidence",
+    "review_id": "duplicate_review",
+    "package_id": "access_package",
     # ``pk`` means what the app's pages are about.
     "cases:pk": "case",
     "hotline:pk": "call",
@@ -56,6 +58,11 @@ OBJECT_TYPES: dict[str, str] = {
     "programme:model:pk": "programme.model",
     "programme:model_edit:pk": "programme.model",
     "programme:influencer_edit:pk": "programme.influencer",
+    "privacy:request_detail:pk": "data_request",
+    "privacy:request_action:pk": "data_request",
+    "privacy:package_download:pk": "data_request",
+    "privacy:breach_detail:pk": "breach",
+    "privacy:breach_edit:pk": "breach",
 }
 
 _AUDITED = "_antoan_refusal_audited"

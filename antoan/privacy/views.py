@@ -122,6 +122,8 @@ class RequestListView(PermissionRequiredMixin, View):
 class RequestDetailView(PermissionRequiredMixin, View):
     permission = Perm.CASE_VIEW_ASSIGNED
     ACTIONS = ("acknowledge", "extend", "decide", "prepare", "approve", "reject")
+    # Those the supervisors of the case's agency take; "prepare" needs only to edit the case.
+    MANAGER_ACTIONS = frozenset({"acknowledge", "extend", "decide", "approve", "reject"})
 
     def _context(self, request, data_request, **forms_in_error):
         version = {"version": data_request.version}
@@ -159,6 +161,9 @@ class RequestDetailView(PermissionRequiredMixin, View):
         if action not in self.ACTIONS:
             raise Http404
         data_request = selectors.request_get_for_user(request.user, pk, request=request)
+        if action in self.MANAGER_ACTIONS and not _may_manage(request.user, data_request):
+            # Refused before the form is read: whatever was posted, the answer is the same.
+            deny(request, Perm.PRIVACY_DSR_MANAGE)
         handler: Callable[..., Any] = getattr(self, f"do_{action}")
         form_in_error: dict[str, Any] = {}
         try:

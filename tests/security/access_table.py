@@ -74,6 +74,12 @@ INDICATORS = COORDINATORS | ANALYSTS_AND_MANAGERS
 AUDITORS = frozenset({"auditor1", "auditor2"})
 # Activity A is reporter1's (ubnd-pho-hien); reporter2 and reporter3 report for other agencies.
 ON_ACTIVITY_A = COORDINATORS | {"reporter1"}
+# The breach register (no survivor data): auditors and administrators record, managers read.
+BREACH_RECORDERS = AUDITORS | {"admin1", "admin2"}
+BREACH_READERS = BREACH_RECORDERS | {"manager1", "manager2"}
+# The review of possible duplicates: an analyst of a provincial agency (analyst1, Thống kê
+# tỉnh); analyst2 holds the role in a commune's agency and is refused.
+REVIEWERS = frozenset({"analyst1"})
 NOBODY: frozenset[str] = frozenset()
 
 # URL parameters → world objects.
@@ -121,6 +127,11 @@ _REFERRAL_SENDERS = {"worker2": 404, "supervisor2": 404, "hotlinesup1": 404}
 _REFERRAL_OTHERS = {**_REFERRAL_SENDERS, "police1": 404}
 _CALL_OTHERS = {"hotline2": 404, "supervisor1": 404, "supervisor2": 404}
 _ACTIVITY_OTHERS = {"reporter2": 404, "reporter3": 404}
+# A data subject's request is seen by whoever sees its case; other case staff get 404, as
+# for a request that does not exist; those without case access at all get 403.
+_NOT_ON_CASE_A = dict.fromkeys(CASE_STAFF - ON_CASE_A, 404)
+_NOT_ON_CASE_B = dict.fromkeys(CASE_STAFF - ON_CASE_B, 404)
+REQUEST_A = {"pk": "request_a"}
 
 MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     # --- Home, audit, health, accounts ---------------------------------------------------------
@@ -145,6 +156,11 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
         {"worker1"}, refused=404, ids={"pk": "token_worker1"}
     ),
     "GET /i18n/setlang/": e(EVERYONE),
+    # One's own password and the step-up confirmation (accounts tests cover the forms).
+    "GET /accounts/security/password/": e(EVERYONE),
+    "POST /accounts/security/password/": e(EVERYONE),
+    "GET /accounts/reauth/": e(EVERYONE),
+    "POST /accounts/reauth/": e(EVERYONE),
     # --- Cases ---------------------------------------------------------------------------------
     "GET /cases/mine/": e(CASE_STAFF),
     "GET /cases/team/": e(CASE_SUPERVISORS),
@@ -200,6 +216,53 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
         for method in ("GET", "POST")
         for tail in ("closure/decide/", "reopen/", "transfer/", "assign/")
     },
+    **{
+        f"{method} /cases/<int:pk>/legal-hold/": e(
+            {"supervisor1"}, refused=404, also=_CASE_A_APPROVE, ids=CASE_A, sees={"worker1"}
+        )
+        for method in ("GET", "POST")
+    },
+    # The review between case A (agency A) and case B (agency B): provincial reviewers only.
+    "GET /cases/duplicates/": e(REVIEWERS),
+    "GET /cases/duplicates/<int:review_id>/": e(REVIEWERS, ids={"review_id": "review"}),
+    "POST /cases/duplicates/<int:review_id>/": e(REVIEWERS, ids={"review_id": "review"}),
+    # --- Privacy: data subjects' requests, consent ledger, breach register ---------------------
+    "GET /privacy/requests/": e(CASE_SUPERVISORS),
+    "GET /privacy/requests/<int:pk>/": (
+        e(ON_CASE_A, also=_NOT_ON_CASE_A, ids=REQUEST_A),
+        e(ON_CASE_B, also=_NOT_ON_CASE_B, ids={"pk": "request_b"}),
+    ),
+    # Without an action a POST is no operation at all: 404 even on one's own case.
+    "POST /privacy/requests/<int:pk>/": e(also=dict.fromkeys(CASE_STAFF, 404), ids=REQUEST_A),
+    # Actions are posted; a GET is no page.
+    "GET /privacy/requests/<int:pk>/<str:action>/": e(
+        also=dict.fromkeys(CASE_STAFF, 404), ids={**REQUEST_A, "action": "=acknowledge"}
+    ),
+    # Acknowledging is the supervisor's: the worker on the case is refused, whatever she posts.
+    "POST /privacy/requests/<int:pk>/<str:action>/": e(
+        {"supervisor1"},
+        also={**_NOT_ON_CASE_A, "worker1": 403},
+        ids={**REQUEST_A, "action": "=acknowledge"},
+        sees={"worker1"},
+    ),
+    # The approved package: the worker who prepared it or a supervisor gives it (step-up: the
+    # matrix's sessions have just logged in).
+    "GET /privacy/requests/<int:pk>/packages/<int:package_id>/download/": e(
+        ON_CASE_A, also=_NOT_ON_CASE_A, ids={**REQUEST_A, "package_id": "package_a"}
+    ),
+    **{
+        f"{method} /privacy/cases/<int:case_id>/requests/": e(
+            ON_CASE_A, also=_NOT_ON_CASE_A, ids=API_CASE_A
+        )
+        for method in ("GET", "POST")
+    },
+    "GET /privacy/cases/<int:case_id>/consents/": e(ON_CASE_A, also=_NOT_ON_CASE_A, ids=API_CASE_A),
+    "GET /privacy/breaches/": e(BREACH_READERS),
+    "GET /privacy/breaches/new/": e(BREACH_RECORDERS),
+    "POST /privacy/breaches/new/": e(BREACH_RECORDERS),
+    "GET /privacy/breaches/<int:pk>/": e(BREACH_READERS, ids={"pk": "breach"}),
+    "GET /privacy/breaches/<int:pk>/edit/": e(BREACH_RECORDERS, ids={"pk": "breach"}),
+    "POST /privacy/breaches/<int:pk>/edit/": e(BREACH_RECORDERS, ids={"pk": "breach"}),
     # --- Referrals -----------------------------------------------------------------------------
     "GET /referrals/providers/": e(DIRECTORY),
     "GET /referrals/providers/<int:pk>/": e(DIRECTORY, ids={"pk": "provider"}),
@@ -369,6 +432,7 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
         ON_CASE_A, refused=404, ids={**API_CASE_A, "measure_id": "measure_a"}
     ),
     "GET /api/v1/case-transfers": e(CASE_SUPERVISORS),
+    "GET /api/v1/cases/duplicate-reviews": e(REVIEWERS),
     "POST /api/v1/case-transfers/{transfer_id}/decision": e(
         {"supervisor2"}, also=_TRANSFER, ids={"transfer_id": "transfer_a2"}
     ),

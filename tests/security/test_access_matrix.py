@@ -140,8 +140,20 @@ _COMPARED = (
     "programme.CommunityModel",
     "programme.Influencer",
     "accounts.ApiToken",
+    "cases.DuplicateReview",
+    "privacy.DataRequest",
+    "privacy.AccessPackage",
+    "privacy.Breach",
 )
-_COUNTED_APPS = ("cases", "referrals", "hotline", "programme", "indicators", "accounts")
+_COUNTED_APPS = (
+    "cases",
+    "referrals",
+    "hotline",
+    "programme",
+    "indicators",
+    "accounts",
+    "privacy",
+)
 
 
 def _count_sql() -> str:

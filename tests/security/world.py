@@ -28,7 +28,8 @@ TWINS: dict[str, tuple[str, Role]] = {
     "supervisor2": ("ubnd-tran-hung-dao", Role.CASE_SUPERVISOR),
     "hotline2": ("ubnd-tran-hung-dao", Role.HOTLINE_OPERATOR),
     "coordinator2": ("ubnd-tinh", Role.PROGRAMME_COORDINATOR),
-    "analyst2": ("so-y-te", Role.ANALYST),
+    # In a commune's agency: the role, yet not a reviewer of duplicates (provincial only).
+    "analyst2": ("ubnd-tran-hung-dao", Role.ANALYST),
     "manager2": ("so-y-te", Role.MANAGER),
     "auditor2": ("so-y-te", Role.AUDITOR),
     "admin2": ("so-y-te", Role.ADMINISTRATOR),
@@ -154,8 +155,53 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
         expires_at=timezone.now() + dt.timedelta(days=1),
         security_stamp=users["worker1"].security_stamp,
     ).pk
+    ids.update(_privacy_and_reviews(users, case_a, Case.objects.get(pk=ids["case_b"])))
     ids["indicator"] = "GBV-01"
     ids["pathway"] = "11953"
     ids["purpose"] = "services"
     ids["template_kind"] = "training"
     return users, ids
+
+
+def _privacy_and_reviews(users: dict[str, User], case_a: Any, case_b: Any) -> dict[str, Any]:
+    """A data subject's request on each agency's case (case A's with an access package), a
+    breach in the register, and a possible duplicate between case A and case B."""
+    from antoan.cases.models import DuplicateReview
+    from antoan.privacy import services as privacy_services
+    from antoan.privacy.models import DataRequest
+
+    ids: dict[str, Any] = {}
+    case_a.refresh_from_db()
+    for name, case, worker in (("request_a", case_a, "worker1"), ("request_b", case_b, "worker2")):
+        ids[name] = privacy_services.request_register(
+            case=case,
+            actor=users[worker],
+            data=privacy_services.RequestInput(
+                kind="access", channel="in_person", requester="survivor"
+            ),
+        ).pk
+    # Prepared by the worker, approved by the supervisor (the two-person rule), given once
+    # already: downloading it again changes no row (the refused writes compare them).
+    package = privacy_services.package_prepare(
+        data_request=DataRequest.objects.get(pk=ids["request_a"]), actor=users["worker1"]
+    )
+    package = privacy_services.package_approve(package=package, actor=users["supervisor1"])
+    privacy_services.package_release(package=package, actor=users["worker1"])
+    ids["package_a"] = package.pk
+    ids["breach"] = privacy_services.breach_record(
+        actor=users["auditor1"],
+        data=privacy_services.BreachInput(
+            detected_at=timezone.now() - dt.timedelta(hours=2),
+            kind="disclosure",
+            description="Một máy tính của xã bị mất",
+            contact_name="Đinh Thị Hoa",
+            data_categories=["identity", "contact"],
+        ),
+    ).pk
+    review = DuplicateReview(
+        case=case_a, matched=case_b, match="name_birth_year", found_at=timezone.now()
+    )
+    review.full_clean(exclude=["case", "matched"])
+    review.save()
+    ids["review"] = review.pk
+    return ids

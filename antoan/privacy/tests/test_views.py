@@ -104,6 +104,27 @@ def test_an_unknown_action_is_not_found(cast, case_a, register, client_for):
     assert response.status_code == 404
 
 
+def test_a_worker_may_not_take_a_supervisors_action_whatever_she_posts(
+    cast, case_a, register, client_for
+):
+    data_request = register(case_a)
+    worker = client_for(cast["worker1"])
+    for action, data in (
+        ("acknowledge", {}),
+        ("acknowledge", {"version": data_request.version}),
+        ("decide", {"version": data_request.version, "outcome": "refused", "note": "Không"}),
+    ):
+        response = worker.post(f"/privacy/requests/{data_request.pk}/{action}/", data)
+        assert response.status_code == 403, (action, data)
+        refusal = AuditEvent.objects.filter(action="permission_denied").latest("seq")
+        assert (refusal.user, refusal.object_type, refusal.object_id) == (
+            cast["worker1"],
+            "data_request",
+            str(data_request.pk),
+        )
+    assert DataRequest.objects.get().status == "received"
+
+
 def test_a_stale_acknowledgement_says_so_and_changes_nothing(
     cast, case_a, register, client_for, vietnamese
 ):
