@@ -163,7 +163,10 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "POST /accounts/reauth/": e(EVERYONE),
     # --- Cases ---------------------------------------------------------------------------------
     "GET /cases/mine/": e(CASE_STAFF),
+    # The search form posts (terms never in a URL).
+    "POST /cases/mine/": e(CASE_STAFF),
     "GET /cases/team/": e(CASE_SUPERVISORS),
+    "POST /cases/team/": e(CASE_SUPERVISORS),
     "GET /cases/tasks/": e(CASE_STAFF),
     "GET /cases/new/": e(INTAKE),
     "POST /cases/new/": e(INTAKE),
@@ -401,6 +404,7 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /api/v1/docs": e(EVERYONE),
     # --- API: cases ----------------------------------------------------------------------------
     "GET /api/v1/cases": e(CASE_STAFF),
+    "POST /api/v1/cases/search": e(CASE_STAFF),
     "POST /api/v1/cases": e(INTAKE),
     "GET /api/v1/cases/{case_id}": (
         e(ON_CASE_A, refused=404, ids=API_CASE_A),
