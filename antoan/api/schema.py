@@ -126,3 +126,15 @@ class EstimateBodyScheme(StrictBodyScheme):
 
     target_class = "antoan.api.indicators.views.EstimateIn"
     match_subclasses = False
+
+
+class ReplayedCaseScheme(OpenApiSerializerExtension):
+    """A replay of a case the caller may no longer open holds ``id`` and ``number`` and nothing
+    else: saying so keeps the 201 answer's ``oneOf`` unambiguous."""
+
+    target_class = "antoan.api.cases.outputs.CaseReplayedOut"
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema

@@ -428,7 +428,9 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
         base = bases.get((method, path)) or (example(spec, node) if node else {})
         fields = list(leaves(spec, node)) if node else []
         for index, (field, sub) in enumerate(fields):
-            for value in sample(spoilers(spec, sub), index, per_field=2):
+            # One nasty value per field, rotating through the corpus from field to field, so
+            # every value is thrown somewhere and `make test` stays well inside its budget.
+            for value in sample(spoilers(spec, sub), index, per_field=1):
                 before = row_counts()
                 response = send(user, method, url, put(base, field, value))
                 assert_safe(response, before, f"{method} {url} {'.'.join(field)}")
@@ -438,7 +440,7 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             before = row_counts()
             assert_safe(send(user, method, url, body), before, f"{method} {url} body")
         done.add((method, path))
-    assert len(done) >= 25 and sent > 300
+    assert len(done) >= 25 and sent > 150
 
 
 def test_answers_that_are_not_an_object_are_a_400(cast, world):

@@ -156,7 +156,8 @@ def test_identifying_fields_are_not_in_clear_in_the_database(client_for, cast):
     stored = " ".join(rows[0])
     for clear in (NAME, "Nguyễn", "Hòa", "Hoa", PHONE, "912345678", "Hoà Bình", "033190001234"):
         assert clear not in stored
-    # "<key version>:<base64>", so a key rotation can find what to re-encrypt.
-    assert all(re.fullmatch(r"\w+:[A-Za-z0-9_=-]+", value) for value in rows[0])
+    # "<key version>:<row key>:<base64>": a key rotation finds what to re-encrypt, and each
+    # value names the row it was sealed for.
+    assert all(re.fullmatch(r"\w+:[0-9a-f]{32}:[A-Za-z0-9_=-]+", value) for value in rows[0])
     # The application still reads them back.
     assert Survivor.objects.get().full_name == NAME
