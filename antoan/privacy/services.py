@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Membership, User
-from antoan.accounts.roles import Perm, Role, role_permissions
+from antoan.accounts.roles import Perm
+from antoan.accounts.selectors import holders
 from antoan.cases.models import Case
 from antoan.cases.services.common import can_edit, case_place_code, choice, choices_of
 from antoan.core.audit import audit_record
@@ -42,15 +43,7 @@ class StaleVersion(Exception):
 
 def supervisors_of(agency_id: int) -> list[User]:
     """Active users who manage data subjects' requests in an agency today."""
-    roles = [r for r in Role.values if Perm.PRIVACY_DSR_MANAGE in role_permissions(r)]
-    valid = Membership.objects.valid_on(timezone.localdate()).filter(
-        agency_id=agency_id, role__in=roles
-    )
-    return list(
-        User.objects.filter(is_active=True, memberships__in=valid)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+    return holders(agency_id, Perm.PRIVACY_DSR_MANAGE)
 
 
 def _require_edit(actor: Any, case: Case) -> Membership:

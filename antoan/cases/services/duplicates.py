@@ -15,12 +15,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from antoan.accounts.models import Membership, User
-from antoan.accounts.roles import Perm, Role, role_permissions
+from antoan.accounts.roles import Perm
+from antoan.accounts.selectors import holders
 from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.models import Case, DuplicateReview
@@ -210,13 +210,4 @@ def _tell_supervisors(review: DuplicateReview) -> None:
 
 
 def _supervisor_emails(agency_id: int) -> list[str]:
-    roles = [role for role in Role.values if Perm.CASE_APPROVE in role_permissions(role)]
-    valid = Membership.objects.valid_on(timezone.localdate(now())).filter(
-        agency_id=agency_id, role__in=roles
-    )
-    return sorted(
-        User.objects.filter(is_active=True, memberships__in=valid)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    return sorted({u.email for u in holders(agency_id, Perm.CASE_APPROVE) if u.email})

@@ -15,22 +15,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from antoan.accounts.models import Membership, User
-from antoan.accounts.roles import Perm, Role, role_permissions
+from antoan.accounts.models import User
 from antoan.core.mail import send_after_commit
 from antoan.referrals.clock import now
 from antoan.referrals.models import Notification, Referral
-
-
-def holders(agency_id: int, perm: Perm) -> list[User]:
-    """Active users holding ``perm`` in an agency today."""
-    from django.utils import timezone
-
-    roles = [role for role in Role.values if perm in role_permissions(role)]
-    valid = Membership.objects.valid_on(timezone.localdate()).filter(
-        agency_id=agency_id, role__in=roles
-    )
-    return list(User.objects.filter(is_active=True, memberships__in=valid).distinct())
 
 
 def email_text(referral: Referral, kind: str) -> tuple[str, str]:

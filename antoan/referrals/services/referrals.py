@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Membership
 from antoan.accounts.roles import Perm
+from antoan.accounts.selectors import holders
 from antoan.cases.choices import Need
 from antoan.cases.models import Case
 from antoan.cases.rules import clean_text
@@ -34,7 +35,7 @@ from antoan.referrals.models import (
     ServiceDelivery,
     Urgency,
 )
-from antoan.referrals.services.notify import holders, notify
+from antoan.referrals.services.notify import notify
 
 S = ReferralStatus
 
