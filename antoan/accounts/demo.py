@@ -96,6 +96,7 @@ USERS = [
     ("health1", "Bác sĩ Đỗ Quang Huy", "bv-da-khoa-tinh", Role.PROVIDER_STAFF),
     ("police1", "Vũ Đức Thắng", "cong-an-tinh", Role.PROVIDER_STAFF),
     ("reporter1", "Hoàng Thị Mai", "ubnd-pho-hien", Role.PROGRAMME_REPORTER),
+    ("leader1", "Phan Văn Hùng", "ubnd-pho-hien", Role.COMMUNE_LEADER),
     ("coordinator1", "Đặng Thị Thanh", "so-noi-vu", Role.PROGRAMME_COORDINATOR),
     ("analyst1", "Bùi Minh Tuấn", "thong-ke-tinh", Role.ANALYST),
     ("manager1", "Ngô Văn Bình", "ubnd-tinh", Role.MANAGER),

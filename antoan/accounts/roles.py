@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     PROGRAMME_COORDINATOR = "programme_coordinator", _("Điều phối chương trình")
     ANALYST = "analyst", _("Cán bộ thống kê, phân tích")
     MANAGER = "manager", _("Lãnh đạo")
+    COMMUNE_LEADER = "commune_leader", _("Lãnh đạo UBND xã, phường")
     AUDITOR = "auditor", _("Thanh tra, kiểm toán")
     ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
 
@@ -67,6 +68,8 @@ class Perm(StrEnum):
     PROGRAMME_VIEW = "programme.view"
     PROGRAMME_REPORT = "programme.report"
     PROGRAMME_COORDINATE = "programme.coordinate"
+    # A commune's leader approves (or returns) the commune's local plan, in their own commune.
+    LOCAL_PLAN_APPROVE = "programme.local_plan_approve"
     # De-identified aggregates and reports.
     INDICATORS_VIEW = "indicators.view"
     # Entering the estimates some denominators need (GBV-01's survivors, DV-04's staff).
@@ -173,6 +176,10 @@ ROLES: dict[Role, RoleSpec] = {
         frozenset(
             _EVERYONE | {Perm.INDICATORS_VIEW, Perm.PROGRAMME_VIEW, Perm.PRIVACY_BREACH_VIEW}
         ),
+        sees_case_data=False,
+    ),
+    Role.COMMUNE_LEADER: RoleSpec(
+        frozenset(_EVERYONE | {Perm.PROGRAMME_VIEW, Perm.LOCAL_PLAN_APPROVE}),
         sees_case_data=False,
     ),
     Role.AUDITOR: RoleSpec(

@@ -143,6 +143,16 @@ class EvidenceKind(models.TextChoices):
     DOCUMENT = "document", _("Tài liệu, báo cáo")
 
 
+class PlanStatus(models.TextChoices):
+    """A plan built in the app starts as a draft. A provincial plan is published by the
+    coordinator; a local plan is submitted by the commune's reporter and approved (published)
+    by the commune's leader, who may return it. Plans loaded from a file are published."""
+
+    DRAFT = "draft", _("Dự thảo")
+    SUBMITTED = "submitted", _("Chờ phê duyệt")
+    PUBLISHED = "published", _("Đã ban hành")
+
+
 class YearReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Đã nộp")
     RETURNED = "returned", _("Trả lại để bổ sung")

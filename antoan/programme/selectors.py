@@ -21,7 +21,8 @@ from django.utils import timezone
 from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import agency_ids_with, has_perm
-from antoan.programme.choices import YearReportStatus
+from antoan.places.models import Place
+from antoan.programme.choices import PlanStatus, YearReportStatus
 from antoan.programme.models import (
     Activity,
     Assignment,
@@ -53,10 +54,22 @@ def reporting_agency_ids(user: Any) -> set[int]:
 
 
 def plan_list(user: Any) -> QuerySet[Plan]:
-    """Plans the user may look at: every plan, for anyone working on the programme."""
+    """Plans the user may look at: every published plan, for anyone working on the programme;
+    drafts only for those who build or approve them (the coordinator; a commune's reporters
+    and leaders for their commune's local plan)."""
     if not may_view_programme(user):
         return Plan.objects.none()
-    return Plan.objects.select_related("issuing_agency", "report_to")
+    qs = Plan.objects.select_related("issuing_agency", "report_to", "parent")
+    if sees_all_activities(user):
+        return qs
+    communes = reporting_agency_ids(user) | agency_ids_with(user, Perm.LOCAL_PLAN_APPROVE)
+    return qs.filter(Q(status=PlanStatus.PUBLISHED) | Q(issuing_agency_id__in=communes))
+
+
+def provincial_plans(user: Any) -> QuerySet[Plan]:
+    """Published plans of the province (not the communes' local plans): the ones activities
+    find by date."""
+    return plan_list(user).filter(parent__isnull=True, status=PlanStatus.PUBLISHED)
 
 
 def plan_get_for_user(user: Any, plan_id: Any) -> Plan:
@@ -70,7 +83,7 @@ def plan_get_for_user(user: Any, plan_id: Any) -> Plan:
 def plan_current(user: Any, on: dt.date | None = None) -> Plan | None:
     """The plan in force on ``on`` (today by default), else the latest one."""
     day = on or timezone.localdate()
-    plans = plan_list(user)
+    plans = provincial_plans(user)
     return (
         plans.filter(period_start__lte=day, period_end__gte=day).first()
         or plans.order_by("-period_end").first()
@@ -109,9 +122,12 @@ class ActivityFilter:
 def activity_filter(qs: QuerySet[Activity], f: ActivityFilter) -> QuerySet[Activity]:
     """Narrow an already scoped list."""
     if f.plan is not None:
-        qs = qs.filter(plan=f.plan)
+        # A provincial plan's activities include the communes' under their local plans.
+        qs = qs.filter(Q(plan=f.plan) | Q(plan__parent=f.plan, plan__status=PlanStatus.PUBLISHED))
     if f.task is not None:
-        qs = qs.filter(tasks__in=task_subtree_ids(f.task)).distinct()
+        ids = task_subtree_ids(f.task)
+        carried = Task.objects.filter(carries_id__in=ids, plan__status=PlanStatus.PUBLISHED)
+        qs = qs.filter(Q(tasks__in=ids) | Q(tasks__in=carried.values("pk"))).distinct()
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.agency_id:
@@ -220,11 +236,18 @@ class TaskRow:
     people: int = 0
     female: int = 0
     spent: int = 0
+    # Communes whose approved local plan carries this task (or one under it), and what they
+    # did under it (already inside the figures above, counted once).
+    communes: int = 0
+    local_activities: int = 0
+    local_people: int = 0
 
 
 def plan_task_rows(user: Any, plan: Plan, *, year: int | None = None) -> list[TaskRow]:
     """The task tree in plan order with, for each task, its responsible agencies and the
-    activities logged under it or its sub-tasks (each activity counted once per task)."""
+    activities logged under it or its sub-tasks (each activity counted once per task). For a
+    provincial plan, an activity logged against a commune's local task counts, once, for the
+    provincial task the local task carries."""
     if not may_view_programme(user):
         raise Http404
     tasks = list(plan.tasks.order_by("order"))
@@ -233,12 +256,21 @@ def plan_task_rows(user: Any, plan: Plan, *, year: int | None = None) -> list[Ta
         assignments[a.task_id].append(a)
     transfers = transfers_by_agency()
 
-    activities = Activity.objects.filter(plan=plan)
+    # Local tasks of the approved local plans under this plan → (provincial task, local plan).
+    carried: dict[int, tuple[int, int]] = {
+        pk: (carries, local_plan)
+        for pk, carries, local_plan in Task.objects.filter(
+            plan__parent=plan, plan__status=PlanStatus.PUBLISHED, carries__isnull=False
+        ).values_list("pk", "carries_id", "plan_id")
+    }
+    activities = Activity.objects.filter(
+        Q(plan=plan) | Q(plan__parent=plan, plan__status=PlanStatus.PUBLISHED)
+    )
     if year:
         activities = activities.filter(start_date__year=year)
     figures = {
         row["pk"]: row
-        for row in activities.values("pk", "participants_total", "participants_female")
+        for row in activities.values("pk", "participants_total", "participants_female", "plan_id")
     }
     spent = dict(
         Spending.objects.filter(activity__in=activities)
@@ -247,20 +279,27 @@ def plan_task_rows(user: Any, plan: Plan, *, year: int | None = None) -> list[Ta
         .values_list("activity_id", "total")
     )
     direct: dict[int, set[int]] = defaultdict(set)
+    adopted: dict[int, set[int]] = defaultdict(set)
+    for carries, local_plan in carried.values():
+        adopted[carries].add(local_plan)
     for task_id, activity_id in Activity.tasks.through.objects.filter(
         activity_id__in=list(figures)
     ).values_list("task_id", "activity_id"):
-        direct[task_id].add(activity_id)
+        target = carried[task_id][0] if task_id in carried else task_id
+        direct[target].add(activity_id)
 
     by_pk = {t.pk: t for t in tasks}
     under: dict[int, set[int]] = {t.pk: set(direct.get(t.pk, ())) for t in tasks}
+    plans_under: dict[int, set[int]] = {t.pk: set(adopted.get(t.pk, ())) for t in tasks}
     for t in sorted(tasks, key=lambda t: -t.depth):
         if t.parent_id in under:
             under[t.parent_id] |= under[t.pk]
+            plans_under[t.parent_id] |= plans_under[t.pk]
 
     rows = []
     for t in tasks:
         ids = under[t.pk]
+        local = [i for i in ids if figures[i]["plan_id"] != plan.pk]
         rows.append(
             TaskRow(
                 task=by_pk[t.pk],
@@ -269,6 +308,9 @@ def plan_task_rows(user: Any, plan: Plan, *, year: int | None = None) -> list[Ta
                 people=sum(figures[i]["participants_total"] for i in ids),
                 female=sum(figures[i]["participants_female"] for i in ids),
                 spent=sum(spent.get(i, 0) for i in ids),
+                communes=len(plans_under[t.pk]),
+                local_activities=len(local),
+                local_people=sum(figures[i]["participants_total"] for i in local),
             )
         )
     return rows
@@ -394,9 +436,14 @@ def influencer_counts(user: Any) -> list[dict[str, Any]]:
 
 
 def is_year_locked(plan_id: int, agency_id: int, year: int) -> bool:
-    """A submitted yearly report freezes that year's activities of the agency."""
+    """A submitted yearly report freezes that year's activities of the agency. A commune
+    reports on its local plan in its yearly report on the provincial plan above it."""
+    report_plan = Plan.objects.filter(pk=plan_id).values_list("parent_id", flat=True).first()
     return YearReport.objects.filter(
-        plan_id=plan_id, agency_id=agency_id, year=year, status=YearReportStatus.SUBMITTED
+        plan_id=report_plan or plan_id,
+        agency_id=agency_id,
+        year=year,
+        status=YearReportStatus.SUBMITTED,
     ).exists()
 
 
@@ -418,3 +465,117 @@ def year_reports(user: Any, plan: Plan) -> QuerySet[YearReport]:
     if own and not sees_all_activities(user):
         return qs.filter(agency_id__in=own)
     return qs
+
+
+# --- Local plans and their coverage -----------------------------------------------------------
+
+
+def local_plans(user: Any, plan: Plan) -> QuerySet[Plan]:
+    """The local plans under a provincial plan that the user may see."""
+    return plan_list(user).filter(parent=plan).select_related("issuing_agency", "place")
+
+
+@dataclass
+class CoverageRow:
+    """One commune, for one year of a provincial plan."""
+
+    commune: Place
+    agency: Agency | None = None
+    plan: Plan | None = None  # its local plan covering the year (the approved one first)
+    budget: int = 0  # what the local plan's budget lines plan for the year
+    activities: int = 0  # activities logged in the year under the local plan
+    report_submitted: bool = False
+
+    @property
+    def has_plan(self) -> bool:
+        return self.plan is not None
+
+    @property
+    def approved(self) -> bool:
+        return self.plan is not None and self.plan.status == PlanStatus.PUBLISHED
+
+    @property
+    def reporting(self) -> bool:
+        return self.approved and (self.activities > 0 or self.report_submitted)
+
+    @property
+    def complete(self) -> bool:
+        """An approved plan with a budget for the year, and reporting: nothing missing."""
+        return self.approved and self.budget > 0 and self.reporting
+
+
+def local_plan_coverage(user: Any, plan: Plan, year: int) -> list[CoverageRow]:
+    """Every commune of the plan's province in ``year`` (its communes as they were at the end
+    of the year, or today for the current year): whether it has a local plan for the year,
+    approved, with a budget, and reporting. Totals and plan states only: no activity detail,
+    so every programme viewer may see it."""
+    if not may_view_programme(user) or plan.is_local:
+        raise Http404
+    day = min(dt.date(year, 12, 31), timezone.localdate())
+    # Codes outlive reorganisations (province 33 is old and new Hưng Yên): the province as it
+    # was on the day, and its communes, directly or (before 07/2025) through a district.
+    province = (
+        Place.objects.valid_on(day).filter(code=plan.place.code, level=Place.Level.PROVINCE).first()
+        or plan.place
+    )
+    communes = list(
+        Place.objects.valid_on(day)
+        .filter(level=Place.Level.COMMUNE)
+        .filter(Q(parent=province) | Q(parent__parent=province))
+        .order_by("search_name", "code")
+    )
+    ids = [c.pk for c in communes]
+    committees: dict[int, Agency] = {}
+    for a in Agency.objects.filter(kind=Agency.Kind.COMMUNE_COMMITTEE, place_id__in=ids).order_by(
+        "valid_to", "pk"
+    ):
+        if a.is_valid_on(day) or a.place_id not in committees:
+            committees.setdefault(a.place_id, a)
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    plans: dict[int, Plan] = {}
+    rank: dict[str, int] = {PlanStatus.PUBLISHED: 0, PlanStatus.SUBMITTED: 1, PlanStatus.DRAFT: 2}
+    for p in Plan.objects.filter(
+        parent=plan, period_start__lte=year_end, period_end__gte=year_start
+    ).select_related("issuing_agency"):
+        current = plans.get(p.place_id)
+        if current is None or rank[p.status] < rank[current.status]:
+            plans[p.place_id] = p
+    plan_ids = [p.pk for p in plans.values()]
+    budgets = dict(
+        BudgetLine.objects.filter(plan_id__in=plan_ids, year=year)
+        .values("plan_id")
+        .annotate(total=Sum("planned"))
+        .values_list("plan_id", "total")
+    )
+    counts = dict(
+        Activity.objects.filter(plan_id__in=plan_ids, start_date__year=year)
+        .values("plan_id")
+        .annotate(n=Count("pk"))
+        .values_list("plan_id", "n")
+    )
+    reported = set(
+        YearReport.objects.filter(
+            plan=plan, year=year, status=YearReportStatus.SUBMITTED
+        ).values_list("agency_id", flat=True)
+    )
+    rows = []
+    for commune in communes:
+        local = plans.get(commune.pk)
+        agency = committees.get(commune.pk)
+        rows.append(
+            CoverageRow(
+                commune=commune,
+                agency=agency,
+                plan=local,
+                budget=budgets.get(local.pk, 0) if local else 0,
+                activities=counts.get(local.pk, 0) if local else 0,
+                report_submitted=bool(agency and agency.pk in reported),
+            )
+        )
+    return rows
+
+
+def communes_missing_local_plan(user: Any, plan: Plan, year: int) -> list[CoverageRow]:
+    """Communes that lack an approved local plan with a budget for ``year``, or have not
+    reported under it: the reporting cycle's "missing" list."""
+    return [row for row in local_plan_coverage(user, plan, year) if not row.complete]

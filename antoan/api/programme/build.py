@@ -64,9 +64,9 @@ def plan_for(user: Any, plan_id: int | None, start_date: dt.date) -> Plan:
                 {"plan": [_("Không có kế hoạch với mã số %(id)s.") % {"id": plan_id}]}
             ) from None
     plans = list(
-        selectors.plan_list(user).filter(period_start__lte=start_date, period_end__gte=start_date)[
-            :2
-        ]
+        selectors.provincial_plans(user).filter(
+            period_start__lte=start_date, period_end__gte=start_date
+        )[:2]
     )
     if not plans:
         raise exceptions.ValidationError(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from antoan.accounts.models import Agency
 from antoan.programme.choices import (
     AssignmentRole,
+    PlanStatus,
     TaskStatus,
 )
 
@@ -50,6 +51,45 @@ class Plan(models.Model):
     report_due_day = models.PositiveSmallIntegerField(_("hạn báo cáo (ngày)"), null=True)
     report_text = models.TextField(_("chế độ báo cáo"), blank=True)
     source_file = models.CharField(_("tệp dữ liệu"), max_length=200, blank=True)
+    # Built in the app (issue 10): the next provincial plan from a copy of the previous one,
+    # and local plans, whose parent is the provincial plan they carry out. A local plan belongs
+    # to its commune's People's Committee (``issuing_agency``) and covers that commune
+    # (``place``).
+    status = models.CharField(
+        _("tình trạng"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.PUBLISHED
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("kế hoạch cấp trên"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="local_plans",
+    )
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("lập từ bản sao của"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The whole plan's budget as the plan states it; the budget lines of its years must add
+    # up to it (local plans).
+    budget_total = models.PositiveBigIntegerField(_("tổng kinh phí (đồng)"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("kế hoạch")
@@ -63,6 +103,19 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.period_start.year}-{self.period_end.year})"
+
+    @property
+    def is_local(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PlanStatus.PUBLISHED
+
+    @property
+    def report_plan_id(self) -> int:
+        """The plan whose yearly reports cover this one: a local plan reports under its parent."""
+        return self.parent_id or self.pk
 
 
 class Objective(models.Model):
@@ -114,6 +167,16 @@ class Task(models.Model):
     )
     status_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # A local plan's task carries out a task of the provincial plan: an adopted task names it,
+    # a local task added under an adopted one names the same (services.plan_build checks).
+    carries = models.ForeignKey(
+        "self",
+        verbose_name=_("thực hiện nhiệm vụ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_by",
+    )
 
     class Meta:
         verbose_name = _("nhiệm vụ")

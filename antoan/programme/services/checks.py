@@ -180,6 +180,18 @@ def validate_activity(plan: Plan, data: ActivityInput) -> dict[str, list[str]]:
         add("tasks", _("Hãy chọn ít nhất một nhiệm vụ của kế hoạch mà hoạt động thực hiện."))
     elif any(t.plan_id != plan.pk for t in data.tasks):
         add("tasks", _("Nhiệm vụ không thuộc kế hoạch %(plan)s.") % {"plan": plan.number})
+    if not plan.is_published:
+        add(
+            "tasks",
+            _("Kế hoạch %(plan)s chưa được ban hành (phê duyệt): chưa ghi nhận hoạt động được.")
+            % {"plan": plan.number},
+        )
+    if plan.is_local and data.agency.pk != plan.issuing_agency_id:
+        add(
+            "agency",
+            _("Hoạt động theo kế hoạch %(plan)s do %(agency)s ghi nhận.")
+            % {"plan": plan.number, "agency": plan.issuing_agency},
+        )
     if data.end_date < data.start_date:
         add("end_date", _("Ngày kết thúc trước ngày bắt đầu."))
     for name, day in (("start_date", data.start_date), ("end_date", data.end_date)):
