@@ -77,13 +77,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         target: dict[str, Any] = {}
         if o.target_value is not None:
             target["value"] = _number(o.target_value)
-        for key, value in (
-            ("comparison", o.target_comparison),
-            ("unit", o.target_unit),
-            ("year", o.target_year),
-        ):
-            if value:
-                target[key] = value
+        given = {"comparison": o.target_comparison, "unit": o.target_unit, "year": o.target_year}
+        target.update({key: value for key, value in given.items() if value})
         if target:
             item["target"] = target
         objectives.append(item)
@@ -142,6 +137,4 @@ def plan_document(plan: Plan) -> dict[str, Any]:
 
 def plan_yaml(plan: Plan) -> str:
     """The plan file's text (UTF-8, Vietnamese kept as is)."""
-    return yaml.safe_dump(
-        plan_document(plan), allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
-    )
+    return yaml.safe_dump(plan_document(plan), allow_unicode=True, sort_keys=False, width=100)

@@ -604,6 +604,9 @@ def task_save(
         errors["parent"].append(_("Mục cha không thuộc kế hoạch này."))
     if task is not None and parent is not None and _is_within(parent, task):
         errors["parent"].append(_("Không thể đặt một nhiệm vụ dưới chính nó."))
+    if plan.is_local and task is None and parent is None and carries is not None:
+        # Adopting a provincial task: its wording, unless the commune words it its own way.
+        title, text = title or carries.title, text or (carries.text if not title else "")
     if not title and not text:
         errors["title"].append(_("Hãy nhập tên hoặc nội dung nhiệm vụ."))
     if len(title) > text_limit(Task, "title"):

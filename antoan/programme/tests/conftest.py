@@ -75,11 +75,13 @@ def record(cast, plan64, activity_input):
     """Log an activity through the service; returns the activity."""
     from antoan.programme import services
 
-    def record_(actor: Any = "reporter1", *, client_uuid=None, import_key="", **overrides):
+    def record_(
+        actor: Any = "reporter1", *, client_uuid=None, import_key="", plan=None, **overrides
+    ):
         user = cast[actor] if isinstance(actor, str) else actor
         activity, _ = services.activity_create(
             actor=user,
-            plan=plan64,
+            plan=plan or plan64,
             data=activity_input(**overrides),
             client_uuid=client_uuid,
             import_key=import_key,
