@@ -39,6 +39,8 @@ OBJECT_TYPES: dict[str, str] = {
     "activity_id": "programme.activity",
     "rec_id": "programme.recommendation",
     "evidence_id": "programme.evidence",
+    "objective_id": "programme.objective",
+    "assignment_id": "programme.assignment",
     "review_id": "duplicate_review",
     "package_id": "access_package",
     # ``pk`` means what the app's pages are about.
@@ -49,6 +51,24 @@ OBJECT_TYPES: dict[str, str] = {
     "accounts:token_revoke:pk": "api_token",
     "programme:plan:pk": "programme.plan",
     "programme:task:pk": "programme.plan",
+    **{
+        f"programme:{name}:pk": "programme.plan"
+        for name in (
+            "plan_edit",
+            "plan_task_new",
+            "plan_task_edit",
+            "plan_task_delete",
+            "plan_assignment_add",
+            "plan_assignment_remove",
+            "plan_objective_new",
+            "plan_objective_edit",
+            "plan_objective_delete",
+            "plan_budget",
+            "plan_file",
+            "plan_coverage",
+            "plan_action",
+        )
+    },
     "programme:activity:pk": "programme.activity",
     "programme:activity_edit:pk": "programme.activity",
     "programme:activity_comment:pk": "programme.activity",

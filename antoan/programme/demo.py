@@ -31,6 +31,7 @@ from antoan.programme.choices import (
     TrainingTopic,
 )
 from antoan.programme.models import BudgetLine, CommunityModel, Influencer, Plan, YearReport
+from antoan.programme.services import plan_build
 
 PLAN_CODE = "64-KH-UBND-2021"
 NEW_ERA = dt.date(2025, 7, 1)
@@ -369,6 +370,96 @@ def _statuses(plan: Plan) -> None:
 
 
 @transaction.atomic
+def _next_plan(plan: Plan, users: dict[str, User]) -> None:
+    """A demo of what 2026 looks like: the next provincial plan (illustrative, copied from
+    plan 64 and published), Phố Hiến's approved local plan with two activities, and Trần Hưng
+    Đạo's local plan still in draft."""
+    if Plan.objects.filter(copied_from=plan, parent__isnull=True).exists():
+        return
+    coordinator = User.objects.get(username="coordinator1")
+    leader = User.objects.get(username="leader1")
+    nxt = plan_build.plan_create(
+        actor=coordinator,
+        copy_from=plan,
+        number="01/KH-UBND",
+        title=(
+            "Kế hoạch thực hiện Chương trình phòng ngừa và ứng phó với bạo lực trên cơ sở giới "
+            "tỉnh Hưng Yên giai đoạn 2026-2030 (dữ liệu minh họa)"
+        ),
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2030, 12, 31),
+        issued_on=dt.date(2026, 2, 10),
+    )
+    nxt = plan_build.plan_publish(actor=coordinator, plan=nxt, version=nxt.version)
+
+    def local_plan(actor: User, number: str, codes: list[str]) -> Plan:
+        local = plan_build.plan_create(
+            actor=actor,
+            parent=nxt,
+            number=number,
+            title="Kế hoạch phòng ngừa và ứng phó với bạo lực trên cơ sở giới năm 2026",
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+            issued_on=dt.date(2026, 3, 1),
+        )
+        for code in codes:
+            local.refresh_from_db()
+            plan_build.task_save(
+                actor=actor,
+                plan=local,
+                version=local.version,
+                title="",
+                carries=nxt.tasks.get(code=code),
+            )
+        local.refresh_from_db()
+        return local
+
+    reporter = users["ubnd-pho-hien"]
+    pho_hien = local_plan(reporter, "15/KH-UBND", ["II.2.a", "II.3.a"])
+    club = plan_build.task_save(
+        actor=reporter,
+        plan=pho_hien,
+        version=pho_hien.version,
+        title="Sinh hoạt câu lạc bộ gia đình hạnh phúc ở 7 tổ dân phố, mỗi quý một lần",
+        parent=pho_hien.tasks.get(code="II.2.a"),
+    )
+    pho_hien.refresh_from_db()
+    plan_build.plan_budget_set(
+        actor=reporter,
+        plan=pho_hien,
+        version=pho_hien.version,
+        total=45_000_000,
+        lines={
+            (2026, FundingSource.COMMUNE_BUDGET): 35_000_000,
+            (2026, "provincial_budget"): 10_000_000,
+        },
+    )
+    pho_hien.refresh_from_db()
+    pho_hien = plan_build.plan_submit(actor=reporter, plan=pho_hien, version=pho_hien.version)
+    pho_hien = plan_build.plan_publish(actor=leader, plan=pho_hien, version=pho_hien.version)
+    for key, day, people in (
+        ("2026-club-q1", dt.date(2026, 3, 20), (34, 22, 12)),
+        ("2026-club-q2", dt.date(2026, 6, 18), (41, 27, 14)),
+    ):
+        _activity(
+            pho_hien,
+            reporter,
+            key,
+            kind=ActivityKind.COMMUNICATION,
+            title="Sinh hoạt câu lạc bộ gia đình hạnh phúc tổ dân phố số 3",
+            tasks=[club.code],
+            agency="ubnd-pho-hien",
+            place="11953",
+            start=day,
+            participants_total=people[0],
+            participants_female=people[1],
+            participants_male=people[2],
+            details={"channel": Channel.MEETING},
+            spending={FundingSource.COMMUNE_BUDGET: 1_500_000},
+        )
+    local_plan(users["ubnd-tran-hung-dao"], "22/KH-UBND", ["II.2.a"])
+
+
 def build_demo_programme(*, password: str) -> int | None:
     """Create the demo programme data; None when plan 64 is not loaded. Safe to run again."""
     plan = Plan.objects.filter(code=PLAN_CODE).first()
@@ -380,6 +471,7 @@ def build_demo_programme(*, password: str) -> int | None:
     created = _activities(plan, users, models)
     _budget(plan, users)
     _statuses(plan)
+    _next_plan(plan, users)
     thd = Agency.objects.get(code="ubnd-tran-hung-dao")
     if not YearReport.objects.filter(plan=plan, agency=thd, year=2024).exists():
         services.year_report_submit(

