@@ -41,6 +41,8 @@ EVERYONE = frozenset(
         "hotline1",
         "hotline2",
         "hotlinesup1",
+        "leader1",
+        "leader2",
         "manager1",
         "manager2",
         "police1",
@@ -69,7 +71,10 @@ HOTLINE_STAFF = HOTLINE_OPERATORS | CASE_SUPERVISORS
 REPORTERS = frozenset({"reporter1", "reporter2", "reporter3"})
 COORDINATORS = frozenset({"coordinator1", "coordinator2"})
 ANALYSTS_AND_MANAGERS = frozenset({"analyst1", "analyst2", "manager1", "manager2"})
-PROGRAMME = REPORTERS | COORDINATORS | ANALYSTS_AND_MANAGERS
+# Commune leaders approve their commune's local plan (leader1: Phố Hiến; leader2: Trần Hưng
+# Đạo) and see the programme's totals.
+LEADERS = frozenset({"leader1", "leader2"})
+PROGRAMME = REPORTERS | COORDINATORS | ANALYSTS_AND_MANAGERS | LEADERS
 INDICATORS = COORDINATORS | ANALYSTS_AND_MANAGERS
 AUDITORS = frozenset({"auditor1", "auditor2"})
 # Activity A is reporter1's (ubnd-pho-hien); reporter2 and reporter3 report for other agencies.
@@ -132,6 +137,12 @@ _ACTIVITY_OTHERS = {"reporter2": 404, "reporter3": 404}
 _NOT_ON_CASE_A = dict.fromkeys(CASE_STAFF - ON_CASE_A, 404)
 _NOT_ON_CASE_B = dict.fromkeys(CASE_STAFF - ON_CASE_B, 404)
 REQUEST_A = {"pk": "request_a"}
+# Trần Hưng Đạo's local plan is a draft: reporter2 builds it, the coordinators may help,
+# leader2 sees it (refused: only a submitted plan is approved); to everyone else in the
+# programme it does not exist.
+LOCAL_B = {"pk": "local_b"}
+LOCAL_B_BUILDERS = COORDINATORS | {"reporter2"}
+_LOCAL_B_HIDDEN = dict.fromkeys(PROGRAMME - LOCAL_B_BUILDERS - {"leader2"}, 404)
 
 MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     # --- Home, audit, health, accounts ---------------------------------------------------------
@@ -315,12 +326,76 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "POST /programme/plans/<int:pk>/tasks/<int:task_id>/": e(
         COORDINATORS, ids={"pk": "plan", "task_id": "task"}
     ),
+    # Building plans (issue 10).
+    "GET /programme/plans/new/": e(COORDINATORS),
+    "POST /programme/plans/new/": e(COORDINATORS),
+    "GET /programme/plans/<int:pk>/edit/": e(LOCAL_B_BUILDERS, ids=LOCAL_B, also=_LOCAL_B_HIDDEN),
+    "POST /programme/plans/<int:pk>/edit/": e(LOCAL_B_BUILDERS, ids=LOCAL_B, also=_LOCAL_B_HIDDEN),
+    "GET /programme/plans/<int:pk>/tasks/new/": e(
+        LOCAL_B_BUILDERS, ids=LOCAL_B, also=_LOCAL_B_HIDDEN
+    ),
+    "POST /programme/plans/<int:pk>/tasks/new/": e(
+        LOCAL_B_BUILDERS, ids=LOCAL_B, also=_LOCAL_B_HIDDEN
+    ),
+    "GET /programme/plans/<int:pk>/tasks/<int:task_id>/edit/": e(
+        LOCAL_B_BUILDERS, ids={**LOCAL_B, "task_id": "local_b_task"}, also=_LOCAL_B_HIDDEN
+    ),
+    "POST /programme/plans/<int:pk>/tasks/<int:task_id>/edit/": e(
+        LOCAL_B_BUILDERS, ids={**LOCAL_B, "task_id": "local_b_task"}, also=_LOCAL_B_HIDDEN
+    ),
+    "POST /programme/plans/<int:pk>/tasks/<int:task_id>/delete/": e(
+        LOCAL_B_BUILDERS, ids={**LOCAL_B, "task_id": "local_b_task"}, also=_LOCAL_B_HIDDEN
+    ),
+    # Assignments belong to provincial plans: a local plan's builders get 404 too (not probed).
+    "POST /programme/plans/<int:pk>/tasks/<int:task_id>/assignments/": e(
+        LOCAL_B_BUILDERS, ids={**LOCAL_B, "task_id": "local_b_task"}, also=_LOCAL_B_HIDDEN
+    ),
+    "POST /programme/plans/<int:pk>/assignments/<int:assignment_id>/delete/": e(
+        LOCAL_B_BUILDERS, ids={**LOCAL_B, "assignment_id": "=999999"}, also=_LOCAL_B_HIDDEN
+    ),
+    "GET /programme/plans/<int:pk>/objectives/new/": e(
+        LOCAL_B_BUILDERS, ids=LOCAL_B, also=_LOCAL_B_HIDDEN
+    ),
+    "POST /programme/plans/<int:pk>/objectives/new/": e(
+        LOCAL_B_BUILDERS, ids=LOCAL_B, also=_LOCAL_B_HIDDEN
+    ),
+    "GET /programme/plans/<int:pk>/objectives/<int:objective_id>/edit/": e(
+        LOCAL_B_BUILDERS, ids={**LOCAL_B, "objective_id": "local_b_objective"}, also=_LOCAL_B_HIDDEN
+    ),
+    "POST /programme/plans/<int:pk>/objectives/<int:objective_id>/edit/": e(
+        LOCAL_B_BUILDERS, ids={**LOCAL_B, "objective_id": "local_b_objective"}, also=_LOCAL_B_HIDDEN
+    ),
+    "POST /programme/plans/<int:pk>/objectives/<int:objective_id>/delete/": e(
+        LOCAL_B_BUILDERS, ids={**LOCAL_B, "objective_id": "local_b_objective"}, also=_LOCAL_B_HIDDEN
+    ),
+    "GET /programme/plans/<int:pk>/budget/": e(LOCAL_B_BUILDERS, ids=LOCAL_B, also=_LOCAL_B_HIDDEN),
+    "POST /programme/plans/<int:pk>/budget/": e(
+        LOCAL_B_BUILDERS, ids=LOCAL_B, also=_LOCAL_B_HIDDEN
+    ),
+    "POST /programme/plans/<int:pk>/<slug:action>/": e(
+        LOCAL_B_BUILDERS, ids={**LOCAL_B, "action": "=submit"}, also=_LOCAL_B_HIDDEN
+    ),
+    # Actions answer POST only; a programme user's GET is 405.
+    **{
+        f"GET /programme/plans/<int:pk>/{path}": e(
+            also=dict.fromkeys(PROGRAMME, 405), ids={**LOCAL_B, **ids}
+        )
+        for path, ids in (
+            ("<slug:action>/", {"action": "=submit"}),
+            ("assignments/<int:assignment_id>/delete/", {"assignment_id": "=999999"}),
+            ("objectives/<int:objective_id>/delete/", {"objective_id": "local_b_objective"}),
+            ("tasks/<int:task_id>/assignments/", {"task_id": "local_b_task"}),
+            ("tasks/<int:task_id>/delete/", {"task_id": "local_b_task"}),
+        )
+    },
+    "GET /programme/plans/<int:pk>/plan.yaml": e(PROGRAMME, ids={"pk": "next_plan"}),
+    "GET /programme/plans/<int:pk>/coverage/": e(PROGRAMME, ids={"pk": "next_plan"}),
     "GET /programme/activities/": e(REPORTERS | COORDINATORS),
     "GET /programme/activities/new/": e(REPORTERS),
     "POST /programme/activities/new/": e(REPORTERS),
     "GET /programme/activities/<int:pk>/": e(
         ON_ACTIVITY_A,
-        also={**_ACTIVITY_OTHERS, **dict.fromkeys(ANALYSTS_AND_MANAGERS, 404)},
+        also={**_ACTIVITY_OTHERS, **dict.fromkeys(ANALYSTS_AND_MANAGERS | LEADERS, 404)},
         ids=ACTIVITY_A,
     ),
     "GET /programme/activities/<int:pk>/edit/": e(
@@ -351,7 +426,7 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     ),
     "GET /programme/activities/<int:pk>/evidence/<int:evidence_id>/": e(
         ON_ACTIVITY_A,
-        also={**_ACTIVITY_OTHERS, **dict.fromkeys(ANALYSTS_AND_MANAGERS, 404)},
+        also={**_ACTIVITY_OTHERS, **dict.fromkeys(ANALYSTS_AND_MANAGERS | LEADERS, 404)},
         ids={**ACTIVITY_A, "evidence_id": "evidence_a"},
     ),
     "GET /programme/models/": e(PROGRAMME),

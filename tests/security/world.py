@@ -33,6 +33,7 @@ TWINS: dict[str, tuple[str, Role]] = {
     "manager2": ("so-y-te", Role.MANAGER),
     "auditor2": ("so-y-te", Role.AUDITOR),
     "admin2": ("so-y-te", Role.ADMINISTRATOR),
+    "leader2": ("ubnd-tran-hung-dao", Role.COMMUNE_LEADER),
 }
 
 
@@ -54,6 +55,7 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
     from antoan.programme.demo import build_demo_programme
     from antoan.programme.loader import load_plan
     from antoan.programme.models import Activity, CommunityModel, Influencer, Plan
+    from antoan.programme.services import plan_build
     from antoan.referrals import services as referral_services
     from antoan.referrals.demo import build_demo_providers
     from antoan.referrals.models import Provider
@@ -134,6 +136,20 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
     plan = Plan.objects.get(code="64-KH-UBND-2021")
     ids["plan"] = plan.pk
     ids["task"] = plan.tasks.order_by("pk").first().pk
+    # The demo's next plan and Trần Hưng Đạo's local plan under it, still a draft.
+    ids["next_plan"] = Plan.objects.get(copied_from=plan, parent__isnull=True).pk
+    local_b = Plan.objects.get(
+        parent_id=ids["next_plan"], issuing_agency__code="ubnd-tran-hung-dao"
+    )
+    ids["local_b"] = local_b.pk
+    ids["local_b_task"] = local_b.tasks.order_by("pk").first().pk
+    ids["local_b_objective"] = plan_build.objective_save(
+        actor=users["reporter2"],
+        plan=local_b,
+        version=local_b.version,
+        code="1",
+        text="Mỗi tổ dân phố tổ chức ít nhất 2 buổi sinh hoạt về phòng, chống bạo lực gia đình",
+    ).pk
     activity = Activity.objects.filter(agency__code="ubnd-pho-hien").order_by("pk").first()
     ids["activity_a"] = activity.pk
     # The provincial inspection (Sở Nội vụ) is the demo's activity with recommendations.
