@@ -431,3 +431,18 @@ def test_an_ad_hoc_campaign_is_not_compared(cast, plan64):
     campaign = ad_hoc(cast["coordinator1"], dt.date(2025, 3, 1), dt.date(2025, 3, 31))
     report = sel.campaign_report(cast["manager1"], campaign)
     assert report.previous is None and report.totals.activities == 0
+
+
+def test_the_campaign_page_shows_the_report_against_the_year_before(
+    cast, action_month_2025, client_for
+):
+    page = client_for(cast["manager1"]).get(f"/programme/campaigns/{action_month_2025.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="campaign-comparison"' in html
+    assert "Năm 2024: từ 15/11/2024 đến 15/12/2024." in html
+    assert "Ủy ban nhân dân phường Trần Hưng Đạo" in html  # by agency
+    # Managers see figures, not the list of activities.
+    assert 'data-testid="campaign-activities"' not in html
+    listed = client_for(cast["coordinator1"]).get(f"/programme/campaigns/{action_month_2025.pk}/")
+    assert "Hội thi tìm hiểu pháp luật về phòng, chống bạo lực gia đình" in listed.content.decode()
