@@ -8,6 +8,7 @@ from antoan.api.cases import intake, records, workflow
 from antoan.api.hotline import calls as hotline_calls
 from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
+from antoan.api.programme import campaigns as programme_campaigns
 from antoan.api.programme import plans as programme_plans
 from antoan.api.referrals import views as referrals
 
@@ -152,6 +153,16 @@ urlpatterns = [
         name="programme-models",
     ),
     path("programme/budget", programme_plans.BudgetView.as_view(), name="programme-budget"),
+    path(
+        "programme/campaigns",
+        programme_campaigns.CampaignCollectionView.as_view(),
+        name="programme-campaigns",
+    ),
+    path(
+        "programme/campaigns/<int:campaign_id>",
+        programme_campaigns.CampaignDetailView.as_view(),
+        name="programme-campaign",
+    ),
     # Indicators
     path("indicators", indicators.IndicatorListView.as_view(), name="indicators"),
     path("indicators/values", indicators.ValueListView.as_view(), name="indicator-values"),

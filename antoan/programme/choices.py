@@ -156,3 +156,28 @@ class PlanStatus(models.TextChoices):
 class YearReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Đã nộp")
     RETURNED = "returned", _("Trả lại để bổ sung")
+
+
+class CampaignKind(models.TextChoices):
+    """The campaigns that come back every year (plan 64/KH-UBND, IV.10-1), and ad-hoc ones."""
+
+    ACTION_MONTH = (
+        "action_month",
+        _("Tháng hành động vì bình đẳng giới và phòng, chống bạo lực trên cơ sở giới"),
+    )
+    ELIMINATION_DAY = (
+        "elimination_day",
+        _("Ngày quốc tế xóa bỏ bạo lực đối với phụ nữ và trẻ em gái"),
+    )
+    DV_MONTH = "dv_month", _("Tháng hành động quốc gia về phòng, chống bạo lực gia đình")
+    AD_HOC = "ad_hoc", _("Chiến dịch khác")
+
+
+# The yearly window of each recurring kind: (month, day) of the first and the last day. The
+# Action Month runs 15/11 → 15/12 and belongs to the year it starts in.
+CAMPAIGN_WINDOWS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    CampaignKind.ACTION_MONTH: ((11, 15), (12, 15)),
+    CampaignKind.ELIMINATION_DAY: ((11, 25), (11, 25)),
+    CampaignKind.DV_MONTH: ((6, 1), (6, 30)),
+}
+RECURRING_CAMPAIGNS = tuple(CAMPAIGN_WINDOWS)

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from antoan.programme.views import activities, activity_form, budget, plan_build, plans, registry
+from antoan.programme.views import (
+    activities,
+    activity_form,
+    budget,
+    campaigns,
+    plan_build,
+    plans,
+    registry,
+)
 
 app_name = "programme"
 
@@ -92,4 +100,28 @@ urlpatterns = [
     ),
     path("budget/", budget.BudgetView.as_view(), name="budget"),
     path("reports/", budget.ReportsView.as_view(), name="reports"),
+    path("campaigns/", campaigns.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/new/", campaigns.CampaignFormView.as_view(), name="campaign_new"),
+    path("campaigns/<int:pk>/", campaigns.CampaignView.as_view(), name="campaign"),
+    path("campaigns/<int:pk>/edit/", campaigns.CampaignFormView.as_view(), name="campaign_edit"),
+    path(
+        "campaigns/<int:pk>/items/new/",
+        campaigns.PlanItemFormView.as_view(),
+        name="campaign_item_new",
+    ),
+    path(
+        "campaigns/<int:pk>/items/<int:item_id>/edit/",
+        campaigns.PlanItemFormView.as_view(),
+        name="campaign_item_edit",
+    ),
+    path(
+        "campaigns/<int:pk>/report.xlsx",
+        campaigns.CampaignXlsxView.as_view(),
+        name="campaign_xlsx",
+    ),
+    path(
+        "campaigns/<int:pk>/report.docx",
+        campaigns.CampaignDocxView.as_view(),
+        name="campaign_docx",
+    ),
 ]

@@ -94,6 +94,8 @@ API_CASE_A = {"case_id": "case_a"}
 CALL = {"pk": "call"}
 API_CALL = {"call_id": "call"}
 ACTIVITY_A = {"pk": "activity_a"}
+CAMPAIGN = {"pk": "campaign"}
+CAMPAIGN_ITEM_A = {"pk": "campaign", "item_id": "campaign_item_a"}
 
 
 @dataclass(frozen=True)
@@ -458,6 +460,23 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /programme/toolkit/models.xlsx": e(PROGRAMME),
     "GET /programme/toolkit/influencers.xlsx": e(PROGRAMME),
     "GET /programme/toolkit/budget.xlsx": e(PROGRAMME),
+    "GET /programme/campaigns/": e(PROGRAMME),
+    "GET /programme/campaigns/new/": e(COORDINATORS),
+    "POST /programme/campaigns/new/": e(COORDINATORS),
+    "GET /programme/campaigns/<int:pk>/": e(PROGRAMME, ids=CAMPAIGN),
+    "GET /programme/campaigns/<int:pk>/edit/": e(COORDINATORS, ids=CAMPAIGN),
+    "POST /programme/campaigns/<int:pk>/edit/": e(COORDINATORS, ids=CAMPAIGN),
+    "GET /programme/campaigns/<int:pk>/items/new/": e(REPORTERS, ids=CAMPAIGN),
+    "POST /programme/campaigns/<int:pk>/items/new/": e(REPORTERS, ids=CAMPAIGN),
+    # The plan item is reporter1's agency's (ubnd-pho-hien); other reporters get 404.
+    "GET /programme/campaigns/<int:pk>/items/<int:item_id>/edit/": e(
+        {"reporter1"}, also=_ACTIVITY_OTHERS, ids=CAMPAIGN_ITEM_A
+    ),
+    "POST /programme/campaigns/<int:pk>/items/<int:item_id>/edit/": e(
+        {"reporter1"}, also=_ACTIVITY_OTHERS, ids=CAMPAIGN_ITEM_A
+    ),
+    "GET /programme/campaigns/<int:pk>/report.xlsx": e(PROGRAMME, ids=CAMPAIGN),
+    "GET /programme/campaigns/<int:pk>/report.docx": e(PROGRAMME, ids=CAMPAIGN),
     # --- Indicators ----------------------------------------------------------------------------
     "GET /indicators/": e(INDICATORS),
     r"GET /indicators/^export\.(?P<file_format>xlsx|csv)$": e(
@@ -560,6 +579,11 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     ),
     "GET /api/v1/programme/models": e(PROGRAMME),
     "GET /api/v1/programme/budget": e(PROGRAMME),
+    "GET /api/v1/programme/campaigns": e(PROGRAMME),
+    "POST /api/v1/programme/campaigns": e(COORDINATORS),
+    "GET /api/v1/programme/campaigns/{campaign_id}": e(
+        PROGRAMME, refused=404, ids={"campaign_id": "campaign"}
+    ),
     "GET /api/v1/indicators": e(INDICATORS),
     "GET /api/v1/indicators/values": e(INDICATORS),
     "GET /api/v1/indicators/estimates": e(INDICATORS),

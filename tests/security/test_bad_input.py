@@ -32,6 +32,7 @@ from antoan.api.tests.test_programme_helpers import activity_body
 from antoan.cases import services as case_services
 from antoan.hotline.models import Call
 from antoan.programme.models import Activity, Evidence
+from antoan.programme.services import campaigns as campaign_services
 from antoan.programme.tests.test_excel_import import COMMUNICATION_ROW, template
 
 pytestmark = pytest.mark.django_db
@@ -249,7 +250,18 @@ def test_every_programme_form_survives_the_corpus(cast, plan64):
     clients = _clients(cast)
     reporter = clients["reporter1"]
     task = plan64.tasks.order_by("pk").first()
+    campaign = campaign_services.campaign_create(
+        actor=cast["coordinator1"],
+        data=campaign_services.CampaignInput(
+            title="Chiến dịch truyền thông",
+            start_date=timezone.localdate() + dt.timedelta(days=10),
+            end_date=timezone.localdate() + dt.timedelta(days=40),
+        ),
+    )
     pages = [
+        ("coordinator1", reverse("programme:campaign_new")),
+        ("coordinator1", reverse("programme:campaign_edit", args=[campaign.pk])),
+        ("reporter1", reverse("programme:campaign_item_new", args=[campaign.pk])),
         ("reporter1", reverse("programme:activity_new") + "?kind=training"),
         ("reporter1", reverse("programme:activity_new") + "?kind=inspection"),
         ("reporter1", reverse("programme:activity_new") + "?kind=commendation"),
@@ -406,11 +418,17 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
         "transfer_id": 1,
         "call_id": call_id,
         "activity_id": 1,
+        "campaign_id": 1,
         "referral_id": 1,
     }
     bases = {
         ("post", "/api/v1/cases"): case_body(),
         ("post", "/api/v1/programme/activities"): activity_body(),
+        ("post", "/api/v1/programme/campaigns"): {
+            "title": "Chiến dịch truyền thông",
+            "start_date": "2026-12-20",
+            "end_date": "2027-01-10",
+        },
     }
     done = set()
     sent = 0
@@ -420,6 +438,8 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             if path.startswith("/api/v1/auth")
             else clients["hotline1"]
             if "/hotline/" in path
+            else clients["coordinator1"]
+            if "/programme/campaigns" in path
             else clients["reporter1"]
             if "/programme/" in path
             else clients["worker1"]

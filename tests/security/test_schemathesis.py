@@ -60,6 +60,7 @@ RECORD_RULES = frozenset(
         "assigned_to",
         "commune",
         "community_model",
+        "expected_agencies",
         "indicator",
         "parent",
         "partners",

@@ -164,6 +164,7 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
     ).pk
     ids["model_a"] = CommunityModel.objects.filter(agency__code="ubnd-pho-hien").first().pk
     ids["influencer_a"] = Influencer.objects.filter(agency__code="ubnd-pho-hien").first().pk
+    ids.update(_campaign(users))
     ids["token_worker1"] = ApiToken.objects.create(
         user=users["worker1"],
         digest="0" * 64,
@@ -177,6 +178,42 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
     ids["purpose"] = "services"
     ids["template_kind"] = "training"
     return users, ids
+
+
+def _campaign(users: dict[str, User]) -> dict[str, Any]:
+    """This year's and next year's recurring campaigns, and an ad-hoc campaign starting in ten
+    days, expecting UBND phường Phố Hiến, with a plan item of that agency by reporter1."""
+    from antoan.programme.services import campaigns
+
+    # The recurring campaigns, which the calendar would otherwise create on its first visit
+    # (a GET that writes: the matrix compares the data after each refused write).
+    campaigns.ensure_current()
+    today = timezone.localdate()
+    agency = Agency.objects.get(code="ubnd-pho-hien")
+    campaign = campaigns.campaign_create(
+        actor=users["coordinator1"],
+        data=campaigns.CampaignInput(
+            title="Chiến dịch truyền thông phòng, chống bạo lực học đường",
+            start_date=today + dt.timedelta(days=10),
+            end_date=today + dt.timedelta(days=40),
+            expected_agencies=[agency],
+        ),
+    )
+    item = campaigns.plan_item_save(
+        actor=users["reporter1"],
+        campaign=campaign,
+        data=campaigns.PlanItemInput(
+            agency=agency,
+            title="Sinh hoạt cộng đồng tại các tổ dân phố",
+            kind="communication",
+            start_date=campaign.start_date,
+            end_date=campaign.start_date,
+            place=agency.place,
+            expected_people=120,
+            budget=5_000_000,
+        ),
+    )
+    return {"campaign": campaign.pk, "campaign_item_a": item.pk}
 
 
 def _privacy_and_reviews(users: dict[str, User], case_a: Any, case_b: Any) -> dict[str, Any]:

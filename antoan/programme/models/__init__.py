@@ -18,6 +18,7 @@ from antoan.programme.models.activities import (
     text_limit,
 )
 from antoan.programme.models.budget import BudgetLine, YearReport
+from antoan.programme.models.campaigns import Campaign, CampaignPlanItem, CampaignReminder
 from antoan.programme.models.plan import (
     Assignment,
     DutyTransfer,
@@ -33,6 +34,9 @@ __all__ = [
     "ActivityComment",
     "Assignment",
     "BudgetLine",
+    "Campaign",
+    "CampaignPlanItem",
+    "CampaignReminder",
     "CommunityModel",
     "DutyTransfer",
     "Evidence",

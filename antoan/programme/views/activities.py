@@ -26,6 +26,7 @@ from antoan.programme import evidence as evidence_services
 from antoan.programme import forms, selectors, services
 from antoan.programme.choices import AGE_BANDS, FundingSource, TargetGroup
 from antoan.programme.models import Activity
+from antoan.programme.selectors.campaigns import campaigns_of_activity
 from antoan.programme.views.common import (
     PAGE_SIZE,
     add_errors,
@@ -168,6 +169,7 @@ def render_activity(
         "evidence": list(activity.evidence.select_related("uploaded_by")),
         "comments": list(activity.comments.select_related("author")),
         "flags": flag_messages(activity.flags),
+        "campaigns": campaigns_of_activity(activity),
         "may_edit": may_edit,
         "locked": selectors.is_year_locked(
             activity.plan_id, activity.agency_id, activity.start_date.year

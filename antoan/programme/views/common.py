@@ -20,6 +20,7 @@ from antoan.core.permissions import deny, grant, has_perm
 from antoan.places.models import Place
 from antoan.programme import selectors
 from antoan.programme.models import Plan
+from antoan.programme.selectors.campaigns import reminders_for_user
 
 PAGE_SIZE = 25
 
@@ -56,6 +57,11 @@ def programme_nav(request: Any, active: str) -> dict[str, Any]:
         "may_report": bool(selectors.reporting_agency_ids(user)),
         "is_coordinator": selectors.sees_all_activities(user),
         "toolkit_url": safe_reverse("programme_toolkit:index") if may_see_activities(user) else "",
+        # Reminders of campaigns about to start, for the reporters they were sent to.
+        "campaign_reminders": reminders_for_user(user)
+        if selectors.reporting_agency_ids(user)
+        else [],
+        "campaign_today": timezone.localdate(),
     }
 
 
