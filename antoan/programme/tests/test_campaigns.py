@@ -396,8 +396,9 @@ def test_the_docx_report_has_the_decree_30_layout_and_the_figures(
     assert AuditEvent.objects.filter(action="export", extra__format="docx").count() == 1
 
 
-def test_python_docx_reads_the_report_when_installed(cast, action_month_2025):
-    docx = pytest.importorskip("docx")
+def test_python_docx_reads_the_report(cast, action_month_2025):
+    import docx
+
     report = sel.campaign_report(cast["coordinator1"], action_month_2025)
     from antoan.programme.campaign_docx import build_campaign_docx
 
@@ -407,6 +408,9 @@ def test_python_docx_reads_the_report_when_installed(cast, action_month_2025):
     assert 30 <= round(section.left_margin.mm) <= 35
     texts = [p.text for p in document.paragraphs]
     assert "BÁO CÁO" in texts
+    fonts = {run.font.name for p in document.paragraphs for run in p.runs if run.font.name}
+    styles = {document.styles["Normal"].font.name}
+    assert fonts | styles <= {"Times New Roman"}
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not here")
