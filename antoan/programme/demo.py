@@ -9,6 +9,7 @@ activities carry an import key, the rest is looked up before it is created.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -422,6 +423,18 @@ def _next_plan(plan: Plan, users: dict[str, User]) -> None:
         version=pho_hien.version,
         title="Sinh hoạt câu lạc bộ gia đình hạnh phúc ở 7 tổ dân phố, mỗi quý một lần",
         parent=pho_hien.tasks.get(code="II.2.a"),
+    )
+    pho_hien.refresh_from_db()
+    plan_build.objective_save(
+        actor=reporter,
+        plan=pho_hien,
+        version=pho_hien.version,
+        code="1",
+        text="100% tổ dân phố tổ chức sinh hoạt câu lạc bộ gia đình hạnh phúc ít nhất 4 lần",
+        target_value=Decimal(100),
+        target_comparison="=",
+        target_unit="%",
+        target_year=2026,
     )
     pho_hien.refresh_from_db()
     plan_build.plan_budget_set(

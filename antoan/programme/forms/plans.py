@@ -158,7 +158,11 @@ class BudgetForm(StyledForm):
             row = []
             for source in LOCAL_SOURCES:
                 name = f"y{year}_{source}"
-                self.fields[name] = MoneyField(label=FundingSource(source).label, required=False)
+                self.fields[name] = MoneyField(
+                    label=FundingSource(source).label,
+                    required=False,
+                    widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+                )
                 row.append(name)
             self.cells.append((year, row))
 

@@ -129,18 +129,20 @@ def _audit(actor: Any, request: Any, action: str, object_type: str, pk: int, **e
 
 
 def heirs(agency: Agency, on: dt.date) -> list[Agency]:
-    """Who carries a dissolved agency's duties on ``on`` (itself while it exists)."""
+    """Who carries a dissolved agency's duties on ``on`` (itself while it exists): its
+    successor, the heir of its main duties (Sở LĐTBXH's gender-equality and GBV duties went to
+    Sở Nội vụ), else every agency that took over a part of them. The coordinator reviews the
+    draft's assignments before publishing."""
     if agency.is_valid_on(on):
         return [agency]
-    out = [
+    successor = agency.successor
+    if successor is not None and successor.is_valid_on(on):
+        return [successor]
+    return [
         t.to_agency
         for t in DutyTransfer.objects.filter(from_agency=agency).select_related("to_agency")
         if t.to_agency.is_valid_on(on)
     ]
-    successor = agency.successor
-    if not out and successor is not None and successor.is_valid_on(on):
-        out = [successor]
-    return out
 
 
 def _unique_code(base: str) -> str:
