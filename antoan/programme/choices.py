@@ -146,3 +146,17 @@ class EvidenceKind(models.TextChoices):
 class YearReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Đã nộp")
     RETURNED = "returned", _("Trả lại để bổ sung")
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    FINAL = "final", _("Đã hoàn thành")
+
+
+class ReviewDecision(models.TextChoices):
+    """What the lead department decides after reviewing a model's results (II.4.a-1)."""
+
+    CONTINUE = "continue", _("Duy trì")
+    SUPPORT = "support", _("Hỗ trợ thêm")
+    EXTEND = "extend", _("Nhân rộng, mở rộng")
+    STOP = "stop", _("Dừng mô hình")
