@@ -406,6 +406,7 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
         "transfer_id": 1,
         "call_id": call_id,
         "activity_id": 1,
+        "model_id": 1,
         "referral_id": 1,
     }
     bases = {
