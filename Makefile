@@ -30,9 +30,10 @@ run: setup
 	ANTOAN_ENV=local $(PY) manage.py migrate --no-input -v 0
 	ANTOAN_ENV=local $(PY) manage.py load_places
 	ANTOAN_ENV=local $(PY) manage.py load_plan
-	ANTOAN_ENV=local $(PY) manage.py ensure_campaigns
+	ANTOAN_ENV=local $(PY) manage.py load_standards
 	ANTOAN_ENV=local $(PY) manage.py load_indicators
 	ANTOAN_ENV=local $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
+	ANTOAN_ENV=local $(PY) manage.py ensure_campaigns
 	-ANTOAN_ENV=local $(PY) manage.py generate_data --scale demo
 	@echo
 	@echo "An Toàn: http://127.0.0.1:$(PORT)/  (demo password: $(DEMO_PASSWORD))"

@@ -10,6 +10,7 @@ from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
 from antoan.api.programme import campaigns as programme_campaigns
 from antoan.api.programme import plans as programme_plans
+from antoan.api.programme import standards as programme_standards
 from antoan.api.referrals import views as referrals
 
 app_name = "api"
@@ -151,6 +152,21 @@ urlpatterns = [
         "programme/models",
         programme_plans.CommunityModelListView.as_view(),
         name="programme-models",
+    ),
+    path(
+        "programme/models/<int:model_id>/assessments",
+        programme_standards.ModelAssessmentView.as_view(),
+        name="programme-model-assessments",
+    ),
+    path(
+        "programme/models/<int:model_id>/reviews",
+        programme_standards.ModelReviewView.as_view(),
+        name="programme-model-reviews",
+    ),
+    path(
+        "programme/checklists",
+        programme_standards.ChecklistListView.as_view(),
+        name="programme-checklists",
     ),
     path("programme/budget", programme_plans.BudgetView.as_view(), name="programme-budget"),
     path(

@@ -181,3 +181,17 @@ CAMPAIGN_WINDOWS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     CampaignKind.DV_MONTH: ((6, 1), (6, 30)),
 }
 RECURRING_CAMPAIGNS = tuple(CAMPAIGN_WINDOWS)
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    FINAL = "final", _("Đã hoàn thành")
+
+
+class ReviewDecision(models.TextChoices):
+    """What the lead department decides after reviewing a model's results (II.4.a-1)."""
+
+    CONTINUE = "continue", _("Duy trì")
+    SUPPORT = "support", _("Hỗ trợ thêm")
+    EXTEND = "extend", _("Nhân rộng, mở rộng")
+    STOP = "stop", _("Dừng mô hình")

@@ -8,6 +8,7 @@ from antoan.programme.views import (
     plan_build,
     plans,
     registry,
+    standards,
 )
 
 app_name = "programme"
@@ -93,6 +94,25 @@ urlpatterns = [
     path("models/new/", registry.ModelFormView.as_view(), name="model_new"),
     path("models/<int:pk>/", registry.ModelView.as_view(), name="model"),
     path("models/<int:pk>/edit/", registry.ModelFormView.as_view(), name="model_edit"),
+    path(
+        "models/<int:pk>/assessments/new/",
+        standards.ModelAssessmentNewView.as_view(),
+        name="model_assessment_new",
+    ),
+    path("models/<int:pk>/reviews/new/", standards.ReviewNewView.as_view(), name="review_new"),
+    path("assessments/<int:pk>/", standards.AssessmentView.as_view(), name="assessment"),
+    path(
+        "assessments/<int:pk>/edit/",
+        standards.AssessmentEditView.as_view(),
+        name="assessment_edit",
+    ),
+    path("facilities/", standards.FacilityListView.as_view(), name="facilities"),
+    path("facilities/<int:pk>/", standards.FacilityView.as_view(), name="facility"),
+    path(
+        "facilities/<int:pk>/assessments/new/",
+        standards.FacilityAssessmentNewView.as_view(),
+        name="facility_assessment_new",
+    ),
     path("influencers/", registry.InfluencerListView.as_view(), name="influencers"),
     path("influencers/new/", registry.InfluencerFormView.as_view(), name="influencer_new"),
     path(

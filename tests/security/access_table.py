@@ -437,6 +437,19 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /programme/models/<int:pk>/": e(PROGRAMME, ids={"pk": "model_a"}),
     "GET /programme/models/<int:pk>/edit/": e(ON_ACTIVITY_A, ids={"pk": "model_a"}),
     "POST /programme/models/<int:pk>/edit/": e(ON_ACTIVITY_A, ids={"pk": "model_a"}),
+    # Standards and reviews (plan IV.1.b, II.4.a-1): every programme role reads them, the
+    # coordinator records them.
+    "GET /programme/models/<int:pk>/assessments/new/": e(COORDINATORS, ids={"pk": "model_a"}),
+    "POST /programme/models/<int:pk>/assessments/new/": e(COORDINATORS, ids={"pk": "model_a"}),
+    "GET /programme/models/<int:pk>/reviews/new/": e(COORDINATORS, ids={"pk": "model_a"}),
+    "POST /programme/models/<int:pk>/reviews/new/": e(COORDINATORS, ids={"pk": "model_a"}),
+    "GET /programme/assessments/<int:pk>/": e(PROGRAMME, ids={"pk": "assessment_a"}),
+    "GET /programme/assessments/<int:pk>/edit/": e(COORDINATORS, ids={"pk": "assessment_a"}),
+    "POST /programme/assessments/<int:pk>/edit/": e(COORDINATORS, ids={"pk": "assessment_a"}),
+    "GET /programme/facilities/": e(PROGRAMME),
+    "GET /programme/facilities/<int:pk>/": e(PROGRAMME, ids={"pk": "facility"}),
+    "GET /programme/facilities/<int:pk>/assessments/new/": e(COORDINATORS, ids={"pk": "facility"}),
+    "POST /programme/facilities/<int:pk>/assessments/new/": e(COORDINATORS, ids={"pk": "facility"}),
     "GET /programme/influencers/": e(PROGRAMME),
     "GET /programme/influencers/new/": e(REPORTERS | COORDINATORS),
     "POST /programme/influencers/new/": e(REPORTERS | COORDINATORS),
@@ -583,6 +596,25 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "POST /api/v1/programme/campaigns": e(COORDINATORS),
     "GET /api/v1/programme/campaigns/{campaign_id}": e(
         PROGRAMME, refused=404, ids={"campaign_id": "campaign"}
+    ),
+    "GET /api/v1/programme/checklists": e(PROGRAMME),
+    "GET /api/v1/programme/models/{model_id}/assessments": e(
+        PROGRAMME, refused=404, ids={"model_id": "model_a"}
+    ),
+    "POST /api/v1/programme/models/{model_id}/assessments": e(
+        COORDINATORS,
+        refused=404,
+        also=dict.fromkeys(REPORTERS | ANALYSTS_AND_MANAGERS | LEADERS, 403),
+        ids={"model_id": "model_a"},
+    ),
+    "GET /api/v1/programme/models/{model_id}/reviews": e(
+        PROGRAMME, refused=404, ids={"model_id": "model_a"}
+    ),
+    "POST /api/v1/programme/models/{model_id}/reviews": e(
+        COORDINATORS,
+        refused=404,
+        also=dict.fromkeys(REPORTERS | ANALYSTS_AND_MANAGERS | LEADERS, 403),
+        ids={"model_id": "model_a"},
     ),
     "GET /api/v1/indicators": e(INDICATORS),
     "GET /api/v1/indicators/values": e(INDICATORS),

@@ -16,6 +16,7 @@ import itertools
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -31,7 +32,7 @@ from antoan.api.tests.test_cases_helpers import case_body, open_case, send
 from antoan.api.tests.test_programme_helpers import activity_body
 from antoan.cases import services as case_services
 from antoan.hotline.models import Call
-from antoan.programme.models import Activity, Evidence
+from antoan.programme.models import Activity, Checklist, Evidence
 from antoan.programme.services import campaigns as campaign_services
 from antoan.programme.tests.test_excel_import import COMMUNICATION_ROW, template
 
@@ -419,8 +420,10 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
         "call_id": call_id,
         "activity_id": 1,
         "campaign_id": 1,
+        "model_id": _trusted_address(cast).pk,
         "referral_id": 1,
     }
+    checklist = Checklist.objects.get(code="dia-chi-tin-cay")
     bases = {
         ("post", "/api/v1/cases"): case_body(),
         ("post", "/api/v1/programme/activities"): activity_body(),
@@ -428,6 +431,20 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             "title": "Chiến dịch truyền thông",
             "start_date": "2026-12-20",
             "end_date": "2027-01-10",
+        },
+        ("post", "/api/v1/programme/models/{model_id}/assessments"): {
+            "checklist": checklist.pk,
+            "assessed_on": timezone.localdate().isoformat(),
+            "status": "draft",
+            "scores": {"A1": {"score": 1, "note": "Quyết định công nhận"}},
+        },
+        ("post", "/api/v1/programme/models/{model_id}/reviews"): {
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "people_served": 3,
+            "survivors_supported": 1,
+            "decision": "continue",
+            "reasons": "Hoạt động đều.",
         },
     }
     done = set()
@@ -439,7 +456,7 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             else clients["hotline1"]
             if "/hotline/" in path
             else clients["coordinator1"]
-            if "/programme/campaigns" in path
+            if "/programme/campaigns" in path or "/programme/models/" in path
             else clients["reporter1"]
             if "/programme/" in path
             else clients["worker1"]
@@ -461,6 +478,24 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             assert_safe(send(user, method, url, body), before, f"{method} {url} body")
         done.add((method, path))
     assert len(done) >= 25 and sent > 150
+
+
+def _trusted_address(cast) -> Any:
+    """A model to assess and review: the standards' API writes belong to the coordinator."""
+    from antoan.accounts.models import Agency
+    from antoan.programme.services import ModelInput, community_model_save
+    from antoan.programme.standards_loader import load_standards
+
+    load_standards(
+        sorted((Path(__file__).resolve().parents[2] / "data" / "standards").glob("*.yaml"))
+    )
+    agency = Agency.objects.get(code="ubnd-pho-hien")
+    return community_model_save(
+        actor=cast["coordinator1"],
+        data=ModelInput(
+            kind="trusted_address", name="Địa chỉ tin cậy", place=agency.place, agency=agency
+        ),
+    )
 
 
 def test_answers_that_are_not_an_object_are_a_400(cast, world):

@@ -56,6 +56,7 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
     from antoan.programme.loader import load_plan
     from antoan.programme.models import Activity, CommunityModel, Influencer, Plan
     from antoan.programme.services import plan_build
+    from antoan.programme.standards_loader import load_standards
     from antoan.referrals import services as referral_services
     from antoan.referrals.demo import build_demo_providers
     from antoan.referrals.models import Provider
@@ -66,6 +67,7 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
     build_demo_cases(users)
     load_plan(DATA / "plans" / "64-KH-UBND-2021.yaml")
     load_indicators(DATA / "indicators.yaml")
+    load_standards(sorted((DATA / "standards").glob("*.yaml")))
     build_demo_programme(password=DEMO_PASSWORD)
     users.update(
         {u.username: u for u in User.objects.filter(username__in=["reporter2", "reporter3"])}
@@ -165,6 +167,7 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
     ids["model_a"] = CommunityModel.objects.filter(agency__code="ubnd-pho-hien").first().pk
     ids["influencer_a"] = Influencer.objects.filter(agency__code="ubnd-pho-hien").first().pk
     ids.update(_campaign(users))
+    ids.update(_standards(users, ids["model_a"]))
     ids["token_worker1"] = ApiToken.objects.create(
         user=users["worker1"],
         digest="0" * 64,
@@ -214,6 +217,26 @@ def _campaign(users: dict[str, User]) -> dict[str, Any]:
         ),
     )
     return {"campaign": campaign.pk, "campaign_item_a": item.pk}
+
+
+def _standards(users: dict[str, User], model_id: int) -> dict[str, Any]:
+    """A draft assessment of model A (a trusted address) and the social assistance centre,
+    a facility of the standards pages."""
+    from antoan.programme import services
+    from antoan.programme.models import Checklist, CommunityModel
+
+    model = CommunityModel.objects.get(pk=model_id)
+    checklist = Checklist.objects.filter(code="dia-chi-tin-cay").order_by("-version").first()
+    draft = services.assessment_save(
+        actor=users["coordinator1"],
+        model=model,
+        data=services.AssessmentInput(
+            checklist=checklist,
+            assessed_on=timezone.localdate(),
+            scores={"A1": services.ScoreInput(score=2, note="Quyết định số 12/QĐ-UBND")},
+        ),
+    )
+    return {"assessment_a": draft.pk, "facility": Agency.objects.get(code="ctxh-tinh").pk}
 
 
 def _privacy_and_reviews(users: dict[str, User], case_a: Any, case_b: Any) -> dict[str, Any]:

@@ -25,10 +25,12 @@ from antoan.programme.forms.other import (
     TaskStatusForm,
     YearFilterForm,
 )
+from antoan.programme.forms.standards import AssessmentForm, ReviewForm
 
 __all__ = [
     "ActivityFilterForm",
     "ActivityForm",
+    "AssessmentForm",
     "BudgetFilterForm",
     "BudgetLineForm",
     "CommentForm",
@@ -39,6 +41,7 @@ __all__ = [
     "RecommendationFollowUpForm",
     "RecommendationFormSet",
     "ReturnForm",
+    "ReviewForm",
     "TaskStatusForm",
     "YearFilterForm",
     "filled_recommendations",

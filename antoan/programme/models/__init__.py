@@ -28,20 +28,34 @@ from antoan.programme.models.plan import (
     TaskStatusChange,
 )
 from antoan.programme.models.registry import CommunityModel, Influencer
+from antoan.programme.models.standards import (
+    FACILITY_KINDS,
+    Assessment,
+    AssessmentScore,
+    Checklist,
+    Criterion,
+    ModelReview,
+)
 
 __all__ = [
+    "FACILITY_KINDS",
     "Activity",
     "ActivityComment",
+    "Assessment",
+    "AssessmentScore",
     "Assignment",
     "BudgetLine",
     "Campaign",
     "CampaignPlanItem",
     "CampaignReminder",
+    "Checklist",
     "CommunityModel",
+    "Criterion",
     "DutyTransfer",
     "Evidence",
     "Influencer",
     "InspectionMember",
+    "ModelReview",
     "Objective",
     "Plan",
     "Recommendation",

@@ -32,3 +32,21 @@ def trainee_lines(female: int, male: int) -> str:
     rows = [f"Nguyễn Thị Học Viên {i}\tNữ\tCán bộ\tUBND phường" for i in range(female)]
     rows += [f"Trần Văn Học Viên {i}\tNam\tCông an\tCông an phường" for i in range(male)]
     return "\n".join(rows)
+
+
+# The trusted-address checklist (data/standards/dia-chi-tin-cay.yaml): criterion → weight; every
+# criterion is scored 0-2.
+TRUSTED_WEIGHTS = {
+    "A1": 2,
+    "A2": 1,
+    "A3": 2,
+    "B1": 2,
+    "B2": 1,
+    "C1": 2,
+    "C2": 2,
+    "C3": 2,
+    "C4": 2,
+    "D1": 1,
+    "D2": 1,
+}
+FULL_TRUSTED = dict.fromkeys(TRUSTED_WEIGHTS, 2)

@@ -133,3 +133,63 @@ def form_data(agencies, tasks, plan64):
         return {k: v for k, v in data.items() if v is not None}
 
     return build
+
+
+@pytest.fixture
+def standards(plan64):
+    """The checklists of data/standards, by code (their first stored version)."""
+    from pathlib import Path
+
+    from antoan.programme.models import Checklist
+    from antoan.programme.standards_loader import load_standards
+
+    folder = Path(__file__).resolve().parents[3] / "data" / "standards"
+    load_standards(sorted(folder.glob("*.yaml")), retire_missing=True)
+    return {c.code: c for c in Checklist.objects.all()}
+
+
+@pytest.fixture
+def trusted_address(cast, agencies, mini_places):
+    """A trusted address registered by UBND phường Phố Hiến (reporter1's agency)."""
+    import datetime as dt
+
+    from antoan.programme import services
+
+    return services.community_model_save(
+        actor=cast["reporter1"],
+        data=services.ModelInput(
+            kind="trusted_address",
+            name="Địa chỉ tin cậy tổ dân phố 3",
+            place=mini_places["commune_a"],
+            agency=agencies["ubnd-pho-hien"],
+            founded_on=dt.date(2022, 3, 8),
+            members_total=9,
+            members_female=6,
+        ),
+    )
+
+
+@pytest.fixture
+def assess(cast, standards):
+    """Assess through the service as coordinator1: ``assess(model, {"A1": 2}, status=...)``."""
+    from django.utils import timezone
+
+    from antoan.programme import services
+
+    def assess_(subject, scores, *, checklist="dia-chi-tin-cay", status="final", on=None, **kw):
+        target = (
+            {"facility": subject} if subject._meta.model_name == "agency" else {"model": subject}
+        )
+        return services.assessment_save(
+            actor=kw.pop("actor", cast["coordinator1"]),
+            data=services.AssessmentInput(
+                checklist=kw.pop("checklist_obj", None) or standards[checklist],
+                assessed_on=on or timezone.localdate(),
+                status=status,
+                scores={c: services.ScoreInput(score=s) for c, s in scores.items()},
+            ),
+            **target,
+            **kw,
+        )
+
+    return assess_

@@ -20,6 +20,7 @@ from antoan.core.permissions import PermissionRequiredMixin, deny
 from antoan.programme import forms, selectors, services
 from antoan.programme.choices import InfluencerGroup, ModelKind
 from antoan.programme.models import CommunityModel, Influencer
+from antoan.programme.selectors import standards
 from antoan.programme.views.common import (
     add_errors,
     default_place_code,
@@ -66,9 +67,11 @@ class ModelListView(PermissionRequiredMixin, View):
                 models = models.filter(status=d["status"])
             if d["commune"]:
                 models = models.filter(place__code=d["commune"])
+        rows = list(standards.with_latest_results(models).order_by("kind", "name"))
+        standards.attach_latest(rows)
         context = {
             "form": form,
-            "models": list(models.order_by("kind", "name")),
+            "models": rows,
             "kind_counts": [
                 (kind, label, counts.get(kind, 0)) for kind, label in ModelKind.choices
             ],
@@ -96,6 +99,10 @@ class ModelView(PermissionRequiredMixin, View):
             "model": model,
             "activities": activities,
             "may_edit": may_edit_model(user, model),
+            "assessments": list(standards.assessment_list(user).filter(community_model=model)),
+            "reviews": list(standards.review_list(user).filter(community_model=model)),
+            "may_assess": selectors.sees_all_activities(user),
+            "has_checklist": bool(standards.checklists_for(user, model=model)),
             **programme_nav(request, "models"),
         }
         return render(request, "programme/model.html", context)
