@@ -87,9 +87,9 @@ def build_demo_contacts() -> int:
             )
         day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     known = set(
-        ServiceContact.objects.filter(
-            client_uuid__in=[r.client_uuid for r in rows]
-        ).values_list("client_uuid", flat=True)
+        ServiceContact.objects.filter(client_uuid__in=[r.client_uuid for r in rows]).values_list(
+            "client_uuid", flat=True
+        )
     )
     new = [r for r in rows if r.client_uuid not in known]
     ServiceContact.objects.bulk_create(new)

@@ -74,6 +74,8 @@ def _report_form(request: Any, scope: selectors.ReportScope) -> forms.ReportForm
         today = timezone.localdate()
         data.setdefault("year", str(today.year))
         data.setdefault("month", str(today.month))
+        if not scope.province_wide and len(scope.facilities) == 1:
+            data.setdefault("facility", str(scope.facilities[0].pk))
     return forms.ReportForm(data, facilities=scope.facilities, communes=communes)
 
 

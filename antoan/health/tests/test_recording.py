@@ -87,7 +87,7 @@ def test_a_name_in_any_field_of_the_page_is_refused(client_for, nurse, field):
     ("changes", "message"),
     [
         (
-            {"contact_date": (dt.date.today() + dt.timedelta(days=2)).strftime("%d/%m/%Y")},
+            {"contact_date": (today() + dt.timedelta(days=2)).strftime("%d/%m/%Y")},
             "tương lai",
         ),
         ({"contact_date": "01/01/2024"}, "trước ngày cơ sở bắt đầu hoạt động (01/03/2024)"),
