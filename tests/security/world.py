@@ -33,6 +33,7 @@ TWINS: dict[str, tuple[str, Role]] = {
     "manager2": ("so-y-te", Role.MANAGER),
     "auditor2": ("so-y-te", Role.AUDITOR),
     "admin2": ("so-y-te", Role.ADMINISTRATOR),
+    "nurse2": ("tyt-tran-hung-dao", Role.HEALTH_WORKER),
 }
 
 

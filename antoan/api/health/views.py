@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -111,8 +112,8 @@ class ContactCollectionView(ProtectedAPIView):
 
 
 class SummaryQuery(serializers.Serializer):
-    year = serializers.IntegerField(min_value=1900, max_value=2999)
-    month = serializers.IntegerField(min_value=1, max_value=12)
+    year = serializers.IntegerField(required=False, min_value=1900, max_value=2999)
+    month = serializers.IntegerField(required=False, min_value=1, max_value=12)
     facility = serializers.IntegerField(required=False, min_value=1, max_value=2_147_483_647)
     commune = serializers.CharField(required=False, max_length=10)
 
@@ -172,8 +173,16 @@ class SummaryView(ProtectedAPIView):
             "is refused like an unknown one (400)."
         ),
         parameters=[
-            OpenApiParameter("year", {"type": "integer", "minimum": 1900, "maximum": 2999}),
-            OpenApiParameter("month", {"type": "integer", "minimum": 1, "maximum": 12}),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": 1900, "maximum": 2999},
+                description="Default: this year.",
+            ),
+            OpenApiParameter(
+                "month",
+                {"type": "integer", "minimum": 1, "maximum": 12},
+                description="Default: this month.",
+            ),
             OpenApiParameter("facility", ID_SCHEMA, required=False),
             OpenApiParameter("commune", str, required=False),
         ],
@@ -185,7 +194,10 @@ class SummaryView(ProtectedAPIView):
             raise ApiError(
                 "permission_denied", _("Bạn không có quyền thực hiện thao tác này."), 403
             )
-        params = parse(SummaryQuery, given_params(request, SummaryQuery))
+        params = dict(parse(SummaryQuery, given_params(request, SummaryQuery)))
+        today = timezone.localdate()
+        params.setdefault("year", today.year)
+        params.setdefault("month", today.month)
         problems = selectors.check_period(params["year"], params["month"])
         facility = None
         commune = params.get("commune", "")
