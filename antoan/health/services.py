@@ -118,6 +118,12 @@ def _code(value: Any, choices: type[models.TextChoices], *, blank: bool = False)
     return value
 
 
+def _forms(value: Any) -> list[str]:
+    if not isinstance(value, list | tuple):
+        raise ValueError
+    return sorted({_code(x, c.DvForm) for x in value})
+
+
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError
@@ -166,10 +172,7 @@ def _check(data: ContactInput, facility: Agency) -> dict[str, Any]:
     take("age_band", lambda v: _code(v, c.AgeGroup))
     take("gbv_type", lambda v: _code(v, c.GbvType))
     take("perpetrator_relation", lambda v: _code(v, c.Relationship, blank=True))
-    take(
-        "violence_forms",
-        lambda v: sorted({_code(x, c.DvForm) for x in (v if isinstance(v, list | tuple) else 0)}),
-    )
+    take("violence_forms", _forms)
     for name in SERVICES:
         take(name, _flag)
 
