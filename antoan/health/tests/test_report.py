@@ -148,3 +148,13 @@ def test_protect_tree_hides_a_lone_small_leaf_with_a_sibling():
     assert ("f1", "a") in hidden
     # The row f1 = 11 and column a = 10 are shown: the 2 needs a cycle of hidden cells.
     assert sum(1 for e in hidden if e[0] in ("f1", "f2")) >= 4
+
+
+def test_the_demo_contacts_are_deterministic_and_in_the_past(cast):
+    from antoan.health.demo import build_demo_contacts
+    from antoan.health.models import ServiceContact
+
+    created = build_demo_contacts()
+    assert created > 20 and build_demo_contacts() == 0
+    assert not ServiceContact.objects.filter(contact_date__gt=timezone.localdate()).exists()
+    assert ServiceContact.objects.filter(contact_date__year=2025).exists()
