@@ -37,8 +37,8 @@ run: setup
 	-ANTOAN_ENV=local $(PY) manage.py generate_data --scale demo
 	@echo
 	@echo "An Toàn: http://127.0.0.1:$(PORT)/  (demo password: $(DEMO_PASSWORD))"
-	@echo "Demo users: hotline1 worker1 supervisor1 worker2 health1 police1 reporter1 leader1"
-	@echo "            coordinator1 analyst1 manager1 auditor1 admin1 hotlinesup1"
+	@echo "Demo users: hotline1 worker1 supervisor1 worker2 health1 police1 nurse1 reporter1"
+	@echo "            leader1 coordinator1 analyst1 manager1 auditor1 admin1 hotlinesup1"
 	@echo "            reporter2 reporter3 (programme reporters)"
 	ANTOAN_ENV=local $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

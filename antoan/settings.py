@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "antoan.programme",
     "antoan.indicators",
     "antoan.privacy",
+    "antoan.health",
     "antoan.api",
 ]
 

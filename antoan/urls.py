@@ -16,6 +16,7 @@ urlpatterns = [
     path("programme/toolkit/", include("antoan.programme.excel.urls")),
     path("indicators/", include("antoan.indicators.urls")),
     path("privacy/", include("antoan.privacy.urls")),
+    path("health/", include("antoan.health.urls")),
     path("api/v1/", include("antoan.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

@@ -48,6 +48,20 @@ AGENCIES = [
         PROVINCE,
         "so-y-te",
     ),
+    AgencySpec(
+        "tyt-pho-hien",
+        "Trạm Y tế phường Phố Hiến",
+        Agency.Kind.COMMUNE_HEALTH_STATION,
+        COMMUNE_A,
+        "so-y-te",
+    ),
+    AgencySpec(
+        "tyt-tran-hung-dao",
+        "Trạm Y tế phường Trần Hưng Đạo",
+        Agency.Kind.COMMUNE_HEALTH_STATION,
+        COMMUNE_B,
+        "so-y-te",
+    ),
     AgencySpec("cong-an-tinh", "Công an tỉnh Hưng Yên", Agency.Kind.POLICE, PROVINCE),
     AgencySpec(
         "tro-giup-phap-ly",
@@ -95,6 +109,7 @@ USERS = [
     ("worker2", "Lê Thị Hằng", "ubnd-tran-hung-dao", Role.CASE_WORKER),
     ("health1", "Bác sĩ Đỗ Quang Huy", "bv-da-khoa-tinh", Role.PROVIDER_STAFF),
     ("police1", "Vũ Đức Thắng", "cong-an-tinh", Role.PROVIDER_STAFF),
+    ("nurse1", "Lương Thị Thu", "tyt-pho-hien", Role.HEALTH_WORKER),
     ("reporter1", "Hoàng Thị Mai", "ubnd-pho-hien", Role.PROGRAMME_REPORTER),
     ("leader1", "Phan Văn Hùng", "ubnd-pho-hien", Role.COMMUNE_LEADER),
     ("coordinator1", "Đặng Thị Thanh", "so-noi-vu", Role.PROGRAMME_COORDINATOR),

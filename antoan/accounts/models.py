@@ -59,7 +59,9 @@ class Agency(models.Model):
         DEPARTMENT = "department", _("Sở, ban, ngành")
         COMMUNE_COMMITTEE = "commune_committee", _("Ủy ban nhân dân xã, phường")
         POLICE = "police", _("Công an")
-        HEALTH_FACILITY = "health_facility", _("Cơ sở y tế")
+        # Hospitals and medical centres (the value predates the commune stations).
+        HEALTH_FACILITY = "health_facility", _("Bệnh viện, trung tâm y tế")
+        COMMUNE_HEALTH_STATION = "commune_health_station", _("Trạm y tế xã, phường")
         SCHOOL = "school", _("Trường học")
         LEGAL_AID = "legal_aid", _("Trợ giúp pháp lý")
         SOCIAL_ASSISTANCE = "social_assistance", _("Cơ sở trợ giúp xã hội")
@@ -114,6 +116,10 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_health(self) -> bool:
+        return self.kind in HEALTH_KINDS
+
     def is_valid_on(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
             self.valid_to is None or self.valid_to >= on
@@ -134,6 +140,11 @@ class Agency(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+# Agencies whose staff receive survivors as patients (plan 64, IV.2): the kinds that hold
+# health workers and record health-facility contacts.
+HEALTH_KINDS = (Agency.Kind.HEALTH_FACILITY, Agency.Kind.COMMUNE_HEALTH_STATION)
 
 
 class Membership(models.Model):
@@ -183,6 +194,11 @@ class Membership(models.Model):
                 errors.setdefault("agency", []).append(
                     _("Thời hạn phân công phải nằm trong thời gian hoạt động của cơ quan.")
                 )
+        if self.agency_id and self.role == Role.HEALTH_WORKER and not self.agency.is_health:
+            # A health worker's facility is where their contacts are counted.
+            errors.setdefault("agency", []).append(
+                _("Vai trò nhân viên y tế chỉ dành cho bệnh viện, trung tâm y tế hoặc trạm y tế.")
+            )
         if self.user_id and self.agency_id and self.role:
             duplicate = (
                 Membership.objects.filter(user=self.user, agency=self.agency, role=self.role)

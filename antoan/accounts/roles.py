@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     CASE_WORKER = "case_worker", _("Cán bộ quản lý ca")
     CASE_SUPERVISOR = "case_supervisor", _("Giám sát quản lý ca")
     PROVIDER_STAFF = "provider_staff", _("Nhân viên cơ sở cung cấp dịch vụ")
+    HEALTH_WORKER = "health_worker", _("Nhân viên y tế")
     PROGRAMME_REPORTER = "programme_reporter", _("Cán bộ báo cáo chương trình")
     PROGRAMME_COORDINATOR = "programme_coordinator", _("Điều phối chương trình")
     ANALYST = "analyst", _("Cán bộ thống kê, phân tích")
@@ -64,6 +65,13 @@ class Perm(StrEnum):
     REFERRAL_RECEIVE = "referrals.receive"
     # Staff of a shelter or trusted address update its occupancy.
     SHELTER_UPDATE = "referrals.shelter_update"
+    # Health facilities (plan 64, IV.2): an anonymous count of each survivor a hospital or
+    # commune health station received, in the membership's facility; write-only (no list of
+    # contacts exists). Its monthly report: a facility's own staff see their facility, analysts
+    # and managers (whose membership also grants INDICATORS_VIEW) every facility of their
+    # province. Suppressed like every aggregate (docs/health.md).
+    HEALTH_CONTACT_RECORD = "health.contact_record"
+    HEALTH_STATS_VIEW = "health.stats_view"
     # Programme monitoring (holds no survivor data).
     PROGRAMME_VIEW = "programme.view"
     PROGRAMME_REPORT = "programme.report"
@@ -143,6 +151,14 @@ ROLES: dict[Role, RoleSpec] = {
         frozenset(_EVERYONE | {Perm.PROVIDERS_VIEW, Perm.REFERRAL_RECEIVE, Perm.SHELTER_UPDATE}),
         sees_case_data=True,
     ),
+    # Records anonymous contacts (no name, phone, address or free text) and reads suppressed
+    # figures: no survivor data, hence no second factor required (docs/health.md).
+    Role.HEALTH_WORKER: RoleSpec(
+        frozenset(
+            _EVERYONE | {Perm.PROVIDERS_VIEW, Perm.HEALTH_CONTACT_RECORD, Perm.HEALTH_STATS_VIEW}
+        ),
+        sees_case_data=False,
+    ),
     Role.PROGRAMME_REPORTER: RoleSpec(
         frozenset(_EVERYONE | {Perm.PROGRAMME_VIEW, Perm.PROGRAMME_REPORT, Perm.REPORTS_SUBMIT}),
         sees_case_data=False,
@@ -168,13 +184,20 @@ ROLES: dict[Role, RoleSpec] = {
                 Perm.INDICATORS_ESTIMATE,
                 Perm.PROGRAMME_VIEW,
                 Perm.CASES_RECONCILE,
+                Perm.HEALTH_STATS_VIEW,
             }
         ),
         sees_case_data=False,
     ),
     Role.MANAGER: RoleSpec(
         frozenset(
-            _EVERYONE | {Perm.INDICATORS_VIEW, Perm.PROGRAMME_VIEW, Perm.PRIVACY_BREACH_VIEW}
+            _EVERYONE
+            | {
+                Perm.INDICATORS_VIEW,
+                Perm.PROGRAMME_VIEW,
+                Perm.PRIVACY_BREACH_VIEW,
+                Perm.HEALTH_STATS_VIEW,
+            }
         ),
         sees_case_data=False,
     ),

@@ -5,6 +5,7 @@ from rest_framework.renderers import JSONRenderer
 from antoan.accounts.roles import Perm
 from antoan.api import auth, places, views
 from antoan.api.cases import intake, records, workflow
+from antoan.api.health import views as health
 from antoan.api.hotline import calls as hotline_calls
 from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
@@ -183,6 +184,9 @@ urlpatterns = [
     path("indicators", indicators.IndicatorListView.as_view(), name="indicators"),
     path("indicators/values", indicators.ValueListView.as_view(), name="indicator-values"),
     path("indicators/estimates", indicators.EstimateView.as_view(), name="indicator-estimates"),
+    # Health facilities: anonymous contacts (write-only) and their suppressed monthly summary
+    path("health/contacts", health.ContactCollectionView.as_view(), name="health-contacts"),
+    path("health/contacts/summary", health.SummaryView.as_view(), name="health-contacts-summary"),
     path("schema", SchemaView.as_view(), name="schema"),
     path("docs", DocsView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -33,6 +33,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Chuyển gửi đến"), "referrals:inbox", Perm.REFERRAL_RECEIVE),
     NavItem(_("Chuyển gửi đi"), "referrals:outbox", Perm.REFERRAL_SEND),
     NavItem(_("Danh bạ dịch vụ"), "referrals:directory", Perm.PROVIDERS_VIEW),
+    # Health facilities: record a survivor seen as a patient; the facility's monthly figures.
+    NavItem(_("Ghi nhận lượt tiếp nhận"), "health:contact_new", Perm.HEALTH_CONTACT_RECORD),
     # Programme monitoring: the plan for everyone on the programme, activities for those who
     # record them (reporters) or read them all (the coordinator). Models, influencers, budget
     # and yearly reports are tabs of the programme pages, not more entries here.
@@ -43,6 +45,7 @@ NAV_ITEMS: list[NavItem] = [
     # agency; a hotline supervisor's calls (reached from the agency page when they hold both).
     NavItem(_("Chỉ số và mục tiêu"), "indicators:province", Perm.INDICATORS_VIEW),
     NavItem(_("Thống kê cơ quan"), "indicators:agency", Perm.INDICATORS_AGENCY),
+    NavItem(_("Số liệu cơ sở y tế"), "health:report", Perm.HEALTH_STATS_VIEW),
     # The provincial review of possible duplicates across agencies (statistics reconciliation).
     NavItem(_("Hồ sơ có thể trùng"), "cases:duplicate_reviews", Perm.CASES_RECONCILE),
     # Personal data duties: open requests of data subjects for supervisors; the breach register.

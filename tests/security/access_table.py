@@ -45,6 +45,8 @@ EVERYONE = frozenset(
         "leader2",
         "manager1",
         "manager2",
+        "nurse1",
+        "nurse2",
         "police1",
         "reporter1",
         "reporter2",
@@ -64,7 +66,11 @@ CASE_STAFF = CASE_SUPERVISORS | {"worker1", "worker2"}
 HOTLINE_OPERATORS = frozenset({"hotline1", "hotline2"})
 INTAKE = CASE_STAFF | HOTLINE_OPERATORS
 PROVIDER_STAFF = frozenset({"health1", "police1"})
-DIRECTORY = INTAKE | PROVIDER_STAFF
+# Health workers of the Phố Hiến (nurse1) and Trần Hưng Đạo (nurse2) commune health stations:
+# they record anonymous contacts and read their station's figures; they find providers to
+# refer to in the directory, and see no case.
+HEALTH_WORKERS = frozenset({"nurse1", "nurse2"})
+DIRECTORY = INTAKE | PROVIDER_STAFF | HEALTH_WORKERS
 # The call was taken by hotline1 at the provincial hotline (ctxh-tinh); hotlinesup1 supervises it.
 ON_THE_CALL = frozenset({"hotline1", "hotlinesup1"})
 HOTLINE_STAFF = HOTLINE_OPERATORS | CASE_SUPERVISORS
@@ -279,6 +285,12 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /privacy/breaches/<int:pk>/": e(BREACH_READERS, ids={"pk": "breach"}),
     "GET /privacy/breaches/<int:pk>/edit/": e(BREACH_RECORDERS, ids={"pk": "breach"}),
     "POST /privacy/breaches/<int:pk>/edit/": e(BREACH_RECORDERS, ids={"pk": "breach"}),
+    # --- Health facilities: recording is write-only (no list); figures are suppressed ----------
+    "GET /health/contacts/new/": e(HEALTH_WORKERS),
+    "POST /health/contacts/new/": e(HEALTH_WORKERS),
+    "GET /health/contacts/recorded/": e(HEALTH_WORKERS),
+    "GET /health/report/": e(HEALTH_WORKERS | ANALYSTS_AND_MANAGERS),
+    "GET /health/report/export.xlsx": e(HEALTH_WORKERS | ANALYSTS_AND_MANAGERS),
     # --- Referrals -----------------------------------------------------------------------------
     "GET /referrals/providers/": e(DIRECTORY),
     "GET /referrals/providers/<int:pk>/": e(DIRECTORY, ids={"pk": "provider"}),
@@ -574,6 +586,9 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "POST /api/v1/hotline/calls/{call_id}/open-case": e(
         ON_THE_CALL, also=_CALL_OTHERS, ids=API_CALL
     ),
+    # --- API: health facilities ---------------------------------------------------------------
+    "POST /api/v1/health/contacts": e(HEALTH_WORKERS),
+    "GET /api/v1/health/contacts/summary": e(HEALTH_WORKERS | ANALYSTS_AND_MANAGERS),
     # --- API: programme and indicators ---------------------------------------------------------
     "GET /api/v1/programme/plans": e(PROGRAMME),
     "GET /api/v1/programme/plans/{plan_id}/tasks": e(

@@ -144,9 +144,11 @@ _COMPARED = (
     "privacy.DataRequest",
     "privacy.AccessPackage",
     "privacy.Breach",
+    "health.ServiceContact",
 )
 _COUNTED_APPS = (
     "cases",
+    "health",
     "referrals",
     "hotline",
     "programme",

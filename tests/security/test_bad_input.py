@@ -31,6 +31,7 @@ from django.utils import timezone
 from antoan.api.tests.test_cases_helpers import case_body, open_case, send
 from antoan.api.tests.test_programme_helpers import activity_body
 from antoan.cases import services as case_services
+from antoan.health.tests.conftest import api_body as health_body
 from antoan.hotline.models import Call
 from antoan.programme.models import Activity, Checklist, Evidence
 from antoan.programme.services import campaigns as campaign_services
@@ -65,7 +66,7 @@ MOMENTS = ["31/12/9999 23:59", "01/01/0001 00:00", "30/02/2025 10:00", "9999-12-
 CHOICES = ["\x00", "../../etc/passwd", MEGABYTE, "<script>"]
 
 # Every model holding data a request could write; the audit log records refusals on purpose.
-DATA_APPS = ("cases", "hotline", "referrals", "programme", "indicators", "accounts")
+DATA_APPS = ("cases", "hotline", "referrals", "programme", "indicators", "accounts", "health")
 NOT_COUNTED = {"core.auditevent", "axes.accessattempt", "axes.accessfailurelog"}
 
 
@@ -217,7 +218,7 @@ def world(cast, plan64):
 
 def _clients(cast) -> dict[str, Client]:
     out = {}
-    for name in ("worker1", "supervisor1", "hotline1", "reporter1", "coordinator1"):
+    for name in ("worker1", "supervisor1", "hotline1", "reporter1", "coordinator1", "nurse1"):
         client = Client()
         client.force_login(cast[name])
         out[name] = client
@@ -245,6 +246,15 @@ def test_every_case_form_survives_the_corpus(cast, world):
     ]
     sent = sum(attack_form(clients[user], url) for user, url in pages)
     assert sent > 150
+
+
+def test_the_health_contact_form_survives_the_corpus(cast):
+    # Every field of the page is a code or a tick: nothing of the corpus may be stored.
+    from antoan.health.models import ServiceContact
+
+    sent = attack_form(_clients(cast)["nurse1"], reverse("health:contact_new"))
+    assert sent >= 15
+    assert not ServiceContact.objects.exists()
 
 
 def test_every_programme_form_survives_the_corpus(cast, plan64):
@@ -446,6 +456,8 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             "decision": "continue",
             "reasons": "Hoạt động đều.",
         },
+        # The nurse's own facility (left out): the schema's example id would be refused first.
+        ("post", "/api/v1/health/contacts"): health_body(),
     }
     done = set()
     sent = 0
@@ -459,6 +471,8 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             if "/programme/campaigns" in path or "/programme/models/" in path
             else clients["reporter1"]
             if "/programme/" in path
+            else clients["nurse1"]
+            if "/health/" in path
             else clients["worker1"]
         )
         url = path.format(**ids).removesuffix("/")

@@ -84,6 +84,13 @@ OPERATION_RULES = {
     # Years: from 2000 to next year. Text without control characters (the services' rule
     # for every text; a schema pattern for it would be refused by most client generators).
     "POST /api/v1/indicators/estimates": frozenset({"year", "source"}),
+    # Health-facility contacts: the date against today and the facility's opening, accepted
+    # only when offered, a referral number only of a referral sent to this facility.
+    "POST /api/v1/health/contacts": frozenset(
+        {"contact_date", "referral_accepted", "referral_number"}
+    ),
+    # A month that has not started; a facility or commune outside the caller's scope.
+    "GET /api/v1/health/contacts/summary": frozenset({"year", "month", "facility", "commune"}),
     # `close: true` needs an `outcome`.
     "POST /api/v1/hotline/calls": frozenset({"outcome"}),
     # Checked against today and against the date of birth and age given with it.

@@ -34,6 +34,7 @@ TWINS: dict[str, tuple[str, Role]] = {
     "auditor2": ("so-y-te", Role.AUDITOR),
     "admin2": ("so-y-te", Role.ADMINISTRATOR),
     "leader2": ("ubnd-tran-hung-dao", Role.COMMUNE_LEADER),
+    "nurse2": ("tyt-tran-hung-dao", Role.HEALTH_WORKER),
 }
 
 

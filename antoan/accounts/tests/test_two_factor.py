@@ -27,7 +27,7 @@ SECURITY = reverse("accounts:security")
 # Roles that see case data, and those with power over accounts (admin1) or the evidence
 # (auditor1).
 CASE_DATA_ROLES = ["hotline1", "worker1", "supervisor1", "health1", "auditor1", "admin1"]
-OTHER_ROLES = ["reporter1", "analyst1"]
+OTHER_ROLES = ["reporter1", "analyst1", "nurse1"]
 
 
 @pytest.fixture

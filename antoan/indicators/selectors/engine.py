@@ -134,22 +134,37 @@ class CohortData:
         scope, cohort = self.scope, self.cohort
         dim = (scope.breakdown or "") if with_places else ""
         flags = sorted({flag for m in self.measures for flag in m.flags})
-        base = cohort.with_flags(*flags).filter(stat_place__in=scope.place_ids)
-        limit = timezone.now() if cohort.dated else scope.today
-        base = base.filter(stat_date__lte=limit)
         keys = ["stat_place", "y", "q", "mo"] if with_places else ["y", "mo"]
-        rows = base.annotate(y=ExtractYear("stat_date"), mo=ExtractMonth("stat_date"))
-        if with_places:
-            rows = rows.annotate(q=ExtractQuarter("stat_date"))
         if dim in cohort.dims:
-            rows = rows.annotate(cat=Cast(F(cohort.dims[dim]), CharField()))
             keys.append("cat")
         split = cohort.splits.get(dim)
         summed = sorted({m.total for m in self.measures if m.total} | set((split or {}).values()))
         # One row per unit with its keys and flags (each flag worked out once per row), then
         # every grouping in the database. Column names come from the code, values are
         # parameters: no user input reaches the text of this query.
-        sql, params = rows.values(*keys, *flags, *summed).query.sql_with_params()
+        selects: list[str] = []
+        params: list[Any] = []
+        columns = [*keys, *flags, *summed]
+        for part in cohort.parts or (cohort,):
+            base = part.with_flags(*flags).filter(stat_place__in=scope.place_ids)
+            limit = timezone.now() if part.dated else scope.today
+            base = base.filter(stat_date__lte=limit)
+            rows = base.annotate(y=ExtractYear("stat_date"), mo=ExtractMonth("stat_date"))
+            if with_places:
+                rows = rows.annotate(q=ExtractQuarter("stat_date"))
+            if dim in cohort.dims:
+                rows = rows.annotate(cat=Cast(F(part.dims[dim]), CharField()))
+            part_sql, part_params = rows.values(*columns).query.sql_with_params()
+            selects.append(part_sql)
+            params += part_params
+        if len(selects) == 1:
+            sql = selects[0]
+        else:
+            # The parts' rows under one set of names, whatever order each query selects in.
+            sql = " UNION ALL ".join(
+                f"SELECT {', '.join(f'p{i}.{c}' for c in columns)} FROM ({part}) p{i}"  # noqa: S608
+                for i, part in enumerate(selects)
+            )
         sums = []
         for m in self.measures:
             condition = _condition(m.when)

@@ -15,7 +15,10 @@ Counting rules (docs/indicators.md):
   agencies (referrals, transfers, direct services) they still count once, through the first
   incident recorded with consent; that incident gives the place, the type of violence and the
   period (the day the case was opened, when they first sought help);
-- every place rolls up to today's map (``places.py``).
+- every place rolls up to today's map (``places.py``);
+- GBV-01's survivors who sought help also count the survivors a hospital or commune health
+  station saw without a case (``HEALTH_CONTACTS``, ``antoan/health``): once per contact, on its
+  date, at the facility's place; a contact marked as having a case is counted by the case.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractYear
 
 from antoan.cases import choices as c
 from antoan.cases.models import Assessment, Incident, Perpetrator, ProtectionMeasure
+from antoan.health.models import ServiceContact
 from antoan.hotline.models import Call
 from antoan.indicators.selectors.breakdowns import PENDING_OUTCOME
 from antoan.programme.choices import ActivityKind, TrainingTopic
@@ -85,6 +89,10 @@ class Cohort:
     splits: dict[str, dict[str, str]] = field(default_factory=dict)
     # Whether its counts are about people of case records (then suppressed outside case scope).
     personal: bool = True
+    # A cohort made of others' rows (survivors of cases and of health-facility contacts): the
+    # engine counts the union of the parts' rows, each part annotating the same breakdowns and
+    # flags under the same names; ``rows`` is then unused.
+    parts: tuple[Cohort, ...] = ()
 
     def with_flags(self, *names: str) -> QuerySet:
         """The rows with the named flags annotated."""
@@ -210,6 +218,44 @@ def _and(clauses: tuple[tuple[str, ...], ...], *flags: str) -> tuple[tuple[str, 
     return tuple((*clause, *flags) for clause in clauses)
 
 
+# --- Survivors seen by health facilities without a case ---------------------------------------
+
+
+def _health_contacts() -> QuerySet:
+    """Contacts recorded by hospitals and commune health stations (plan 64, IV.2) for people
+    without a case: one row per contact, on its date and at the facility's place. A contact
+    marked ``case_opened`` is left out: the case counts that survivor."""
+    return (
+        ServiceContact.objects.filter(case_opened=False)
+        .annotate(stat_date=F("contact_date"), stat_place=F("facility__place_id"))
+        .order_by()
+    )
+
+
+HEALTH_CONTACTS = Cohort(
+    "health_contacts",
+    _health_contacts,
+    flags={"gbv": lambda: ~Q(gbv_type=c.GbvType.NON_GBV)},
+    dated=False,
+    dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
+)
+
+
+def _parts_only() -> QuerySet:
+    raise NotImplementedError("a cohort of parts: the engine reads its parts' rows")
+
+
+# Everyone who sought help from a service provider: survivors of cases, and survivors a health
+# facility saw and counted without a case (GBV-01's numerator).
+HELP_SEEKERS = Cohort(
+    "help_seekers",
+    _parts_only,
+    flags={"gbv": SURVIVORS.flags["gbv"]},
+    dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
+    parts=(SURVIVORS, HEALTH_CONTACTS),
+)
+
+
 # --- Perpetrators of counted incidents -------------------------------------------------------
 
 
@@ -320,7 +366,7 @@ MEASURES: dict[str, Measure] = {
     m.name: m
     for m in [
         # Survivors (GBV-01, GBV-02, GE-01, DV-01, OP-01).
-        Measure("gbv_survivors", SURVIVORS, (("gbv",),)),
+        Measure("gbv_survivors", HELP_SEEKERS, (("gbv",),)),
         Measure("gbv_needing_help", SURVIVORS, (("gbv", "needs_help"),)),
         Measure("gbv_helped", SURVIVORS, (("gbv", "needs_help", "served"),)),
         Measure("victims", SURVIVORS, _VICTIM),

@@ -34,6 +34,9 @@ class Command(BaseCommand):
         from antoan.cases.demo import build_demo_cases
 
         cases = build_demo_cases(users)
+        from antoan.health.demo import build_demo_contacts
+
+        contacts = build_demo_contacts()
         # Programme data needs plan 64 (manage.py load_plan); without it, there is none.
         from antoan.programme.demo import build_demo_programme
 
@@ -46,6 +49,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(USERS) + 1} users (password {password!r}), "
-                f"{cases} new demo case(s), {providers} provider(s), {programme}."
+                f"{cases} new demo case(s), {providers} provider(s), "
+                f"{contacts} new health-facility contact(s), {programme}."
             )
         )
