@@ -32,6 +32,7 @@ from antoan.api.tests.test_programme_helpers import activity_body
 from antoan.cases import services as case_services
 from antoan.hotline.models import Call
 from antoan.programme.models import Activity, Evidence
+from antoan.programme.services import plan_build
 from antoan.programme.tests.test_excel_import import COMMUNICATION_ROW, template
 
 pytestmark = pytest.mark.django_db
@@ -400,6 +401,16 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
     anonymous = Client()
     case = world["case"]
     call_id = Call.objects.values_list("pk", flat=True).first() or 1
+    # Building a plan: the coordinator's draft of the next plan, so the bodies reach the
+    # services (plan 64 is published and refuses every change before reading them).
+    draft = plan_build.plan_create(
+        actor=cast["coordinator1"],
+        copy_from=plan64,
+        number="12/KH-UBND",
+        title="Dự thảo kế hoạch giai đoạn 2026-2030",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2030, 12, 31),
+    )
     ids = {
         "case_id": case.pk,
         "measure_id": world["measure"].pk,
@@ -407,6 +418,8 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
         "call_id": call_id,
         "activity_id": 1,
         "referral_id": 1,
+        "plan_id": draft.pk,
+        "task_id": draft.tasks.order_by("pk").first().pk,
     }
     bases = {
         ("post", "/api/v1/cases"): case_body(),
@@ -420,6 +433,8 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             if path.startswith("/api/v1/auth")
             else clients["hotline1"]
             if "/hotline/" in path
+            else clients["coordinator1"]
+            if "/programme/plans" in path
             else clients["reporter1"]
             if "/programme/" in path
             else clients["worker1"]
