@@ -89,12 +89,14 @@ def test_permission_denials_are_audited(client, cast):
 
 PROGRAMME_PERMS = [
     # Plan page totals, budget execution, the models registry.
-    ("programme.view", {"reporter1", "coordinator1", "analyst1", "manager1"}),
+    ("programme.view", {"reporter1", "coordinator1", "analyst1", "manager1", "leader1"}),
     # Records and edits the activities of the reporter's own agency.
     ("programme.report", {"reporter1"}),
     # Sees every activity, comments, sets task status, returns submitted reports.
     ("programme.coordinate", {"coordinator1"}),
     ("reports.submit", {"reporter1"}),
+    # Approves or returns the local plan of the leader's own commune.
+    ("programme.local_plan_approve", {"leader1"}),
 ]
 
 
@@ -118,7 +120,8 @@ def test_a_programme_reporter_reports_for_their_own_agency_only(cast):
 
 # The programme endpoints named by the issue. Analysts and managers see totals (plans, tasks,
 # budget, models) but not the activity list; people outside the programme see nothing.
-PROGRAMME_VIEWERS = {"reporter1", "coordinator1", "analyst1", "manager1"}
+# leader1 (a commune's leader) approves its local plan and reads the totals as analysts do.
+PROGRAMME_VIEWERS = {"reporter1", "coordinator1", "analyst1", "manager1", "leader1"}
 PROGRAMME_MATRIX = [
     ("/api/v1/programme/plans", PROGRAMME_VIEWERS),
     ("/api/v1/programme/plans/{plan}/tasks", PROGRAMME_VIEWERS),

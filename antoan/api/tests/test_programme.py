@@ -13,7 +13,8 @@ from antoan.programme import services
 
 pytestmark = pytest.mark.django_db
 
-PROGRAMME_ROLES = {"reporter1", "coordinator1", "analyst1", "manager1"}
+# leader1, the commune leader, approves local plans and reads the totals as analysts do.
+PROGRAMME_ROLES = {"reporter1", "coordinator1", "analyst1", "manager1", "leader1"}
 
 
 def gets(plan) -> list[str]:
