@@ -123,6 +123,7 @@ def test_a_programme_reporter_reports_for_their_own_agency_only(cast):
 
 # The programme endpoints named by the issue. Analysts and managers see totals (plans, tasks,
 # budget, models) but not the activity list; people outside the programme see nothing.
+# leader1 (a commune's leader) approves its local plan and reads the totals as analysts do.
 PROGRAMME_VIEWERS = {"reporter1", "coordinator1", "analyst1", "manager1", "leader1"}
 PROGRAMME_MATRIX = [
     ("/api/v1/programme/plans", PROGRAMME_VIEWERS),

@@ -9,6 +9,7 @@ from antoan.api.health import views as health
 from antoan.api.hotline import calls as hotline_calls
 from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
+from antoan.api.programme import building as programme_build
 from antoan.api.programme import campaigns as programme_campaigns
 from antoan.api.programme import plans as programme_plans
 from antoan.api.programme import standards as programme_standards
@@ -133,11 +134,44 @@ urlpatterns = [
         name="hotline-call-open-case",
     ),
     # Programme monitoring
-    path("programme/plans", programme_plans.PlanListView.as_view(), name="programme-plans"),
+    path("programme/plans", programme_build.PlanCollectionView.as_view(), name="programme-plans"),
+    path(
+        "programme/plans/<int:plan_id>",
+        programme_build.PlanDetailView.as_view(),
+        name="programme-plan",
+    ),
+    *(
+        path(
+            f"programme/plans/<int:plan_id>/{action}",
+            getattr(programme_build, f"Plan{action.title()}View").as_view(),
+            name=f"programme-plan-{action}",
+        )
+        for action in ("publish", "submit", "return")
+    ),
     path(
         "programme/plans/<int:plan_id>/tasks",
-        programme_plans.PlanTaskListView.as_view(),
+        programme_build.PlanTasksView.as_view(),
         name="programme-plan-tasks",
+    ),
+    path(
+        "programme/plans/<int:plan_id>/tasks/<int:task_id>",
+        programme_build.PlanTaskDetailView.as_view(),
+        name="programme-plan-task",
+    ),
+    path(
+        "programme/plans/<int:plan_id>/objectives",
+        programme_build.PlanObjectivesView.as_view(),
+        name="programme-plan-objectives",
+    ),
+    path(
+        "programme/plans/<int:plan_id>/budget",
+        programme_build.PlanBudgetView.as_view(),
+        name="programme-plan-budget",
+    ),
+    path(
+        "programme/plans/<int:plan_id>/coverage",
+        programme_build.PlanCoverageView.as_view(),
+        name="programme-plan-coverage",
     ),
     path(
         "programme/activities",

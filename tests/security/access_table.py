@@ -80,7 +80,10 @@ ANALYSTS_AND_MANAGERS = frozenset({"analyst1", "analyst2", "manager1", "manager2
 # Commune leaders approve their commune's local plan (leader1: Phố Hiến; leader2: Trần Hưng
 # Đạo) and see the programme's totals.
 LEADERS = frozenset({"leader1", "leader2"})
-PROGRAMME = REPORTERS | COORDINATORS | ANALYSTS_AND_MANAGERS | LEADERS
+COMMUNE_LEADERS = LEADERS
+# Totals without the activity list: analysts, managers and commune leaders.
+TOTALS_ONLY = ANALYSTS_AND_MANAGERS | LEADERS
+PROGRAMME = REPORTERS | COORDINATORS | TOTALS_ONLY
 INDICATORS = COORDINATORS | ANALYSTS_AND_MANAGERS
 AUDITORS = frozenset({"auditor1", "auditor2"})
 # Activity A is reporter1's (ubnd-pho-hien); reporter2 and reporter3 report for other agencies.
@@ -102,6 +105,7 @@ API_CALL = {"call_id": "call"}
 ACTIVITY_A = {"pk": "activity_a"}
 CAMPAIGN = {"pk": "campaign"}
 CAMPAIGN_ITEM_A = {"pk": "campaign", "item_id": "campaign_item_a"}
+API_PLAN = {"plan_id": "plan"}
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ _REFERRAL_SENDERS = {"worker2": 404, "supervisor2": 404, "hotlinesup1": 404}
 _REFERRAL_OTHERS = {**_REFERRAL_SENDERS, "police1": 404}
 _CALL_OTHERS = {"hotline2": 404, "supervisor1": 404, "supervisor2": 404}
 _ACTIVITY_OTHERS = {"reporter2": 404, "reporter3": 404}
+# Programme roles that see plan 64 but may not change or publish it.
+_SEES_PLAN = dict.fromkeys(PROGRAMME - COORDINATORS, 403)
 # A data subject's request is seen by whoever sees its case; other case staff get 404, as
 # for a request that does not exist; those without case access at all get 403.
 _NOT_ON_CASE_A = dict.fromkeys(CASE_STAFF - ON_CASE_A, 404)
@@ -591,8 +597,30 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /api/v1/health/contacts/summary": e(HEALTH_WORKERS | ANALYSTS_AND_MANAGERS),
     # --- API: programme and indicators ---------------------------------------------------------
     "GET /api/v1/programme/plans": e(PROGRAMME),
-    "GET /api/v1/programme/plans/{plan_id}/tasks": e(
-        PROGRAMME, refused=404, ids={"plan_id": "plan"}
+    # Reporters start local plans, the coordinator provincial ones (an empty body is a 400).
+    "POST /api/v1/programme/plans": e(REPORTERS | COORDINATORS),
+    "GET /api/v1/programme/plans/{plan_id}": e(PROGRAMME, refused=404, ids=API_PLAN),
+    "GET /api/v1/programme/plans/{plan_id}/tasks": e(PROGRAMME, refused=404, ids=API_PLAN),
+    "GET /api/v1/programme/plans/{plan_id}/coverage": e(PROGRAMME, refused=404, ids=API_PLAN),
+    # Plan 64 is a published provincial plan: the coordinator builds and publishes provincial
+    # plans (the services then refuse: not a draft); the other programme roles see it, 403.
+    **{
+        key: e(COORDINATORS, refused=404, also=_SEES_PLAN, ids=API_PLAN)
+        for key in (
+            "PATCH /api/v1/programme/plans/{plan_id}",
+            "POST /api/v1/programme/plans/{plan_id}/publish",
+            "POST /api/v1/programme/plans/{plan_id}/submit",
+            "POST /api/v1/programme/plans/{plan_id}/tasks",
+            "POST /api/v1/programme/plans/{plan_id}/objectives",
+            "PUT /api/v1/programme/plans/{plan_id}/budget",
+        )
+    },
+    "DELETE /api/v1/programme/plans/{plan_id}/tasks/{task_id}": e(
+        COORDINATORS, refused=404, also=_SEES_PLAN, ids={**API_PLAN, "task_id": "task"}
+    ),
+    # Only a commune's leader returns a submitted local plan: nobody returns plan 64.
+    "POST /api/v1/programme/plans/{plan_id}/return": e(
+        refused=404, also=dict.fromkeys(PROGRAMME, 403), ids=API_PLAN
     ),
     "GET /api/v1/programme/activities": e(REPORTERS | COORDINATORS),
     "POST /api/v1/programme/activities": e(REPORTERS),

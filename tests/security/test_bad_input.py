@@ -35,6 +35,7 @@ from antoan.health.tests.conftest import api_body as health_body
 from antoan.hotline.models import Call
 from antoan.programme.models import Activity, Checklist, Evidence
 from antoan.programme.services import campaigns as campaign_services
+from antoan.programme.services import plan_build
 from antoan.programme.tests.test_excel_import import COMMUNICATION_ROW, template
 
 pytestmark = pytest.mark.django_db
@@ -423,6 +424,16 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
     anonymous = Client()
     case = world["case"]
     call_id = Call.objects.values_list("pk", flat=True).first() or 1
+    # Building a plan: the coordinator's draft of the next plan, so the bodies reach the
+    # services (plan 64 is published and refuses every change before reading them).
+    draft = plan_build.plan_create(
+        actor=cast["coordinator1"],
+        copy_from=plan64,
+        number="12/KH-UBND",
+        title="Dự thảo kế hoạch giai đoạn 2026-2030",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2030, 12, 31),
+    )
     ids = {
         "case_id": case.pk,
         "measure_id": world["measure"].pk,
@@ -432,6 +443,8 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
         "campaign_id": 1,
         "model_id": _trusted_address(cast).pk,
         "referral_id": 1,
+        "plan_id": draft.pk,
+        "task_id": draft.tasks.order_by("pk").first().pk,
     }
     checklist = Checklist.objects.get(code="dia-chi-tin-cay")
     bases = {
@@ -468,7 +481,9 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             else clients["hotline1"]
             if "/hotline/" in path
             else clients["coordinator1"]
-            if "/programme/campaigns" in path or "/programme/models/" in path
+            if "/programme/campaigns" in path
+            or "/programme/models/" in path
+            or "/programme/plans" in path
             else clients["reporter1"]
             if "/programme/" in path
             else clients["nurse1"]

@@ -58,7 +58,9 @@ RECORD_RULES = frozenset(
         # References to stored records: whether the id or code exists (and is current).
         "agency",
         "assigned_to",
+        "carries",
         "commune",
+        "copy_from",
         "community_model",
         "expected_agencies",
         "indicator",
@@ -98,6 +100,31 @@ OPERATION_RULES = {
     "POST /api/v1/hotline/calls/{call_id}/open-case": frozenset(
         {"birth_year", "date_of_birth", "age_at_intake"}
     ),
+    # A plan changes while it is a draft and is published once (plan 64 is published: the
+    # services refuse, naming no field); a local plan is ready when its budget adds up.
+    **dict.fromkeys(
+        (
+            "PATCH /api/v1/programme/plans/{plan_id}",
+            "POST /api/v1/programme/plans/{plan_id}/publish",
+            "POST /api/v1/programme/plans/{plan_id}/submit",
+            "POST /api/v1/programme/plans/{plan_id}/return",
+            "DELETE /api/v1/programme/plans/{plan_id}/tasks/{task_id}",
+        ),
+        frozenset({"non_field_errors"}),
+    ),
+    # Codes unique in the plan; a title or a text; a target's year inside the plan's period.
+    "POST /api/v1/programme/plans/{plan_id}/tasks": frozenset(
+        {"non_field_errors", "code", "title"}
+    ),
+    "POST /api/v1/programme/plans/{plan_id}/objectives": frozenset(
+        {"non_field_errors", "code", "year"}
+    ),
+    # Lines inside the plan's period, each year and source once, adding up to the total.
+    "PUT /api/v1/programme/plans/{plan_id}/budget": frozenset(
+        {"non_field_errors", "lines", "total"}
+    ),
+    # A year of the plan's period.
+    "GET /api/v1/programme/plans/{plan_id}/coverage": frozenset({"year"}),
 }
 
 

@@ -39,6 +39,7 @@ from antoan.programme.choices import (
     FundingSource,
     ModelKind,
     ModelStatus,
+    PlanStatus,
     RecommendationStatus,
     TargetGroup,
     TrainingTopic,
@@ -300,4 +301,171 @@ class BudgetQuery(serializers.Serializer):
 
 
 class TaskQuery(serializers.Serializer):
+    year = query_year()
+
+
+# --- Building plans --------------------------------------------------------------------------
+
+PLAN_VERSION_HELP = "The plan's `version` as you loaded it; a stale one is refused with 409."
+
+
+def plan_version() -> Whole:
+    return Whole(min_value=1, help_text=PLAN_VERSION_HELP)
+
+
+class PlanCreateIn(StrictSerializer):
+    """A draft: the next provincial plan copied from a plan (the coordinator), or a commune's
+    local plan under a published provincial plan (`parent`; the commune's reporter)."""
+
+    copy_from = Whole(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="The plan to copy: required for a provincial plan (its tasks, assignments "
+        "and targets come along); for a local plan, an earlier local plan of the same commune.",
+    )
+    number = Text(max_length=60, help_text='Number and symbol, e.g. "12/KH-UBND".')
+    title = Text(max_length=400)
+    period_start = Day()
+    period_end = Day(help_text="A local plan's period lies inside its parent's.")
+    parent = Whole(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="For a local plan: the published provincial plan it carries out.",
+    )
+    agency = AgencyId(
+        required=False,
+        allow_null=True,
+        help_text="For a local plan: the commune's People's Committee (default: the only one "
+        "you report for).",
+    )
+    issued_on = Day(required=False, allow_null=True, help_text="Default: today.")
+
+
+class PlanUpdateIn(StrictSerializer):
+    """The header of a draft: only the fields to change, and the version you loaded."""
+
+    version = plan_version()
+    number = Text(max_length=60)
+    title = Text(max_length=400)
+    issued_on = Day()
+    period_start = Day()
+    period_end = Day()
+    implements = optional_text(10_000, "The plan's legal bases (“Căn cứ”).")
+    budget_text = optional_text(10_000, "What the plan says of its funding.")
+
+
+class PlanVersionIn(StrictSerializer):
+    version = plan_version()
+
+
+class PlanReturnIn(StrictSerializer):
+    version = plan_version()
+    reason = Text(max_length=4000, help_text="Why the plan goes back to its commune.")
+
+
+class PlanTaskIn(StrictSerializer):
+    """A task of a draft. A provincial plan: `code` in its numbering, optionally under
+    `parent`. A local plan: `carries` adopts a task of the provincial plan (its code becomes
+    the task's), or `parent` adds a local task under an adopted one (numbered
+    "<parent>/<n>")."""
+
+    version = plan_version()
+    carries = Text(
+        required=False,
+        allow_null=True,
+        max_length=30,
+        help_text='Local plans: a task code of the provincial plan, e.g. "II.2.a".',
+    )
+    parent = Text(
+        required=False, allow_null=True, max_length=30, help_text="A task code of this plan."
+    )
+    code = Text(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text='Provincial plans: the task\'s code, e.g. "II.3.c". Ignored by local plans.',
+    )
+    title = optional_text(400, "Adopting a task: default its title.")
+    text = optional_text(10_000)
+
+
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": 9_999_999})
+class TargetValue(serializers.Field):
+    """A target figure, 0 to 9,999,999, kept to two decimals."""
+
+    default_error_messages = {
+        "required": REQUIRED,
+        "null": NOT_NULL,
+        "invalid": _("Cần một số."),
+        "range": _("Chỉ tiêu phải từ 0 đến 9.999.999."),
+    }
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        if not 0 <= data <= 9_999_999:
+            self.fail("range")
+        return Decimal(str(data)).quantize(Decimal("0.01"))
+
+    def to_representation(self, value: Any) -> float:
+        return float(value)
+
+
+class ObjectiveTargetIn(StrictSerializer):
+    value = TargetValue(required=False, allow_null=True)
+    comparison = Code(
+        name="TargetComparison",
+        choices=[(c, c) for c in (">=", ">", "=", "<=", "<")],
+        required=False,
+        allow_blank=True,
+    )
+    unit = optional_text(20, 'e.g. "%".')
+    year = Whole(
+        required=False,
+        allow_null=True,
+        min_value=1900,
+        max_value=2999,
+        help_text="Inside the plan's period.",
+    )
+
+
+class PlanObjectiveIn(StrictSerializer):
+    """A target of a draft (section I of a plan)."""
+
+    version = plan_version()
+    code = Text(max_length=20, help_text='e.g. "I.2.a".')
+    text = Text(max_length=10_000)
+    indicator = optional_text(20, 'The indicator it is measured by, e.g. "GBV-01".')
+    target = ObjectiveTargetIn(required=False, allow_null=True)
+
+
+class BudgetLineIn(ItemIn):
+    year = Whole(min_value=1900, max_value=2999, help_text="A year of the plan's period.")
+    source = Code(FundingSource, name="FundingSource")
+    planned = Whole(min_value=0, max_value=MAX_AMOUNT, help_text="In đồng.")
+
+
+class PlanBudgetIn(StrictSerializer):
+    """A local plan's whole budget: its total and, per year and source, what it plans. The
+    lines must add up to the total; the lines sent replace the plan's lines."""
+
+    version = plan_version()
+    total = Whole(min_value=0, max_value=MAX_AMOUNT, help_text="In đồng.")
+    lines = Items(child=BudgetLineIn(), max_length=200)
+
+
+class TaskDeleteQuery(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, error_messages={**_INT_MESSAGES, "required": REQUIRED}
+    )
+
+
+class PlanQuery(serializers.Serializer):
+    parent = query_int(min_value=1)
+    status = Code(PlanStatus, name="PlanStatus", required=False)
+
+
+class CoverageQuery(serializers.Serializer):
     year = query_year()

@@ -21,6 +21,7 @@ from antoan.programme.choices import (
     FundingSource,
     ModelKind,
     ModelStatus,
+    PlanStatus,
     RecommendationStatus,
     TaskStatus,
     TrainingTopic,
@@ -52,6 +53,26 @@ class ProgrammePlanOut(serializers.Serializer):
         help_text="Yearly reporting deadline (day and month), or null."
     )
 
+    status = Code(
+        PlanStatus,
+        name="PlanStatus",
+        help_text="A plan built in the app is a `draft` (seen only by those who build it), "
+        "then `published`; a local plan is `submitted` to the commune's leader in between. "
+        "Plans loaded from a plan file are published.",
+    )
+    parent = serializers.IntegerField(
+        source="parent_id",
+        allow_null=True,
+        help_text="For a commune's local plan: the provincial plan it carries out.",
+    )
+    copied_from = serializers.IntegerField(
+        source="copied_from_id", allow_null=True, help_text="The plan this draft was copied from."
+    )
+    budget_total = serializers.IntegerField(
+        allow_null=True, help_text="In đồng: the local plan's total; its lines add up to it."
+    )
+    version = serializers.IntegerField(help_text="Send it back with every change (409 if stale).")
+
     @extend_schema_field(ReportDueOut(allow_null=True))
     def get_report_due(self, plan: Any) -> dict | None:
         if not (plan.report_due_month and plan.report_due_day):
@@ -61,6 +82,138 @@ class ProgrammePlanOut(serializers.Serializer):
 
 class ProgrammePlanPageOut(PageOut):
     results = ProgrammePlanOut(many=True)
+
+
+class ObjectiveTargetOut(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True)
+    comparison = serializers.CharField(help_text='`>=`, `>`, `=`, `<=`, `<` or "".')
+    unit = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+
+
+class ObjectiveOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField(help_text='e.g. "I.2.a".')
+    text = serializers.CharField()
+    indicator = serializers.CharField(source="indicator_code", help_text='e.g. "GBV-01", or "".')
+    target = serializers.SerializerMethodField()
+
+    @extend_schema_field(ObjectiveTargetOut(allow_null=True))
+    def get_target(self, objective: Any) -> dict | None:
+        given = (
+            objective.target_value is not None
+            or objective.target_comparison
+            or objective.target_unit
+            or objective.target_year
+        )
+        if not given:
+            return None
+        value = objective.target_value
+        return {
+            "value": float(value) if value is not None else None,
+            "comparison": objective.target_comparison,
+            "unit": objective.target_unit,
+            "year": objective.target_year,
+        }
+
+
+class PlanBudgetLineOut(serializers.Serializer):
+    year = serializers.IntegerField()
+    source = Code(FundingSource, name="FundingSource")
+    planned = serializers.IntegerField(help_text="In đồng.")
+
+
+class ProgrammePlanDetailOut(ProgrammePlanOut):
+    implements = serializers.CharField()
+    budget_text = serializers.CharField()
+    return_reason = serializers.CharField(
+        help_text='Why the commune\'s leader returned the local plan, or "".'
+    )
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    objectives = ObjectiveOut(many=True, source="objectives.all")
+    budget_lines = serializers.SerializerMethodField(
+        help_text="A local plan's budget by year and source ([] for a provincial plan: see "
+        "`GET /api/v1/programme/budget`)."
+    )
+    editable = serializers.SerializerMethodField(
+        help_text="Whether you may change this draft now (its header, tasks, targets, budget)."
+    )
+    approvable = serializers.SerializerMethodField(
+        help_text="Whether you may publish it now (the coordinator: a provincial draft; the "
+        "commune's leader: a submitted local plan)."
+    )
+
+    @extend_schema_field(PlanBudgetLineOut(many=True))
+    def get_budget_lines(self, plan: Any) -> list[dict]:
+        if not plan.is_local:
+            return []
+        lines = plan.budget_lines.filter(agency_id=plan.issuing_agency_id or 0).order_by(
+            "year", "source"
+        )
+        return [{"year": x.year, "source": x.source, "planned": x.planned} for x in lines]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_editable(self, plan: Any) -> bool:
+        from antoan.programme.services.plan_build import may_build
+
+        return plan.status == PlanStatus.DRAFT and may_build(self.context["user"], plan)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_approvable(self, plan: Any) -> bool:
+        from antoan.programme.services.plan_build import may_approve
+
+        expected = PlanStatus.SUBMITTED if plan.is_local else PlanStatus.DRAFT
+        return plan.status == expected and may_approve(self.context["user"], plan)
+
+
+class PlanConflictDetail(serializers.Serializer):
+    code = serializers.CharField(help_text="`conflict`")
+    message = serializers.CharField()
+    current_version = serializers.IntegerField()
+
+
+class PlanConflictError(serializers.Serializer):
+    error = PlanConflictDetail()
+
+
+class CoverageRowOut(serializers.Serializer):
+    commune = serializers.CharField(source="commune.code", help_text="Statistics-office code.")
+    commune_name = serializers.CharField(source="commune.name")
+    agency = serializers.IntegerField(
+        source="agency.pk", allow_null=True, default=None, help_text="Its People's Committee."
+    )
+    plan = serializers.IntegerField(
+        source="plan.pk", allow_null=True, default=None, help_text="Its local plan for the year."
+    )
+    plan_status = Code(
+        PlanStatus, name="PlanStatus", source="plan.status", allow_null=True, default=None
+    )
+    budget = serializers.IntegerField(help_text="In đồng: the local plan's lines for the year.")
+    activities = serializers.IntegerField(help_text="Logged in the year under the local plan.")
+    reporting = serializers.BooleanField(
+        help_text="Approved, with activities in the year or its yearly report submitted."
+    )
+    complete = serializers.BooleanField(
+        help_text="An approved plan with a budget for the year, and reporting."
+    )
+
+
+class CoverageTotalsOut(serializers.Serializer):
+    communes = serializers.IntegerField()
+    with_plan = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    with_budget = serializers.IntegerField()
+    reporting = serializers.IntegerField()
+    complete = serializers.IntegerField()
+
+
+class CoverageOut(serializers.Serializer):
+    plan = serializers.IntegerField()
+    year = serializers.IntegerField()
+    results = CoverageRowOut(many=True)
+    totals = CoverageTotalsOut()
+    next = serializers.CharField(allow_null=True, help_text="Always null: one page.")
 
 
 class HeirOut(serializers.Serializer):
@@ -98,6 +251,18 @@ class ProgrammeTaskOut(serializers.Serializer):
     people = serializers.IntegerField(help_text="Participants of those activities.")
     female = serializers.IntegerField(help_text="Of whom women and girls.")
     spent = serializers.IntegerField(help_text="Đồng spent on those activities.")
+    carries = serializers.CharField(
+        allow_null=True,
+        help_text="A local plan's task: the code of the provincial task it carries out.",
+    )
+    communes = serializers.IntegerField(
+        help_text="A provincial task: communes whose approved local plan carries it (or a task "
+        "under it)."
+    )
+    local_activities = serializers.IntegerField(
+        help_text="Of `activities`, those logged under the communes' local plans (counted once)."
+    )
+    local_people = serializers.IntegerField(help_text="Participants of those.")
 
 
 class ProgrammeTaskPageOut(PageOut):

@@ -5,6 +5,8 @@ Totals only, no activity: every programme role may read them (analysts and manag
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +15,7 @@ from rest_framework.response import Response
 
 from antoan.api.pagination import CURSOR_PARAMETER, LIMIT_PARAMETER, Cursor
 from antoan.api.programme.common import ProgrammeAPIView, errors, parse
-from antoan.api.programme.inputs import BudgetQuery, ModelQuery, TaskQuery
+from antoan.api.programme.inputs import BudgetQuery, ModelQuery, PlanQuery, TaskQuery
 from antoan.api.programme.outputs import (
     AgencyBudgetOut,
     BudgetPageOut,
@@ -28,7 +30,8 @@ from antoan.api.programme.outputs import (
 )
 from antoan.api.query import ID_SCHEMA, YEAR_SCHEMA, given_params
 from antoan.programme import selectors
-from antoan.programme.choices import ModelKind, ModelStatus
+from antoan.programme.choices import ModelKind, ModelStatus, PlanStatus
+from antoan.programme.models import Plan, Task
 
 CURSOR = CURSOR_PARAMETER
 LIMIT = LIMIT_PARAMETER
@@ -46,14 +49,66 @@ class PlanCursor(Cursor):
 class PlanListView(ProgrammeAPIView):
     @extend_schema(
         operation_id="programme_plans_list",
-        summary="Plans loaded from data/plans (e.g. 64/KH-UBND)",
-        parameters=[CURSOR, LIMIT],
-        responses={200: ProgrammePlanPageOut, **errors()},
+        summary="Plans: loaded from data/plans (e.g. 64/KH-UBND) or built in the app",
+        description=(
+            "Published plans for every programme role; drafts only for those who build or "
+            "approve them (the coordinator; a commune's reporters and leader for the commune's "
+            "local plan). `parent` lists the communes' local plans under a provincial plan."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "parent", {**ID_SCHEMA}, description="A provincial plan's id: its local plans."
+            ),
+            OpenApiParameter("status", str, enum=PlanStatus.values),
+            CURSOR,
+            LIMIT,
+        ],
+        responses={200: ProgrammePlanPageOut, **errors(400)},
     )
     def get(self, request):
+        params = query(PlanQuery, request)
+        plans = selectors.plan_list(request.user)
+        if params.get("parent"):
+            plans = plans.filter(parent_id=params["parent"])
+        if params.get("status"):
+            plans = plans.filter(status=params["status"])
         paginator = PlanCursor()
-        page = paginator.paginate_queryset(selectors.plan_list(request.user), request, view=self)
+        page = paginator.paginate_queryset(plans, request, view=self)
         return paginator.get_paginated_response(ProgrammePlanOut(page, many=True).data)
+
+
+def task_bodies(user: Any, plan: Plan, *, year: int | None = None) -> list[dict[str, Any]]:
+    """The plan's task rows (``selectors.plan_task_rows``) as the API shows them."""
+    rows = selectors.plan_task_rows(user, plan, year=year)
+    code_of = {row.task.pk: row.task.code for row in rows}
+    carried = dict(
+        Task.objects.filter(
+            pk__in={r.task.carries_id for r in rows if r.task.carries_id}
+        ).values_list("pk", "code")
+    )
+    return [
+        {
+            "id": row.task.pk,
+            "code": row.task.code,
+            "parent": code_of.get(row.task.parent_id),
+            "depth": row.task.depth,
+            "title": row.task.title,
+            "text": row.task.text,
+            "label": row.task.label,
+            "status": row.task.status,
+            "status_comment": row.task.status_comment,
+            "agencies": [assignment_body(r) for r in row.responsible],
+            "activities": row.activities,
+            "people": row.people,
+            "female": row.female,
+            "spent": row.spent,
+            "carries": carried.get(row.task.carries_id) if row.task.carries_id else None,
+            "communes": row.communes,
+            "local_activities": row.local_activities,
+            "local_people": row.local_people,
+        }
+        for row in rows
+    ]
 
 
 class PlanTaskListView(ProgrammeAPIView):
@@ -65,7 +120,10 @@ class PlanTaskListView(ProgrammeAPIView):
             "with the agencies it is assigned to (lead or support; for an agency dissolved "
             "since, `current` names who took over its duties) and the activities logged under "
             "it or its sub-tasks by every agency: how many, people reached, money spent. "
-            "`year` counts one year's activities only."
+            "`year` counts one year's activities only. An activity logged by a commune under "
+            "its approved local plan counts, once, for the provincial task its local task "
+            "carries (`communes`, `local_activities`, `local_people`); a local plan's own "
+            "tasks name that provincial task in `carries`."
         ),
         parameters=[
             OpenApiParameter("year", {**YEAR_SCHEMA}, description="Only activities of this year.")
@@ -75,27 +133,7 @@ class PlanTaskListView(ProgrammeAPIView):
     def get(self, request, plan_id: int):
         plan = selectors.plan_get_for_user(request.user, plan_id)
         params = query(TaskQuery, request)
-        rows = selectors.plan_task_rows(request.user, plan, year=params.get("year"))
-        code_of = {row.task.pk: row.task.code for row in rows}
-        results = [
-            {
-                "id": row.task.pk,
-                "code": row.task.code,
-                "parent": code_of.get(row.task.parent_id),
-                "depth": row.task.depth,
-                "title": row.task.title,
-                "text": row.task.text,
-                "label": row.task.label,
-                "status": row.task.status,
-                "status_comment": row.task.status_comment,
-                "agencies": [assignment_body(r) for r in row.responsible],
-                "activities": row.activities,
-                "people": row.people,
-                "female": row.female,
-                "spent": row.spent,
-            }
-            for row in rows
-        ]
+        results = task_bodies(request.user, plan, year=params.get("year"))
         return Response({"results": ProgrammeTaskOut(results, many=True).data, "next": None})
 
 

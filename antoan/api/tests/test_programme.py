@@ -13,6 +13,7 @@ from antoan.programme import services
 
 pytestmark = pytest.mark.django_db
 
+# leader1, the commune leader, approves local plans and reads the totals as analysts do.
 PROGRAMME_ROLES = {"reporter1", "coordinator1", "analyst1", "manager1", "leader1"}
 
 
