@@ -56,6 +56,17 @@ def _draft(request: Any, pk: int) -> Plan:
     return plan
 
 
+def _posted_version(request: Any) -> int:
+    """The version of the plan a button was pressed on (-1, always stale, when missing)."""
+    form = PlanActionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else -1
+
+
+def _flash(request: Any, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
 def _task_label(t: Task) -> str:
     return f"{'— ' * t.depth}{t.code}. {t.label}"[:160]
 
@@ -343,13 +354,11 @@ class TaskDeleteView(PermissionRequiredMixin, View):
         task = plan.tasks.filter(pk=task_id).first()
         if task is None:
             raise Http404
-        form = PlanActionForm(request.POST)
-        version = form.cleaned_data["version"] if form.is_valid() else -1
+        version = _posted_version(request)
         try:
             pb.task_delete(actor=request.user, task=task, version=version, request=request)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            _flash(request, exc)
             return redirect("programme:plan_task_edit", pk=plan.pk, task_id=task.pk)
         messages.success(request, _("Đã xóa nhiệm vụ %(code)s.") % {"code": task.code})
         return redirect("programme:plan", pk=plan.pk)
@@ -379,8 +388,7 @@ class AssignmentAddView(PermissionRequiredMixin, View):
                 )
                 messages.success(request, _("Đã giao nhiệm vụ."))
             except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
+                _flash(request, exc)
         else:
             messages.error(request, _("Hãy chọn cơ quan và vai trò."))
         return redirect("programme:plan_task_edit", pk=plan.pk, task_id=task.pk)
@@ -394,16 +402,14 @@ class AssignmentRemoveView(PermissionRequiredMixin, View):
         assignment = Assignment.objects.filter(pk=assignment_id, task__plan=plan).first()
         if assignment is None:
             raise Http404
-        form = PlanActionForm(request.POST)
-        version = form.cleaned_data["version"] if form.is_valid() else -1
+        version = _posted_version(request)
         try:
             pb.assignment_remove(
                 actor=request.user, assignment=assignment, version=version, request=request
             )
             messages.success(request, _("Đã bỏ phân công."))
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            _flash(request, exc)
         return redirect("programme:plan_task_edit", pk=plan.pk, task_id=assignment.task_id)
 
 
@@ -475,16 +481,14 @@ class ObjectiveDeleteView(PermissionRequiredMixin, View):
         objective = plan.objectives.filter(pk=objective_id).first()
         if objective is None:
             raise Http404
-        form = PlanActionForm(request.POST)
-        version = form.cleaned_data["version"] if form.is_valid() else -1
+        version = _posted_version(request)
         try:
             pb.objective_delete(
                 actor=request.user, objective=objective, version=version, request=request
             )
             messages.success(request, _("Đã xóa mục tiêu."))
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            _flash(request, exc)
         return redirect("programme:plan", pk=plan.pk)
 
 
@@ -544,9 +548,8 @@ class PlanActionView(PermissionRequiredMixin, View):
         if action not in ACTIONS:
             raise Http404
         plan = _plan(request, pk)
-        form = PlanActionForm(request.POST)
-        version = form.cleaned_data["version"] if form.is_valid() else -1
-        reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
+        version = _posted_version(request)
+        reason = request.POST.get("reason", "")[:4000]
         try:
             if action == "submit":
                 pb.plan_submit(actor=request.user, plan=plan, version=version, request=request)
@@ -570,8 +573,7 @@ class PlanActionView(PermissionRequiredMixin, View):
         except PermissionDenied:
             deny(request, Perm.LOCAL_PLAN_APPROVE if plan.is_local else Perm.PROGRAMME_COORDINATE)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            _flash(request, exc)
             return redirect("programme:plan", pk=plan.pk)
         messages.success(request, done % {"number": plan.number})
         return redirect("programme:plan", pk=plan.pk)
@@ -621,8 +623,11 @@ class CoverageView(PermissionRequiredMixin, View):
             "reporting": sum(r.reporting for r in rows),
             "missing": sum(not r.complete for r in rows),
         }
+        # A draft is no one else's business: its number shows, its page opens for its builders.
+        visible = set(selectors.local_plans(request.user, plan).values_list("pk", flat=True))
         context = {
             "plan": plan,
+            "visible": visible,
             "rows": shown,
             "totals": totals,
             "year": year,
