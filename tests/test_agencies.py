@@ -95,7 +95,9 @@ def test_seed_demo_twice_changes_nothing(mini_places, settings):
     call_command("seed_demo")
     assert (User.objects.count(), Agency.objects.count(), Membership.objects.count()) == before
     assert dict(User.objects.values_list("username", "password")) == stamps
-    assert before == (13, 13, 13)  # the 12 of the cast and the hotline's supervisor
+    # The 14 of the cast (with the commune leader and the health station nurse) and the
+    # hotline's supervisor; the demo's agencies include two commune health stations.
+    assert before == (15, 15, 15)
     from antoan.cases.models import Case
     from antoan.cases.selectors import cases_for_user
 

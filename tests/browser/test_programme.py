@@ -115,7 +115,7 @@ def test_coordinator_assesses_a_task_and_reads_the_budget(page, cast, plan64):
     row = page.locator("[data-testid=task-row][data-code='II.3.b']")
     assert "Chưa có hội nghị nào trong năm 2025." in row.inner_text()
 
-    page.goto(f"{page.base_url}/programme/budget/?year=2025")
+    page.goto(f"{page.base_url}/programme/budget/?plan={plan64.pk}&year=2025")
     rates = page.locator("[data-testid=budget-by-agency] tbody tr")
     assert rates.count() == 3
     screenshot(page, "programme-budget")

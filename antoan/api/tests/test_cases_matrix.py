@@ -43,6 +43,8 @@ NO_CASE_ROLES = {
     "health1",
     "police1",
     "reporter1",
+    "leader1",
+    "nurse1",
     "coordinator1",
     "analyst1",
     "manager1",
