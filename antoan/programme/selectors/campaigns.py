@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from antoan.accounts.models import Agency
-from antoan.programme.choices import CAMPAIGN_WINDOWS, CampaignKind
+from antoan.programme.choices import CAMPAIGN_WINDOWS, CampaignKind, PlanStatus
 from antoan.programme.models import (
     Activity,
     Assignment,
@@ -80,7 +80,17 @@ def recurring_missing(years: Iterable[int]) -> list[tuple[str, int]]:
 
 
 def plan_in_force(on: dt.date) -> Plan | None:
-    return Plan.objects.filter(period_start__lte=on, period_end__gte=on).order_by("-pk").first()
+    """The published provincial plan in force on ``on`` (not a draft, not a commune's plan)."""
+    return (
+        Plan.objects.filter(
+            parent__isnull=True,
+            status=PlanStatus.PUBLISHED,
+            period_start__lte=on,
+            period_end__gte=on,
+        )
+        .order_by("-pk")
+        .first()
+    )
 
 
 def expected_agency_defaults(start: dt.date) -> list[Agency]:

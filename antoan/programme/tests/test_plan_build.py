@@ -399,3 +399,14 @@ def test_exported_plan_loads_back_the_same(cast, published, tmp_path: Path):
     )
     assert Plan.objects.get(code="reloaded").objectives.count() == published.objectives.count()
     assert Task.objects.filter(plan=reloaded).count() == published.tasks.count()
+
+
+def test_campaigns_expect_the_agencies_of_the_published_provincial_plan(cast, published, local):
+    """A commune's draft local plan (created after the provincial plan) is not "the plan in
+    force": the 2026 Action Month expects the agencies of IV.10 in the next plan."""
+    from antoan.programme.selectors.campaigns import expected_agency_defaults, plan_in_force
+
+    day = dt.date(2026, 11, 15)
+    assert plan_in_force(day) == published
+    expected = {a.code for a in expected_agency_defaults(day)}
+    assert "so-noi-vu" in expected
