@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import slugify
@@ -34,7 +33,7 @@ from antoan.accounts.roles import Perm
 from antoan.core.audit import audit_record
 from antoan.core.dates import check_date_range
 from antoan.core.models import AuditAction
-from antoan.core.permissions import grant
+from antoan.core.permissions import agency_ids_with, grant
 from antoan.places.models import Place
 from antoan.programme.choices import AssignmentRole, FundingSource, PlanStatus
 from antoan.programme.models import (
@@ -202,8 +201,6 @@ def local_agency_for(actor: Any, agency: Agency | None) -> Agency:
     """The commune whose local plan ``actor`` builds: the one named, or the only commune
     committee they report for."""
     if agency is None:
-        from antoan.core.permissions import agency_ids_with
-
         ids = agency_ids_with(actor, Perm.PROGRAMME_REPORT)
         communes = list(
             Agency.objects.filter(pk__in=ids, kind=Agency.Kind.COMMUNE_COMMITTEE).order_by("name")
@@ -998,9 +995,3 @@ def plan_discard(*, actor: Any, plan: Plan, version: int, request: Any = None) -
         t.delete()
     plan.delete()
     _audit(actor, request, AuditAction.DELETE, "programme.plan", pk)
-
-
-def local_plans_of(plans: Iterable[Plan]) -> Q:
-    """Activities of these plans and of the local plans under them."""
-    ids = [p.pk for p in plans]
-    return Q(plan_id__in=ids) | Q(plan__parent_id__in=ids, plan__status=PlanStatus.PUBLISHED)
