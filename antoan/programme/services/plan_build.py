@@ -46,12 +46,16 @@ from antoan.programme.models import (
     Task,
     text_limit,
 )
+from antoan.programme.selectors import task_subtree_ids
 from antoan.programme.services.checks import fmt_date
+
+STALE = "stale"  # the code of the refusal of a change made on an old version
 
 
 def _stale() -> ValidationError:
     return ValidationError(
-        _("Người khác vừa thay đổi kế hoạch này. Hãy tải lại trang, xem lại rồi làm lại.")
+        _("Người khác vừa thay đổi kế hoạch này. Hãy tải lại trang, xem lại rồi làm lại."),
+        code=STALE,
     )
 
 
@@ -601,7 +605,7 @@ def task_save(
         raise PermissionDenied
     if parent is not None and parent.plan_id != plan.pk:
         errors["parent"].append(_("Mục cha không thuộc kế hoạch này."))
-    if task is not None and parent is not None and _is_within(parent, task):
+    if task is not None and parent is not None and parent.pk in task_subtree_ids(task):
         errors["parent"].append(_("Không thể đặt một nhiệm vụ dưới chính nó."))
     if plan.is_local and task is None and parent is None and carries is not None:
         # Adopting a provincial task: its wording, unless the commune words it its own way.
@@ -682,25 +686,13 @@ def task_save(
     return task
 
 
-def _is_within(node: Task, root: Task) -> bool:
-    """Is ``node`` ``root`` or one of its descendants?"""
-    seen = 0
-    current: Task | None = node
-    while current is not None and seen < 50:
-        if current.pk == root.pk:
-            return True
-        current = current.parent
-        seen += 1
-    return False
-
-
 @transaction.atomic
 def task_delete(*, actor: Any, task: Task, version: int, request: Any = None) -> None:
     """Remove a task of a draft and everything under it (a draft has no activities)."""
     plan = task.plan
     _require_draft_builder(actor, plan)
     plan = _locked(plan, version)
-    ids = _subtree_ids(task)
+    ids = task_subtree_ids(task)
     if Activity.tasks.through.objects.filter(task_id__in=ids).exists():
         raise ValidationError(_("Nhiệm vụ này đã có hoạt động nên không xóa được."))
     Assignment.objects.filter(task_id__in=ids).delete()
@@ -710,18 +702,6 @@ def task_delete(*, actor: Any, task: Task, version: int, request: Any = None) ->
     _renumber(plan)
     _touch(plan)
     _audit(actor, request, AuditAction.DELETE, "programme.task", task.pk, plan=plan.pk)
-
-
-def _subtree_ids(task: Task) -> set[int]:
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent in Task.objects.filter(plan_id=task.plan_id).values_list("pk", "parent_id"):
-        children[parent].append(pk)
-    out, stack = set(), [task.pk]
-    while stack:
-        pk = stack.pop()
-        out.add(pk)
-        stack.extend(children[pk])
-    return out
 
 
 @transaction.atomic

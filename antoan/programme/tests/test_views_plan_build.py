@@ -194,3 +194,45 @@ def test_plan_file_download(cast, published, client_for):
     data = yaml.safe_load(response.content.decode())
     assert data["plan"]["number"] == "12/KH-UBND"
     assert any(t["code"] == "II.2.a" for t in data["tasks"])
+
+
+def test_a_stale_edit_is_refused_and_what_was_typed_stays(cast, plan64, client_for):
+    from django.conf import settings
+
+    draft = pb.plan_create(
+        actor=cast["coordinator1"],
+        copy_from=plan64,
+        number="12/KH-UBND",
+        title="Bản đầu",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2030, 12, 31),
+    )
+    seen = draft.version
+    pb.plan_update(
+        actor=cast["coordinator1"],
+        plan=draft,
+        version=seen,
+        number="12/KH-UBND",
+        title="Bản của người khác",
+        issued_on=draft.issued_on,
+        period_start=draft.period_start,
+        period_end=draft.period_end,
+    )
+    client = client_for(cast["coordinator1"])
+    form = {
+        "number": "12/KH-UBND",
+        "title": "Bản của tôi",
+        "issued_on": "15/01/2026",
+        "period_start": "01/01/2026",
+        "period_end": "31/12/2030",
+        "version": seen,
+    }
+    # Whatever the language of the page, a stale version is a conflict.
+    for language, said in (("vi", "Người khác vừa thay đổi"), ("en", "Someone else has just")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        response = client.post(f"/programme/plans/{draft.pk}/edit/", form)
+        assert response.status_code == 409
+        assert said in _text(response)
+        assert "Bản của tôi" in _text(response)
+    draft.refresh_from_db()
+    assert draft.title == "Bản của người khác"

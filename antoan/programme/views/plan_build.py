@@ -235,7 +235,7 @@ class PlanEditView(PermissionRequiredMixin, View):
 
 
 def _is_stale(exc: ValidationError) -> bool:
-    return any("Người khác vừa thay đổi" in m for m in exc.messages)
+    return any(e.code == pb.STALE for e in getattr(exc, "error_list", []))
 
 
 class TaskFormView(PermissionRequiredMixin, View):
@@ -264,7 +264,7 @@ class TaskFormView(PermissionRequiredMixin, View):
             parents = [(t.pk, _task_label(t)) for t in own if t.carries_id]
         else:
             carries = []
-            excluded = pb._subtree_ids(task) if task else set()
+            excluded = selectors.task_subtree_ids(task) if task else set()
             parents = [(t.pk, _task_label(t)) for t in own if t.pk not in excluded]
         return TaskForm(
             data,
