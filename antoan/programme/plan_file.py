@@ -23,7 +23,7 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _agency(agency: Agency) -> dict[str, Any]:
+def _agency(agency: Agency, transfers_out: list[DutyTransfer]) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "code": agency.code,
         "name": agency.name,
@@ -34,7 +34,7 @@ def _agency(agency: Agency) -> dict[str, Any]:
         spec["valid_to"] = agency.valid_to
     transfers = [
         {"to": t.to_agency.code, "since": t.since, **({"duties": t.duties} if t.duties else {})}
-        for t in DutyTransfer.objects.filter(from_agency=agency).select_related("to_agency")
+        for t in transfers_out
     ]
     if transfers:
         spec["transfers"] = transfers
@@ -97,10 +97,12 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         if extra is not None:
             agencies[extra.pk] = extra
     # Heirs of dissolved agencies are named by their transfers: export them too.
+    transfers: dict[int, list[DutyTransfer]] = {}
     for t in DutyTransfer.objects.filter(from_agency_id__in=list(agencies)).select_related(
         "to_agency__place"
     ):
         agencies.setdefault(t.to_agency.pk, t.to_agency)
+        transfers.setdefault(t.from_agency_id, []).append(t)
 
     code_of = dict(plan.tasks.values_list("pk", "code"))
     tasks = []
@@ -129,7 +131,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         tasks.append(item)
     return {
         "plan": header,
-        "agencies": [_agency(a) for a in sorted(agencies.values(), key=lambda a: a.code)],
+        "agencies": [
+            _agency(a, transfers.get(a.pk, []))
+            for a in sorted(agencies.values(), key=lambda a: a.code)
+        ],
         "objectives": objectives,
         "tasks": tasks,
     }
