@@ -438,9 +438,8 @@ def influencer_counts(user: Any) -> list[dict[str, Any]]:
 def is_year_locked(plan_id: int, agency_id: int, year: int) -> bool:
     """A submitted yearly report freezes that year's activities of the agency. A commune
     reports on its local plan in its yearly report on the provincial plan above it."""
-    report_plan = Plan.objects.filter(pk=plan_id).values_list("parent_id", flat=True).first()
     return YearReport.objects.filter(
-        plan_id=report_plan or plan_id,
+        Q(plan_id=plan_id) | Q(plan__local_plans__pk=plan_id),
         agency_id=agency_id,
         year=year,
         status=YearReportStatus.SUBMITTED,

@@ -410,3 +410,22 @@ def test_campaigns_expect_the_agencies_of_the_published_provincial_plan(cast, pu
     assert plan_in_force(day) == published
     expected = {a.code for a in expected_agency_defaults(day)}
     assert "so-noi-vu" in expected
+
+
+def test_the_yearly_report_on_the_provincial_plan_freezes_the_local_plan(
+    cast, agencies, published, local, record
+):
+    from antoan.programme import services
+
+    adopted, _ = approve(cast, local)
+    services.year_report_submit(
+        actor=cast["reporter1"], plan=published, agency=agencies["ubnd-pho-hien"], year=2026
+    )
+    with pytest.raises(ValidationError, match="đã nộp"):
+        record(
+            plan=local,
+            tasks=[adopted],
+            start_date=dt.date(2026, 3, 8),
+            end_date=dt.date(2026, 3, 8),
+        )
+    assert not local.activities.exists()
