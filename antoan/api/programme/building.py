@@ -41,6 +41,7 @@ from antoan.api.programme.inputs import (
 from antoan.api.programme.outputs import (
     CoverageOut,
     CoverageRowOut,
+    CoverageTotalsOut,
     ObjectiveOut,
     PlanConflictError,
     ProgrammePlanDetailOut,
@@ -568,14 +569,7 @@ class PlanCoverageView(ProgrammeAPIView):
                 }
             )
         rows = selectors.local_plan_coverage(request.user, plan, year)
-        totals = {
-            "communes": len(rows),
-            "with_plan": sum(r.has_plan for r in rows),
-            "approved": sum(r.approved for r in rows),
-            "with_budget": sum(r.budget > 0 for r in rows),
-            "reporting": sum(r.reporting for r in rows),
-            "complete": sum(r.complete for r in rows),
-        }
+        totals = CoverageTotalsOut(selectors.coverage_totals(rows)).data
         return Response(
             {
                 "plan": plan.pk,

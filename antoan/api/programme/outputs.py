@@ -184,7 +184,12 @@ class CoverageRowOut(serializers.Serializer):
         source="agency.pk", allow_null=True, default=None, help_text="Its People's Committee."
     )
     plan = serializers.IntegerField(
-        source="plan.pk", allow_null=True, default=None, help_text="Its local plan for the year."
+        source="shown_plan_id",
+        allow_null=True,
+        help_text=(
+            "Its local plan for the year, when you may open it (a draft is its builders' and "
+            "approvers'): otherwise null, and `plan_status` alone says a plan exists."
+        ),
     )
     plan_status = Code(
         PlanStatus, name="PlanStatus", source="plan.status", allow_null=True, default=None

@@ -493,3 +493,34 @@ def test_no_activity_under_a_draft_local_plan(cast, reporter, local):
     )
     assert response.status_code == 400
     assert not Activity.objects.exists()
+
+
+def test_coverage_names_a_draft_only_to_those_who_may_open_it(cast, plan64, client_for):
+    """An analyst learns that Phố Hiến has a draft local plan, not its id: the draft answers
+    404 to them anyway. reporter1, who builds it, gets the id."""
+    import datetime as dt
+
+    from antoan.programme.services import plan_build as pb
+
+    published = pb.plan_create(
+        actor=cast["coordinator1"],
+        copy_from=plan64,
+        number="12/KH-UBND",
+        title="Giai đoạn 2026-2030",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2030, 12, 31),
+    )
+    published = pb.plan_publish(actor=cast["coordinator1"], plan=published, version=1)
+    draft = pb.plan_create(
+        actor=cast["reporter1"],
+        parent=published,
+        number="05/KH-UBND",
+        title="Năm 2026",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    url = f"/api/v1/programme/plans/{published.pk}/coverage?year=2026"
+    for username, shown in (("analyst1", None), ("reporter1", draft.pk)):
+        rows = {r["commune"]: r for r in client_for(cast[username]).get(url).json()["results"]}
+        assert rows["11953"]["plan_status"] == "draft"
+        assert rows["11953"]["plan"] == shown

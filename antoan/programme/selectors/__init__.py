@@ -484,6 +484,13 @@ class CoverageRow:
     budget: int = 0  # what the local plan's budget lines plan for the year
     activities: int = 0  # activities logged in the year under the local plan
     report_submitted: bool = False
+    # Whether the user may open the local plan (a draft is its builders' and approvers').
+    visible: bool = False
+
+    @property
+    def shown_plan_id(self) -> int | None:
+        """The local plan's id where the user may open it; a draft's state alone otherwise."""
+        return self.plan.pk if self.plan is not None and self.visible else None
 
     @property
     def has_plan(self) -> bool:
@@ -557,6 +564,7 @@ def local_plan_coverage(user: Any, plan: Plan, year: int) -> list[CoverageRow]:
             plan=plan, year=year, status=YearReportStatus.SUBMITTED
         ).values_list("agency_id", flat=True)
     )
+    visible = set(local_plans(user, plan).filter(pk__in=plan_ids).values_list("pk", flat=True))
     rows = []
     for commune in communes:
         local = plans.get(commune.pk)
@@ -569,9 +577,23 @@ def local_plan_coverage(user: Any, plan: Plan, year: int) -> list[CoverageRow]:
                 budget=budgets.get(local.pk, 0) if local else 0,
                 activities=counts.get(local.pk, 0) if local else 0,
                 report_submitted=bool(agency and agency.pk in reported),
+                visible=bool(local and local.pk in visible),
             )
         )
     return rows
+
+
+def coverage_totals(rows: list[CoverageRow]) -> dict[str, int]:
+    """How many communes have a plan, approved, funded for the year, reporting, complete."""
+    return {
+        "communes": len(rows),
+        "with_plan": sum(r.has_plan for r in rows),
+        "approved": sum(r.approved for r in rows),
+        "with_budget": sum(r.approved and r.budget > 0 for r in rows),
+        "reporting": sum(r.reporting for r in rows),
+        "complete": sum(r.complete for r in rows),
+        "missing": sum(not r.complete for r in rows),
+    }
 
 
 def communes_missing_local_plan(user: Any, plan: Plan, year: int) -> list[CoverageRow]:

@@ -16,7 +16,8 @@ from antoan.programme.models import Assignment, BudgetLine, Plan, Task
 from antoan.programme.services import plan_build as pb
 from antoan.programme.tests.builders import make_reporter
 
-pytestmark = pytest.mark.django_db
+# Messages are matched in the source language, whatever an earlier test left active.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
 START, END = dt.date(2026, 1, 1), dt.date(2030, 12, 31)
 

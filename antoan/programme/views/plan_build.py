@@ -615,19 +615,9 @@ class CoverageView(PermissionRequiredMixin, View):
         rows = selectors.local_plan_coverage(request.user, plan, year)
         only_missing = request.GET.get("missing") == "1"
         shown = [r for r in rows if not r.complete] if only_missing else rows
-        totals = {
-            "communes": len(rows),
-            "with_plan": sum(r.has_plan for r in rows),
-            "approved": sum(r.approved for r in rows),
-            "budgeted": sum(r.approved and r.budget > 0 for r in rows),
-            "reporting": sum(r.reporting for r in rows),
-            "missing": sum(not r.complete for r in rows),
-        }
-        # A draft is no one else's business: its number shows, its page opens for its builders.
-        visible = set(selectors.local_plans(request.user, plan).values_list("pk", flat=True))
+        totals = selectors.coverage_totals(rows)
         context = {
             "plan": plan,
-            "visible": visible,
             "rows": shown,
             "totals": totals,
             "year": year,
