@@ -144,13 +144,14 @@ def with_latest_results(models: QuerySet[CommunityModel]) -> QuerySet[CommunityM
     )
 
 
-def attach_latest(models: list[Any]) -> None:
-    """Set ``latest_assessment`` and ``latest_review`` on rows of ``with_latest_results``."""
-    assessments = assessments_by_id([m.latest_assessment_id for m in models])
-    reviews = reviews_by_id([getattr(m, "latest_review_id", None) for m in models])
-    for m in models:
-        m.latest_assessment = assessments.get(m.latest_assessment_id or 0)
-        m.latest_review = reviews.get(getattr(m, "latest_review_id", None) or 0)
+def attach_latest(rows: list[Any]) -> None:
+    """Set ``latest_assessment`` and ``latest_review`` on rows of ``with_latest_results`` or
+    ``facility_list`` (facilities have no reviews): two queries, whatever the number of rows."""
+    assessments = assessments_by_id([r.latest_assessment_id for r in rows])
+    reviews = reviews_by_id([getattr(r, "latest_review_id", None) for r in rows])
+    for r in rows:
+        r.latest_assessment = assessments.get(r.latest_assessment_id or 0)
+        r.latest_review = reviews.get(getattr(r, "latest_review_id", None) or 0)
 
 
 @dataclass
