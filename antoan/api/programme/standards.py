@@ -1,8 +1,9 @@
 """``/api/v1/programme``: checklists of standards, models' assessments and reviews.
 
 Every programme role reads them (the registry is the programme's, and neither holds personal
-data: a review counts the survivors a model supported, never names them); only the
-coordinator records them (403 for the others). A model id answers 404 outside the programme.
+data: a review counts the survivors a model supported, never names them, and a count from 1 to
+``ANTOAN_SUPPRESS_BELOW - 1`` is suppressed as the indicators' are); only the coordinator
+records them (403 for the others). A model id answers 404 outside the programme.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -21,6 +22,7 @@ from antoan.accounts.roles import Perm
 from antoan.api.cases.common import service_error
 from antoan.api.cases.fields import Code, Day, StrictSerializer, Text, Whole
 from antoan.api.cases.outputs import PageOut
+from antoan.api.health.views import CountOut
 from antoan.api.pagination import Cursor
 from antoan.api.programme.build import nfc
 from antoan.api.programme.common import ProgrammeAPIView, errors, forbidden, parse
@@ -198,7 +200,10 @@ class ModelReviewOut(serializers.Serializer):
     activity_participants = serializers.IntegerField()
     activity_participants_female = serializers.IntegerField()
     people_served = serializers.IntegerField()
-    survivors_supported = serializers.IntegerField()
+    survivors_supported = serializers.SerializerMethodField(
+        help_text="As recorded, but from 1 to `ANTOAN_SUPPRESS_BELOW - 1` (default 4) "
+        "`suppressed: true` with a null `value`, as the indicators hide small counts."
+    )
     decision = Code(ReviewDecision, name="ReviewDecision")
     reasons = serializers.CharField()
     decided_by = serializers.SerializerMethodField()
@@ -207,6 +212,11 @@ class ModelReviewOut(serializers.Serializer):
 
     def get_decided_by(self, obj: ModelReview) -> str:
         return obj.decided_by.get_full_name() or obj.decided_by.get_username()
+
+    @extend_schema_field(CountOut)
+    def get_survivors_supported(self, obj: ModelReview) -> dict[str, Any]:
+        hidden = standards.survivors_hidden(obj)
+        return {"value": None if hidden else obj.survivors_supported, "suppressed": hidden}
 
 
 class ModelReviewPageOut(PageOut):

@@ -137,6 +137,32 @@ def test_a_stop_review_closes_the_model(client_for, cast, trusted_address):
 
 
 @pytest.mark.parametrize(
+    ("survivors", "shown"),
+    [
+        (0, {"value": 0, "suppressed": False}),
+        (3, {"value": None, "suppressed": True}),  # 1 to 4 could point at a person
+        (5, {"value": 5, "suppressed": False}),
+    ],
+)
+def test_a_small_count_of_survivors_supported_is_suppressed(
+    client_for, cast, trusted_address, survivors, shown
+):
+    path = f"/api/v1/programme/models/{trusted_address.pk}/reviews"
+    created = send(
+        client_for(cast["coordinator1"]),
+        "post",
+        path,
+        review_body(survivors_supported=survivors),
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["survivors_supported"] == shown
+    for reader in ("reporter1", "analyst1", "leader1"):
+        listed = client_for(cast[reader]).get(path).json()["results"]
+        assert [r["survivors_supported"] for r in listed] == [shown]
+    assert ModelReview.objects.get().survivors_supported == survivors  # kept as recorded
+
+
+@pytest.mark.parametrize(
     ("overrides", "field"),
     [
         ({"decision": "promote"}, "decision"),

@@ -1,9 +1,11 @@
 """Reads of checklists, assessments and model reviews, scoped to the acting user.
 
-Every programme role reads them (coordinator, reporters, analysts, managers), as it reads the
-models registry: they hold no personal data (a review counts survivors, never names them).
-Only the coordinator writes them (``services.standards``). A missing id and one the user may
-not see both answer 404.
+Every programme role reads them (coordinator, reporters, analysts, managers, commune leaders),
+as it reads the models registry: they hold no personal data (a review counts survivors, never
+names them). That count is of survivors in one commune over one period, so it is shown as the
+indicators show such counts: from 1 to ``ANTOAN_SUPPRESS_BELOW - 1`` it is hidden
+(``survivors_hidden``). Only the coordinator writes them (``services.standards``). A missing id
+and one the user may not see both answer 404.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from antoan.accounts.models import Agency
+from antoan.indicators.selectors.values import threshold
+from antoan.indicators.suppression import is_primary
 from antoan.programme.choices import AssessmentStatus
 from antoan.programme.models import (
     FACILITY_KINDS,
@@ -107,6 +111,20 @@ def review_list(user: Any) -> QuerySet[ModelReview]:
     return qs if may_view_programme(user) else qs.none()
 
 
+def survivors_hidden(review: ModelReview) -> bool:
+    """Whether the review's count of survivors supported is too small to show (1 to the
+    suppression threshold - 1, as the indicators hide a commune's small counts)."""
+    return is_primary(review.survivors_supported, threshold())
+
+
+def with_survivors_hidden(reviews: Any) -> list[ModelReview]:
+    """The reviews as a list, each with ``survivors_hidden`` set for the templates."""
+    rows = list(reviews)
+    for review in rows:
+        review.survivors_hidden = survivors_hidden(review)
+    return rows
+
+
 def latest_review() -> Subquery:
     return Subquery(
         ModelReview.objects.filter(community_model=OuterRef("pk"))
@@ -126,13 +144,14 @@ def with_latest_results(models: QuerySet[CommunityModel]) -> QuerySet[CommunityM
     )
 
 
-def attach_latest(models: list[Any]) -> None:
-    """Set ``latest_assessment`` and ``latest_review`` on rows of ``with_latest_results``."""
-    assessments = assessments_by_id([m.latest_assessment_id for m in models])
-    reviews = reviews_by_id([getattr(m, "latest_review_id", None) for m in models])
-    for m in models:
-        m.latest_assessment = assessments.get(m.latest_assessment_id or 0)
-        m.latest_review = reviews.get(getattr(m, "latest_review_id", None) or 0)
+def attach_latest(rows: list[Any]) -> None:
+    """Set ``latest_assessment`` and ``latest_review`` on rows of ``with_latest_results`` or
+    ``facility_list`` (facilities have no reviews): two queries, whatever the number of rows."""
+    assessments = assessments_by_id([r.latest_assessment_id for r in rows])
+    reviews = reviews_by_id([getattr(r, "latest_review_id", None) for r in rows])
+    for r in rows:
+        r.latest_assessment = assessments.get(r.latest_assessment_id or 0)
+        r.latest_review = reviews.get(getattr(r, "latest_review_id", None) or 0)
 
 
 @dataclass

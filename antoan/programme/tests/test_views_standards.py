@@ -132,6 +132,82 @@ def test_the_registry_shows_each_models_latest_assessment_and_review(
     assert f"Rà soát {today:%d/%m/%Y}: Nhân rộng, mở rộng" in page
 
 
+def test_a_small_count_of_survivors_supported_is_hidden_on_the_model_page(
+    client_for, cast, trusted_address
+):
+    from antoan.programme import services
+
+    for start, survivors in ((dt.date(2024, 1, 1), 7), (dt.date(2025, 1, 1), 2)):
+        services.model_review_create(
+            actor=cast["coordinator1"],
+            model=trusted_address,
+            data=services.ReviewInput(
+                period_start=start,
+                period_end=start.replace(month=12, day=31),
+                members_total=9,
+                members_female=6,
+                people_served=12,
+                survivors_supported=survivors,
+                decision="continue",
+                reasons="Hoạt động đều.",
+                decided_on=start.replace(month=12, day=31),
+            ),
+        )
+    url = reverse("programme:model", args=[trusted_address.pk])
+    for reader in ("coordinator1", "reporter1", "analyst1", "leader1"):
+        page = text(client_for(cast[reader]).get(url))
+        assert "7 người bị bạo lực được hỗ trợ" in page
+        assert "số người bị bạo lực được hỗ trợ: ẩn" in page
+        assert "2 người bị bạo lực được hỗ trợ" not in page
+
+
+def test_the_registrys_latest_results_take_the_same_queries_for_more_models(
+    client_for, cast, trusted_address, assess
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from antoan.programme import services
+    from antoan.programme.models import CommunityModel
+
+    def review(model):
+        services.model_review_create(
+            actor=cast["coordinator1"],
+            model=model,
+            data=services.ReviewInput(
+                period_start=dt.date(2025, 1, 1),
+                period_end=dt.date(2025, 12, 31),
+                members_total=9,
+                members_female=6,
+                people_served=12,
+                survivors_supported=0,
+                decision="continue",
+                reasons="Hoạt động đều.",
+            ),
+        )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = text(client_for(cast["analyst1"]).get(reverse("programme:models")))
+        assert page.count("Đánh giá ") >= CommunityModel.objects.count()
+        return len(captured)
+
+    assess(trusted_address, FULL_TRUSTED)
+    review(trusted_address)
+    queries()  # the first request also loads the session and the user's memberships
+    one = queries()
+    for n in range(3):
+        model = CommunityModel.objects.create(
+            kind="trusted_address",
+            name=f"Địa chỉ tin cậy tổ {n}",
+            place=trusted_address.place,
+            agency=trusted_address.agency,
+        )
+        assess(model, FULL_TRUSTED)
+        review(model)
+    assert queries() == one
+
+
 def test_the_review_form_is_prefilled_and_a_stop_closes_the_model(
     client_for, cast, trusted_address, standards
 ):

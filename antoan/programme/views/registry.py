@@ -100,7 +100,9 @@ class ModelView(PermissionRequiredMixin, View):
             "activities": activities,
             "may_edit": may_edit_model(user, model),
             "assessments": list(standards.assessment_list(user).filter(community_model=model)),
-            "reviews": list(standards.review_list(user).filter(community_model=model)),
+            "reviews": standards.with_survivors_hidden(
+                standards.review_list(user).filter(community_model=model)
+            ),
             "may_assess": selectors.sees_all_activities(user),
             "has_checklist": bool(standards.checklists_for(user, model=model)),
             **programme_nav(request, "models"),

@@ -350,9 +350,7 @@ class FacilityListView(PermissionRequiredMixin, View):
         else:
             kind = ""
         rows = list(facilities)
-        latest = standards.assessments_by_id([f.latest_assessment_id for f in rows])
-        for f in rows:
-            f.latest_assessment = latest.get(f.latest_assessment_id or 0)
+        standards.attach_latest(rows)
         context = {
             "facilities": rows,
             "kinds": kinds,
