@@ -100,7 +100,13 @@ def ensure_recurring(*, years: Iterable[int], request: Any = None) -> list[Campa
                     username=SYSTEM,
                     object_type="programme.campaign",
                     object_id=campaign.pk,
-                    extra={"kind": kind, "year": year, "by": "ensure_campaigns"},
+                    # The calendar's first visit (``request``: the visitor is the actor) or
+                    # the command (no request: ``system``).
+                    extra={
+                        "kind": kind,
+                        "year": year,
+                        "by": "calendar" if request is not None else "ensure_campaigns",
+                    },
                 )
         except IntegrityError:
             continue  # created meanwhile by another process: the constraint keeps one

@@ -53,6 +53,8 @@ def test_next_years_campaigns_are_created_once_and_edits_survive(cast, plan64, a
     call_command("ensure_campaigns", "--year", "2026", stdout=io.StringIO())
     rows = list(Campaign.objects.order_by("pk").values_list("kind", "year", "start_date"))
     assert len(rows) == 6
+    created = AuditEvent.objects.filter(action="create", object_type="programme.campaign")
+    assert {(e.username, e.extra["by"]) for e in created} == {("system", "ensure_campaigns")}
     assert ("action_month", 2027, dt.date(2027, 11, 15)) in rows
     assert ("dv_month", 2026, dt.date(2026, 6, 1)) in rows
     month = recurring("action_month", 2026)
@@ -107,8 +109,13 @@ def test_the_calendar_creates_this_years_campaigns_when_the_command_never_ran(
     assert f"Ngày quốc tế xóa bỏ bạo lực đối với phụ nữ và trẻ em gái năm {year + 1}" in (
         page.content.decode()
     )
+    # The write is audited, naming the visit that made it.
+    created = AuditEvent.objects.filter(action="create", object_type="programme.campaign")
+    assert created.count() == 6
+    assert {(e.username, e.extra["by"]) for e in created} == {("analyst1", "calendar")}
     client_for(cast["coordinator1"]).get("/programme/campaigns/")
     assert Campaign.objects.count() == 6
+    assert created.count() == 6
 
 
 # --- Windows and linked activities --------------------------------------------------------------
