@@ -279,3 +279,17 @@ def test_api_lists_filters_creates_and_reports(cast, plan64, campaign, item_a, c
         client_for(cast["hotline1"]).get(f"/api/v1/programme/campaigns/{campaign.pk}").status_code
         == 404
     )
+
+
+def test_api_list_queries_do_not_grow_with_the_campaigns(
+    cast, plan64, client_for, django_assert_max_num_queries
+):
+    services.ensure_recurring(years=[2025])
+    analyst = client_for(cast["analyst1"])
+    analyst.get("/api/v1/programme/campaigns")  # sign-in, session
+    with django_assert_max_num_queries(20) as few:
+        first = analyst.get("/api/v1/programme/campaigns").json()
+    services.ensure_recurring(years=[2026, 2027, 2028])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        more = analyst.get("/api/v1/programme/campaigns").json()
+    assert len(more["results"]) == len(first["results"]) + 9
