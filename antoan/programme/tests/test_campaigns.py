@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from antoan.core.documents import decree30
 from antoan.core.models import AuditEvent
-from antoan.programme.models import Campaign, CampaignReminder
+from antoan.programme.models import Campaign, CampaignPlanItem, CampaignReminder
 from antoan.programme.selectors import campaigns as sel
 from antoan.programme.services import campaigns as services
 from antoan.programme.tests.builders import make_reporter
@@ -240,8 +240,8 @@ def test_a_campaign_added_late_gets_the_nearest_reminder_only(
 
 @pytest.fixture
 def action_month_2025(cast, plan64, record, reporter2, mini_places, snv_reporter):
-    """The Action Month 2025 with three activities of two communes and the Action Month 2024
-    with one provincial activity, and one plan item."""
+    """The Action Month 2025 with three activities of two communes, and the Action Month 2024
+    with one provincial activity."""
     services.ensure_recurring(years=[2025])
     month = recurring("action_month", 2025)
     record(
@@ -436,6 +436,31 @@ def test_libreoffice_converts_the_report_to_pdf(cast, action_month_2025, tmp_pat
     )
     pdf = (tmp_path / "bao-cao.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
+
+
+def test_the_calendar_counts_agencies_that_planned_and_reported(
+    cast, action_month_2025, agencies, django_assert_max_num_queries
+):
+    reporter, pho_hien = cast["reporter1"], agencies["ubnd-pho-hien"]
+    for title in ("Mít tinh", "Treo băng rôn"):  # two items, one agency
+        CampaignPlanItem.objects.create(
+            campaign=action_month_2025,
+            agency=pho_hien,
+            title=title,
+            kind="communication",
+            start_date=dt.date(2025, 11, 20),
+            end_date=dt.date(2025, 11, 20),
+            place=pho_hien.place,
+            created_by=reporter,
+            updated_by=reporter,
+        )
+    with django_assert_max_num_queries(3):
+        rows = {r.campaign.kind: r for r in sel.calendar(cast["analyst1"], year=2025)}
+    # Two communes held activities in the Action Month, one of them on 25/11; the 2024
+    # activity is not counted.
+    assert (rows["action_month"].planned, rows["action_month"].reported) == (1, 2)
+    assert (rows["elimination_day"].planned, rows["elimination_day"].reported) == (0, 1)
+    assert rows["dv_month"].reported == 0
 
 
 def test_an_ad_hoc_campaign_is_not_compared(cast, plan64):
