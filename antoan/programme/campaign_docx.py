@@ -3,7 +3,6 @@ issuing agency numbers, signs and sends (``antoan.core.documents.decree30``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from antoan.core.documents import decree30
 from antoan.core.permissions import grant
 from antoan.programme.excel.export_campaign import FIGURES
 from antoan.programme.selectors.campaigns import CampaignReport, Figures, ReportLine, plan_in_force
+from antoan.programme.services.checks import fmt_date
 
 
 def num(value: int | None) -> str:
@@ -28,10 +28,6 @@ def num(value: int | None) -> str:
 
 def _signed(value: int) -> str:
     return f"+{num(value)}" if value > 0 else num(value)
-
-
-def _dmy(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _issuer(user: Any) -> tuple[str, str]:
@@ -106,7 +102,7 @@ def build_campaign_document(report: CampaignReport, user: Any) -> decree30.Docum
         decree30.Heading(_("I. THÔNG TIN CHUNG")),
         decree30.Paragraph(
             _("Thời gian thực hiện: từ ngày %(start)s đến ngày %(end)s.")
-            % {"start": _dmy(c.start_date), "end": _dmy(c.end_date)}
+            % {"start": fmt_date(c.start_date), "end": fmt_date(c.end_date)}
         ),
     ]
     if c.theme:

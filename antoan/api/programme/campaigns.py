@@ -126,8 +126,10 @@ class CampaignDetailOut(CampaignOut):
 
 
 def _campaign_body(campaign: Campaign) -> dict[str, Any]:
+    # Sorted here, not with order_by(), which would query again past the list's prefetch.
+    expected = sorted(campaign.expected_agencies.all(), key=lambda a: a.name)
     campaign.expected_list = [  # type: ignore[attr-defined]
-        {"id": a.pk, "name": a.name} for a in campaign.expected_agencies.order_by("name")
+        {"id": a.pk, "name": a.name} for a in expected
     ]
     return CampaignOut(campaign).data
 

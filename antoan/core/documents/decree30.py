@@ -10,6 +10,10 @@ document ("BÁO CÁO", bold, centred) and its subject; the body in 14 pt; and at
 by side, "Nơi nhận:" (bold italic, 12 pt) with its list (11 pt) and the signer's block (title
 upper case bold, space to sign, name bold).
 
+The decree's rules under the header lines are approximated: the motto's full-length rule is an
+underline of the motto; the short rule under the issuing body (1/3 to 1/2 of its width) is not
+drawn, the agency adds it when it finalises the draft.
+
 The file is WordprocessingML written with the standard library (no third-party package), one
 ``word/document.xml`` with its styles and no metadata (no author, no company). Word,
 LibreOffice and python-docx open it. ``build_docx`` takes a :class:`Document`; the body is a
@@ -51,7 +55,7 @@ def twips(mm: float) -> int:
 
 def date_line(place: str, day: dt.date) -> str:
     """ "Hưng Yên, ngày 03 tháng 12 năm 2026": days below 10 and January and February take a
-    leading zero (Decree 30, Phụ lục I, II.5)."""
+    leading zero (Decree 30, Phụ lục I, on the date of issue)."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 

@@ -15,7 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -154,35 +164,49 @@ class CalendarRow:
     expected: list[Agency]
     planned: int  # agencies with a plan item
     reported: int  # agencies with an activity in the window
-    expected_planned: int  # of the expected agencies, how many planned
-    expected_reported: int
+
+
+def _agencies_reporting_in_window() -> Subquery:
+    """How many agencies have an activity starting in the outer campaign's window."""
+    distinct_agencies = Func(
+        F("agency_id"),
+        function="COUNT",
+        template="%(function)s(DISTINCT %(expressions)s)",
+        output_field=IntegerField(),
+    )
+    return Subquery(
+        Activity.objects.filter(
+            start_date__gte=OuterRef("start_date"), start_date__lte=OuterRef("end_date")
+        )
+        .order_by()
+        .annotate(n=distinct_agencies)
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
 
 
 def calendar(user: Any, *, year: int | None = None) -> list[CalendarRow]:
     """Campaigns (of ``year``, or all) with their expected agencies and how many agencies
-    planned and reported."""
-    campaigns = campaign_list(user).prefetch_related("expected_agencies")
+    planned and reported, in a fixed number of queries however many campaigns there are."""
+    campaigns = (
+        campaign_list(user)
+        .prefetch_related("expected_agencies")
+        .annotate(
+            n_planned=Count("plan_items__agency", distinct=True),
+            n_reported=_agencies_reporting_in_window(),
+        )
+    )
     if year:
         campaigns = campaigns.filter(year=year)
-    rows = []
-    for c in campaigns.order_by("start_date", "pk"):
-        expected = sorted(c.expected_agencies.all(), key=lambda a: a.name)
-        expected_ids = {a.pk for a in expected}
-        planned = set(c.plan_items.values_list("agency_id", flat=True))
-        reported = set(
-            window_activities(c.start_date, c.end_date).values_list("agency_id", flat=True)
+    return [
+        CalendarRow(
+            c,
+            sorted(c.expected_agencies.all(), key=lambda a: a.name),
+            c.n_planned,
+            c.n_reported or 0,
         )
-        rows.append(
-            CalendarRow(
-                c,
-                expected,
-                len(planned),
-                len(reported),
-                len(planned & expected_ids),
-                len(reported & expected_ids),
-            )
-        )
-    return rows
+        for c in campaigns.order_by("start_date", "pk")
+    ]
 
 
 def campaign_years(user: Any) -> list[int]:

@@ -33,7 +33,7 @@ from antoan.places.models import Place
 from antoan.programme.choices import CAMPAIGN_WINDOWS, ActivityKind, CampaignKind
 from antoan.programme.models import Campaign, CampaignPlanItem, CampaignReminder
 from antoan.programme.selectors import campaigns as sel
-from antoan.programme.services.checks import MAX_PARTICIPANTS
+from antoan.programme.services.checks import MAX_PARTICIPANTS, fmt_date
 
 # Reminders go out this many days before a campaign starts, largest first.
 REMINDER_DAYS = (30, 7)
@@ -56,10 +56,6 @@ class CampaignConflict(Exception):
             "Người khác vừa lưu thay đổi sau khi bạn mở trang (phiên bản %(loaded)s, hiện là "
             "%(current)s). Chưa có gì được lưu; hãy xem lại rồi lưu lại."
         ) % {"loaded": self.loaded_version, "current": self.current.version}
-
-
-def _dmy(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def default_title(kind: str, year: int) -> str:
@@ -100,7 +96,13 @@ def ensure_recurring(*, years: Iterable[int], request: Any = None) -> list[Campa
                     username=SYSTEM,
                     object_type="programme.campaign",
                     object_id=campaign.pk,
-                    extra={"kind": kind, "year": year, "by": "ensure_campaigns"},
+                    # The calendar's first visit (``request``: the visitor is the actor) or
+                    # the command (no request: ``system``).
+                    extra={
+                        "kind": kind,
+                        "year": year,
+                        "by": "calendar" if request is not None else "ensure_campaigns",
+                    },
                 )
         except IntegrityError:
             continue  # created meanwhile by another process: the constraint keeps one
@@ -146,7 +148,7 @@ def _check_campaign(data: CampaignInput, *, dates: bool) -> dict[str, list[str]]
         if data.end_date < data.start_date:
             errors["end_date"] = [
                 _("Ngày kết thúc (%(end)s) trước ngày bắt đầu (%(start)s).")
-                % {"end": _dmy(data.end_date), "start": _dmy(data.start_date)}
+                % {"end": fmt_date(data.end_date), "start": fmt_date(data.start_date)}
             ]
         elif (data.end_date - data.start_date).days + 1 > MAX_CAMPAIGN_DAYS:
             errors["end_date"] = [
@@ -267,20 +269,20 @@ def _check_item(campaign: Campaign, data: PlanItemInput) -> dict[str, list[str]]
         add("start_date", _("Hãy nhập ngày bắt đầu."))
     if data.end_date is None:
         add("end_date", _("Hãy nhập ngày kết thúc."))
-    window = {"start": _dmy(campaign.start_date), "end": _dmy(campaign.end_date)}
+    window = {"start": fmt_date(campaign.start_date), "end": fmt_date(campaign.end_date)}
     if data.start_date and data.end_date:
         if data.end_date < data.start_date:
             add(
                 "end_date",
                 _("Ngày kết thúc (%(end)s) trước ngày bắt đầu (%(start)s).")
-                % {"end": _dmy(data.end_date), "start": _dmy(data.start_date)},
+                % {"end": fmt_date(data.end_date), "start": fmt_date(data.start_date)},
             )
         for name, day in (("start_date", data.start_date), ("end_date", data.end_date)):
             if not campaign.start_date <= day <= campaign.end_date:
                 add(
                     name,
                     _("Ngày %(day)s nằm ngoài thời gian của chiến dịch (%(start)s - %(end)s).")
-                    % {"day": _dmy(day), **window},
+                    % {"day": fmt_date(day), **window},
                 )
     people = data.expected_people
     if people is None or not 0 <= people <= MAX_PARTICIPANTS:
@@ -300,7 +302,7 @@ def _require_open(campaign: Campaign) -> None:
                 "Chiến dịch đã kết thúc ngày %(end)s nên không thêm, sửa được hoạt động dự kiến "
                 "nữa. Hoạt động đã làm được ghi ở mục Hoạt động."
             )
-            % {"end": _dmy(campaign.end_date)}
+            % {"end": fmt_date(campaign.end_date)}
         )
 
 
@@ -388,7 +390,7 @@ def reminder_text(campaign: Campaign, days_before: int) -> tuple[str, str]:
     """Subject and body of the email: the campaign, its window, where to plan. No personal
     data (there is none in a campaign)."""
     link = reverse("programme:campaign", args=[campaign.pk])
-    window = {"start": _dmy(campaign.start_date), "end": _dmy(campaign.end_date)}
+    window = {"start": fmt_date(campaign.start_date), "end": fmt_date(campaign.end_date)}
     subject = _("[An Toàn] Còn %(days)s ngày đến %(title)s") % {
         "days": days_before,
         "title": campaign.title,

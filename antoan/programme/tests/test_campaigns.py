@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from antoan.core.documents import decree30
 from antoan.core.models import AuditEvent
-from antoan.programme.models import Campaign, CampaignReminder
+from antoan.programme.models import Campaign, CampaignPlanItem, CampaignReminder
 from antoan.programme.selectors import campaigns as sel
 from antoan.programme.services import campaigns as services
 from antoan.programme.tests.builders import make_reporter
@@ -53,6 +53,8 @@ def test_next_years_campaigns_are_created_once_and_edits_survive(cast, plan64, a
     call_command("ensure_campaigns", "--year", "2026", stdout=io.StringIO())
     rows = list(Campaign.objects.order_by("pk").values_list("kind", "year", "start_date"))
     assert len(rows) == 6
+    created = AuditEvent.objects.filter(action="create", object_type="programme.campaign")
+    assert {(e.username, e.extra["by"]) for e in created} == {("system", "ensure_campaigns")}
     assert ("action_month", 2027, dt.date(2027, 11, 15)) in rows
     assert ("dv_month", 2026, dt.date(2026, 6, 1)) in rows
     month = recurring("action_month", 2026)
@@ -107,8 +109,13 @@ def test_the_calendar_creates_this_years_campaigns_when_the_command_never_ran(
     assert f"Ngày quốc tế xóa bỏ bạo lực đối với phụ nữ và trẻ em gái năm {year + 1}" in (
         page.content.decode()
     )
+    # The write is audited, naming the visit that made it.
+    created = AuditEvent.objects.filter(action="create", object_type="programme.campaign")
+    assert created.count() == 6
+    assert {(e.username, e.extra["by"]) for e in created} == {("analyst1", "calendar")}
     client_for(cast["coordinator1"]).get("/programme/campaigns/")
     assert Campaign.objects.count() == 6
+    assert created.count() == 6
 
 
 # --- Windows and linked activities --------------------------------------------------------------
@@ -233,8 +240,8 @@ def test_a_campaign_added_late_gets_the_nearest_reminder_only(
 
 @pytest.fixture
 def action_month_2025(cast, plan64, record, reporter2, mini_places, snv_reporter):
-    """The Action Month 2025 with three activities of two communes and the Action Month 2024
-    with one provincial activity, and one plan item."""
+    """The Action Month 2025 with three activities of two communes, and the Action Month 2024
+    with one provincial activity."""
     services.ensure_recurring(years=[2025])
     month = recurring("action_month", 2025)
     record(
@@ -429,6 +436,31 @@ def test_libreoffice_converts_the_report_to_pdf(cast, action_month_2025, tmp_pat
     )
     pdf = (tmp_path / "bao-cao.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
+
+
+def test_the_calendar_counts_agencies_that_planned_and_reported(
+    cast, action_month_2025, agencies, django_assert_max_num_queries
+):
+    reporter, pho_hien = cast["reporter1"], agencies["ubnd-pho-hien"]
+    for title in ("Mít tinh", "Treo băng rôn"):  # two items, one agency
+        CampaignPlanItem.objects.create(
+            campaign=action_month_2025,
+            agency=pho_hien,
+            title=title,
+            kind="communication",
+            start_date=dt.date(2025, 11, 20),
+            end_date=dt.date(2025, 11, 20),
+            place=pho_hien.place,
+            created_by=reporter,
+            updated_by=reporter,
+        )
+    with django_assert_max_num_queries(3):
+        rows = {r.campaign.kind: r for r in sel.calendar(cast["analyst1"], year=2025)}
+    # Two communes held activities in the Action Month, one of them on 25/11; the 2024
+    # activity is not counted.
+    assert (rows["action_month"].planned, rows["action_month"].reported) == (1, 2)
+    assert (rows["elimination_day"].planned, rows["elimination_day"].reported) == (0, 1)
+    assert rows["dv_month"].reported == 0
 
 
 def test_an_ad_hoc_campaign_is_not_compared(cast, plan64):

@@ -7,8 +7,10 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from antoan.core.models import AuditEvent
 from antoan.programme.models import Campaign, CampaignPlanItem
 from antoan.programme.services import campaigns as services
 
@@ -85,6 +87,12 @@ def test_another_agencys_reporter_cannot_edit_a_plan_item(
     assert other.get(url).status_code == 404
     posted = item_form(agency=item_a.agency_id, title="Đổi tên", version=item_a.version)
     assert other.post(url, posted).status_code == 404
+    # Both refusals are audited, naming the campaign and the item.
+    refused = AuditEvent.objects.filter(action="permission_denied", username=reporter2.username)
+    assert refused.count() == 2
+    assert {(e.object_type, e.object_id, e.extra["item_id"]) for e in refused} == {
+        ("programme.campaign", str(campaign.pk), item_a.pk)
+    }
     item_a.refresh_from_db()
     assert item_a.title == "Sinh hoạt cộng đồng tại tổ dân phố số 3"
     # Not for the reporter's own agency either: the agency is not one of their choices.
@@ -150,7 +158,7 @@ def test_bad_plan_items_are_refused_with_nothing_saved(
 
 
 def test_a_plan_item_for_an_agency_the_reporter_does_not_report_for(cast, campaign, agencies):
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.plan_item_save(
             actor=cast["reporter1"],
             campaign=campaign,
@@ -225,7 +233,7 @@ def test_plan_items_close_when_the_campaign_ends(cast, plan64, agencies):
             end_date=dt.date(2025, 3, 31),
         ),
     )
-    with pytest.raises(Exception, match="Chiến dịch đã kết thúc ngày 31/03/2025"):
+    with pytest.raises(ValidationError, match="Chiến dịch đã kết thúc ngày 31/03/2025"):
         services.plan_item_save(
             actor=cast["reporter1"],
             campaign=ended,
@@ -279,3 +287,17 @@ def test_api_lists_filters_creates_and_reports(cast, plan64, campaign, item_a, c
         client_for(cast["hotline1"]).get(f"/api/v1/programme/campaigns/{campaign.pk}").status_code
         == 404
     )
+
+
+def test_api_list_queries_do_not_grow_with_the_campaigns(
+    cast, plan64, client_for, django_assert_max_num_queries
+):
+    services.ensure_recurring(years=[2025])
+    analyst = client_for(cast["analyst1"])
+    analyst.get("/api/v1/programme/campaigns")  # sign-in, session
+    with django_assert_max_num_queries(20) as few:
+        first = analyst.get("/api/v1/programme/campaigns").json()
+    services.ensure_recurring(years=[2026, 2027, 2028])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        more = analyst.get("/api/v1/programme/campaigns").json()
+    assert len(more["results"]) == len(first["results"]) + 9
