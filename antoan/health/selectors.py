@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, IntegerField
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
@@ -41,6 +40,7 @@ from antoan.core.permissions import memberships
 from antoan.health.models import ServiceContact
 from antoan.indicators import suppression
 from antoan.indicators.selectors.places import UNKNOWN, rollup, unknown_label
+from antoan.indicators.selectors.values import threshold  # the indicators' own setting
 from antoan.indicators.suppression import TOTAL
 from antoan.places.models import Place
 
@@ -69,10 +69,6 @@ DIMENSIONS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
     ),
     "case_opened": (_("Đã có hồ sơ ca (được tính qua hồ sơ)"), _YES_NO),
 }
-
-
-def threshold() -> int:
-    return int(getattr(settings, "ANTOAN_SUPPRESS_BELOW", 5))
 
 
 # --- Who sees which facilities ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""All writes of health-facility contacts. Pages, the API and the demo call these.
+"""All writes of health-facility contacts (pages and the API call these; the demo writes its
+fixed set in bulk, unaudited) and the audit of report downloads.
 
 A health worker records a contact for a facility where they hold ``health.contact_record``
 (a hospital, medical centre or commune health station). Every field is a code or a yes/no:
@@ -261,3 +262,16 @@ def _replay(existing: ServiceContact, *, actor: Any, request: Any = None) -> Rec
             code="duplicate",
         )
     return RecordResult(existing, created=False)
+
+
+def report_downloaded(*, actor: Any, request: Any, place: Any, filters: list[str]) -> None:
+    """A monthly report left the system as a file: who, which place, which filters (their
+    names). Audited as the indicator tables' downloads are; reads of the page are not."""
+    audit_record(
+        action="export",
+        request=request,
+        user=actor,
+        object_type="health_report",
+        object_id=place,
+        extra={"format": "xlsx", "filters": filters},
+    )

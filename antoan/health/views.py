@@ -13,7 +13,6 @@ from django.views import View
 
 from antoan.accounts.roles import Perm
 from antoan.cases.views.common import apply_errors
-from antoan.core.audit import audit_record
 from antoan.core.permissions import PermissionRequiredMixin, deny
 from antoan.health import exports, forms, selectors, services
 from antoan.indicators.selectors.places import UNKNOWN, rollup, unknown_label
@@ -139,17 +138,11 @@ class ReportExportView(PermissionRequiredMixin, View):
                 {"form": form, "report": None, "threshold": selectors.threshold()},
                 status=400,
             )
-        audit_record(
-            action="export",
+        services.report_downloaded(
+            actor=request.user,
             request=request,
-            object_type="health_report",
-            object_id=report.facility.pk if report.facility is not None else report.place,
-            extra={
-                "format": "xlsx",
-                "filters": [
-                    k for k in ("year", "month", "facility", "commune") if request.GET.get(k)
-                ],
-            },
+            place=report.facility.pk if report.facility is not None else report.place,
+            filters=[k for k in ("year", "month", "facility", "commune") if request.GET.get(k)],
         )
         name = f"y-te-{report.year}{report.month:02d}-{timezone.localdate():%Y%m%d}.xlsx"
         response = HttpResponse(exports.as_xlsx(report), content_type=exports.XLSX)

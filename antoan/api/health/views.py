@@ -82,7 +82,9 @@ class ContactCollectionView(ProtectedAPIView):
             "For health workers of a hospital, medical centre or commune health station. "
             "Codes and yes/no only; any other key is refused (400). A facility that is not "
             "yours is refused (403), whether it exists or not. Answers the id and the date "
-            "only; there is no endpoint that reads a contact back."
+            "only; there is no endpoint that reads a contact back. A retry with the same "
+            "`client_uuid` answers the first contact's id and date again (header "
+            "`Idempotent-Replayed: true`); another user's `client_uuid` is a 409."
         ),
         request=ContactIn,
         responses={
@@ -144,8 +146,9 @@ class SummaryOut(serializers.Serializer):
     facility = serializers.IntegerField(allow_null=True)
     place = serializers.CharField(
         allow_null=True,
-        help_text="The commune's code; the province's when neither facility nor commune; "
-        "null for facilities outside any commune.",
+        help_text="The commune's code (for a facility, its commune's); the province's when "
+        "neither facility nor commune; null for the facilities outside any commune (a "
+        "hospital at district or province level, or `commune=?`).",
     )
     place_name = serializers.CharField()
     total = CountOut()
@@ -184,7 +187,13 @@ class SummaryView(ProtectedAPIView):
                 description="Default: this month.",
             ),
             OpenApiParameter("facility", ID_SCHEMA, required=False),
-            OpenApiParameter("commune", str, required=False),
+            OpenApiParameter(
+                "commune",
+                str,
+                required=False,
+                description="Analysts and managers: a commune's code, or `?` for the "
+                "facilities outside any commune (hospitals at district or province level).",
+            ),
         ],
         responses={200: SummaryOut, **errors(400)},
     )

@@ -122,14 +122,23 @@ def test_a_referral_number_of_another_facility_is_refused_like_an_unknown_one(
     to_us = referral_services.referral_send(
         case=case, actor=cast["worker1"], provider=ours, service="health", urgency="high"
     )
+    case.refresh_from_db()
+    revoked = referral_services.referral_send(
+        case=case, actor=cast["worker1"], provider=ours, service="health", urgency="high"
+    )
+    referral_services.referral_revoke(referral=revoked, actor=cast["worker1"], reason="Rút lại")
     client = client_for(nurse)
+    yesterday = (today() - dt.timedelta(days=1)).strftime("%d/%m/%Y")
 
     refused = client.post(NEW, page_data(referral_number=to_hospital.number))
     unknown = client.post(NEW, page_data(referral_number="CG-987654"))
+    withdrawn = client.post(NEW, page_data(referral_number=revoked.number))
+    before_sent = client.post(NEW, page_data(referral_number=to_us.number, contact_date=yesterday))
     accepted = client.post(NEW, page_data(referral_number=to_us.number.lower()))
 
-    assert "Không có chuyển gửi đến cơ sở này" in refused.content.decode()
-    assert "Không có chuyển gửi đến cơ sở này" in unknown.content.decode()
+    for answer in (refused, unknown, withdrawn, before_sent):
+        assert answer.status_code == 200
+        assert "Không có chuyển gửi đến cơ sở này" in answer.content.decode()
     assert accepted.status_code == 302
     contact = ServiceContact.objects.get()
     # They came by referral: the case counts them.

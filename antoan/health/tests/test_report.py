@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 import re
+from collections import defaultdict
 
 import openpyxl
 import pytest
@@ -14,7 +16,11 @@ from antoan.accounts.models import Agency
 from antoan.accounts.roles import Role
 from antoan.core.models import AuditEvent
 from antoan.health import selectors
+from antoan.health.selectors import facility_key
 from antoan.health.tests.conftest import record
+from antoan.indicators import suppression
+from antoan.indicators.selectors.places import UNKNOWN
+from antoan.indicators.suppression import TOTAL
 
 pytestmark = pytest.mark.django_db
 REPORT = "/health/report/"
@@ -158,3 +164,70 @@ def test_the_demo_contacts_are_deterministic_and_in_the_past(cast):
     assert created > 20 and build_demo_contacts() == 0
     assert not ServiceContact.objects.filter(contact_date__gt=timezone.localdate()).exists()
     assert ServiceContact.objects.filter(contact_date__year=2025).exists()
+
+
+def _everything_shown(data: selectors.ProvinceYear) -> tuple[list[dict], list[tuple]]:
+    """Every figure any reader may see of a province's year, as a sum of unknowns (one per
+    facility, month, breakdown and category), split into shown ones and hidden small ones;
+    plus what anyone knows: each breakdown of a contact set adds up to the same total."""
+    unknowns: dict[tuple, int] = {}
+
+    def x(*key: object) -> int:
+        return unknowns.setdefault(key, len(unknowns))
+
+    sexes = [code for code, _label in selectors.DIMENSIONS["sex"][1]]
+    places = [TOTAL, *set(data.commune_of.values()), *data.commune_of]
+    equations: list[dict] = []
+    small: list[tuple] = []
+
+    def see(figure: selectors.Figure, members: list[str], months: list[int], dim: str, cat: str):
+        cats = sexes if dim == "" else [cat]
+        vector = {x(f, m, dim or "sex", c): 1 for f in members for m in months for c in cats}
+        if not figure.hidden:
+            equations.append(vector)
+        elif 0 < figure.value < 5:
+            small.append(vector)
+
+    for place in places:
+        members = data._members(place)
+        see(data.year_total(place), members, list(range(1, 13)), "", "")
+        for month, figure in data.months(place):
+            see(figure, members, [month], "", "")
+            for dim in selectors.DIMENSIONS:
+                for cat, _label, fig in data.breakdown(place, month, dim):
+                    shown_on_page = dim not in (*selectors.SERVICE_DIMENSIONS, "case_opened")
+                    if shown_on_page or cat == selectors.YES:
+                        see(fig, members, [month], dim, cat)
+    for f in data.commune_of:
+        for m in range(1, 13):
+            for dim, (_label, cats) in selectors.DIMENSIONS.items():
+                if dim == "sex":
+                    continue
+                same_total = {x(f, m, "sex", c): -1 for c in sexes}
+                equations.append({**same_total, **{x(f, m, dim, c): 1 for c, _l in cats}})
+    return equations, small
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_hidden_small_count_can_be_worked_out_from_everything_shown(seed):
+    # Five facilities in two communes and outside any commune, a few months of contacts,
+    # every figure of every place, month and breakdown: no hidden 1 to 4 is a combination of
+    # shown figures (by subtraction or otherwise).
+    rng = random.Random(seed)
+    facilities = [facility_key(i) for i in range(1, 6)]
+    data = selectors.ProvinceYear(None, 2026, [], limit=5)  # type: ignore[arg-type]
+    data.__dict__["commune_of"] = {f: rng.choice(["c1", "c2", UNKNOWN]) for f in facilities}
+    counts: dict[str, dict] = {f: defaultdict(int) for f in facilities}
+    for f in facilities:
+        for month in (3, 4, 7):
+            for _ in range(rng.choice([0, 1, 2, 3, 5, 6, 9])):
+                counts[f][(month, "", "")] += 1
+                for dim, (_label, cats) in selectors.DIMENSIONS.items():
+                    counts[f][(month, dim, rng.choice(cats)[0])] += 1
+    data.__dict__["counts"] = counts
+
+    equations, small = _everything_shown(data)
+
+    assert small  # the case is worth testing
+    basis = suppression._basis(equations)
+    assert not [v for v in small if suppression._in_span(v, basis)]
