@@ -236,3 +236,19 @@ def test_a_stale_edit_is_refused_and_what_was_typed_stays(cast, plan64, client_f
         assert "Bản của tôi" in _text(response)
     draft.refresh_from_db()
     assert draft.title == "Bản của người khác"
+
+
+def test_coverage_page_links_a_draft_only_for_its_builders(cast, published, client_for):
+    draft = pb.plan_create(
+        actor=cast["reporter1"],
+        parent=published,
+        number="05/KH-UBND",
+        title="Năm 2026",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    url = f"/programme/plans/{published.pk}/coverage/?year=2026"
+    link = f'href="/programme/plans/{draft.pk}/"'
+    analyst = _text(client_for(cast["analyst1"]).get(url))
+    assert "05/KH-UBND" in analyst and link not in analyst
+    assert link in _text(client_for(cast["reporter1"]).get(url))
