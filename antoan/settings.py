@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "antoan.indicators",
     "antoan.privacy",
     "antoan.health",
+    "antoan.reports",
     "antoan.api",
 ]
 

@@ -40,13 +40,12 @@ from antoan.indicators.selectors.engine import (
 from antoan.indicators.selectors.measures import REFERRALS, SURVIVORS
 from antoan.indicators.selectors.places import UNKNOWN
 from antoan.indicators.suppression import TOTAL
-from antoan.programme.choices import ModelStatus, YearReportStatus
+from antoan.programme.choices import ModelStatus, PlanStatus, YearReportStatus
 from antoan.programme.models import (
     Activity,
     Assignment,
     BudgetLine,
     CommunityModel,
-    DutyTransfer,
     Plan,
     Spending,
     YearReport,
@@ -330,34 +329,36 @@ def overdue_work(scope: Scope) -> SpecialFigures:
 
 
 def _plan_of_year(scope: Scope, year: int) -> Plan | None:
+    """The province's published plan running in ``year`` (not a commune's local plan)."""
     return (
-        Plan.objects.filter(period_start__year__lte=year, period_end__year__gte=year)
+        Plan.objects.filter(
+            period_start__year__lte=year,
+            period_end__year__gte=year,
+            parent__isnull=True,
+            status=PlanStatus.PUBLISHED,
+        )
         .order_by("-period_start")
         .first()
     )
 
 
-def expected_reporters(plan: Plan, year: int) -> set[int]:
-    """Agencies the plan assigns tasks to, valid on 31/12 of the year (heirs of dissolved ones,
-    and every commune People's Committee where a task is assigned to them as a group)."""
-    day = dt.date(year, 12, 31)
+def expected_reporters(plan: Plan, year: int, day: dt.date | None = None) -> set[int]:
+    """Agencies the plan assigns tasks to, as they are on ``day`` (31/12 of the year unless
+    given): the heirs of dissolved ones, and every commune People's Committee where a task is
+    assigned to them as a group."""
+    from antoan.programme.services.plan_build import heirs
+
+    day = day or dt.date(year, 12, 31)
     valid = Agency.objects.valid_on(day)
-    direct = set(
-        Assignment.objects.filter(task__plan=plan, agency__isnull=False).values_list(
-            "agency_id", flat=True
-        )
-    )
-    heirs = set(
-        DutyTransfer.objects.filter(from_agency_id__in=direct).values_list(
-            "to_agency_id", flat=True
-        )
-    )
+    direct = Agency.objects.filter(
+        pk__in=Assignment.objects.filter(task__plan=plan, agency__isnull=False).values("agency_id")
+    ).select_related("successor")
+    ids = {heir.pk for agency in direct for heir in heirs(agency, day)}
     groups = set(
         Assignment.objects.filter(task__plan=plan, agency__isnull=True).values_list(
             "group", flat=True
         )
     )
-    ids = set(valid.filter(pk__in=direct | heirs).values_list("pk", flat=True))
     ids |= set(valid.filter(kind__in=groups, place__level="commune").values_list("pk", flat=True))
     return ids
 

@@ -58,6 +58,10 @@ class YearReport(models.Model):
     )
     returned_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    # The days the report covers (its reporting cycle's period); blank on reports made before
+    # cycles existed, which cover the default reporting year (``indicators.periods``).
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["plan", "year", "agency"]

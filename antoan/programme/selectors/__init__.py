@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -435,15 +436,42 @@ def influencer_counts(user: Any) -> list[dict[str, Any]]:
     )
 
 
-def is_year_locked(plan_id: int, agency_id: int, year: int) -> bool:
-    """A submitted yearly report freezes that year's activities of the agency. A commune
-    reports on its local plan in its yearly report on the provincial plan above it."""
+def reporting_year_of(day: dt.date) -> int:
+    """The reporting year a day falls in by default: 1/12/2025 belongs to 2026's report when
+    the reporting year starts in December (``ANTOAN_REPORTING_START_MONTH``)."""
+    start = int(getattr(settings, "ANTOAN_REPORTING_START_MONTH", 12))
+    return day.year + 1 if start != 1 and day.month >= start else day.year
+
+
+def _submitted_reports(plan_id: int, agency_id: int) -> QuerySet[YearReport]:
     return YearReport.objects.filter(
         Q(plan_id=plan_id) | Q(plan__local_plans__pk=plan_id),
         agency_id=agency_id,
-        year=year,
         status=YearReportStatus.SUBMITTED,
-    ).exists()
+    )
+
+
+def locked_report_year(plan_id: int, agency_id: int, day: dt.date) -> int | None:
+    """The year of the submitted report that covers ``day``, freezing the agency's
+    activities of that day, if any. A commune reports on its local plan in its yearly report
+    on the provincial plan above it."""
+    return (
+        _submitted_reports(plan_id, agency_id)
+        .filter(
+            Q(period_start__lte=day, period_end__gte=day)
+            | Q(period_start__isnull=True, year=reporting_year_of(day))
+        )
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def is_year_locked(plan_id: int, agency_id: int, year: int | dt.date) -> bool:
+    """Given a day: whether the agency's activities of that day are frozen by a submitted
+    report. Given a year: whether that year's report is submitted (freezing its budget)."""
+    if isinstance(year, dt.date):
+        return locked_report_year(plan_id, agency_id, year) is not None
+    return _submitted_reports(plan_id, agency_id).filter(year=year).exists()
 
 
 def submitting_agencies(user: Any) -> list[Agency]:

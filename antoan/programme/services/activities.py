@@ -174,7 +174,7 @@ def activity_create(
     errors = validate_activity(plan, data)
     if errors:
         raise ValidationError(errors)
-    check_open_year(plan, data.agency, data.start_date.year, "start_date")
+    check_open_year(plan, data.agency, data.start_date, "start_date")
     activity = Activity(
         plan=plan,
         created_by=actor,
@@ -239,8 +239,8 @@ def activity_update(
     errors = validate_activity(current.plan, checked)
     if errors:
         raise ValidationError(errors)
-    check_open_year(current.plan, current.agency, current.start_date.year, "start_date")
-    check_open_year(current.plan, data.agency, data.start_date.year, "start_date")
+    check_open_year(current.plan, current.agency, current.start_date, "start_date")
+    check_open_year(current.plan, data.agency, data.start_date, "start_date")
     before = {name: getattr(current, name) for name in TRACKED}
     _apply(current, data)
     current.flags = _flags(data)
@@ -265,7 +265,7 @@ def activity_update(
 def may_edit_activity(actor: Any, activity: Activity) -> bool:
     """What the activity page uses to show or hide the edit button."""
     return grant(actor, Perm.PROGRAMME_REPORT, agency_id=activity.agency_id) is not None and (
-        not is_year_locked(activity.plan_id, activity.agency_id, activity.start_date.year)
+        not is_year_locked(activity.plan_id, activity.agency_id, activity.start_date)
     )
 
 

@@ -39,7 +39,7 @@ from antoan.programme.models import (
     Trainee,
     text_limit,
 )
-from antoan.programme.selectors import is_year_locked
+from antoan.programme.selectors import locked_report_year
 
 FLAG_NOT_ASSIGNED = "agency_not_assigned"
 MAX_PARTICIPANTS = 10_000_000  # a province-wide radio campaign reaches millions, not billions
@@ -150,8 +150,9 @@ def require_reporter(actor: Any, agency: Agency) -> None:
         raise PermissionDenied
 
 
-def check_open_year(plan: Plan, agency: Agency, year: int, field_name: str) -> None:
-    if is_year_locked(plan.pk, agency.pk, year):
+def check_open_year(plan: Plan, agency: Agency, day: dt.date, field_name: str) -> None:
+    year = locked_report_year(plan.pk, agency.pk, day)
+    if year is not None:
         raise ValidationError(
             {
                 field_name: [

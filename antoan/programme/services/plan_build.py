@@ -956,6 +956,11 @@ def plan_publish(*, actor: Any, plan: Plan, version: int, request: Any = None) -
     plan.published_by, plan.published_at = actor, timezone.now()
     _bump(plan, "status", "published_by", "published_at")
     _audit(actor, request, AuditAction.UPDATE, "programme.plan", plan.pk, status=plan.status)
+    if not plan.is_local:
+        # Its yearly reporting cycles (section V of the plan) exist from publication on.
+        from antoan.reports.services import ensure_cycles
+
+        ensure_cycles(plan)
     return plan
 
 

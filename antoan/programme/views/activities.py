@@ -172,7 +172,7 @@ def render_activity(
         "campaigns": campaigns_of_activity(activity),
         "may_edit": may_edit,
         "locked": selectors.is_year_locked(
-            activity.plan_id, activity.agency_id, activity.start_date.year
+            activity.plan_id, activity.agency_id, activity.start_date
         ),
         "own": own,
         "evidence_form": evidence_form

@@ -255,16 +255,17 @@ class ActivityEditView(ActivityFormMixin, View):
     def get(self, request, pk):
         activity = selectors.activity_get_for_user(request.user, pk)
         if not services.may_edit_activity(request.user, activity):
-            if selectors.is_year_locked(
-                activity.plan_id, activity.agency_id, activity.start_date.year
-            ) and activity.agency_id in selectors.reporting_agency_ids(request.user):
+            year = selectors.locked_report_year(
+                activity.plan_id, activity.agency_id, activity.start_date
+            )
+            if year and activity.agency_id in selectors.reporting_agency_ids(request.user):
                 messages.warning(
                     request,
                     _(
                         "Báo cáo năm %(year)s đã nộp nên không sửa được hoạt động này. Hãy đề "
                         "nghị cán bộ điều phối trả lại báo cáo."
                     )
-                    % {"year": activity.start_date.year},
+                    % {"year": year},
                 )
                 return redirect("programme:activity", pk=activity.pk)
             raise PermissionDenied

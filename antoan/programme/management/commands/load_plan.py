@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from antoan.programme.loader import PlanFileError, load_plan
+from antoan.reports.services import ensure_cycles
 
 PLANS_DIR = Path(settings.BASE_DIR) / "data" / "plans"
 
@@ -26,10 +27,12 @@ class Command(BaseCommand):
                 plan, result = load_plan(path)
             except PlanFileError as exc:
                 raise CommandError(f"Refused, nothing loaded from {path.name}: {exc}") from exc
+            cycles = ensure_cycles(plan)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{plan.number}: {plan.tasks.count()} tasks; created {result.created}, "
                     f"updated {result.updated}, removed {result.removed}; new agencies: "
-                    f"{', '.join(result.agencies_created) or 'none'}."
+                    f"{', '.join(result.agencies_created) or 'none'}; new reporting cycles: "
+                    f"{cycles}."
                 )
             )

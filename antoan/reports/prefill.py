@@ -1,0 +1,152 @@
+"""What an agency recorded in a cycle's period, as the numbers its report starts from, and the
+check of the numbers a reporter typed against them.
+
+Figures are ``{table: {row: {column: int | None}}}``. A case figure below the suppression
+threshold is stored as ``None`` (shown "< 5"): a submission leaves case scope, so it never
+holds a small count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from antoan.accounts.models import Agency
+from antoan.cases.models import Case
+from antoan.indicators.selectors.values import threshold
+from antoan.programme.models import Activity, BudgetLine, Spending
+from antoan.referrals.models import Referral
+from antoan.reports.models import Cycle
+from antoan.reports.template import TABLES
+
+Figures = dict[str, dict[str, dict[str, int | None]]]
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _empty(table: str) -> dict[str, dict[str, int | None]]:
+    spec = TABLES[table]
+    return {row: {col: 0 for col, _label in spec["columns"]} for row, _l in spec["rows"]}
+
+
+def cycle_activities(cycle: Cycle, agency: Agency):
+    """The agency's activities in the period, under the plan or one of its local plans (a
+    commune's activity on a local task counts once for the provincial plan)."""
+    return Activity.objects.filter(
+        Q(plan_id=cycle.plan_id) | Q(plan__parent_id=cycle.plan_id),
+        agency=agency,
+        start_date__gte=cycle.period_start,
+        start_date__lte=cycle.period_end,
+    )
+
+
+def recorded_figures(cycle: Cycle, agency: Agency) -> Figures:
+    """The numbers the agency's records give for the cycle."""
+    figures: Figures = {name: _empty(name) for name in TABLES}
+    activities = cycle_activities(cycle, agency)
+    for row in activities.values("kind").annotate(
+        count=Count("pk"),
+        participants=Sum("participants_total"),
+        female=Sum("participants_female"),
+        male=Sum("participants_male"),
+    ):
+        figures["activities"][row["kind"]] = {
+            "count": row["count"],
+            "participants": row["participants"] or 0,
+            "female": row["female"] or 0,
+            "male": row["male"] or 0,
+        }
+    budget = figures["budget"]
+    for line in BudgetLine.objects.filter(
+        Q(plan_id=cycle.plan_id) | Q(plan__parent_id=cycle.plan_id),
+        agency=agency,
+        year=cycle.year,
+    ).values("source", "planned", "allocated"):
+        cell = budget[line["source"]]
+        cell["planned"] = (cell["planned"] or 0) + line["planned"]
+        cell["allocated"] = (cell["allocated"] or 0) + line["allocated"]
+    for row in (
+        Spending.objects.filter(activity__in=activities)
+        .values("source")
+        .annotate(total=Sum("amount"))
+    ):
+        budget[row["source"]]["spent"] = row["total"] or 0
+    figures["cases"] = case_figures(cycle, agency)
+    return figures
+
+
+def case_figures(cycle: Cycle, agency: Agency) -> dict[str, dict[str, int | None]]:
+    """The agency's case work in the period, small counts suppressed (``None``)."""
+    start, end = _aware(cycle.period_start), _aware(cycle.period_end + dt.timedelta(days=1))
+    cases = Case.objects.filter(agency=agency)
+    raw = {
+        "cases_opened": cases.filter(opened_at__gte=start, opened_at__lt=end).count(),
+        "cases_closed": cases.filter(closed_at__gte=start, closed_at__lt=end).count(),
+        "referrals_sent": Referral.objects.filter(
+            from_agency=agency, sent_at__gte=start, sent_at__lt=end
+        ).count(),
+        "referrals_received": Referral.objects.filter(
+            to_agency=agency, sent_at__gte=start, sent_at__lt=end
+        ).count(),
+    }
+    low = threshold()
+    return {key: {"value": n if n == 0 or n >= low else None} for key, n in raw.items()}
+
+
+def has_case_work(figures: Figures) -> bool:
+    return any(cell["value"] != 0 for cell in figures.get("cases", {}).values())
+
+
+def editable_figures(figures: Figures) -> Figures:
+    """The part of ``figures`` a reporter may type: the editable columns of each table."""
+    out: Figures = {}
+    for name, spec in TABLES.items():
+        if not spec["editable"]:
+            continue
+        out[name] = {
+            row: {col: figures.get(name, {}).get(row, {}).get(col, 0) for col in spec["editable"]}
+            for row, _label in spec["rows"]
+        }
+    return out
+
+
+def differences(entered: Figures, recorded: Figures) -> list[dict[str, Any]]:
+    """Every typed number that contradicts the records, with the difference (typed minus
+    recorded). A reporter may keep such a number (an activity not yet entered, say); the
+    coordinator sees the flag."""
+    found = []
+    for name, rows in entered.items():
+        for row, cols in rows.items():
+            for col, value in cols.items():
+                have = recorded.get(name, {}).get(row, {}).get(col)
+                if value is None or have is None or value == have:
+                    continue
+                found.append(
+                    {
+                        "table": name,
+                        "row": row,
+                        "column": col,
+                        "entered": value,
+                        "recorded": have,
+                        "difference": value - have,
+                    }
+                )
+    return found
+
+
+def totals(many: list[Figures]) -> Figures:
+    """The sum of several agencies' figures; a suppressed case figure stays out of the sum
+    and marks the total as a lower bound (the caller says so)."""
+    out: Figures = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # type: ignore[assignment]
+    for figures in many:
+        for name, rows in figures.items():
+            for row, cols in rows.items():
+                for col, value in cols.items():
+                    out[name][row][col] += value or 0
+    return {name: {row: dict(cols) for row, cols in rows.items()} for name, rows in out.items()}
