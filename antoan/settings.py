@@ -251,6 +251,9 @@ ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
 # The reporting year runs from the first day of this month of the year before (plan 64/KH-UBND:
 # reports on the twelve months to 30 November, due 10 December).
 ANTOAN_REPORTING_START_MONTH = env_int("ANTOAN_REPORTING_START_MONTH", 12, minimum=1)
+# Where users reach An Toàn: the start of the links in emails (reminders are sent by a
+# scheduled command, which has no request to take the host from).
+ANTOAN_SITE_URL = env_str("ANTOAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if ANTOAN_REPORTING_START_MONTH > 12:
     raise ImproperlyConfigured("ANTOAN_REPORTING_START_MONTH is a month: 1 to 12.")
 # Where trend lines start: the first year of plan 64/KH-UBND.

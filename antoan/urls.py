@@ -17,6 +17,7 @@ urlpatterns = [
     path("indicators/", include("antoan.indicators.urls")),
     path("privacy/", include("antoan.privacy.urls")),
     path("health/", include("antoan.health.urls")),
+    path("reports/", include("antoan.reports.urls")),
     path("api/v1/", include("antoan.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

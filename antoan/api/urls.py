@@ -14,6 +14,7 @@ from antoan.api.programme import campaigns as programme_campaigns
 from antoan.api.programme import plans as programme_plans
 from antoan.api.programme import standards as programme_standards
 from antoan.api.referrals import views as referrals
+from antoan.api.reports import views as reports
 
 app_name = "api"
 
@@ -134,6 +135,50 @@ urlpatterns = [
         name="hotline-call-open-case",
     ),
     # Programme monitoring
+    path("reports/cycles", reports.CycleListView.as_view(), name="reports-cycles"),
+    path(
+        "reports/cycles/<int:cycle_id>/consolidated.docx",
+        reports.ConsolidatedView.as_view(),
+        name="reports-consolidated-docx",
+    ),
+    path(
+        "reports/cycles/<int:cycle_id>/consolidated.pdf",
+        reports.ConsolidatedPdfView.as_view(),
+        name="reports-consolidated-pdf",
+    ),
+    path(
+        "reports/cycles/<int:cycle_id>/consolidated.xlsx",
+        reports.ConsolidatedXlsxView.as_view(),
+        name="reports-consolidated-xlsx",
+    ),
+    path(
+        "reports/submissions/<int:submission_id>",
+        reports.SubmissionDetailView.as_view(),
+        name="reports-submission",
+    ),
+    path(
+        "reports/submissions/<int:submission_id>/submit",
+        reports.SubmitView.as_view(),
+        name="reports-submission-submit",
+    ),
+    path(
+        "reports/submissions/<int:submission_id>/return",
+        reports.ReturnView.as_view(),
+        name="reports-submission-return",
+    ),
+    path(
+        "reports/submissions/<int:submission_id>/accept",
+        reports.AcceptView.as_view(),
+        name="reports-submission-accept",
+    ),
+    path(
+        "reports/submissions/<int:submission_id>/correct",
+        reports.CorrectView.as_view(),
+        name="reports-submission-correct",
+    ),
+    path(
+        "reports/final-review.docx", reports.FinalReviewView.as_view(), name="reports-final-review"
+    ),
     path("programme/plans", programme_build.PlanCollectionView.as_view(), name="programme-plans"),
     path(
         "programme/plans/<int:plan_id>",

@@ -21,7 +21,6 @@ from antoan.programme.forms.other import (
     EvidenceForm,
     InfluencerForm,
     ModelFilterForm,
-    ReturnForm,
     TaskStatusForm,
     YearFilterForm,
 )
@@ -40,7 +39,6 @@ __all__ = [
     "ModelFilterForm",
     "RecommendationFollowUpForm",
     "RecommendationFormSet",
-    "ReturnForm",
     "ReviewForm",
     "TaskStatusForm",
     "YearFilterForm",

@@ -241,6 +241,3 @@ class BudgetLineForm(StyledForm):
         for name in ("planned", "allocated"):
             self.fields[name].widget.attrs.setdefault("class", "form-control")
 
-
-class ReturnForm(StyledForm):
-    reason = forms.CharField(label=_("Lý do trả lại"), widget=text_area(2))

@@ -389,7 +389,7 @@ def due_threshold(campaign: Campaign, today: dt.date) -> int | None:
 def reminder_text(campaign: Campaign, days_before: int) -> tuple[str, str]:
     """Subject and body of the email: the campaign, its window, where to plan. No personal
     data (there is none in a campaign)."""
-    link = reverse("programme:campaign", args=[campaign.pk])
+    link = settings.ANTOAN_SITE_URL + reverse("programme:campaign", args=[campaign.pk])
     window = {"start": fmt_date(campaign.start_date), "end": fmt_date(campaign.end_date)}
     subject = _("[An Toàn] Còn %(days)s ngày đến %(title)s") % {
         "days": days_before,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,9 +14,9 @@ from django.views import View
 from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
 from antoan.accounts.selectors import agency_list
-from antoan.core.permissions import PermissionRequiredMixin, deny, has_perm
+from antoan.core.permissions import PermissionRequiredMixin, deny
 from antoan.programme import forms, selectors, services
-from antoan.programme.choices import FundingSource, YearReportStatus
+from antoan.programme.choices import FundingSource
 from antoan.programme.models import Plan
 from antoan.programme.views.common import (
     add_errors,
@@ -148,123 +147,10 @@ class BudgetView(PermissionRequiredMixin, View):
 
 
 class ReportsView(PermissionRequiredMixin, View):
+    """The yearly reports moved to the reporting cycle (``antoan.reports``); old links land
+    there."""
+
     permission = Perm.PROGRAMME_VIEW
 
-    def show(self, request, plan: Plan, return_forms=None, status=200):
-        user = request.user
-        reports = list(selectors.year_reports(user, plan).order_by("-year", "agency__name"))
-        by_key = {(r.agency_id, r.year): r for r in reports}
-        own = selectors.submitting_agencies(user)
-        years = plan_years(plan)
-        counts: dict[tuple[int, int], int] = {}
-        if own:
-            for row in (
-                selectors.activity_list(user)
-                .filter(plan=plan, agency__in=own)
-                .values("agency_id", "start_date__year")
-                .annotate(n=Count("pk"))
-            ):
-                counts[(row["agency_id"], row["start_date__year"])] = row["n"]
-        coordinator = has_perm(user, Perm.PROGRAMME_COORDINATE)
-        return_forms = return_forms or {}
-        context = {
-            "plan": plan,
-            "plans": list(selectors.plan_list(user)),
-            "own": [
-                {
-                    "agency": agency,
-                    "years": [
-                        {
-                            "year": y,
-                            "count": counts.get((agency.pk, y), 0),
-                            "report": by_key.get((agency.pk, y)),
-                        }
-                        for y in reversed(years)
-                    ],
-                }
-                for agency in own
-            ],
-            "reports": [
-                (
-                    r,
-                    return_forms.get(r.pk, forms.ReturnForm(prefix=f"r{r.pk}"))
-                    if coordinator and r.status == YearReportStatus.SUBMITTED
-                    else None,
-                )
-                for r in reports
-            ],
-            "coordinator": coordinator,
-            "deadline": f"{plan.report_due_day:02d}/{plan.report_due_month:02d}"
-            if plan.report_due_day and plan.report_due_month
-            else "",
-            **programme_nav(request, "reports"),
-        }
-        return render(request, "programme/reports.html", context, status=status)
-
     def get(self, request):
-        return self.show(request, plan_from_request(request.user, request.GET.get("plan")))
-
-    def post(self, request):
-        user = request.user
-        plan = plan_from_request(user, request.GET.get("plan") or request.POST.get("plan"))
-        action = request.POST.get("action")
-        back = reverse("programme:reports") + f"?plan={plan.pk}"
-        if action == "submit":
-            agency = next(
-                (
-                    a
-                    for a in selectors.submitting_agencies(user)
-                    if str(a.pk) == request.POST.get("agency")
-                ),
-                None,
-            )
-            year = request.POST.get("year", "")
-            if agency is None or not year.isdigit() or int(year) not in plan_years(plan):
-                raise PermissionDenied
-            try:
-                services.year_report_submit(
-                    actor=user, plan=plan, agency=agency, year=int(year), request=request
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Đã nộp báo cáo năm %(year)s. Các hoạt động năm %(year)s của %(agency)s "
-                        "không sửa được nữa, trừ khi báo cáo được trả lại."
-                    )
-                    % {"year": year, "agency": agency.name},
-                )
-            return redirect(back)
-        if action == "return":
-            if not has_perm(user, Perm.PROGRAMME_COORDINATE):
-                deny(request, Perm.PROGRAMME_COORDINATE)
-            report_id = request.POST.get("report", "")
-            report = (
-                selectors.year_reports(user, plan).filter(pk=int(report_id)).first()
-                if report_id.isdigit()
-                else None
-            )
-            if report is None:
-                raise PermissionDenied
-            form = forms.ReturnForm(request.POST, prefix=f"r{report.pk}")
-            if form.is_valid():
-                try:
-                    services.year_report_return(
-                        actor=user,
-                        report=report,
-                        reason=form.cleaned_data["reason"],
-                        request=request,
-                    )
-                except ValidationError as exc:
-                    add_errors(form, exc)
-                else:
-                    messages.success(
-                        request,
-                        _("Đã trả lại báo cáo năm %(year)s của %(agency)s.")
-                        % {"year": report.year, "agency": report.agency.name},
-                    )
-                    return redirect(back)
-            return self.show(request, plan, {report.pk: form}, status=400)
-        raise PermissionDenied
+        return redirect("reports:home")
