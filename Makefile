@@ -6,9 +6,13 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_PASSWORD ?= antoan-demo-2025
 
-.PHONY: run test lint check-migrations check-translations pytest bench messages setup clean
+.PHONY: system-packages run test lint check-migrations check-translations pytest bench messages setup clean
 
-setup: $(VENV)/.installed node_modules/.installed locale/.compiled
+setup: $(VENV)/.installed node_modules/.installed locale/.compiled system-packages
+
+# LibreOffice and poppler, for the PDF of the official reports (scripts/system_packages.sh).
+system-packages:
+	@scripts/system_packages.sh
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +38,7 @@ run: setup
 	ANTOAN_ENV=local $(PY) manage.py load_indicators
 	ANTOAN_ENV=local $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	ANTOAN_ENV=local $(PY) manage.py ensure_campaigns
+	ANTOAN_ENV=local $(PY) manage.py send_report_reminders
 	-ANTOAN_ENV=local $(PY) manage.py generate_data --scale demo
 	@echo
 	@echo "An Toàn: http://127.0.0.1:$(PORT)/  (demo password: $(DEMO_PASSWORD))"

@@ -31,7 +31,7 @@ from antoan.programme.choices import (
     TaskStatus,
     TrainingTopic,
 )
-from antoan.programme.models import BudgetLine, CommunityModel, Influencer, Plan, YearReport
+from antoan.programme.models import BudgetLine, CommunityModel, Influencer, Plan
 from antoan.programme.services import plan_build
 
 PLAN_CODE = "64-KH-UBND-2021"
@@ -485,9 +485,7 @@ def build_demo_programme(*, password: str) -> int | None:
     _budget(plan, users)
     _statuses(plan)
     _next_plan(plan, users)
-    thd = Agency.objects.get(code="ubnd-tran-hung-dao")
-    if not YearReport.objects.filter(plan=plan, agency=thd, year=2024).exists():
-        services.year_report_submit(
-            actor=users["ubnd-tran-hung-dao"], plan=plan, agency=thd, year=2024
-        )
+    from antoan.reports.demo import build_demo_reports
+
+    build_demo_reports(plan)
     return created
