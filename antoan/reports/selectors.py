@@ -130,7 +130,7 @@ def board(user: Any, cycle: Cycle, today: dt.date | None = None) -> Board:
     if not may_view_programme(user):
         raise Http404
     today = today or timezone.localdate()
-    agencies = list(cycle.agencies.all().order_by("kind", "name"))
+    agencies = list(cycle.agencies.all())
     live = {
         s.agency_id: s
         for s in Submission.objects.filter(cycle=cycle)
@@ -138,6 +138,8 @@ def board(user: Any, cycle: Cycle, today: dt.date | None = None) -> Board:
         .select_related("submitted_by", "agency")
     }
     agencies += [live[i].agency for i in set(live) - {a.pk for a in agencies}]
+    # Departments and provincial bodies first, then the communes, each by name.
+    agencies.sort(key=lambda a: (a.kind == Agency.Kind.COMMUNE_COMMITTEE, a.name))
     sent: dict[int, list[str]] = {}
     for agency_id, kind in (
         Reminder.objects.filter(cycle=cycle).values_list("agency_id", "kind").distinct()

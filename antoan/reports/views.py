@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -61,14 +62,32 @@ class HomeView(PermissionRequiredMixin, View):
         }
         current = selectors.current_cycle(user)
         today = timezone.localdate()
+        readers = may_read_documents(user)
+        received = (
+            dict(
+                Submission.objects.filter(status__in=IN_HAND)
+                .values_list("cycle_id")
+                .annotate(n=Count("pk"))
+            )
+            if readers
+            else {}
+        )
+        expected = (
+            dict(Cycle.agencies.through.objects.values_list("cycle_id").annotate(n=Count("pk")))
+            if readers
+            else {}
+        )
         rows = []
-        for cycle in cycles:
+        # Cycles whose period has not begun are not shown: nothing can be reported on yet.
+        for cycle in (c for c in cycles if c.period_start <= today):
             owed = [a for a in cycle.agencies.all() if a.pk in own] if own else []
             rows.append(
                 {
                     "cycle": cycle,
                     "mine": [(a, mine.get((cycle.pk, a.pk))) for a in owed],
-                    "open": cycle.period_start <= today,
+                    "received": received.get(cycle.pk, 0),
+                    "expected": expected.get(cycle.pk, 0),
+                    "overdue": cycle.due_date < today,
                 }
             )
         plans = {}
@@ -79,7 +98,8 @@ class HomeView(PermissionRequiredMixin, View):
             "current": current,
             "reminders": selectors.my_reminders(user),
             "reviewer": selectors.may_review(user),
-            "reads_all": may_read_documents(user),
+            "reads_all": readers,
+            "own": bool(own),
             "exports": has_perm(user, Perm.INDICATORS_VIEW),
             "today": today,
             **_nav(request),

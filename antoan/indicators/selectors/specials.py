@@ -359,7 +359,14 @@ def expected_reporters(plan: Plan, year: int, day: dt.date | None = None) -> set
             "group", flat=True
         )
     )
-    ids |= set(valid.filter(kind__in=groups, place__level="commune").values_list("pk", flat=True))
+    # Localities report; facilities assigned as a group (hospitals, schools) report through
+    # their department, which the plan assigns too.
+    if Agency.Kind.COMMUNE_COMMITTEE in groups:
+        ids |= set(
+            valid.filter(kind=Agency.Kind.COMMUNE_COMMITTEE, place__level="commune").values_list(
+                "pk", flat=True
+            )
+        )
     return ids
 
 
