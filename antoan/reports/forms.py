@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases.forms.base import StyledForm, date_field
+from antoan.programme.forms.activity import MoneyField
 from antoan.reports.models import NARRATIVE_MAX
 from antoan.reports.template import TABLES, sections_of, tables_of
 
@@ -48,13 +50,20 @@ class SubmissionForm(StyledForm):
                     if col not in spec["editable"]:
                         continue
                     name = cell_name(table, row, col)
-                    self.fields[name] = forms.IntegerField(
+                    value = submission.figures.get(table, {}).get(row, {}).get(col, 0)
+                    money = table == "budget"
+                    # Money as people write it ("15.000.000"); counts as plain numbers.
+                    field_class = MoneyField if money else forms.IntegerField
+                    self.fields[name] = field_class(
                         label=f"{row_label} – {col_label}",
                         min_value=0,
                         max_value=10**16 - 1,
                         required=False,
-                        initial=submission.figures.get(table, {}).get(row, {}).get(col, 0),
-                        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+                        initial=number_format(value, force_grouping=True) if money else value,
+                        error_messages={"invalid": _("Nhập một số nguyên, ví dụ 15.000.000.")},
+                        widget=forms.TextInput(
+                            attrs={"class": "form-control form-control-sm", "inputmode": "numeric"}
+                        ),
                     )
         self.fields["version"].initial = submission.version
 

@@ -259,7 +259,7 @@ def figure_rows(sub: Submission, form: SubmissionForm | None) -> list[dict[str, 
         rows = []
         for row, row_label in spec["rows"]:
             cells = []
-            for col, _label in spec["columns"]:
+            for col, col_label in spec["columns"]:
                 editable = col in spec["editable"]
                 field = (
                     form[cell_name(name, row, col)]
@@ -270,6 +270,7 @@ def figure_rows(sub: Submission, form: SubmissionForm | None) -> list[dict[str, 
                 typed = sub.figures.get(name, {}).get(row, {}).get(col) if editable else recorded
                 cells.append(
                     {
+                        "label": col_label,
                         "field": field,
                         "value": typed,
                         "recorded": recorded,
