@@ -9,7 +9,6 @@ holds a small count.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -141,12 +140,15 @@ def differences(entered: Figures, recorded: Figures) -> list[dict[str, Any]]:
 
 
 def totals(many: list[Figures]) -> Figures:
-    """The sum of several agencies' figures; a suppressed case figure stays out of the sum
-    and marks the total as a lower bound (the caller says so)."""
-    out: Figures = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # type: ignore[assignment]
+    """The sum of several agencies' typed figures (activities, budget). Case figures are not
+    summed: a suppressed cell is unknown, so the caller recounts them for the whole."""
+    out: dict[str, dict[str, dict[str, int | None]]] = {}
     for figures in many:
         for name, rows in figures.items():
+            if name == "cases":
+                continue
             for row, cols in rows.items():
+                cells = out.setdefault(name, {}).setdefault(row, {})
                 for col, value in cols.items():
-                    out[name][row][col] += value or 0
-    return {name: {row: dict(cols) for row, cols in rows.items()} for name, rows in out.items()}
+                    cells[col] = (cells.get(col) or 0) + (value or 0)
+    return out
