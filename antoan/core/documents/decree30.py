@@ -33,6 +33,7 @@ FONT = "Times New Roman"
 # Sizes in points.
 BODY_PT = 14
 HEADER_PT = 13
+NATIONAL_TITLE_PT = 12  # 12-13 pt; at 13 pt bold it does not fit the header's column
 TABLE_PT = 12
 RECIPIENTS_TITLE_PT = 12
 RECIPIENTS_PT = 11
@@ -101,6 +102,9 @@ class Document:
     signer_title: str = ""
     signer_name: str = ""
     recipients: list[str] = field(default_factory=list)
+    # The page number, centred in the top margin, from the second page on (Decree 30, Phụ lục
+    # I, on page numbering).
+    page_numbers: bool = False
 
 
 # --- WordprocessingML pieces -------------------------------------------------------------------
@@ -179,9 +183,11 @@ def _table(rows: list[list[str]], widths_mm: list[float], *, borders: bool) -> s
     grid = "".join(f'<w:gridCol w:w="{twips(w)}"/>' for w in widths_mm)
     body = "".join(
         "<w:tr>"
+        # A bordered table's first row is its header: repeated at the top of every page.
+        + ("<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if borders and i == 0 else "")
         + "".join(_cell(c, w, borders=borders) for c, w in zip(row, widths_mm, strict=True))
         + "</w:tr>"
-        for row in rows
+        for i, row in enumerate(rows)
     )
     return (
         f'<w:tbl><w:tblPr><w:tblW w:w="{twips(sum(widths_mm))}" w:type="dxa"/>'
@@ -201,13 +207,13 @@ def _header(doc: Document) -> str:
     left += _text_para(doc.issuing_body.upper(), size=HEADER_PT, bold=True)
     left += _text_para(doc.number, size=HEADER_PT)
     right = (
-        _text_para(NATIONAL_TITLE, size=HEADER_PT, bold=True)
+        _text_para(NATIONAL_TITLE, size=NATIONAL_TITLE_PT, bold=True)
         + _text_para(MOTTO, size=BODY_PT, bold=True, underline=True)
         + _para("", align="center")
         + _text_para(date_line(doc.place, doc.day), size=BODY_PT, italic=True)
     )
     width = text_width_mm()
-    return _table([[left, right]], [width * 0.42, width * 0.58], borders=False)
+    return _table([[left, right]], [width * 0.4, width * 0.6], borders=False)
 
 
 def _block(block: Block) -> str:
@@ -268,10 +274,20 @@ def document_xml(doc: Document) -> str:
     ]
     w, h = (twips(v) for v in A4_MM)
     m = {k: twips(v) for k, v in MARGINS_MM.items()}
+    # With page numbers: the default header holds the number; the first page has its own,
+    # empty, header (titlePg).
+    headers = (
+        '<w:headerReference w:type="default" r:id="rId2"/>'
+        '<w:headerReference w:type="first" r:id="rId3"/>'
+        if doc.page_numbers
+        else ""
+    )
     section = (
-        f'<w:sectPr><w:pgSz w:w="{w}" w:h="{h}"/>'
+        f'<w:sectPr>{headers}<w:pgSz w:w="{w}" w:h="{h}"/>'
         f'<w:pgMar w:top="{m["top"]}" w:right="{m["right"]}" w:bottom="{m["bottom"]}" '
-        f'w:left="{m["left"]}" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr>'
+        f'w:left="{m["left"]}" w:header="567" w:footer="567" w:gutter="0"/>'
+        + ("<w:titlePg/>" if doc.page_numbers else "")
+        + "</w:sectPr>"
     )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -317,16 +333,59 @@ DOCUMENT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
  Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
  Target="styles.xml"/></Relationships>"""
 
+HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+
+
+def _header_part(content: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:hdr xmlns:w="{W_NS}" xmlns:r="{R_NS}">{content}</w:hdr>'
+    )
+
+
+def _page_number_header() -> str:
+    """A centred PAGE field, 14 pt."""
+    size = f'<w:rPr><w:sz w:val="{BODY_PT * 2}"/><w:szCs w:val="{BODY_PT * 2}"/></w:rPr>'
+    runs = (
+        f'<w:r>{size}<w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r>{size}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+        f'<w:r>{size}<w:fldChar w:fldCharType="separate"/></w:r>'
+        f"<w:r>{size}<w:t>2</w:t></w:r>"
+        f'<w:r>{size}<w:fldChar w:fldCharType="end"/></w:r>'
+    )
+    return _header_part(_para(runs, align="center"))
+
+
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def build_docx(doc: Document) -> bytes:
     """The .docx of ``doc``."""
+    content_types, document_rels = CONTENT_TYPES, DOCUMENT_RELS
+    if doc.page_numbers:
+        content_types = content_types.replace(
+            "</Types>",
+            "".join(
+                f'<Override PartName="/word/{name}" ContentType="{HEADER_TYPE}"/>'
+                for name in ("header1.xml", "header2.xml")
+            )
+            + "</Types>",
+        )
+        document_rels = document_rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="rId2" Type="{HEADER_REL}" Target="header1.xml"/>'
+            f'<Relationship Id="rId3" Type="{HEADER_REL}" Target="header2.xml"/>'
+            "</Relationships>",
+        )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", CONTENT_TYPES)
+        z.writestr("[Content_Types].xml", content_types)
         z.writestr("_rels/.rels", ROOT_RELS)
         z.writestr("word/document.xml", document_xml(doc))
         z.writestr("word/styles.xml", STYLES)
-        z.writestr("word/_rels/document.xml.rels", DOCUMENT_RELS)
+        z.writestr("word/_rels/document.xml.rels", document_rels)
+        if doc.page_numbers:
+            z.writestr("word/header1.xml", _page_number_header())
+            z.writestr("word/header2.xml", _header_part(_para("", align="center")))
     return out.getvalue()
