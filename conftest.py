@@ -96,6 +96,30 @@ LAUNCH_ARGS = [
 ]
 
 
+@pytest.fixture
+def soffice():
+    """LibreOffice's ``soffice`` (the PDF of the official documents) and poppler's
+    ``pdftoppm`` (to look at the page). Skips without them, unless REQUIRE_LIBREOFFICE=1 (CI),
+    where it fails."""
+    import shutil
+
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    missing = [
+        name
+        for name, path in (("soffice", found), ("pdftoppm", shutil.which("pdftoppm")))
+        if not path
+    ]
+    if missing:
+        message = (
+            f"not installed: {', '.join(missing)} "
+            "(apt-get install libreoffice-writer-nogui poppler-utils)"
+        )
+        if os.environ.get("REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium. Skips without it, unless REQUIRE_BROWSER=1 (CI), where it fails."""

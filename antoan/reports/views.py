@@ -523,14 +523,14 @@ class ConsolidatedView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
         cycle = selectors.cycle_get(request.user, pk)
         try:
             if fmt == "docx":
-                data, ctype = documents.consolidated_docx(cycle), DOCX
+                data, ctype = documents.consolidated_docx(cycle, user=request.user), DOCX
             elif fmt == "pdf":
-                data, ctype = documents.consolidated_pdf(cycle), PDF
+                data, ctype = documents.consolidated_pdf(cycle, user=request.user), PDF
             elif fmt == "xlsx":
-                data, ctype = documents.consolidated_xlsx(cycle), XLSX
+                data, ctype = documents.consolidated_xlsx(cycle, user=request.user), XLSX
             else:
                 raise Http404
-        except documents.ConversionError as exc:
+        except documents.PdfUnavailable as exc:
             messages.error(request, str(exc))
             return redirect("reports:cycle", pk=cycle.pk)
         audit_record(
@@ -563,7 +563,7 @@ class FinalReviewView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
                 data, ctype = documents.final_review_pdf(plan), PDF
             else:
                 raise Http404
-        except documents.ConversionError as exc:
+        except documents.PdfUnavailable as exc:
             messages.error(request, str(exc))
             return redirect("reports:home")
         audit_record(

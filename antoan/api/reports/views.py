@@ -287,8 +287,10 @@ class ConsolidatedView(ProgrammeAPIView):
             "pdf": (documents.consolidated_pdf, PDF),
             "xlsx": (documents.consolidated_xlsx, XLSX),
         }[self.fmt]
-        with refusals():
-            data = maker[0](cycle)
+        try:
+            data = maker[0](cycle, user=request.user)
+        except documents.PdfUnavailable as exc:
+            return Response(error_body("unavailable", str(exc)), status=503)
         audit_record(
             action=AuditAction.EXPORT,
             request=request,
@@ -331,8 +333,7 @@ class FinalReviewView(ProgrammeAPIView):
             raise NotFound
         if not has_recent_auth(request):
             return reauth_required_response(request)
-        with refusals():
-            data = documents.final_review_docx(plan)
+        data = documents.final_review_docx(plan)
         audit_record(
             action=AuditAction.EXPORT,
             request=request,

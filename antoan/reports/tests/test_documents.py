@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 
 import pytest
 from django.utils import timezone
@@ -53,7 +52,6 @@ from antoan.reports.template import TABLES, sections_of
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-SOFFICE = shutil.which("soffice")
 
 
 def report(actor, cycle, agency, *, figures=None):
@@ -410,8 +408,7 @@ def test_final_review_has_a_row_per_objective_and_lists_silent_tasks(
 # --- PDF -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
-def test_the_pdf_is_the_same_report_and_page_one_is_not_blank(cast, cycle, tmp_path):
+def test_the_pdf_is_the_same_report_and_page_one_is_not_blank(cast, cycle, tmp_path, soffice):
     import pypdf
 
     pdf = consolidated_pdf(cycle, user=cast["coordinator1"])
@@ -422,12 +419,10 @@ def test_the_pdf_is_the_same_report_and_page_one_is_not_blank(cast, cycle, tmp_p
     first = reader.pages[0].extract_text()
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BÁO CÁO", "SỞ NỘI VỤ"):
         assert expected in first
-    # Rendered with pdftoppm where poppler-utils is installed: not a blank page.
-    from antoan.reports.tests.rendering import PDFTOPPM, first_page_png
-
-    if PDFTOPPM is None:
-        return  # the text of page 1, read above, is the check without a renderer
+    # Rendered with pdftoppm: not a blank page.
     from PIL import Image
+
+    from antoan.reports.tests.rendering import first_page_png
 
     image = Image.open(io.BytesIO(first_page_png(pdf, tmp_path))).convert("L")
     dark = sum(image.histogram()[:128])
@@ -440,8 +435,7 @@ def test_a_missing_libreoffice_is_a_clear_error(settings, tmp_path):
         docx_to_pdf(b"PK")
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
-def test_final_review_converts_to_pdf(plan64, catalogue):
+def test_final_review_converts_to_pdf(plan64, catalogue, soffice):
     from antoan.reports.documents import final_review_pdf
 
     assert final_review_pdf(plan64).startswith(b"%PDF-")
