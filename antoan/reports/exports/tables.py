@@ -20,7 +20,9 @@ is protected as the indicators are (``antoan/indicators/suppression.py``): count
 from a total. When the rows add up to a total row (a perpetrator has one relationship) the
 table is protected as a whole; when they do not (a victim may suffer several forms), each row
 is protected on its own. The total column's fate is decided by the first partition and fixed for
-the second, so a row total is hidden in both or in neither.
+the second, so a row total is hidden in both or in neither. The first rows of B2 and B3 are the
+indicators' own populations (DV-01's victims, DV-02's perpetrators), which the indicators API
+also breaks down: they are decided with the engine's figures (``engine_row``).
 """
 
 from __future__ import annotations
@@ -41,14 +43,16 @@ from antoan.indicators import suppression
 from antoan.indicators.selectors.engine import in_period
 from antoan.indicators.selectors.measures import PERPETRATORS, SURVIVORS
 from antoan.indicators.selectors.places import rollup
-from antoan.indicators.selectors.values import threshold
+from antoan.indicators.selectors.values import Calculator, parse_query, threshold
 from antoan.indicators.suppression import TOTAL
 from antoan.places.models import Place
 from antoan.referrals.models import ServiceDelivery
 from antoan.reports.exports.common import calendar_year
 
 # Columns: the total, then two partitions of it.
-SEX_COLUMNS = [("female", "Nữ"), ("male", "Nam"), ("other", "Khác, không rõ")]
+# The engine's categories exactly: a coarser or overlapping partition of the same people
+# published beside the indicators' breakdowns would let one be subtracted from the other.
+SEX_COLUMNS = [("female", "Nữ"), ("male", "Nam"), ("other", "Khác"), ("unknown", "Không rõ")]
 VICTIM_AGE_COLUMNS = [
     ("under16", "Dưới 16 tuổi"),
     ("16-59", "Từ 16 đến 59 tuổi"),
@@ -128,7 +132,7 @@ def _perpetrator_age(group: str) -> str:
 
 
 def _sex(value: str) -> str:
-    return value if value in ("female", "male") else "other"
+    return value if value in c.Sex.values else c.Sex.UNKNOWN
 
 
 def _place_ids(province: Place) -> list[int]:
@@ -149,6 +153,7 @@ def victims(province: Place, year: int) -> list[dict[str, Any]]:
             "source": r["case__source"],
             "sex": _sex(r["sex"]),
             "age": _age_column(r["survivor_age"]),
+            "fine_age": _fine_age(r["survivor_age"]),
             "forms": set(),
             "support": set(),
         }
@@ -192,6 +197,7 @@ def perpetrators(province: Place, year: int) -> list[dict[str, Any]]:
         {
             "sex": _sex(r["sex"]),
             "age": _perpetrator_age(r["age_group"]),
+            "fine_age": r["age_group"] or c.AgeGroup.UNKNOWN,
             "relationship": r["relationship"],
             "measures": granted.get(r["incident__case_id"], set()),
         }
@@ -248,27 +254,36 @@ def _count(
     return {(r, col): cells.get((r, col), 0) for r, _l in table.rows for col, _c in table.columns}
 
 
-def protect(table: Table, limit: int | None = None) -> frozenset[tuple[str, str]]:
-    """The hidden cells of ``table`` (see the module docstring)."""
+def protect(
+    table: Table, limit: int | None = None, *, first_row: frozenset[str] | None = None
+) -> frozenset[tuple[str, str]]:
+    """The hidden cells of ``table`` (see the module docstring). ``first_row``: the hidden
+    columns of the first row when they were decided elsewhere (``engine_row``)."""
     limit = limit or threshold()
     hidden: set[tuple[str, str]] = set()
-    first_row = table.rows[0][0]
+    top = table.rows[0][0]
+    top_fixed: dict[tuple[str, str], bool] = {}
+    if first_row is not None:
+        hidden |= {(top, col) for col in first_row}
+        top_fixed = {(TOTAL, col): col in first_row for col, _l in table.columns}
     if table.additive:
         # The first row is the margin: rename it TOTAL for the suppression module.
         def key(row: str) -> str:
-            return TOTAL if row == first_row else row
+            return TOTAL if row == top else row
 
-        decided: dict[tuple[str, str], bool] | None = None
+        decided: dict[tuple[str, str], bool] = {}
         for part in table.partitions:
             cells = {(key(r), col): table.cells[(r, col)] for r, _l in table.rows for col in part}
             cells.update({(key(r), TOTAL): table.cells[(r, TOTAL)] for r, _l in table.rows})
-            fixed = decided or {}
+            fixed = {k: v for k, v in top_fixed.items() if k in cells} | decided
             found = suppression.protect_table(cells, threshold=limit, fixed=fixed)
-            if decided is None:
+            if not decided:
                 decided = {(key(r), TOTAL): (key(r), TOTAL) in found for r, _l in table.rows}
-            hidden |= {(first_row if r == TOTAL else r, col) for r, col in found}
+            hidden |= {(top if r == TOTAL else r, col) for r, col in found}
         return frozenset(hidden)
     for row, _label in table.rows:
+        if row == top and first_row is not None:
+            continue
         fate: dict[Any, bool] | None = None
         for part in table.partitions:
             values = {col: table.cells[(row, col)] for col in part}
@@ -280,10 +295,120 @@ def protect(table: Table, limit: int | None = None) -> frozenset[tuple[str, str]
     return frozenset(hidden)
 
 
-def _finish(table: Table, units: list[dict[str, Any]], member: dict[str, Any]) -> Table:
+def _finish(
+    table: Table,
+    units: list[dict[str, Any]],
+    member: dict[str, Any],
+    first_row: frozenset[str] | None = None,
+) -> Table:
     table.cells = _count(table, units, member)
-    table.hidden = protect(table)
+    table.hidden = protect(table, first_row=first_row)
     return table
+
+
+# --- The first rows of B2 and B3 are the indicators' populations -----------------------------
+
+# Victims' exact ages cut at both the engine's bands and the circular's 16 and 60.
+_FINE_AGES = [
+    (11, "0-11"),
+    (15, "12-15"),
+    (17, "16-17"),
+    (25, "18-25"),
+    (40, "26-40"),
+    (59, "41-59"),
+    (60, "60"),
+]
+VICTIM_FINE = {
+    "engine": {
+        "0-11": {"0-11"},
+        "12-17": {"12-15", "16-17"},
+        "18-25": {"18-25"},
+        "26-40": {"26-40"},
+        "41-60": {"41-59", "60"},
+        "61+": {"61+"},
+        "unknown": {"unknown"},
+    },
+    "ours": {
+        "under16": {"0-11", "12-15"},
+        "16-59": {"16-17", "18-25", "26-40", "41-59"},
+        "60plus": {"60", "61+"},
+        "age_unknown": {"unknown"},
+    },
+}
+PERPETRATOR_FINE = {
+    "engine": {band: {band} for band in c.AgeGroup.values},
+    "ours": {
+        "under18": {"0-11", "12-17"},
+        "18-60": {"18-25", "26-40", "41-60"},
+        "over60": {"61+"},
+        "age_unknown": {"unknown"},
+    },
+}
+
+
+def _fine_age(age: int | None) -> str:
+    if age is None:
+        return "unknown"
+    for top, code in _FINE_AGES:
+        if age <= top:
+            return code
+    return "61+"
+
+
+def engine_row(
+    province: Place,
+    year: int,
+    units: list[dict[str, Any]],
+    *,
+    code: str,
+    measure: str,
+    fine: dict[str, dict[str, set[str]]],
+) -> frozenset[str]:
+    """The hidden columns of a table's first row when its people are an indicator's
+    population (B2: DV-01's victims; B3: DV-02's perpetrators), which the indicators API
+    breaks down by sex and age band: the total and the sex columns are hidden exactly where
+    the engine hides them, and the age columns, which cut the people at other ages, are
+    protected together with the engine's age bands (``protect_sums``), so that subtracting one
+    publication from the other reveals no small count, not even one of the slices between
+    them (the victims aged 12 to 15)."""
+    limit = threshold()
+    figures: dict[str, Any] = {}
+    for dim in ("sex", "age_band"):
+        query = parse_query(province, {"year": str(year), "by": dim, "code": code})
+        calc = Calculator(query)
+        found = calc.figures(measure)
+        figures[dim] = found.by(TOTAL, dim, year)
+        figures["total"] = found.at(TOTAL, query.period)
+    hidden: set[str] = set()
+    if figures["total"].hidden:
+        hidden.add(TOTAL)
+    hidden |= {cat for cat, figure in figures["sex"].items() if figure.hidden}
+    parts: dict[str, int] = defaultdict(int)
+    for unit in units:
+        parts[unit["fine_age"]] += 1
+    names = {p for members in fine["engine"].values() for p in members}
+    parts = {p: parts.get(p, 0) for p in sorted(names)}
+    entries: dict[str, frozenset[str]] = {"total": frozenset(parts)}
+    fixed: dict[str, bool] = {"total": TOTAL in hidden}
+    for band, members in fine["engine"].items():
+        entries[f"e:{band}"] = frozenset(members)
+        figure = figures["age_band"].get(band)
+        fixed[f"e:{band}"] = bool(figure and figure.hidden)
+    for col, members in fine["ours"].items():
+        entries[f"m:{col}"] = frozenset(members)
+    for part, value in parts.items():
+        if suppression.is_primary(value, limit) and f"e:{part}" not in entries:
+            entries[f"p:{part}"] = frozenset({part})  # never published, never to be worked out
+            fixed[f"p:{part}"] = True
+    found = suppression.protect_sums(
+        parts,
+        entries,
+        threshold=limit,
+        fixed=fixed,
+        lines=[("total", [f"m:{col}" for col in fine["ours"]])],
+    )
+    hidden |= {key[2:] for key in found if key.startswith("m:")}
+    return frozenset(hidden)
 
 
 def _victim_columns() -> list[tuple[str, str]]:
@@ -352,7 +477,14 @@ def build_tables(province: Place, year: int) -> dict[str, Table]:
             "tiếp nhận (hoặc năm mở hồ sơ trừ năm sinh). Một người có thể chịu nhiều hình thức."
         ),
     )
-    tables[t.code] = _finish(t, victim_rows, member)
+    tables[t.code] = _finish(
+        t,
+        victim_rows,
+        member,
+        engine_row(
+            province, year, victim_rows, code="DV-01", measure="dv_victims", fine=VICTIM_FINE
+        ),
+    )
 
     relationships = [(r.value, str(r.label)) for r in c.Relationship]
     t = Table(
@@ -373,7 +505,19 @@ def build_tables(province: Place, year: int) -> dict[str, Table]:
     member.update(
         {k: (lambda key: lambda u: u["relationship"] == key)(k) for k, _l in relationships}
     )
-    tables[t.code] = _finish(t, perp_rows, member)
+    tables[t.code] = _finish(
+        t,
+        perp_rows,
+        member,
+        engine_row(
+            province,
+            year,
+            perp_rows,
+            code="DV-02",
+            measure="dv_perpetrators",
+            fine=PERPETRATOR_FINE,
+        ),
+    )
 
     measure_labels = dict(c.MeasureType.choices)
     t = Table(

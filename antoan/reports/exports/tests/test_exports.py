@@ -53,7 +53,7 @@ def later():
         patch.stop()
 
 
-def known_case(user, *, reporting=True, commune="11953"):
+def known_case(user, *, reporting=True, commune="11953", birth_year=1958):
     """A case whose survivor's name, phone and address must never leave in an export."""
     occurred = timezone.localdate() - dt.timedelta(days=3)
     return services.case_open(
@@ -62,12 +62,16 @@ def known_case(user, *, reporting=True, commune="11953"):
         survivor=services.SurvivorInput(
             full_name=NAME,
             sex="female",
-            birth_year=1958,
+            birth_year=birth_year,
             phone=PHONE,
             address=ADDRESS,
             commune=commune,
         ),
-        consent=services.ConsentInput(services=True, reporting=reporting),
+        consent=services.ConsentInput(
+            services=True,
+            reporting=reporting,
+            **({"given_by": "guardian", "child_agreed": True} if YEAR - birth_year < 18 else {}),
+        ),
         incident=services.IncidentInput(
             occurred_on=occurred,
             first_reported_on=occurred,
@@ -179,6 +183,31 @@ def test_a_hidden_cell_cannot_be_worked_out_from_its_total(api, cast, catalogue)
     hidden = [i for i in ages if total[i] == "ẩn"]
     assert len(hidden) != 1  # with the total shown, one hidden cell alone would be 7 - the rest
     assert len(hidden) >= 2
+
+
+def test_the_tables_cannot_be_subtracted_from_the_indicators_breakdowns(api, cast, catalogue):
+    for _ in range(8):
+        known_case(cast["worker1"], birth_year=YEAR - 10)  # aged 10: band 0-11
+    known_case(cast["worker1"], birth_year=YEAR - 14)  # aged 14: band 12-17, and under 16
+    for _ in range(5):
+        known_case(cast["worker1"], birth_year=YEAR - 30)  # the engine's cheaper complement
+    client = api(cast["analyst1"])
+    rows = client.get(f"/api/v1/indicators/values?year={YEAR}&code=DV-01&by=age_band").json()[
+        "results"
+    ]
+    engine = {r["category"]: r["denominator"] for r in rows}
+    assert engine["0-11"] == 8 and engine["12-17"] is None  # the API shows 8 children of 0-11
+    sheets = dict(cells(client.get(f"/api/v1/exports/circular07?year={YEAR}").content))
+    header, total = sheets["B2"][3], sheets["B2"][4]
+    ours = dict(zip(header, total, strict=True))
+    assert ours["Tổng số"] == 14
+    # Showing 9 under 16 beside the API's 8 aged 0-11 would give away the child aged 14.
+    assert ours["Dưới 16 tuổi"] == "ẩn"
+    # Sex columns are the engine's, hidden where it hides them.
+    rows = client.get(f"/api/v1/indicators/values?year={YEAR}&code=DV-01&by=sex").json()
+    for row in rows["results"]:
+        label = {"female": "Nữ", "male": "Nam", "other": "Khác", "unknown": "Không rõ"}
+        assert (ours[label[row["category"]]] == "ẩn") == row["suppressed"]
 
 
 def test_non_consented_incidents_are_not_counted(api, cast, catalogue):
