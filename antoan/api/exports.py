@@ -25,11 +25,15 @@ from antoan.core.audit import audit_record
 from antoan.core.export_limits import export_volume_check
 from antoan.core.models import AuditAction
 from antoan.core.permissions import deny, grant
+from antoan.indicators.periods import FIRST_YEAR
 from antoan.reports import exports
 from antoan.reports.exports.common import Export
 
 YEAR = OpenApiParameter(
-    "year", int, required=True, description="Calendar year, from 2000 to this year."
+    "year",
+    {"type": "integer", "minimum": FIRST_YEAR},
+    required=True,
+    description="Calendar year, from 2000 to this year.",
 )
 _ERRORS = {
     400: OpenApiResponse(CaseError, description="`invalid`: `fields.year` says why."),
