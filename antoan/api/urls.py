@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.renderers import JSONRenderer
 
 from antoan.accounts.roles import Perm
-from antoan.api import auth, places, views
+from antoan.api import auth, exports, places, views
 from antoan.api.cases import intake, records, workflow
 from antoan.api.health import views as health
 from antoan.api.hotline import calls as hotline_calls
@@ -263,6 +263,11 @@ urlpatterns = [
     path("indicators", indicators.IndicatorListView.as_view(), name="indicators"),
     path("indicators/values", indicators.ValueListView.as_view(), name="indicator-values"),
     path("indicators/estimates", indicators.EstimateView.as_view(), name="indicator-estimates"),
+    # Statistical exports (docs/interop/exports.md)
+    path("exports/dhis2", exports.Dhis2ExportView.as_view(), name="export-dhis2"),
+    path("exports/circular07", exports.Circular07ExportView.as_view(), name="export-circular07"),
+    path("exports/gbvims", exports.GbvimsExportView.as_view(), name="export-gbvims"),
+    path("exports/decree110", exports.Decree110ExportView.as_view(), name="export-decree110"),
     # Health facilities: anonymous contacts (write-only) and their suppressed monthly summary
     path("health/contacts", health.ContactCollectionView.as_view(), name="health-contacts"),
     path("health/contacts/summary", health.SummaryView.as_view(), name="health-contacts-summary"),

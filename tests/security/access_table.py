@@ -663,4 +663,11 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /api/v1/indicators/values": e(INDICATORS),
     "GET /api/v1/indicators/estimates": e(INDICATORS),
     "POST /api/v1/indicators/estimates": e(INDICATORS - {"manager1", "manager2"}),
+    # Statistical exports: probed without ``year``, so those who may export get its 400. The
+    # GBVIMS workbook (rows) is for analysts only.
+    **{
+        f"GET /api/v1/exports/{kind}": e(also=dict.fromkeys(INDICATORS, 400))
+        for kind in ("dhis2", "circular07", "decree110")
+    },
+    "GET /api/v1/exports/gbvims": e(also=dict.fromkeys({"analyst1", "analyst2"}, 400)),
 }

@@ -83,6 +83,11 @@ OPERATION_RULES = {
     "GET /api/v1/indicators/values": frozenset(
         {"sex", "age_band", "gbv_type", "by", "code", "period", "year"}
     ),
+    # Statistical exports: years from 2000 to this year.
+    **{
+        f"GET /api/v1/exports/{kind}": frozenset({"year"})
+        for kind in ("dhis2", "circular07", "gbvims", "decree110")
+    },
     # Years: from 2000 to next year. Text without control characters (the services' rule
     # for every text; a schema pattern for it would be refused by most client generators).
     "POST /api/v1/indicators/estimates": frozenset({"year", "source"}),

@@ -240,4 +240,3 @@ class BudgetLineForm(StyledForm):
         self.fields["year"].choices = [(y, str(y)) for y in years]
         for name in ("planned", "allocated"):
             self.fields[name].widget.attrs.setdefault("class", "form-control")
-

@@ -1,0 +1,24 @@
+"""Statistical exports from suppressed aggregates (and one restricted row-level workbook).
+
+Each function takes the caller's province (``user_province``) and a calendar year and returns
+an :class:`Export` (content, file name, content type) that a page or the API hands back; the
+caller checks permissions, step-up and audits (``antoan/api/exports.py``). See
+docs/interop/exports.md.
+"""
+
+from __future__ import annotations
+
+from antoan.reports.exports.circular07 import circular07_xlsx
+from antoan.reports.exports.common import Export, parse_year
+from antoan.reports.exports.decree110 import decree110_json
+from antoan.reports.exports.dhis2 import dhis2_json
+from antoan.reports.exports.gbvims import gbvims_xlsx
+
+__all__ = [
+    "Export",
+    "circular07_xlsx",
+    "decree110_json",
+    "dhis2_json",
+    "gbvims_xlsx",
+    "parse_year",
+]

@@ -1,0 +1,66 @@
+"""What every export shares: the year asked for, the file handed back, the hidden-cell mark."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from antoan.indicators.periods import Period, check_year, period_for
+from antoan.indicators.selectors.values import threshold
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSON = "application/json"
+# Every hidden cell of a table carries the same mark, whether it is small itself or hidden
+# because it would give a small one away: two marks would tell a reader which cells are 1 to 4
+# and narrow the others down.
+HIDDEN = "ẩn"
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export: ``content`` is bytes (a file) or a dict (JSON), with its file name."""
+
+    content: bytes | dict[str, Any]
+    filename: str
+    content_type: str
+    # Rows of a row-level export (for its audit event); None for aggregates.
+    rows: int | None = None
+
+
+def parse_year(raw: str | None, *, today: dt.date | None = None) -> int:
+    """The year of an export: required, a number, from the first year of the indicators to
+    this year. A translated ``ValidationError`` on ``year`` otherwise."""
+    today = today or timezone.localdate()
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError(
+            {"year": [_("Hãy chọn năm cần xuất, ví dụ %(year)s.") % {"year": today.year}]},
+            code="invalid",
+        )
+    try:
+        year = int(text)
+    except ValueError:
+        raise ValidationError(
+            {"year": [_("Năm phải là một số, ví dụ %(year)s.") % {"year": today.year}]},
+            code="invalid",
+        ) from None
+    check_year(year, today)
+    return year
+
+
+def calendar_year(year: int) -> Period:
+    """Every export covers a calendar year (DHIS2 period "YYYY"), not the reporting year."""
+    return period_for(year, "year")
+
+
+def marker() -> str:
+    return HIDDEN
+
+
+def below() -> int:
+    return threshold()

@@ -1,0 +1,203 @@
+"""A GBVIMS Incident Recorder-style workbook: one row per incident, codes only.
+
+Row-level data, de-identified: every value is a code, a count or a month. The incident's code
+is a keyed digest of its database id (``blind_index`` under ``ANTOAN_INDEX_KEY``): stable from
+one export to the next, so a second export updates rather than duplicates, but it cannot be
+turned back into the id, the case number or anything else without the key. Dates are months;
+ages are bands; places are today's commune codes. Never a name, phone, address, birth date,
+description or any other free text. Only incidents whose survivor consented to statistics.
+
+It is restricted (analysts, step-up re-authentication, audited, counted by the export volume
+check): row-level data can single a person out by combining a commune, a month and an age band,
+which is why it is not suppressed like the tables but kept away from everyone else.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import F, IntegerField
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from antoan.cases import choices as c
+from antoan.cases.models import Incident, Perpetrator, ProtectionMeasure
+from antoan.core.crypto import blind_index
+from antoan.indicators.selectors.places import UNKNOWN, rollup
+from antoan.places.models import Place
+from antoan.referrals.models import Referral, ReferralStatus, ServiceDelivery
+from antoan.reports.exports.common import XLSX, Export, calendar_year
+
+COLUMNS = [
+    ("incident_code", "Mã vụ việc (bí danh, không truy ngược được)"),
+    ("report_month", "Tháng báo tin lần đầu (YYYY-MM)"),
+    ("incident_month", "Tháng xảy ra (YYYY-MM)"),
+    ("intake_month", "Tháng tiếp nhận hồ sơ (YYYY-MM)"),
+    ("commune_code", "Mã xã, phường nơi xảy ra (bản đồ hiện nay)"),
+    ("survivor_sex", "Giới tính người bị bạo lực (mã)"),
+    ("survivor_age_band", "Nhóm tuổi người bị bạo lực"),
+    ("gbv_type", "Loại bạo lực GBVIMS (mã)"),
+    ("dv_forms", "Hình thức bạo lực gia đình (mã)"),
+    ("contexts", "Bối cảnh (mã)"),
+    ("intake_source", "Nguồn tiếp nhận (mã)"),
+    ("perpetrator_count", "Số người gây bạo lực"),
+    ("perpetrator_relationship", "Quan hệ với người bị bạo lực (mã)"),
+    ("perpetrator_sex", "Giới tính người gây bạo lực (mã)"),
+    ("perpetrator_age_group", "Nhóm tuổi người gây bạo lực"),
+    ("services_referred", "Dịch vụ đã chuyển gửi (mã)"),
+    ("services_delivered", "Dịch vụ đã cung cấp (mã)"),
+    ("measures_granted", "Biện pháp đã quyết định áp dụng (mã)"),
+]
+SEP = ";"
+_BANDS = [(11, "0-11"), (17, "12-17"), (25, "18-25"), (40, "26-40"), (60, "41-60")]
+
+
+def incident_code(pk: int) -> str:
+    return "IR-" + blind_index(str(pk), purpose="gbvims-incident")[:12].upper()
+
+
+def age_band(age: int | None) -> str:
+    """The engine's bands (``measures._age_band``)."""
+    if age is None:
+        return c.AgeGroup.UNKNOWN
+    for top, code in _BANDS:
+        if age <= top:
+            return code
+    return "61+"
+
+
+def _join(values: Any) -> str:
+    return SEP.join(sorted({str(v) for v in values if v}))
+
+
+def rows(province: Place, year: int) -> list[dict[str, Any]]:
+    period = calendar_year(year)
+    roll = rollup()
+    incidents = list(
+        Incident.objects.filter(consent_statistics=True)
+        .annotate(
+            stat_place=Coalesce(
+                "commune_id", "case__survivor__commune_id", "case__agency__place_id"
+            ),
+            age=Coalesce(
+                "case__survivor__age_at_intake",
+                ExtractYear("case__opened_at") - F("case__survivor__birth_year"),
+                output_field=IntegerField(),
+            ),
+        )
+        .filter(stat_place__in=roll.ids_by_province.get(province.code, []))
+        .filter(first_reported_on__gte=period.start, first_reported_on__lte=period.end)
+        .order_by("first_reported_on", "pk")
+        # Named columns only: the encrypted description and the survivor's identifying fields
+        # are never read.
+        .values(
+            "pk",
+            "case_id",
+            "first_reported_on",
+            "occurred_on",
+            "case__opened_at",
+            "commune_id",
+            "stat_place",
+            "age",
+            "case__survivor__sex",
+            "gbv_type",
+            "dv_forms",
+            "contexts",
+            "case__source",
+        )
+    )
+    incident_ids = [i["pk"] for i in incidents]
+    case_ids = {i["case_id"] for i in incidents}
+    perpetrators: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for p in Perpetrator.objects.filter(incident_id__in=incident_ids).values(
+        "incident_id", "relationship", "sex", "age_group"
+    ):
+        perpetrators[p["incident_id"]].append(p)
+    referred: dict[int, set[str]] = defaultdict(set)
+    for case_id, service in (
+        Referral.objects.filter(case_id__in=case_ids)
+        .exclude(status=ReferralStatus.REVOKED)
+        .values_list("case_id", "service")
+    ):
+        referred[case_id].add(service)
+    delivered: dict[int, set[str]] = defaultdict(set)
+    for case_id, service in ServiceDelivery.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "service"
+    ):
+        delivered[case_id].add(service)
+    measures: dict[int, set[str]] = defaultdict(set)
+    for case_id, kind in ProtectionMeasure.objects.filter(
+        case_id__in=case_ids, decision=c.MeasureDecision.GRANTED
+    ).values_list("case_id", "type"):
+        measures[case_id].add(kind)
+    out = []
+    for i in incidents:
+        people = perpetrators.get(i["pk"], [])
+        commune = roll.commune_of.get(i["stat_place"], UNKNOWN)
+        out.append(
+            {
+                "incident_code": incident_code(i["pk"]),
+                "report_month": i["first_reported_on"].strftime("%Y-%m"),
+                "incident_month": i["occurred_on"].strftime("%Y-%m"),
+                "intake_month": timezone.localtime(i["case__opened_at"]).strftime("%Y-%m"),
+                "commune_code": "" if commune == UNKNOWN else commune,
+                "survivor_sex": i["case__survivor__sex"],
+                "survivor_age_band": str(age_band(i["age"])),
+                "gbv_type": i["gbv_type"],
+                "dv_forms": _join(i["dv_forms"] or []),
+                "contexts": _join(i["contexts"] or []),
+                "intake_source": i["case__source"],
+                "perpetrator_count": len(people),
+                "perpetrator_relationship": _join(p["relationship"] for p in people),
+                "perpetrator_sex": _join(p["sex"] for p in people),
+                "perpetrator_age_group": _join(p["age_group"] for p in people),
+                "services_referred": _join(referred.get(i["case_id"], ())),
+                "services_delivered": _join(delivered.get(i["case_id"], ())),
+                "measures_granted": _join(measures.get(i["case_id"], ())),
+            }
+        )
+    return out
+
+
+def workbook(province: Place, year: int, table: list[dict[str, Any]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Incidents"
+    ws.append([key for key, _label in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in table:
+        ws.append([row[key] for key, _label in COLUMNS])
+    notes = wb.create_sheet("Ghi chú")
+    notes.append([f"{province.name} – vụ việc báo tin lần đầu trong năm {year}."])
+    notes.append(
+        [
+            "Dữ liệu từng vụ việc, đã khử định danh: chỉ có mã, số đếm và tháng; không có họ tên, "
+            "số điện thoại, địa chỉ, ngày sinh hay nội dung mô tả. Chỉ gồm vụ việc mà người bị "
+            "bạo lực đồng ý dùng cho thống kê. Chỉ dành cho cán bộ thống kê, phân tích; không "
+            "công bố, không chuyển tiếp."
+        ]
+    )
+    notes.append(["Mã các cột (mã tiếng Anh theo GBVIMS, giá trị theo docs/api.md):"])
+    for key, label in COLUMNS:
+        notes.append([key, label])
+    notes.column_dimensions["A"].width = 30
+    notes.column_dimensions["B"].width = 60
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def gbvims_xlsx(province: Place, year: int) -> Export:
+    table = rows(province, year)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return Export(
+        workbook(province, year, table),
+        f"gbvims-ir-{province.code}-{year}-{stamp}.xlsx",
+        XLSX,
+        rows=len(table),
+    )
