@@ -337,7 +337,9 @@ def _budget(plan: Plan, users: dict[str, User]) -> None:
     ]
     for agency_code, source, planned, allocated in lines:
         agency = Agency.objects.get(code=agency_code)
-        line = BudgetLine.objects.filter(plan=plan, agency=agency, year=2025, source=source)
+        # Written once: the year's report freezes the line afterwards.
+        if BudgetLine.objects.filter(plan=plan, agency=agency, year=2025, source=source).exists():
+            continue
         services.budget_line_save(
             actor=users[agency_code],
             plan=plan,
@@ -346,7 +348,6 @@ def _budget(plan: Plan, users: dict[str, User]) -> None:
             source=source,
             planned=planned,
             allocated=allocated,
-            version=line.values_list("version", flat=True).first(),
         )
 
 

@@ -423,8 +423,8 @@ def test_the_command_prints_the_counts(plan64):
     out = StringIO()
     call_command("load_plan", str(PLAN_FILE), stdout=out)
     assert (
-        "64/KH-UBND: 63 tasks; created 0, updated 0, removed 0; new agencies: none."
-        in out.getvalue()
+        "64/KH-UBND: 63 tasks; created 0, updated 0, removed 0; new agencies: none; new "
+        "reporting cycles: 5." in out.getvalue()
     )
 
 
