@@ -3,6 +3,7 @@ consolidated documents and the statistical exports."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,8 @@ from antoan.accounts.reauth import RecentAuthRequiredMixin, SensitiveExportMixin
 from antoan.accounts.roles import Perm
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
-from antoan.core.permissions import PermissionRequiredMixin, deny, has_perm
+from antoan.core.permissions import PermissionRequiredMixin, deny, grant, has_perm
+from antoan.indicators.periods import FIRST_YEAR
 from antoan.programme.selectors import communes_missing_local_plan
 from antoan.programme.views.common import add_errors, programme_nav
 from antoan.reports import prefill, selectors, services
@@ -576,12 +578,12 @@ class FinalReviewView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
         return _file(data, documents.final_review_filename(plan, fmt), ctype)
 
 
-def _year(request) -> int:
-    value = request.GET.get("year", "")
-    today = timezone.localdate()
-    if not value.isdigit() or not 2000 <= int(value) <= today.year:
-        raise Http404
-    return int(value)
+def may_export_rows(user: Any) -> bool:
+    """The GBVIMS incident workbook (one row per incident): analysts only, as in the API."""
+    from antoan.api.exports import ROW_LEVEL_ROLES
+
+    membership = grant(user, Perm.INDICATORS_VIEW)
+    return membership is not None and membership.role in ROW_LEVEL_ROLES
 
 
 class ExportsView(PermissionRequiredMixin, View):
@@ -591,36 +593,62 @@ class ExportsView(PermissionRequiredMixin, View):
 
     def get(self, request):
         today = timezone.localdate()
-        years = list(range(today.year, 2020, -1))
-        return render(
-            request, "reports/exports.html", {"years": years, "year": today.year, **_nav(request)}
-        )
+        context = {
+            "years": list(range(today.year, FIRST_YEAR - 1, -1)),
+            "year": today.year,
+            "rows_allowed": may_export_rows(request.user),
+            **_nav(request),
+        }
+        return render(request, "reports/exports.html", context)
 
 
 class ExportDownloadView(PermissionRequiredMixin, SensitiveExportMixin, View):
     permission = Perm.INDICATORS_VIEW
+    kinds = ("dhis2", "circular07", "decree110", "gbvims")
 
     def needs_recent_auth(self, request) -> bool:
         # Only the incident workbook holds rows (de-identified); the rest are aggregates.
         return self.kwargs.get("kind") == "gbvims"
 
+    def dispatch(self, request, *args, **kwargs):
+        kind = kwargs.get("kind")
+        if kind not in self.kinds:
+            raise Http404
+        if kind == "gbvims" and request.user.is_authenticated and not may_export_rows(request.user):
+            deny(request, f"{Perm.INDICATORS_VIEW}:row_level")
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, kind):
         from antoan.indicators.selectors.values import user_province
         from antoan.reports import exports
 
-        year = _year(request)
         province = user_province(request.user)
         if province is None:
             deny(request, self.permission)
-        makers = exports.MAKERS
-        if kind not in makers:
-            raise Http404
-        data, filename, ctype = makers[kind](province, year)
+        try:
+            year = exports.parse_year(request.GET.get("year"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("reports:exports")
+        build = {
+            "dhis2": exports.dhis2_json,
+            "circular07": exports.circular07_xlsx,
+            "decree110": exports.decree110_json,
+            "gbvims": exports.gbvims_xlsx,
+        }[kind]
+        export = build(province, year)
+        extra: dict[str, Any] = {"year": year}
+        if export.rows is not None:
+            extra["rows"] = export.rows
         audit_record(
             action=AuditAction.EXPORT,
             request=request,
-            object_type="reports.export",
+            object_type="statistics_export",
             object_id=kind,
-            extra={"year": year},
+            place_code=province.code,
+            extra=extra,
         )
-        return _file(data, filename, ctype)
+        content = export.content
+        if isinstance(content, dict):
+            content = json.dumps(content, ensure_ascii=False, indent=1).encode()
+        return _file(content, export.filename, export.content_type)
