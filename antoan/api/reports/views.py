@@ -20,9 +20,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from antoan.accounts.reauth import has_recent_auth, reauth_required_response
+from antoan.api.cases.common import CaseError
 from antoan.api.cases.fields import StrictSerializer, Text
 from antoan.api.errors import error_body
 from antoan.api.programme.common import ProgrammeAPIView, errors, forbidden, parse, refusals
+from antoan.api.query import YEAR_SCHEMA
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
 from antoan.programme.selectors import plan_get_for_user
@@ -92,7 +94,7 @@ class SubmissionOut(serializers.Serializer):
 
 class CycleQuery(serializers.Serializer):
     plan = serializers.IntegerField(required=False, min_value=1)
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    year = serializers.IntegerField(required=False, min_value=1900, max_value=2999)
 
 
 class SubmissionPatch(StrictSerializer):
@@ -150,7 +152,10 @@ class CycleListView(ProgrammeAPIView):
     @extend_schema(
         operation_id="reports_cycles_list",
         summary="Reporting cycles: one per published provincial plan and year",
-        parameters=[OpenApiParameter("plan", int), OpenApiParameter("year", int)],
+        parameters=[
+            OpenApiParameter("plan", {"type": "integer", "minimum": 1}),
+            OpenApiParameter("year", {**YEAR_SCHEMA}),
+        ],
         responses={200: CycleOut(many=True), **errors(400)},
     )
     def get(self, request):
@@ -261,19 +266,9 @@ def _document(request: Any, data: bytes, filename: str, ctype: str) -> HttpRespo
     return response
 
 
-class ConsolidatedView(ProgrammeAPIView):
+class _Consolidated(ProgrammeAPIView):
     fmt = "docx"
 
-    @extend_schema(
-        operation_id="reports_consolidated",
-        summary="The consolidated provincial report of a cycle",
-        description=(
-            "DOCX and PDF in the Decree 30/2020/NĐ-CP layout carry the agencies' narratives "
-            "and need a recent authentication (a token issued within the re-authentication "
-            "window, else 403 `reauth_required`); the XLSX annex holds suppressed tables only."
-        ),
-        responses={200: _FILE, **errors(404)},
-    )
     def get(self, request, cycle_id: int):
         from antoan.reports import documents
 
@@ -282,13 +277,13 @@ class ConsolidatedView(ProgrammeAPIView):
         cycle = selectors.cycle_get(request.user, cycle_id)
         if self.fmt in ("docx", "pdf") and not has_recent_auth(request):
             return reauth_required_response(request)
-        maker = {
-            "docx": (documents.consolidated_docx, DOCX),
-            "pdf": (documents.consolidated_pdf, PDF),
-            "xlsx": (documents.consolidated_xlsx, XLSX),
+        make = {
+            "docx": documents.consolidated_docx,
+            "pdf": documents.consolidated_pdf,
+            "xlsx": documents.consolidated_xlsx,
         }[self.fmt]
         try:
-            data = maker[0](cycle, user=request.user)
+            data = make(cycle, user=request.user)
         except documents.PdfUnavailable as exc:
             return Response(error_body("unavailable", str(exc)), status=503)
         audit_record(
@@ -298,15 +293,46 @@ class ConsolidatedView(ProgrammeAPIView):
             object_id=cycle.pk,
             extra={"format": self.fmt, "document": "consolidated"},
         )
-        return _document(request, data, documents.consolidated_filename(cycle, self.fmt), maker[1])
+        filename = documents.consolidated_filename(cycle, self.fmt)
+        return _document(request, data, filename, CONTENT_TYPES[self.fmt])
 
 
-class ConsolidatedPdfView(ConsolidatedView):
-    fmt = "pdf"
+CONTENT_TYPES = {"docx": DOCX, "pdf": PDF, "xlsx": XLSX}
 
 
-class ConsolidatedXlsxView(ConsolidatedView):
-    fmt = "xlsx"
+def _consolidated_view(fmt: str) -> type[_Consolidated]:
+    step_up = fmt in ("docx", "pdf")
+    description = (
+        "In the Decree 30/2020/NĐ-CP layout; it carries the agencies' narratives, so it needs a "
+        "token issued within the re-authentication window (else 403 `reauth_required`). "
+        "Without LibreOffice on the server the PDF is 503 `unavailable`."
+        if step_up
+        else "The annex: every table of the report, suppressed aggregates only."
+    )
+    responses: dict[Any, Any] = {(200, CONTENT_TYPES[fmt]): _FILE, **errors(404)}
+    if fmt == "pdf":
+        responses[503] = OpenApiResponse(
+            CaseError, description="`unavailable`: LibreOffice is not installed."
+        )
+
+    class View(_Consolidated):
+        @extend_schema(
+            operation_id=f"reports_consolidated_{fmt}",
+            summary=f"The consolidated provincial report of a cycle ({fmt.upper()})",
+            description=description,
+            responses=responses,
+        )
+        def get(self, request, cycle_id: int):
+            return super().get(request, cycle_id)
+
+    View.fmt = fmt
+    View.__name__ = f"Consolidated{fmt.title()}View"
+    return View
+
+
+ConsolidatedView = _consolidated_view("docx")
+ConsolidatedPdfView = _consolidated_view("pdf")
+ConsolidatedXlsxView = _consolidated_view("xlsx")
 
 
 class FinalReviewQuery(serializers.Serializer):
@@ -317,8 +343,8 @@ class FinalReviewView(ProgrammeAPIView):
     @extend_schema(
         operation_id="reports_final_review",
         summary="The final review of a provincial plan over its whole period (DOCX)",
-        parameters=[OpenApiParameter("plan", int, required=True)],
-        responses={200: _FILE, **errors(400, 404)},
+        parameters=[OpenApiParameter("plan", {"type": "integer", "minimum": 1}, required=True)],
+        responses={(200, DOCX): _FILE, **errors(400, 404)},
     )
     def get(self, request):
         from antoan.reports import documents
