@@ -139,7 +139,7 @@ PROGRAMME_MATRIX = [
     ("/programme/models/", PROGRAMME_VIEWERS),
     ("/programme/influencers/", PROGRAMME_VIEWERS),
     ("/programme/budget/", PROGRAMME_VIEWERS),
-    ("/programme/reports/", PROGRAMME_VIEWERS),
+    ("/reports/", PROGRAMME_VIEWERS),
     ("/programme/activities/", {"reporter1", "coordinator1"}),
     ("/programme/activities/new/?kind=training", {"reporter1"}),
     ("/programme/toolkit/", {"reporter1", "coordinator1"}),

@@ -32,13 +32,21 @@ from antoan.reports.models import Cycle, Reminder, Submission
 OVERDUE_WINDOW = dt.timedelta(days=60)
 
 
+# A reminder missed for a day (the hourly job did not run) still goes out the day after; later
+# than that the next one is awaited, so a reminder never says more days than are left.
+CATCH_UP_DAYS = 1
+
+
 def kind_due(cycle: Cycle, today: dt.date) -> str | None:
-    """The reminder due today for an agency that has not submitted."""
+    """The reminder due today for an agency that has not submitted: the one whose day it is
+    (or was yesterday). 10 days before the due date none is: the 7-day one follows."""
     days_left = (cycle.due_date - today).days
     if days_left < 0:
         return ReminderKind.OVERDUE if -days_left <= OVERDUE_WINDOW.days else None
-    due = [(days, kind) for kind, days in REMINDER_DAYS.items() if days_left <= days]
-    return min(due)[1] if due else None
+    for kind, days in REMINDER_DAYS.items():
+        if days - CATCH_UP_DAYS <= days_left <= days:
+            return kind
+    return None
 
 
 def reminder_text(cycle: Cycle, agency_name: str, kind: str) -> tuple[str, str]:

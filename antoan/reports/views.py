@@ -134,8 +134,9 @@ class CycleView(PermissionRequiredMixin, View):
         if context["reads_all"]:
             board = selectors.board(user, cycle)
             state = request.GET.get("state", "")
+            state = state if state in state_labels() else ""
             context["board"] = board
-            context["state"] = state if state in state_labels() else ""
+            context["state"] = state
             context["rows"] = [r for r in board.rows if not state or r.state == state]
             if context["reviewer"]:
                 try:
@@ -292,6 +293,21 @@ def figure_rows(sub: Submission, form: SubmissionForm | None) -> list[dict[str, 
     return tables
 
 
+def narrative_aliases(exc: ValidationError) -> dict[str, str]:
+    """A service's ``narratives.<key>`` or ``figures.<table>.<row>.<col>`` error shown on
+    the form's field."""
+    if not hasattr(exc, "error_dict"):
+        return {}
+    aliases = {}
+    for name in exc.error_dict:
+        parts = name.split(".")
+        if parts[0] == "narratives" and len(parts) == 2:
+            aliases[name] = f"n__{parts[1]}"
+        elif parts[0] == "figures" and len(parts) == 4:
+            aliases[name] = cell_name(*parts[1:])
+    return aliases
+
+
 class SubmissionView(PermissionRequiredMixin, View):
     permission = Perm.PROGRAMME_VIEW
 
@@ -368,20 +384,16 @@ class SubmissionView(PermissionRequiredMixin, View):
                             actor=user, submission=sub, version=sub.version, request=request
                         )
                 except ValidationError as exc:
-                    if getattr(exc, "code", "") == services.STALE:
-                        # Keep what was typed on the page, against the newest version.
-                        fresh = Submission.objects.get(pk=sub.pk)
-                        data = request.POST.copy()
-                        data["version"] = str(fresh.version)
-                        form = SubmissionForm(data, submission=fresh)
-                        form.is_valid()
-                        add_errors(form, exc)
-                        return self._render(request, fresh, form=form, status=409)
-                    # The narratives were saved; the submission was refused.
+                    # Keep what was typed on the page, against the newest version (a refused
+                    # submission's narratives were saved just before).
                     fresh = Submission.objects.get(pk=sub.pk)
-                    form = SubmissionForm(submission=fresh)
-                    add_errors(form, exc)
-                    return self._render(request, fresh, form=form, status=400)
+                    data = request.POST.copy()
+                    data["version"] = str(fresh.version)
+                    form = SubmissionForm(data, submission=fresh)
+                    form.is_valid()
+                    add_errors(form, exc, aliases=narrative_aliases(exc))
+                    stale = getattr(exc, "code", "") == services.STALE
+                    return self._render(request, fresh, form=form, status=409 if stale else 400)
                 if action == "submit":
                     messages.success(
                         request,

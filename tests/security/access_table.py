@@ -106,6 +106,12 @@ ACTIVITY_A = {"pk": "activity_a"}
 CAMPAIGN = {"pk": "campaign"}
 CAMPAIGN_ITEM_A = {"pk": "campaign", "item_id": "campaign_item_a"}
 API_PLAN = {"plan_id": "plan"}
+# Reports (reports/demo.py): plan 64's 2025 cycle; Phố Hiến's report for it, accepted; Phố
+# Hiến's draft for the next plan's first year, with an attachment.
+CYCLE = {"pk": "cycle"}
+SUBMISSION_A = {"pk": "submission_a"}
+SUBMISSION_DRAFT = {"pk": "submission_draft"}
+API_SUBMISSION_A = {"submission_id": "submission_a"}
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,14 @@ _REFERRAL_SENDERS = {"worker2": 404, "supervisor2": 404, "hotlinesup1": 404}
 _REFERRAL_OTHERS = {**_REFERRAL_SENDERS, "police1": 404}
 _CALL_OTHERS = {"hotline2": 404, "supervisor1": 404, "supervisor2": 404}
 _ACTIVITY_OTHERS = {"reporter2": 404, "reporter3": 404}
+# An agency's report is seen by its reporters and its commune's leader, by the reviewers
+# (coordinators), and once submitted by leaders and analysts (indicators.view); the other
+# programme users get 404, as for a report that does not exist.
+SEES_REPORT_A = COORDINATORS | ANALYSTS_AND_MANAGERS | {"reporter1", "leader1"}
+SEES_DRAFT_A = COORDINATORS | {"reporter1", "leader1"}
+_REPORT_A_HIDDEN = dict.fromkeys(PROGRAMME - SEES_REPORT_A, 404)
+_DRAFT_A_HIDDEN = dict.fromkeys(PROGRAMME - SEES_DRAFT_A, 404)
+_DOCUMENTS = "documents module lands with the documents work"
 # Programme roles that see plan 64 but may not change or publish it.
 _SEES_PLAN = dict.fromkeys(PROGRAMME - COORDINATORS, 403)
 # A data subject's request is seen by whoever sees its case; other case staff get 404, as
@@ -479,8 +493,8 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     ),
     "GET /programme/budget/": e(PROGRAMME),
     "POST /programme/budget/": e(REPORTERS | COORDINATORS),
+    # Moved to /reports/: a redirect.
     "GET /programme/reports/": e(PROGRAMME),
-    "POST /programme/reports/": e(),
     "GET /programme/toolkit/": e(REPORTERS | COORDINATORS),
     "GET /programme/toolkit/templates/<slug:kind>.xlsx": e(
         REPORTERS, ids={"kind": "template_kind"}
@@ -508,6 +522,33 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     ),
     "GET /programme/campaigns/<int:pk>/report.xlsx": e(PROGRAMME, ids=CAMPAIGN),
     "GET /programme/campaigns/<int:pk>/report.docx": e(PROGRAMME, ids=CAMPAIGN),
+    # --- Reports: the annual reporting cycle -----------------------------------------------------
+    "GET /reports/": e(PROGRAMME),
+    "GET /reports/cycles/<int:pk>/": e(PROGRAMME, ids=CYCLE),
+    # Opening a report is a POST; without an agency of one's own it is refused (403).
+    "GET /reports/cycles/<int:pk>/open/": e(also=dict.fromkeys(REPORTERS, 405), ids=CYCLE),
+    "POST /reports/cycles/<int:pk>/open/": e(ids=CYCLE),
+    "GET /reports/cycles/<int:pk>/edit/": e(COORDINATORS, ids=CYCLE),
+    "POST /reports/cycles/<int:pk>/edit/": e(COORDINATORS, ids=CYCLE),
+    "GET /reports/cycles/<int:pk>/consolidated.<str:fmt>": e(
+        COORDINATORS | ANALYSTS_AND_MANAGERS, ids={**CYCLE, "fmt": "=xlsx"}, skip=_DOCUMENTS
+    ),
+    "GET /reports/plans/<int:pk>/final-review.<str:fmt>": e(
+        COORDINATORS | ANALYSTS_AND_MANAGERS, ids={"pk": "plan", "fmt": "=docx"}, skip=_DOCUMENTS
+    ),
+    "GET /reports/submissions/<int:pk>/": (
+        e(SEES_REPORT_A, also=_REPORT_A_HIDDEN, ids=SUBMISSION_A),
+        e(SEES_DRAFT_A, also=_DRAFT_A_HIDDEN, ids=SUBMISSION_DRAFT),
+    ),
+    # Every change names its action; a POST without one is no operation (404) for those who
+    # see the report, as for those who do not.
+    "POST /reports/submissions/<int:pk>/": (
+        e(also=dict.fromkeys(PROGRAMME, 404), ids=SUBMISSION_A),
+        e(also=dict.fromkeys(PROGRAMME, 404), ids=SUBMISSION_DRAFT),
+    ),
+    "GET /reports/attachments/<int:pk>/": e(
+        SEES_DRAFT_A, also=_DRAFT_A_HIDDEN, ids={"pk": "attachment_draft"}
+    ),
     # --- Indicators ----------------------------------------------------------------------------
     "GET /indicators/": e(INDICATORS),
     r"GET /indicators/^export\.(?P<file_format>xlsx|csv)$": e(
@@ -658,6 +699,35 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
         refused=404,
         also=dict.fromkeys(REPORTERS | ANALYSTS_AND_MANAGERS | LEADERS, 403),
         ids={"model_id": "model_a"},
+    ),
+    # --- API: reports ---------------------------------------------------------------------------
+    "GET /api/v1/reports/cycles": e(PROGRAMME),
+    "GET /api/v1/reports/submissions/{submission_id}": e(
+        SEES_REPORT_A, refused=404, ids=API_SUBMISSION_A
+    ),
+    # Those who see it get a 400 for the empty body (api tests cover what they may do).
+    **{
+        key: e(SEES_REPORT_A, refused=404, ids=API_SUBMISSION_A)
+        for key in (
+            "PATCH /api/v1/reports/submissions/{submission_id}",
+            "POST /api/v1/reports/submissions/{submission_id}/submit",
+            "POST /api/v1/reports/submissions/{submission_id}/return",
+            "POST /api/v1/reports/submissions/{submission_id}/accept",
+            "POST /api/v1/reports/submissions/{submission_id}/correct",
+        )
+    },
+    **{
+        f"GET /api/v1/reports/cycles/{{cycle_id}}/consolidated.{fmt}": e(
+            COORDINATORS | ANALYSTS_AND_MANAGERS,
+            refused=404,
+            also=dict.fromkeys(REPORTERS | LEADERS, 403),
+            ids={"cycle_id": "cycle"},
+            skip=_DOCUMENTS,
+        )
+        for fmt in ("docx", "pdf", "xlsx")
+    },
+    "GET /api/v1/reports/final-review.docx": e(
+        COORDINATORS | ANALYSTS_AND_MANAGERS, skip=_DOCUMENTS
     ),
     "GET /api/v1/indicators": e(INDICATORS),
     "GET /api/v1/indicators/values": e(INDICATORS),

@@ -145,6 +145,8 @@ _COMPARED = (
     "privacy.AccessPackage",
     "privacy.Breach",
     "health.ServiceContact",
+    "reports.Cycle",
+    "reports.Submission",
 )
 _COUNTED_APPS = (
     "cases",
@@ -155,6 +157,7 @@ _COUNTED_APPS = (
     "indicators",
     "accounts",
     "privacy",
+    "reports",
 )
 
 

@@ -67,7 +67,16 @@ MOMENTS = ["31/12/9999 23:59", "01/01/0001 00:00", "30/02/2025 10:00", "9999-12-
 CHOICES = ["\x00", "../../etc/passwd", MEGABYTE, "<script>"]
 
 # Every model holding data a request could write; the audit log records refusals on purpose.
-DATA_APPS = ("cases", "hotline", "referrals", "programme", "indicators", "accounts", "health")
+DATA_APPS = (
+    "cases",
+    "hotline",
+    "referrals",
+    "programme",
+    "indicators",
+    "accounts",
+    "health",
+    "reports",
+)
 NOT_COUNTED = {"core.auditevent", "axes.accessattempt", "axes.accessfailurelog"}
 
 
@@ -446,6 +455,8 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
         "plan_id": draft.pk,
         "task_id": draft.tasks.order_by("pk").first().pk,
     }
+    # reporter1's draft of Phố Hiến's 2025 report (plan 64's cycle).
+    ids["submission_id"] = _report_draft(cast, plan64).pk
     checklist = Checklist.objects.get(code="dia-chi-tin-cay")
     bases = {
         ("post", "/api/v1/cases"): case_body(),
@@ -485,7 +496,7 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             or "/programme/models/" in path
             or "/programme/plans" in path
             else clients["reporter1"]
-            if "/programme/" in path
+            if "/programme/" in path or "/reports/" in path
             else clients["nurse1"]
             if "/health/" in path
             else clients["worker1"]
@@ -507,6 +518,32 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
             assert_safe(send(user, method, url, body), before, f"{method} {url} body")
         done.add((method, path))
     assert len(done) >= 25 and sent > 150
+
+
+def _report_draft(cast, plan64) -> Any:
+    from antoan.accounts.models import Agency
+    from antoan.reports import services as report_services
+
+    report_services.ensure_cycles(plan64)
+    sub, _ = report_services.submission_open(
+        actor=cast["reporter1"],
+        cycle=plan64.report_cycles.get(year=2025),
+        agency=Agency.objects.get(code="ubnd-pho-hien"),
+    )
+    return sub
+
+
+def test_every_reports_form_survives_the_corpus(cast, plan64):
+    """The report's page (narratives, numbers, a return reason) and the cycle's editor."""
+    clients = _clients(cast)
+    sub = _report_draft(cast, plan64)
+    pages = [
+        ("reporter1", reverse("reports:submission", args=[sub.pk])),
+        ("coordinator1", reverse("reports:cycle_edit", args=[sub.cycle_id])),
+    ]
+    sent = sum(attack_form(clients[user], url) for user, url in pages)
+    assert sent > 40
+    assert clients["reporter1"].get(reverse("reports:home")).status_code == 200
 
 
 def _trusted_address(cast) -> Any:

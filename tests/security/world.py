@@ -56,7 +56,7 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
     from antoan.programme.demo import build_demo_programme
     from antoan.programme.loader import load_plan
     from antoan.programme.models import Activity, CommunityModel, Influencer, Plan
-    from antoan.programme.services import plan_build
+    from antoan.programme.services import may_edit_activity, plan_build
     from antoan.programme.standards_loader import load_standards
     from antoan.referrals import services as referral_services
     from antoan.referrals.demo import build_demo_providers
@@ -153,7 +153,12 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
         code="1",
         text="Mỗi tổ dân phố tổ chức ít nhất 2 buổi sinh hoạt về phòng, chống bạo lực gia đình",
     ).pk
-    activity = Activity.objects.filter(agency__code="ubnd-pho-hien").order_by("pk").first()
+    # Phố Hiến's first activity that its 2025 report (accepted in the demo) does not freeze.
+    activity = next(
+        a
+        for a in Activity.objects.filter(agency__code="ubnd-pho-hien").order_by("pk")
+        if may_edit_activity(users["reporter1"], a)
+    )
     ids["activity_a"] = activity.pk
     # The provincial inspection (Sở Nội vụ) is the demo's activity with recommendations.
     inspection = Activity.objects.filter(recommendations__isnull=False).distinct().get()
@@ -177,11 +182,44 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
         security_stamp=users["worker1"].security_stamp,
     ).pk
     ids.update(_privacy_and_reviews(users, case_a, Case.objects.get(pk=ids["case_b"])))
+    ids.update(_reports(users, plan))
     ids["indicator"] = "GBV-01"
     ids["pathway"] = "11953"
     ids["purpose"] = "services"
     ids["template_kind"] = "training"
     return users, ids
+
+
+def _reports(users: dict[str, User], plan: Any) -> dict[str, Any]:
+    """The demo's reports (``reports/demo.py``): plan 64's 2025 cycle with Phố Hiến's
+    accepted report, and Phố Hiến's draft for the next plan's first year, with a PDF."""
+    import io as _io
+
+    from pypdf import PdfWriter
+
+    from antoan.reports import services as report_services
+    from antoan.reports.models import Cycle, Submission
+
+    cycle = Cycle.objects.get(plan=plan, year=2025)
+    accepted = Submission.objects.get(cycle=cycle, agency__code="ubnd-pho-hien", status="accepted")
+    draft = Submission.objects.get(
+        cycle__plan__copied_from=plan, agency__code="ubnd-pho-hien", status="draft"
+    )
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    pdf = _io.BytesIO()
+    writer.write(pdf)
+    attachment = report_services.attachment_add(
+        actor=users["reporter1"],
+        submission=draft,
+        upload=SimpleUploadedFile("Phụ lục.pdf", pdf.getvalue()),
+    )
+    return {
+        "cycle": cycle.pk,
+        "submission_a": accepted.pk,
+        "submission_draft": draft.pk,
+        "attachment_draft": attachment.pk,
+    }
 
 
 def _campaign(users: dict[str, User]) -> dict[str, Any]:

@@ -15,7 +15,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -115,7 +119,7 @@ class VersionIn(StrictSerializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class ReasonIn(StrictSerializer):
+class ReportReasonIn(StrictSerializer):
     version = serializers.IntegerField(min_value=1)
     reason = Text(max_length=5000)
 
@@ -215,12 +219,12 @@ def _action_view(name: str, summary: str, needs_reason: bool):
         @extend_schema(
             operation_id=f"reports_submissions_{name}",
             summary=summary,
-            request=ReasonIn if needs_reason else VersionIn,
+            request=ReportReasonIn if needs_reason else VersionIn,
             responses={200: SubmissionOut, **errors(400, 404, 409)},
         )
         def post(self, request, submission_id: int):
             sub = selectors.submission_get(request.user, submission_id)
-            data = parse(ReasonIn if needs_reason else VersionIn, request.data)
+            data = parse(ReportReasonIn if needs_reason else VersionIn, request.data)
             call = {
                 "submit": services.submission_submit,
                 "return": services.submission_return,

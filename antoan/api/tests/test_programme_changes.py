@@ -14,8 +14,8 @@ from antoan.api.tests.test_programme_helpers import (
     reporter2,  # noqa: F401 - fixture
     task_row,
 )
-from antoan.programme import services
 from antoan.programme.models import Activity
+from antoan.reports.tests.helpers import submit_year
 
 pytestmark = pytest.mark.django_db
 
@@ -277,12 +277,7 @@ def test_who_may_not_change_an_activity(cast, client_for, recorded, reporter2):
 
 def test_a_submitted_year_cannot_be_changed(cast, client_for, recorded, plan64):
     reporter = cast["reporter1"]
-    services.year_report_submit(
-        actor=reporter,
-        plan=plan64,
-        agency=Activity.objects.get(pk=recorded["mine"]["id"]).agency,
-        year=2025,
-    )
+    submit_year(reporter, plan64, Activity.objects.get(pk=recorded["mine"]["id"]).agency, 2025)
     client = client_for(reporter)
     assert client.get(url(recorded["mine"])).json()["editable"] is False
     response = send(client, "patch", url(recorded["mine"]), {"version": 1, "title": "Muộn"})

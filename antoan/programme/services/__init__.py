@@ -27,8 +27,6 @@ from antoan.programme.services.checks import (
 from antoan.programme.services.plan import (
     budget_line_save,
     task_status_set,
-    year_report_return,
-    year_report_submit,
 )
 from antoan.programme.services.registry import (
     ModelInput,
@@ -75,6 +73,4 @@ __all__ = [
     "task_status_set",
     "trainee_totals",
     "weighted_total",
-    "year_report_return",
-    "year_report_submit",
 ]

@@ -1,4 +1,4 @@
-"""The coordinator's task statuses, budget lines and the agencies' yearly reports."""
+"""The coordinator's task statuses and budget lines (the yearly reports are antoan.reports')."""
 
 from __future__ import annotations
 
@@ -18,14 +18,12 @@ from antoan.core.permissions import grant
 from antoan.programme.choices import (
     FundingSource,
     TaskStatus,
-    YearReportStatus,
 )
 from antoan.programme.models import (
     BudgetLine,
     Plan,
     Task,
     TaskStatusChange,
-    YearReport,
 )
 from antoan.programme.selectors import is_year_locked
 from antoan.programme.services.checks import require_reporter
@@ -152,57 +150,3 @@ def budget_line_save(
         changed_fields=changed,
     )
     return line
-
-
-@transaction.atomic
-def year_report_submit(
-    *, actor: Any, plan: Plan, agency: Agency, year: int, request: Any = None
-) -> YearReport:
-    """Submit an agency's yearly report: its activities of that year are frozen from now."""
-    if grant(actor, Perm.REPORTS_SUBMIT, agency_id=agency.pk) is None:
-        raise PermissionDenied
-    report = YearReport.objects.select_for_update().filter(plan=plan, agency=agency, year=year)
-    existing = report.first()
-    if existing is not None and existing.status == YearReportStatus.SUBMITTED:
-        raise ValidationError(_("Báo cáo năm %(year)s đã nộp.") % {"year": year})
-    now = timezone.now()
-    existing = existing or YearReport(plan=plan, agency=agency, year=year)
-    existing.status = YearReportStatus.SUBMITTED
-    existing.submitted_by, existing.submitted_at = actor, now
-    existing.save()
-    audit_record(
-        action=AuditAction.UPDATE,
-        request=request,
-        user=actor,
-        object_type="programme.year_report",
-        object_id=existing.pk,
-        extra={"year": year, "status": existing.status},
-    )
-    return existing
-
-
-@transaction.atomic
-def year_report_return(
-    *, actor: Any, report: YearReport, reason: str, request: Any = None
-) -> YearReport:
-    """The coordinator sends a submitted report back; the agency may edit that year again."""
-    if grant(actor, Perm.PROGRAMME_COORDINATE) is None:
-        raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Hãy ghi lý do trả lại.")]})
-    report = YearReport.objects.select_for_update().get(pk=report.pk)
-    if report.status != YearReportStatus.SUBMITTED:
-        raise ValidationError(_("Báo cáo này chưa nộp."))
-    report.status = YearReportStatus.RETURNED
-    report.returned_by, report.returned_at = actor, timezone.now()
-    report.return_reason = reason.strip()
-    report.save()
-    audit_record(
-        action=AuditAction.UPDATE,
-        request=request,
-        user=actor,
-        object_type="programme.year_report",
-        object_id=report.pk,
-        extra={"year": report.year, "status": report.status},
-    )
-    return report

@@ -416,12 +416,10 @@ def test_campaigns_expect_the_agencies_of_the_published_provincial_plan(cast, pu
 def test_the_yearly_report_on_the_provincial_plan_freezes_the_local_plan(
     cast, agencies, published, local, record
 ):
-    from antoan.programme import services
+    from antoan.reports.tests.helpers import submit_year
 
     adopted, _ = approve(cast, local)
-    services.year_report_submit(
-        actor=cast["reporter1"], plan=published, agency=agencies["ubnd-pho-hien"], year=2026
-    )
+    submit_year(cast["reporter1"], published, agencies["ubnd-pho-hien"], 2026)
     with pytest.raises(ValidationError, match="đã nộp"):
         record(
             plan=local,

@@ -21,6 +21,8 @@ from antoan.programme.models import (
     YearReport,
 )
 from antoan.programme.tests.builders import audit_events
+from antoan.reports import services as report_services
+from antoan.reports.tests.helpers import return_year, submit_year
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
@@ -32,10 +34,10 @@ FROZEN = (
 
 @pytest.fixture
 def submit(cast, plan64, agencies):
+    """The agency's yearly report, written and submitted through the reporting cycle."""
+
     def submit_(year=2025, actor="reporter1", agency="ubnd-pho-hien"):
-        return services.year_report_submit(
-            actor=cast[actor], plan=plan64, agency=agencies[agency], year=year
-        )
+        return submit_year(cast[actor], plan64, agencies[agency], year)
 
     return submit_
 
@@ -52,11 +54,16 @@ def test_a_submitted_year_is_frozen_for_the_agency(
         start_date=dt.date(2024, 5, 10),
         end_date=dt.date(2024, 5, 10),
     )
-    report = submit(2025)
+    submission = submit(2025)
+    report = YearReport.objects.get()
     assert (report.status, report.year, report.submitted_by) == (
         "submitted",
         2025,
         cast["reporter1"],
+    )
+    assert (report.period_start, report.period_end) == (
+        submission.cycle.period_start,
+        submission.cycle.period_end,
     )
     with pytest.raises(ValidationError) as exc:
         record(title="Thêm sau khi nộp")
@@ -66,7 +73,7 @@ def test_a_submitted_year_is_frozen_for_the_agency(
             actor=cast["reporter1"], activity=logged, version=1, data=activity_input(title="Sửa")
         )
     assert exc.value.message_dict["start_date"] == [FROZEN]
-    # Moving last year's activity into the frozen year is refused too.
+    # Moving an activity of another report's period into the frozen one is refused too.
     with pytest.raises(ValidationError):
         services.activity_update(
             actor=cast["reporter1"], activity=older, version=1, data=activity_input()
@@ -85,14 +92,20 @@ def test_other_years_and_other_agencies_stay_open(record, submit, mini_places, r
         start_date=dt.date(2024, 3, 8),
         end_date=dt.date(2024, 3, 8),
     ).pk
+    # After the period (1/12/2024 - 30/11/2025): the next report's.
+    assert record(start_date=dt.date(2025, 12, 15), end_date=dt.date(2025, 12, 15)).pk
     assert record(reporter2, agency="ubnd-tran-hung-dao", place=mini_places["commune_b"]).pk
 
 
 def test_a_report_is_submitted_once(submit):
-    submit(2025)
+    submission = submit(2025)
     with pytest.raises(ValidationError) as exc:
-        submit(2025)
-    assert exc.value.messages == ["Báo cáo năm 2025 đã nộp."]
+        report_services.submission_submit(
+            actor=submission.created_by, submission=submission, version=submission.version
+        )
+    assert exc.value.messages == [
+        "Báo cáo đã nộp, đang chờ cơ quan chủ trì xem xét nên chưa sửa được."
+    ]
     assert YearReport.objects.count() == 1
 
 
@@ -106,35 +119,44 @@ def test_only_the_agencys_reporter_submits(submit, username):
 def test_a_reporter_cannot_submit_for_another_agency(submit):
     with pytest.raises(PermissionDenied):
         submit(2025, agency="ubnd-tran-hung-dao")
+    assert YearReport.objects.count() == 0
 
 
 def test_the_coordinator_returns_a_report_and_the_year_opens_again(cast, record, submit):
-    report = submit(2025)
+    submission = submit(2025)
+    report = YearReport.objects.get()
     with pytest.raises(PermissionDenied):
-        services.year_report_return(actor=cast["reporter1"], report=report, reason="Tự mở")
+        return_year(cast["reporter1"], submission, "Tự mở")
     with pytest.raises(ValidationError) as exc:
-        services.year_report_return(actor=cast["coordinator1"], report=report, reason="  ")
-    assert exc.value.message_dict == {"reason": ["Hãy ghi lý do trả lại."]}
+        return_year(cast["coordinator1"], submission, "  ")
+    assert exc.value.message_dict == {
+        "reason": ["Hãy ghi lý do trả lại để cơ quan biết cần sửa gì."]
+    }
     assert selectors.is_year_locked(report.plan_id, report.agency_id, 2025)
 
-    returned = services.year_report_return(
-        actor=cast["coordinator1"], report=report, reason="Thiếu số liệu tháng 11"
-    )
-    assert (returned.status, returned.returned_by, returned.return_reason) == (
+    return_year(cast["coordinator1"], submission, "Thiếu số liệu tháng 11")
+    report.refresh_from_db()
+    assert (report.status, report.returned_by, report.return_reason) == (
         "returned",
         cast["coordinator1"],
         "Thiếu số liệu tháng 11",
     )
     assert record(title="Bổ sung sau khi trả lại").pk
     with pytest.raises(ValidationError):
-        services.year_report_return(actor=cast["coordinator1"], report=report, reason="Lại")
+        return_year(cast["coordinator1"], submission, "Lại")
     # Submitted again, it freezes again.
-    assert submit(2025).status == "submitted"
+    assert submit(2025).status == "resubmitted"
+    report.refresh_from_db()
+    assert report.status == "submitted"
     assert YearReport.objects.count() == 1
     with pytest.raises(ValidationError):
         record()
-    statuses = [e.extra["status"] for e in audit_events("programme.year_report")]
-    assert statuses == ["submitted", "returned", "submitted"]
+    statuses = [
+        e.extra["status"]
+        for e in audit_events("reports.submission", submission.pk)
+        if "status" in (e.extra or {})
+    ]
+    assert statuses == ["draft", "submitted", "returned", "resubmitted"]
 
 
 # --- Task status -------------------------------------------------------------------------------
@@ -494,8 +516,8 @@ def test_every_programme_write_leaves_an_audit_event(
     budget()
     services.community_model_save(actor=cast["reporter1"], data=model_input())
     influencer()
-    report = submit(2025)
-    services.year_report_return(actor=cast["coordinator1"], report=report, reason="Bổ sung")
+    submission = submit(2025)
+    return_year(cast["coordinator1"], submission, "Bổ sung")
     seen = set(
         AuditEvent.objects.filter(object_type__startswith="programme.").values_list(
             "object_type", "action", "username"
@@ -509,6 +531,10 @@ def test_every_programme_write_leaves_an_audit_event(
         ("programme.budget_line", "create", "reporter1"),
         ("programme.model", "create", "reporter1"),
         ("programme.influencer", "create", "reporter1"),
-        ("programme.year_report", "update", "reporter1"),
-        ("programme.year_report", "update", "coordinator1"),
     }
+    # The yearly report is the reporting cycle's: its writes are audited there.
+    assert set(
+        AuditEvent.objects.filter(object_type="reports.submission").values_list(
+            "action", "username"
+        )
+    ) == {("create", "reporter1"), ("update", "reporter1"), ("update", "coordinator1")}

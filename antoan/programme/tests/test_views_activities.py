@@ -318,11 +318,9 @@ def test_who_may_edit(cast, client_for, reporter2, activity_a):
 def test_a_submitted_year_freezes_its_activities(
     cast, client_for, plan64, activity_a, agencies, vietnamese
 ):
-    from antoan.programme import services
+    from antoan.reports.tests.helpers import submit_year
 
-    services.year_report_submit(
-        actor=cast["reporter1"], plan=plan64, agency=agencies["ubnd-pho-hien"], year=2025
-    )
+    submit_year(cast["reporter1"], plan64, agencies["ubnd-pho-hien"], 2025)
     client = client_for(cast["reporter1"])
     response = client.get(f"/programme/activities/{activity_a.pk}/edit/")
     assert response.status_code == 302

@@ -35,6 +35,7 @@ def pages(plan, task) -> dict[str, set[str]]:
         "/programme/models/": PROGRAMME,
         "/programme/influencers/": PROGRAMME,
         "/programme/budget/": PROGRAMME,
+        "/reports/": PROGRAMME,
         "/programme/activities/": RECORDS_ACTIVITIES,
         "/programme/activities/new/": {"reporter1"},
         "/programme/models/new/": RECORDS_ACTIVITIES,

@@ -178,39 +178,62 @@ def test_two_people_saving_one_budget_line_do_not_overwrite_each_other(
 # --- Yearly reports --------------------------------------------------------------------------
 
 
+def test_the_yearly_report_page_moved_to_the_reporting_cycle(cast, client_for, plan64):
+    response = client_for(cast["reporter1"]).get(f"/programme/reports/?plan={plan64.pk}")
+    assert response.status_code == 302 and response.url == "/reports/"
+
+
 def test_reporter_submits_the_year_and_coordinator_returns_it(
     cast, client_for, plan64, activity_a, agencies, vietnamese
 ):
-    client = client_for(cast["reporter1"])
-    page = client.get(f"/programme/reports/?plan={plan64.pk}").content.decode()
-    assert 'data-testid="submit-report"' in page and "không sửa được" in page
+    """Through the reporting cycle's pages: submitting freezes the activities of the period,
+    returning (with a reason) opens them again."""
+    from antoan.reports.forms import SubmissionForm
+    from antoan.reports.models import Submission
+    from antoan.reports.tests.helpers import cycle_of
+
+    cycle = cycle_of(plan64, 2025)
     agency = agencies["ubnd-pho-hien"]
-    response = client.post(
-        f"/programme/reports/?plan={plan64.pk}",
-        {"action": "submit", "agency": agency.pk, "year": "2025"},
+    client = client_for(cast["reporter1"])
+    page = client.get(f"/reports/cycles/{cycle.pk}/").content.decode()
+    assert "Bắt đầu báo cáo" in page
+    assert (
+        "khi nộp, các hoạt động trong kỳ số liệu được khóa"
+        in client.get("/reports/").content.decode()
     )
+    response = client.post(f"/reports/cycles/{cycle.pk}/open/", {"agency": agency.pk})
     assert response.status_code == 302
+    sub = Submission.objects.get(cycle=cycle, agency=agency)
+    form = SubmissionForm(submission=sub)
+    data = {name: "" if f.initial is None else str(f.initial) for name, f in form.fields.items()}
+    data.update({f"n__{s['key']}": "Đã thực hiện." for s in form.sections}, action="submit")
+    page = client.get(response.url).content.decode()
+    assert "các hoạt động của cơ quan trong kỳ số liệu không sửa được nữa" in page
+    assert client.post(response.url, data).status_code == 302
     report = YearReport.objects.get()
     assert report.status == "submitted"
     assert not services.may_edit_activity(cast["reporter1"], activity_a)
     # Only the coordinator returns it, with a reason.
-    data = {"action": "return", "report": report.pk, f"r{report.pk}-reason": "Thiếu ảnh"}
-    assert client_for(cast["reporter1"]).post("/programme/reports/", data).status_code == 403
+    sub.refresh_from_db()
+    back = {"action": "return", "reason": "Thiếu ảnh", "version": sub.version}
+    assert client_for(cast["reporter1"]).post(response.url, back).status_code == 403
     coordinator = client_for(cast["coordinator1"])
-    page = coordinator.get("/programme/reports/").content.decode()
+    page = coordinator.get(response.url).content.decode()
     assert "Ủy ban nhân dân phường Phố Hiến" in page and 'data-testid="return-form"' in page
-    empty = coordinator.post("/programme/reports/", {**data, f"r{report.pk}-reason": ""})
+    empty = coordinator.post(response.url, {**back, "reason": ""})
     assert empty.status_code == 400
-    assert coordinator.post("/programme/reports/", data).status_code == 302
+    assert coordinator.post(response.url, back).status_code == 302
     report.refresh_from_db()
     assert report.status == "returned" and report.return_reason == "Thiếu ảnh"
     assert services.may_edit_activity(cast["reporter1"], activity_a)
 
 
 def test_a_reporter_cannot_submit_for_another_agency(cast, client_for, plan64, agencies):
+    from antoan.reports.tests.helpers import cycle_of
+
+    cycle = cycle_of(plan64, 2025)
     response = client_for(cast["reporter1"]).post(
-        f"/programme/reports/?plan={plan64.pk}",
-        {"action": "submit", "agency": agencies["ubnd-tran-hung-dao"].pk, "year": "2025"},
+        f"/reports/cycles/{cycle.pk}/open/", {"agency": agencies["ubnd-tran-hung-dao"].pk}
     )
     assert response.status_code == 403
     assert not YearReport.objects.exists()
