@@ -157,7 +157,6 @@ SEES_REPORT_A = COORDINATORS | ANALYSTS_AND_MANAGERS | {"reporter1", "leader1"}
 SEES_DRAFT_A = COORDINATORS | {"reporter1", "leader1"}
 _REPORT_A_HIDDEN = dict.fromkeys(PROGRAMME - SEES_REPORT_A, 404)
 _DRAFT_A_HIDDEN = dict.fromkeys(PROGRAMME - SEES_DRAFT_A, 404)
-_DOCUMENTS = "documents module lands with the documents work"
 # Programme roles that see plan 64 but may not change or publish it.
 _SEES_PLAN = dict.fromkeys(PROGRAMME - COORDINATORS, 403)
 # A data subject's request is seen by whoever sees its case; other case staff get 404, as
@@ -531,10 +530,16 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /reports/cycles/<int:pk>/edit/": e(COORDINATORS, ids=CYCLE),
     "POST /reports/cycles/<int:pk>/edit/": e(COORDINATORS, ids=CYCLE),
     "GET /reports/cycles/<int:pk>/consolidated.<str:fmt>": e(
-        COORDINATORS | ANALYSTS_AND_MANAGERS, ids={**CYCLE, "fmt": "=xlsx"}, skip=_DOCUMENTS
+        COORDINATORS | ANALYSTS_AND_MANAGERS, ids={**CYCLE, "fmt": "=xlsx"}
     ),
     "GET /reports/plans/<int:pk>/final-review.<str:fmt>": e(
-        COORDINATORS | ANALYSTS_AND_MANAGERS, ids={"pk": "plan", "fmt": "=docx"}, skip=_DOCUMENTS
+        COORDINATORS | ANALYSTS_AND_MANAGERS, ids={"pk": "plan", "fmt": "=docx"}
+    ),
+    # Statistical exports: without a year the download goes back to the page with a message.
+    "GET /reports/exports/": e(INDICATORS),
+    "GET /reports/exports/<str:kind>": (
+        e(INDICATORS, ids={"kind": "=dhis2"}),
+        e({"analyst1", "analyst2"}, ids={"kind": "=gbvims"}),
     ),
     "GET /reports/submissions/<int:pk>/": (
         e(SEES_REPORT_A, also=_REPORT_A_HIDDEN, ids=SUBMISSION_A),
@@ -722,12 +727,12 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
             refused=404,
             also=dict.fromkeys(REPORTERS | LEADERS, 403),
             ids={"cycle_id": "cycle"},
-            skip=_DOCUMENTS,
         )
         for fmt in ("docx", "pdf", "xlsx")
     },
+    # Probed without ``plan``: those who may read it get its 400.
     "GET /api/v1/reports/final-review.docx": e(
-        COORDINATORS | ANALYSTS_AND_MANAGERS, skip=_DOCUMENTS
+        also=dict.fromkeys(COORDINATORS | ANALYSTS_AND_MANAGERS, 400)
     ),
     "GET /api/v1/indicators": e(INDICATORS),
     "GET /api/v1/indicators/values": e(INDICATORS),
