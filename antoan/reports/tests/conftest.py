@@ -29,7 +29,7 @@ def cycle2025(cycles):
 
 
 @pytest.fixture
-def draft(cast, cycle2025, agencies):  # noqa: F811 (a fixture)
+def draft(cast, cycle2025, agencies):
     """reporter1's report of Phố Hiến for 2025, opened (pre-filled)."""
     from antoan.reports.services import submission_open
 

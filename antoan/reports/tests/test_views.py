@@ -75,7 +75,7 @@ def test_the_reporter_writes_and_submits_the_report(
     assert sub.figures["activities"]["communication"]["participants"] == 55
     html = text_of(client.get(f"/reports/submissions/{sub.pk}/"))
     assert "Đã lưu bản báo cáo." in html
-    assert "Đã ghi nhận 40, chênh 15" in html
+    assert "Đã ghi nhận 40, chênh +15" in html
     assert "Có 1 số khác với số liệu đã ghi nhận" in html
 
     # Submitting.
@@ -88,7 +88,7 @@ def test_the_reporter_writes_and_submits_the_report(
     assert "Đã nộp báo cáo. Cơ quan chủ trì sẽ xem xét và tiếp nhận." in html
     assert 'data-testid="submission-form"' not in html_of(response)
     # The numbers stay visible, with their difference, read-only.
-    assert "Đã ghi nhận 40, chênh 15" in html
+    assert "Đã ghi nhận 40, chênh +15" in html
 
 
 def test_submitting_with_empty_sections_names_them(cast, draft, client_for):
