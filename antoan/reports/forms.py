@@ -74,11 +74,16 @@ class SubmissionForm(StyledForm):
         return {s["key"]: self.cleaned_data.get(f"n__{s['key']}") or "" for s in self.sections}
 
     def figures(self) -> dict[str, dict[str, dict[str, int]]]:
+        """The typed numbers; a cell left empty takes the recorded figure (an empty cell is
+        no claim that contradicts the records)."""
+        recorded = self.submission.recorded
         out: dict[str, dict[str, dict[str, int]]] = {}
         for name, value in self.cleaned_data.items():
             if name.startswith("f__"):
                 _prefix, table, row, col = name.split("__")
-                out.setdefault(table, {}).setdefault(row, {})[col] = value or 0
+                if value is None:
+                    value = recorded.get(table, {}).get(row, {}).get(col) or 0
+                out.setdefault(table, {}).setdefault(row, {})[col] = value
         return out
 
 

@@ -104,7 +104,7 @@ class CycleQuery(serializers.Serializer):
 class SubmissionPatch(StrictSerializer):
     version = serializers.IntegerField(min_value=1)
     narratives = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        child=Text(allow_blank=True, trim_whitespace=False),
         required=False,
         help_text="Section key → text (at most 60,000 characters each).",
     )

@@ -209,6 +209,7 @@ def test_submitting_with_empty_sections_names_them(cast, client_for, draft):
         ({"version": 0}, "version"),
         ({"version": 1, "narratives": "văn bản"}, "narratives"),
         ({"version": 1, "narratives": {"difficulties": ["x"]}}, "narratives.difficulties"),
+        ({"version": 1, "narratives": {"difficulties": 5}}, "narratives.difficulties"),
         ({"version": 1, "narratives": {"hacked": "x"}}, "narratives.hacked"),
         ({"version": 1, "narratives": {"difficulties": "x" * 60_001}}, "narratives.difficulties"),
         ({"version": 1, "figures": {"activities": {"training": {"count": -1}}}}, None),

@@ -331,3 +331,16 @@ def test_the_cycle_editor_refuses_removing_a_written_section(cast, draft, client
         response
     )
     assert client_for(cast["reporter1"]).get(f"/reports/cycles/{cycle.pk}/edit/").status_code == 403
+
+
+def test_an_emptied_number_keeps_the_recorded_figure(cast, cycle2025, agencies, client_for, record):
+    """Clearing a cell is no claim against the records: it takes their figure, no difference."""
+    record()
+    client = client_for(cast["reporter1"])
+    client.post(f"/reports/cycles/{cycle2025.pk}/open/", {"agency": agencies["ubnd-pho-hien"].pk})
+    sub = Submission.objects.get(cycle=cycle2025, agency=agencies["ubnd-pho-hien"])
+    data = form_data(sub, f__activities__communication__participants="")
+    assert client.post(f"/reports/submissions/{sub.pk}/", data).status_code == 302
+    sub.refresh_from_db()
+    assert sub.figures["activities"]["communication"]["participants"] == 40
+    assert 'data-testid="difference"' not in html_of(client.get(f"/reports/submissions/{sub.pk}/"))
