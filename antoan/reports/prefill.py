@@ -137,18 +137,3 @@ def differences(entered: Figures, recorded: Figures) -> list[dict[str, Any]]:
                     }
                 )
     return found
-
-
-def totals(many: list[Figures]) -> Figures:
-    """The sum of several agencies' typed figures (activities, budget). Case figures are not
-    summed: a suppressed cell is unknown, so the caller recounts them for the whole."""
-    out: dict[str, dict[str, dict[str, int | None]]] = {}
-    for figures in many:
-        for name, rows in figures.items():
-            if name == "cases":
-                continue
-            for row, cols in rows.items():
-                cells = out.setdefault(name, {}).setdefault(row, {})
-                for col, value in cols.items():
-                    cells[col] = (cells.get(col) or 0) + (value or 0)
-    return out

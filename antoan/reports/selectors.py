@@ -22,7 +22,6 @@ from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import agency_ids_with, has_perm
 from antoan.programme.choices import PlanStatus
-from antoan.programme.models import Plan
 from antoan.programme.selectors import may_view_programme
 from antoan.reports.choices import IN_HAND, ReminderKind, SubmissionStatus
 from antoan.reports.models import Cycle, Reminder, Submission
@@ -190,8 +189,3 @@ def my_reminders(user: Any, limit: int = 10) -> list[Reminder]:
         seen.add(key)
         out.append(r)
     return out[:limit]
-
-
-def plans_with_cycles(user: Any) -> list[Plan]:
-    ids = cycle_list(user).values("plan_id")
-    return list(Plan.objects.filter(pk__in=ids).order_by("-period_start"))

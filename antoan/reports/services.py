@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Agency
@@ -37,7 +36,6 @@ from antoan.programme.models import Plan, YearReport
 from antoan.reports import prefill
 from antoan.reports.choices import (
     EDITABLE,
-    IN_HAND,
     SubmissionAction,
     SubmissionStatus,
 )
@@ -48,6 +46,7 @@ from antoan.reports.models import (
     Submission,
     SubmissionEvent,
 )
+from antoan.reports.selectors import may_review
 from antoan.reports.template import TABLES, default_template, section_key, sections_of
 
 ATTACHMENT_TYPES = {"pdf", "docx", "xlsx", "jpeg", "png"}
@@ -64,10 +63,6 @@ def _stale() -> ValidationError:
         ),
         code=STALE,
     )
-
-
-def _fmt(day: dt.date) -> str:
-    return date_format(day, "d/m/Y")
 
 
 # --- Cycles ------------------------------------------------------------------------------------
@@ -155,10 +150,6 @@ class CycleInput:
     due_date: dt.date
     sections: list[dict[str, str]]  # [{"key": "" for a new one, "title": "…"}]
     version: int
-
-
-def may_review(actor: Any) -> bool:
-    return grant(actor, Perm.REPORTS_REVIEW) is not None
 
 
 @transaction.atomic
@@ -736,7 +727,3 @@ def attachment_remove(*, actor: Any, attachment: Attachment, request: Any = None
     attachment.delete()
     _event(sub, SubmissionAction.DETACH, actor, reason=name)
     _audit(sub, actor, request, AuditAction.DELETE, attachment=name)
-
-
-def live_statuses() -> tuple[str, ...]:
-    return tuple(IN_HAND)
