@@ -79,10 +79,15 @@ class HomeView(PermissionRequiredMixin, View):
             if readers
             else {}
         )
+        owed_by_cycle: dict[int, list[Any]] = {}
+        for link in Cycle.agencies.through.objects.filter(agency_id__in=own).select_related(
+            "agency"
+        ):
+            owed_by_cycle.setdefault(link.cycle_id, []).append(link.agency)
         rows = []
         # Cycles whose period has not begun are not shown: nothing can be reported on yet.
         for cycle in (c for c in cycles if c.period_start <= today):
-            owed = [a for a in cycle.agencies.all() if a.pk in own] if own else []
+            owed = sorted(owed_by_cycle.get(cycle.pk, []), key=lambda a: a.name)
             rows.append(
                 {
                     "cycle": cycle,
