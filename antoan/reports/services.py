@@ -491,7 +491,9 @@ def _lock_year(sub: Submission, actor: Any, *, lock: bool, reason: str = "") -> 
     if lock:
         report = report or YearReport(plan=cycle.plan, agency=sub.agency, year=cycle.year)
         report.status = YearReportStatus.SUBMITTED
-        report.submitted_by, report.submitted_at = actor, now
+        # The first submission's time: the "reports on time" indicator judges lateness as the
+        # board does, and a report returned for a fix was still on time.
+        report.submitted_by, report.submitted_at = actor, sub.first_submitted_at or now
         report.period_start, report.period_end = cycle.period_start, cycle.period_end
         report.save()
     elif report is not None and report.status == YearReportStatus.SUBMITTED:
