@@ -4,6 +4,7 @@ consolidated documents and the statistical exports."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from antoan.accounts.roles import Perm
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
 from antoan.core.permissions import PermissionRequiredMixin, deny, grant, has_perm
+from antoan.core.text import nfc
 from antoan.indicators.periods import FIRST_YEAR
 from antoan.programme.selectors import communes_missing_local_plan
 from antoan.programme.views.common import add_errors, programme_nav
@@ -523,6 +525,29 @@ def _file(data: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
+DOCUMENT_OPTIONS = {"number": 30, "signer_name": 120, "signer_title": 120}
+
+
+def document_options(params: Any) -> dict[str, str]:
+    """What the lead department fills in before issuing: the number given at registration and
+    the signer. Optional; blank leaves the dots and the space for a handwritten name."""
+    errors: dict[str, list[str]] = {}
+    options: dict[str, str] = {}
+    for name, limit in DOCUMENT_OPTIONS.items():
+        value = nfc(str(params.get(name) or "")).strip()
+        if not value:
+            continue
+        if len(value) > limit:
+            errors[name] = [_("Dài quá %(max)s ký tự.") % {"max": limit}]
+        elif any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+            errors[name] = [_("Nội dung chứa ký tự điều khiển không hợp lệ.")]
+        else:
+            options[name] = value.upper() if name == "signer_title" else value
+    if errors:
+        raise ValidationError(errors)
+    return options
+
+
 class ConsolidatedView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
     """The provincial report of a cycle. The DOCX and PDF carry the agencies' narratives
     (free text), so they ask for the password or a code again; the XLSX annex holds tables
@@ -541,10 +566,15 @@ class ConsolidatedView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
             deny(request, Perm.REPORTS_REVIEW)
         cycle = selectors.cycle_get(request.user, pk)
         try:
+            options = document_options(request.GET)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("reports:cycle", pk=cycle.pk)
+        try:
             if fmt == "docx":
-                data, ctype = documents.consolidated_docx(cycle, user=request.user), DOCX
+                data, ctype = documents.consolidated_docx(cycle, user=request.user, **options), DOCX
             elif fmt == "pdf":
-                data, ctype = documents.consolidated_pdf(cycle, user=request.user), PDF
+                data, ctype = documents.consolidated_pdf(cycle, user=request.user, **options), PDF
             elif fmt == "xlsx":
                 data, ctype = documents.consolidated_xlsx(cycle, user=request.user), XLSX
             else:

@@ -35,7 +35,7 @@ from antoan.programme.selectors import plan_get_for_user
 from antoan.reports import prefill, selectors, services
 from antoan.reports.choices import SubmissionStatus
 from antoan.reports.models import Submission
-from antoan.reports.views import DOCX, PDF, XLSX, may_read_documents
+from antoan.reports.views import DOCX, PDF, XLSX, document_options, may_read_documents
 
 # --- Outputs -----------------------------------------------------------------------------------
 
@@ -286,8 +286,12 @@ class _Consolidated(ProgrammeAPIView):
             "pdf": documents.consolidated_pdf,
             "xlsx": documents.consolidated_xlsx,
         }[self.fmt]
+        options = {}
+        if self.fmt in ("docx", "pdf"):
+            with refusals():
+                options = document_options(request.query_params)
         try:
-            data = make(cycle, user=request.user)
+            data = make(cycle, user=request.user, **options)
         except documents.PdfUnavailable as exc:
             return Response(error_body("unavailable", str(exc)), status=503)
         audit_record(
@@ -319,11 +323,33 @@ def _consolidated_view(fmt: str) -> type[_Consolidated]:
             CaseError, description="`unavailable`: LibreOffice is not installed."
         )
 
+    parameters = (
+        [
+            OpenApiParameter(
+                "number",
+                {"type": "string", "maxLength": 30},
+                description='The number given at registration ("125" or "125/BC-SNV"); '
+                "dots when absent.",
+            ),
+            OpenApiParameter("signer_title", {"type": "string", "maxLength": 120}),
+            OpenApiParameter(
+                "signer_name",
+                {"type": "string", "maxLength": 120},
+                description="Blank leaves the space for a handwritten name.",
+            ),
+        ]
+        if step_up
+        else []
+    )
+    if step_up:
+        responses[400] = errors(400)[400]
+
     class View(_Consolidated):
         @extend_schema(
             operation_id=f"reports_consolidated_{fmt}",
             summary=f"The consolidated provincial report of a cycle ({fmt.upper()})",
             description=description,
+            parameters=parameters,
             responses=responses,
         )
         def get(self, request, cycle_id: int):
