@@ -38,8 +38,8 @@ run: setup
 	ANTOAN_ENV=local $(PY) manage.py load_indicators
 	ANTOAN_ENV=local $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	ANTOAN_ENV=local $(PY) manage.py ensure_campaigns
-	ANTOAN_ENV=local $(PY) manage.py send_report_reminders
 	-ANTOAN_ENV=local $(PY) manage.py generate_data --scale demo
+	ANTOAN_ENV=local $(PY) manage.py send_report_reminders
 	@echo
 	@echo "An Toàn: http://127.0.0.1:$(PORT)/  (demo password: $(DEMO_PASSWORD))"
 	@echo "Demo users: hotline1 worker1 supervisor1 worker2 health1 police1 nurse1 reporter1"

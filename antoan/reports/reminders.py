@@ -24,8 +24,11 @@ from antoan.accounts.selectors import holders
 from antoan.core.audit import audit_record
 from antoan.core.mail import send_after_commit
 from antoan.core.models import AuditAction
+from antoan.programme.choices import PlanStatus
+from antoan.programme.models import Plan
 from antoan.reports.choices import IN_HAND, REMINDER_DAYS, ReminderKind
 from antoan.reports.models import Cycle, Reminder, Submission
+from antoan.reports.services import ensure_cycles
 
 # After the due date, the overdue reminder goes out for this long; a cycle older than that is
 # the coordinator's to chase by hand.
@@ -94,6 +97,11 @@ class ReminderRun:
 def reminders_send(*, today: dt.date | None = None) -> ReminderRun:
     day = today or timezone.localdate()
     run = ReminderRun()
+    # Agencies added to the register since a cycle was made are reminded too.
+    for plan in Plan.objects.filter(
+        parent__isnull=True, status=PlanStatus.PUBLISHED, report_cycles__isnull=False
+    ).distinct():
+        ensure_cycles(plan)
     horizon = day + dt.timedelta(days=max(REMINDER_DAYS.values()))
     cycles = Cycle.objects.filter(
         due_date__lte=horizon, due_date__gte=day - OVERDUE_WINDOW

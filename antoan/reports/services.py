@@ -136,11 +136,20 @@ def cycle_create(plan: Plan, year: int) -> tuple[Cycle, bool]:
 
 
 def ensure_cycles(plan: Plan) -> int:
-    """A cycle for every year of a published provincial plan (after ``load_plan`` and on
-    publishing). Returns how many were created."""
+    """A cycle for every year of a published provincial plan (after ``load_plan``, on
+    publishing, and hourly with the reminders), each with every agency that must report: an
+    agency created since (a commune's People's Committee added to the register) is added. An
+    agency is never taken off a cycle: what it submitted stays. Returns how many cycles were
+    created."""
     if plan.parent_id is not None or plan.status != PlanStatus.PUBLISHED:
         return 0
-    return sum(cycle_create(plan, year)[1] for year in plan_years(plan))
+    created = 0
+    for year in plan_years(plan):
+        cycle, new = cycle_create(plan, year)
+        created += new
+        if not new:
+            cycle.agencies.add(*required_agencies(plan, year, cycle.period_end))
+    return created
 
 
 @dataclass

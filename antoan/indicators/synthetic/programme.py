@@ -413,6 +413,69 @@ def _year_reports(rng: Rng, clock: Clock, plan: Plan, doers: list[Doer], counts)
             )
     YearReport.objects.bulk_create(reports, batch_size=1000)
     counts[YearReport._meta.label] += len(reports)
+    _submissions(plan, reports, counts)
+
+
+def _submissions(plan: Plan, reports: list[YearReport], counts) -> None:
+    """The reporting cycle's side of those reports: each agency's report, accepted, with the
+    figures its records give, so that the boards and the consolidated reports of past years
+    show what the indicators count."""
+    from antoan.reports import prefill
+    from antoan.reports.models import Submission, SubmissionEvent
+    from antoan.reports.services import ensure_cycles
+    from antoan.reports.template import sections_of
+
+    if plan.parent_id is not None or plan.status != "published":
+        return
+    ensure_cycles(plan)
+    cycles = {c.year: c for c in plan.report_cycles.all()}
+    required = {
+        (link.cycle_id, link.agency_id)
+        for link in plan.report_cycles.model.agencies.through.objects.filter(cycle__plan=plan)
+    }
+    taken = set(Submission.objects.filter(cycle__plan=plan).values_list("cycle_id", "agency_id"))
+    agencies = {a.pk: a for a in Agency.objects.filter(pk__in={r.agency_id for r in reports})}
+    rows, periods = [], []
+    for report in reports:
+        cycle = cycles.get(report.year)
+        if cycle is None or (cycle.pk, report.agency_id) not in required:
+            continue
+        if (cycle.pk, report.agency_id) in taken:
+            continue
+        recorded = prefill.recorded_figures(cycle, agencies[report.agency_id])
+        text = texts.REPORT_NARRATIVE
+        rows.append(
+            Submission(
+                cycle=cycle,
+                agency_id=report.agency_id,
+                status="accepted",
+                narratives={s["key"]: text for s in sections_of(cycle.template)},
+                figures=prefill.editable_figures(recorded),
+                recorded=recorded,
+                recorded_at=report.submitted_at,
+                template_version=cycle.template_version,
+                created_by_id=report.submitted_by_id,
+                updated_by_id=report.submitted_by_id,
+                submitted_by_id=report.submitted_by_id,
+                submitted_at=report.submitted_at,
+                first_submitted_at=report.submitted_at,
+                late=report.submitted_at.date() > cycle.due_date,
+                accepted_at=report.submitted_at + dt.timedelta(days=3),
+            )
+        )
+        report.period_start, report.period_end = cycle.period_start, cycle.period_end
+        periods.append(report)
+    with transaction.atomic():
+        Submission.objects.bulk_create(rows, batch_size=500)
+        YearReport.objects.bulk_update(periods, ["period_start", "period_end"], batch_size=500)
+        events = [
+            SubmissionEvent(
+                submission=sub, action="submit", actor_id=sub.submitted_by_id, late=sub.late
+            )
+            for sub in Submission.objects.filter(cycle__plan=plan, events__isnull=True)
+        ]
+        SubmissionEvent.objects.bulk_create(events, batch_size=1000)
+    counts[Submission._meta.label] += len(rows)
 
 
 def place_on(geo: Geography, doer: Doer, day: dt.date, rng: Rng) -> Unit:

@@ -385,3 +385,9 @@ def _spending(rng, row, kind, agency, day, doer) -> list[Spending]:
         amount = max(1, round(million * 10)) * 100_000  # to the hundred thousand đồng
         amounts.append(Spending(activity=row, source=source, amount=amount))
     return amounts
+
+
+# Every section of a synthetic yearly report (the figures come from the records).
+REPORT_NARRATIVE = (
+    "Đơn vị đã triển khai các nhiệm vụ theo kế hoạch; số liệu kèm theo (dữ liệu minh họa)."
+)

@@ -393,3 +393,30 @@ def test_estimates_for_completed_years_when_the_indicators_exist(run, cast):
         assert "mô phỏng" in estimate.source
     gbv = estimates.filter(indicator__code="GBV-01")
     assert all(e.value % 100 == 0 for e in gbv)
+
+
+def test_past_yearly_reports_are_on_the_reporting_cycle_board(run, plan64):
+    """The synthetic history's yearly reports are accepted reports of their cycles, with the
+    figures the agencies' records give and the period they freeze."""
+    from antoan.programme.models import YearReport
+    from antoan.reports.choices import SubmissionStatus
+    from antoan.reports.models import Submission
+
+    run()
+    reports = YearReport.objects.filter(plan=plan64, submitted_by__isnull=False)
+    submissions = Submission.objects.filter(cycle__plan=plan64).select_related("cycle")
+    assert reports.exists() and submissions.exists()
+    by_key = {(s.cycle.year, s.agency_id): s for s in submissions}
+    for report in reports:
+        sub = by_key.get((report.year, report.agency_id))
+        if sub is None:
+            continue  # an agency the cycle does not ask (a dissolved one's heir reports)
+        assert sub.status == SubmissionStatus.ACCEPTED
+        assert sub.first_submitted_at == report.submitted_at
+        assert (report.period_start, report.period_end) == (
+            sub.cycle.period_start,
+            sub.cycle.period_end,
+        )
+        # Typed as recorded: no difference flagged on a synthetic report.
+        assert sub.figures["activities"] == sub.recorded["activities"]
+    assert len(by_key) >= reports.count() // 2

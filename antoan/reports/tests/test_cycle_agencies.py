@@ -1,0 +1,25 @@
+"""Who must report follows the register: an agency added after its cycle was made is asked
+too (and reminded), and nothing an agency submitted is ever taken off a cycle."""
+
+from __future__ import annotations
+
+import pytest
+
+from antoan.accounts.models import Agency
+from antoan.programme.models import Assignment
+from antoan.reports.services import ensure_cycles
+
+pytestmark = [pytest.mark.django_db]
+
+
+def test_a_commune_added_later_is_asked_to_report(cycles, plan64, mini_places):
+    assert Assignment.objects.filter(task__plan=plan64, group="commune_committee").exists()
+    commune = Agency.objects.create(
+        code="ubnd-moi",
+        name="Ủy ban nhân dân xã Mới",
+        kind=Agency.Kind.COMMUNE_COMMITTEE,
+        place=mini_places["commune_a"],
+    )
+    assert not cycles[2025].agencies.filter(pk=commune.pk).exists()
+    assert ensure_cycles(plan64) == 0  # no new cycle
+    assert cycles[2025].agencies.filter(pk=commune.pk).exists()
