@@ -17,14 +17,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 
 from antoan.accounts.reauth import has_recent_auth, reauth_required_response
-from antoan.accounts.roles import Perm, Role
+from antoan.accounts.roles import Perm
 from antoan.api.cases.common import CaseError
 from antoan.api.indicators.views import province_or_refuse
 from antoan.api.views import ProtectedAPIView
 from antoan.core.audit import audit_record
 from antoan.core.export_limits import export_volume_check
 from antoan.core.models import AuditAction
-from antoan.core.permissions import deny, grant
+from antoan.core.permissions import deny
 from antoan.indicators.periods import FIRST_YEAR
 from antoan.reports import exports
 from antoan.reports.exports.common import Export
@@ -40,34 +40,17 @@ _ERRORS = {
     401: OpenApiResponse(CaseError, description="`not_authenticated`, `authentication_failed`"),
     403: OpenApiResponse(CaseError, description="`permission_denied`"),
 }
-# Who may take the row-level workbook: analysts (the statistics office), through the
-# membership that lets them read indicators.
-ROW_LEVEL_ROLES = {Role.ANALYST}
 
 
 class _ExportView(ProtectedAPIView):
     permission = Perm.INDICATORS_VIEW
     kind = ""
     build: Any = None
-    file_format = ""
 
     def produce(self, request: Any) -> tuple[Any, Export, int]:
         province = province_or_refuse(request)
         year = exports.parse_year(request.query_params.get("year"))
         return province, type(self).build(province, year), year
-
-    def audit(self, request: Any, province: Any, export: Export, year: int) -> None:
-        extra: dict[str, Any] = {"format": self.file_format, "year": year}
-        if export.rows is not None:
-            extra["rows"] = export.rows
-        audit_record(
-            action=AuditAction.EXPORT,
-            request=request,
-            object_type="statistics_export",
-            object_id=self.kind,
-            place_code=province.code,
-            extra=extra,
-        )
 
     def answer(self, export: Export) -> Any:
         if isinstance(export.content, dict):
@@ -79,12 +62,12 @@ class _ExportView(ProtectedAPIView):
 
     def get(self, request):
         province, export, year = self.produce(request)
-        self.audit(request, province, export, year)
+        exports.export_record(request, self.kind, province, export, year)
         return self.answer(export)
 
 
 class Dhis2ExportView(_ExportView):
-    kind, build, file_format = "dhis2", staticmethod(exports.dhis2_json), "json"
+    kind, build = "dhis2", staticmethod(exports.dhis2_json)
 
     @extend_schema(
         operation_id="exports_dhis2",
@@ -104,7 +87,7 @@ class Dhis2ExportView(_ExportView):
 
 
 class Circular07ExportView(_ExportView):
-    kind, build, file_format = "circular07", staticmethod(exports.circular07_xlsx), "xlsx"
+    kind, build = "circular07", staticmethod(exports.circular07_xlsx)
 
     @extend_schema(
         operation_id="exports_circular07",
@@ -118,7 +101,7 @@ class Circular07ExportView(_ExportView):
 
 
 class Decree110ExportView(_ExportView):
-    kind, build, file_format = "decree110", staticmethod(exports.decree110_json), "json"
+    kind, build = "decree110", staticmethod(exports.decree110_json)
 
     @extend_schema(
         operation_id="exports_decree110",
@@ -135,7 +118,7 @@ class Decree110ExportView(_ExportView):
 
 
 class GbvimsExportView(_ExportView):
-    kind, build, file_format = "gbvims", staticmethod(exports.gbvims_xlsx), "xlsx"
+    kind, build = "gbvims", staticmethod(exports.gbvims_xlsx)
 
     @extend_schema(
         operation_id="exports_gbvims",
@@ -150,8 +133,7 @@ class GbvimsExportView(_ExportView):
         responses={(200, exports.common.XLSX): OpenApiTypes.BINARY, **_ERRORS},
     )
     def get(self, request):
-        membership = grant(request.user, Perm.INDICATORS_VIEW)
-        if membership is None or membership.role not in ROW_LEVEL_ROLES:
+        if not exports.may_export_rows(request.user):
             deny(request, f"{Perm.INDICATORS_VIEW}:row_level")
         if not has_recent_auth(request):
             audit_record(

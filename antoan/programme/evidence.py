@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import unicodedata
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -24,25 +21,12 @@ from django.utils.translation import gettext as _
 
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
-from antoan.core.text import nfc
 from antoan.programme.choices import EvidenceKind
-from antoan.programme.files import check_upload
+from antoan.programme.files import check_upload, display_name, store_with
 from antoan.programme.models import Activity, Evidence
 from antoan.programme.services import may_edit_activity
 
 ALLOWED = {"jpeg", "png", "pdf", "xlsx", "docx"}
-
-
-def _display_name(name: str, extension: str) -> str:
-    """The uploader's file name for the list and the download, without any folder part.
-
-    Control and format characters go too: a right-to-left override (U+202E) before "gnp.exe"
-    makes it read "exe.png", and a file name is where such a trick would be believed.
-    """
-    name = "".join(ch for ch in nfc(name or "") if unicodedata.category(ch) not in ("Cc", "Cf"))
-    base = PurePath(name.replace("\\", "/")).name.strip() or "tep"
-    stem = PurePath(base).stem[:200] or "tep"
-    return f"{stem}{extension}"
 
 
 QUOTA_DAYS = 30
@@ -101,17 +85,15 @@ def evidence_add(
     evidence = Evidence(
         activity=activity,
         kind=kind,
-        original_name=_display_name(getattr(upload, "name", ""), checked.extension),
+        original_name=display_name(getattr(upload, "name", ""), checked.extension),
         extension=checked.extension,
         content_type=checked.content_type,
         size=len(checked.data),
         sha256=digest,
         uploaded_by=actor,
     )
-    # evidence_path names the file <sha256><extension> under the activity's folder.
-    evidence.file.save(f"{digest}{checked.extension}", ContentFile(checked.data), save=False)
-    stored = evidence.file.name
-    try:
+
+    def save() -> None:
         evidence.full_clean(exclude=["file"])
         evidence.save()
         audit_record(
@@ -123,10 +105,9 @@ def evidence_add(
             place_code=activity.place.code,
             extra={"activity": activity.pk, "kind": kind, "size": evidence.size},
         )
-    except BaseException:
-        # Nothing of this upload may stay behind when its row does not.
-        evidence.file.storage.delete(stored)
-        raise
+
+    # evidence_path names the file <sha256><extension> under the activity's folder.
+    store_with(evidence, checked, digest, save)
     return evidence
 
 

@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from antoan.core.text import nfc
 from antoan.programme import pdf as pdf_checks
 
 MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; larger is a decompression bomb
@@ -269,3 +272,27 @@ def check_upload(
     elif kind in ("xlsx", "docx") and strip_metadata:
         data = strip_office_metadata(data)
     return Checked(kind, EXTENSIONS[kind][0], CONTENT_TYPES[kind], data)
+
+
+def display_name(name: str, extension: str) -> str:
+    """The uploader's file name for the list and the download, without any folder part.
+
+    Control and format characters go too: a right-to-left override (U+202E) before "gnp.exe"
+    makes it read "exe.png", and a file name is where such a trick would be believed.
+    """
+    name = "".join(ch for ch in nfc(name or "") if unicodedata.category(ch) not in ("Cc", "Cf"))
+    base = PurePath(name.replace("\\", "/")).name.strip() or "tep"
+    stem = PurePath(base).stem[:200] or "tep"
+    return f"{stem}{extension}"
+
+
+def store_with(instance: Any, checked: Checked, digest: str, save: Callable[[], Any]) -> None:
+    """Write a checked file under its SHA-256 into ``instance.file``, then ``save`` the row
+    (and whatever goes with it). Nothing of the upload stays behind when the row does not."""
+    instance.file.save(f"{digest}{checked.extension}", ContentFile(checked.data), save=False)
+    stored = instance.file.name
+    try:
+        save()
+    except BaseException:
+        instance.file.storage.delete(stored)
+        raise

@@ -115,3 +115,18 @@ class CycleForm(StyledForm):
         max_length=20_000,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def sections_input(self, old: list[dict[str, str]]) -> list[dict[str, str]]:
+        """The typed lines as sections. While the count is kept, a line keeps the key of the
+        section at its place (renaming in place keeps what agencies wrote under it); with
+        fewer lines, a line keeps the key of the section with its exact title; new ones get
+        a new key from the service."""
+        lines = [line.strip() for line in self.cleaned_data["sections"].splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) < len(old):
+            keys = {s["title"]: s["key"] for s in old}
+            return [{"key": keys.get(title, ""), "title": title} for title in lines]
+        return [
+            {"key": old[i]["key"] if i < len(old) else "", "title": title}
+            for i, title in enumerate(lines)
+        ]

@@ -36,6 +36,11 @@ def reads_all(user: Any) -> bool:
     return has_perm(user, Perm.INDICATORS_VIEW) and may_view_programme(user)
 
 
+def may_read_documents(user: Any) -> bool:
+    """The consolidated report and the final review: the lead department, leaders, analysts."""
+    return may_review(user) or reads_all(user)
+
+
 def own_agency_ids(user: Any) -> set[int]:
     return agency_ids_with(user, Perm.REPORTS_SUBMIT) | agency_ids_with(
         user, Perm.LOCAL_PLAN_APPROVE

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,8 +29,7 @@ from antoan.core.permissions import grant
 from antoan.core.text import nfc
 from antoan.indicators.periods import period_for
 from antoan.programme.choices import PlanStatus, YearReportStatus
-from antoan.programme.evidence import _display_name
-from antoan.programme.files import check_upload
+from antoan.programme.files import check_upload, display_name, store_with
 from antoan.programme.models import Plan, YearReport
 from antoan.reports import prefill
 from antoan.reports.choices import (
@@ -185,13 +183,13 @@ def cycle_update(*, actor: Any, cycle: Cycle, data: CycleInput, request: Any = N
     kept = {s.get("key") for s in data.sections if s.get("key") and nfc(s.get("title", "")).strip()}
     removed = [key for key in old if key not in kept]
     if removed:
+        narratives = list(
+            Submission.objects.filter(cycle=cycle).values_list("narratives", flat=True)
+        )
         written = [
             old[key]["title"]
             for key in removed
-            if any(
-                (sub.narratives.get(key) or "").strip()
-                for sub in Submission.objects.filter(cycle=cycle)
-            )
+            if any((texts.get(key) or "").strip() for texts in narratives)
         ]
         if written:
             errors["sections"] = [
@@ -237,7 +235,8 @@ def cycle_update(*, actor: Any, cycle: Cycle, data: CycleInput, request: Any = N
     cycle.version += 1
     cycle.save()
     if "period_end" in changed:
-        cycle.agencies.set(required_agencies(cycle.plan, cycle.year, cycle.period_end))
+        # Added, never removed: what an agency already submitted stays on the cycle.
+        cycle.agencies.add(*required_agencies(cycle.plan, cycle.year, cycle.period_end))
     audit_record(
         action=AuditAction.UPDATE,
         request=request,
@@ -352,6 +351,22 @@ def _locked(sub: Submission) -> ValidationError:
     )
 
 
+def _editable(actor: Any, submission: Submission, version: int | None) -> Submission:
+    """The submission locked for this change by one of the agency's reporters: the version
+    they saw (``None``: no version to compare, e.g. an attachment) and a state that edits."""
+    _require_editor(actor, submission)
+    sub = (
+        Submission.objects.select_for_update()
+        .select_related("cycle", "agency")
+        .get(pk=submission.pk)
+    )
+    if version is not None and version != sub.version:
+        raise _stale()
+    if sub.status not in EDITABLE:
+        raise _locked(sub)
+    return sub
+
+
 def clean_narratives(sub: Submission, narratives: dict[str, Any]) -> dict[str, str]:
     keys = {s["key"] for s in sections_of(sub.cycle.template)} | set(sub.narratives)
     errors: dict[str, list[str]] = {}
@@ -420,12 +435,7 @@ def submission_save(
     request: Any = None,
 ) -> Submission:
     """Save the reporter's narratives and numbers (a draft or a returned report)."""
-    _require_editor(actor, submission)
-    sub = Submission.objects.select_for_update().select_related("cycle").get(pk=submission.pk)
-    if version != sub.version:
-        raise _stale()
-    if sub.status not in EDITABLE:
-        raise _locked(sub)
+    sub = _editable(actor, submission, version)
     new_narratives = clean_narratives(sub, narratives or {})
     new_figures = clean_figures(sub, figures or {})
     changed = [
@@ -457,16 +467,7 @@ def submission_save(
 def submission_refresh(*, actor: Any, submission: Submission, version: int, request: Any = None):
     """Read the records again (new activities since the draft began). The typed numbers stay;
     the differences are shown against the new figures."""
-    _require_editor(actor, submission)
-    sub = (
-        Submission.objects.select_for_update()
-        .select_related("cycle", "agency")
-        .get(pk=submission.pk)
-    )
-    if version != sub.version:
-        raise _stale()
-    if sub.status not in EDITABLE:
-        raise _locked(sub)
+    sub = _editable(actor, submission, version)
     sub.recorded = prefill.recorded_figures(sub.cycle, sub.agency)
     sub.recorded_at = timezone.now()
     sub.version += 1
@@ -517,16 +518,7 @@ def submission_submit(
 ) -> Submission:
     """Send the report to the lead department. After the due date, or after the cycle was
     closed, it is still taken and flagged late."""
-    _require_editor(actor, submission)
-    sub = (
-        Submission.objects.select_for_update()
-        .select_related("cycle", "agency")
-        .get(pk=submission.pk)
-    )
-    if version != sub.version:
-        raise _stale()
-    if sub.status not in EDITABLE:
-        raise _locked(sub)
+    sub = _editable(actor, submission, version)
     empty = missing_sections(sub)
     if empty:
         raise ValidationError(
@@ -691,10 +683,7 @@ def attachment_add(
     *, actor: Any, submission: Submission, upload: Any, request: Any = None
 ) -> Attachment:
     """A file with the report, judged by its content: it must be what its extension says."""
-    _require_editor(actor, submission)
-    sub = Submission.objects.select_for_update().get(pk=submission.pk)
-    if sub.status not in EDITABLE:
-        raise _locked(sub)
+    sub = _editable(actor, submission, None)
     if sub.attachments.count() >= 20:
         raise ValidationError({"file": [_("Mỗi báo cáo đính kèm tối đa 20 tệp.")]})
     try:
@@ -708,31 +697,26 @@ def attachment_add(
         raise ValidationError({"file": [_("Tệp này đã đính kèm báo cáo rồi.")]})
     attachment = Attachment(
         submission=sub,
-        original_name=_display_name(getattr(upload, "name", ""), checked.extension),
+        original_name=display_name(getattr(upload, "name", ""), checked.extension),
         extension=checked.extension,
         content_type=checked.content_type,
         size=len(checked.data),
         sha256=digest,
         uploaded_by=actor,
     )
-    attachment.file.save(f"{digest}{checked.extension}", ContentFile(checked.data), save=False)
-    stored = attachment.file.name
-    try:
+
+    def save() -> None:
         attachment.save()
         _event(sub, SubmissionAction.ATTACH, actor, reason=attachment.original_name)
         _audit(sub, actor, request, AuditAction.UPDATE, attachment=attachment.pk)
-    except BaseException:
-        attachment.file.storage.delete(stored)
-        raise
+
+    store_with(attachment, checked, digest, save)
     return attachment
 
 
 @transaction.atomic
 def attachment_remove(*, actor: Any, attachment: Attachment, request: Any = None) -> None:
-    sub = Submission.objects.select_for_update().get(pk=attachment.submission_id)
-    _require_editor(actor, sub)
-    if sub.status not in EDITABLE:
-        raise _locked(sub)
+    sub = _editable(actor, attachment.submission, None)
     name = attachment.original_name
     # The stored file may be shared with an earlier version: only the row goes.
     attachment.delete()

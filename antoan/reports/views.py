@@ -4,7 +4,6 @@ consolidated documents and the statistical exports."""
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Any
 
 from django.contrib import messages
@@ -21,12 +20,12 @@ from antoan.accounts.reauth import RecentAuthRequiredMixin, SensitiveExportMixin
 from antoan.accounts.roles import Perm
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
-from antoan.core.permissions import PermissionRequiredMixin, deny, grant, has_perm
-from antoan.core.text import nfc
+from antoan.core.permissions import PermissionRequiredMixin, deny, has_perm
 from antoan.indicators.periods import FIRST_YEAR
-from antoan.programme.selectors import communes_missing_local_plan
+from antoan.indicators.selectors.values import user_province
+from antoan.programme.selectors import communes_missing_local_plan, plan_get_for_user
 from antoan.programme.views.common import add_errors, programme_nav
-from antoan.reports import prefill, selectors, services
+from antoan.reports import documents, exports, prefill, selectors, services
 from antoan.reports.choices import EDITABLE, IN_HAND, SubmissionStatus
 from antoan.reports.forms import AttachmentForm, CycleForm, ReasonForm, SubmissionForm, cell_name
 from antoan.reports.models import Attachment, Cycle, Submission
@@ -43,12 +42,15 @@ def state_labels() -> dict[str, str]:
     }
 
 
+def posted_id(request: Any, name: str) -> int:
+    """A number a form posts (an id, a version); 0 for anything else, which matches nothing
+    and is stale for every record, so a tampered form is refused, never a server error."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else 0
+
+
 def _nav(request: Any) -> dict[str, Any]:
     return programme_nav(request, "reports")
-
-
-def may_read_documents(user: Any) -> bool:
-    return selectors.may_review(user) or selectors.reads_all(user)
 
 
 class HomeView(PermissionRequiredMixin, View):
@@ -66,7 +68,7 @@ class HomeView(PermissionRequiredMixin, View):
         }
         current = selectors.current_cycle(user)
         today = timezone.localdate()
-        readers = may_read_documents(user)
+        readers = selectors.may_read_documents(user)
         received = (
             dict(
                 Submission.objects.filter(status__in=IN_HAND)
@@ -134,7 +136,7 @@ class CycleView(PermissionRequiredMixin, View):
             "cycle": cycle,
             "owed": [(a, live.get(a.pk)) for a in owed],
             "reviewer": selectors.may_review(user),
-            "reads_all": may_read_documents(user),
+            "reads_all": selectors.may_read_documents(user),
             "labels": state_labels(),
             **_nav(request),
         }
@@ -168,7 +170,7 @@ class CycleOpenView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         cycle = selectors.cycle_get(request.user, pk)
-        agency = cycle.agencies.filter(pk=request.POST.get("agency") or 0).first()
+        agency = cycle.agencies.filter(pk=posted_id(request, "agency")).first()
         if agency is None or not services.may_submit_for(request.user, cycle, agency):
             deny(request, self.permission)
         sub, _created = services.submission_open(
@@ -218,18 +220,6 @@ class CycleEditView(PermissionRequiredMixin, View):
             return redirect("reports:cycle", pk=cycle.pk)
         form = self._form(cycle, request.POST)
         if form.is_valid():
-            old = sections_of(cycle.template)
-            lines = [line.strip() for line in form.cleaned_data["sections"].splitlines()]
-            lines = [line for line in lines if line]
-            # A line keeps the key of the section at its position while the count matches
-            # what was there: renaming in place keeps what agencies wrote under it.
-            sections = [
-                {"key": old[i]["key"] if i < len(old) else "", "title": title}
-                for i, title in enumerate(lines)
-            ]
-            if len(lines) < len(old):
-                titles = {s["title"]: s["key"] for s in old}
-                sections = [{"key": titles.get(t, ""), "title": t} for t in lines]
             try:
                 services.cycle_update(
                     actor=request.user,
@@ -238,7 +228,7 @@ class CycleEditView(PermissionRequiredMixin, View):
                         period_start=form.cleaned_data["period_start"],
                         period_end=form.cleaned_data["period_end"],
                         due_date=form.cleaned_data["due_date"],
-                        sections=sections,
+                        sections=form.sections_input(sections_of(cycle.template)),
                         version=form.cleaned_data["version"],
                     ),
                     request=request,
@@ -416,7 +406,7 @@ class SubmissionView(PermissionRequiredMixin, View):
                 services.submission_refresh(
                     actor=user,
                     submission=sub,
-                    version=int(request.POST.get("version") or 0),
+                    version=posted_id(request, "version"),
                     request=request,
                 )
                 messages.success(request, _("Đã cập nhật số liệu đã ghi nhận."))
@@ -452,7 +442,7 @@ class SubmissionView(PermissionRequiredMixin, View):
                 services.submission_accept(
                     actor=user,
                     submission=sub,
-                    version=int(request.POST.get("version") or 0),
+                    version=posted_id(request, "version"),
                     request=request,
                 )
                 messages.success(request, _("Đã tiếp nhận báo cáo."))
@@ -474,7 +464,7 @@ class SubmissionView(PermissionRequiredMixin, View):
                 messages.success(request, _("Đã đính kèm tệp."))
                 return back
             if action == "detach":
-                attachment = sub.attachments.filter(pk=request.POST.get("attachment") or 0).first()
+                attachment = sub.attachments.filter(pk=posted_id(request, "attachment")).first()
                 if attachment is None:
                     raise Http404
                 services.attachment_remove(actor=user, attachment=attachment, request=request)
@@ -514,38 +504,11 @@ class AttachmentView(PermissionRequiredMixin, View):
 
 # --- Documents and exports -------------------------------------------------------------------
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF = "application/pdf"
-
 
 def _file(data: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-DOCUMENT_OPTIONS = {"number": 30, "signer_name": 120, "signer_title": 120}
-
-
-def document_options(params: Any) -> dict[str, str]:
-    """What the lead department fills in before issuing: the number given at registration and
-    the signer. Optional; blank leaves the dots and the space for a handwritten name."""
-    errors: dict[str, list[str]] = {}
-    options: dict[str, str] = {}
-    for name, limit in DOCUMENT_OPTIONS.items():
-        value = nfc(str(params.get(name) or "")).strip()
-        if not value:
-            continue
-        if len(value) > limit:
-            errors[name] = [_("Dài quá %(max)s ký tự.") % {"max": limit}]
-        elif any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-            errors[name] = [_("Nội dung chứa ký tự điều khiển không hợp lệ.")]
-        else:
-            options[name] = value.upper() if name == "signer_title" else value
-    if errors:
-        raise ValidationError(errors)
-    return options
 
 
 class ConsolidatedView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
@@ -557,30 +520,19 @@ class ConsolidatedView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
     reauth_download = True
 
     def needs_recent_auth(self, request) -> bool:
-        return self.kwargs.get("fmt") in ("docx", "pdf")
+        return self.kwargs.get("fmt") in documents.WITH_TEXT
 
     def get(self, request, pk, fmt):
-        from antoan.reports import documents
-
-        if not may_read_documents(request.user):
+        if not selectors.may_read_documents(request.user):
             deny(request, Perm.REPORTS_REVIEW)
         cycle = selectors.cycle_get(request.user, pk)
+        if fmt not in documents.CONTENT_TYPES:
+            raise Http404
         try:
-            options = document_options(request.GET)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("reports:cycle", pk=cycle.pk)
-        try:
-            if fmt == "docx":
-                data, ctype = documents.consolidated_docx(cycle, user=request.user, **options), DOCX
-            elif fmt == "pdf":
-                data, ctype = documents.consolidated_pdf(cycle, user=request.user, **options), PDF
-            elif fmt == "xlsx":
-                data, ctype = documents.consolidated_xlsx(cycle, user=request.user), XLSX
-            else:
-                raise Http404
-        except documents.PdfUnavailable as exc:
-            messages.error(request, str(exc))
+            options = documents.document_options(request.GET) if fmt != "xlsx" else {}
+            found = documents.consolidated_file(cycle, fmt, user=request.user, **options)
+        except (ValidationError, documents.PdfUnavailable) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect("reports:cycle", pk=cycle.pk)
         audit_record(
             action=AuditAction.EXPORT,
@@ -589,7 +541,7 @@ class ConsolidatedView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
             object_id=cycle.pk,
             extra={"format": fmt, "document": "consolidated"},
         )
-        return _file(data, documents.consolidated_filename(cycle, fmt), ctype)
+        return _file(found.data, found.filename, found.content_type)
 
 
 class FinalReviewView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
@@ -597,21 +549,13 @@ class FinalReviewView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
     reauth_download = True
 
     def get(self, request, pk, fmt):
-        from antoan.programme.selectors import plan_get_for_user
-        from antoan.reports import documents
-
-        if not may_read_documents(request.user):
+        if not selectors.may_read_documents(request.user):
             deny(request, Perm.REPORTS_REVIEW)
         plan = plan_get_for_user(request.user, pk)
-        if plan.parent_id is not None or plan.status != "published":
+        if plan.parent_id is not None or not plan.is_published or fmt not in documents.WITH_TEXT:
             raise Http404
         try:
-            if fmt == "docx":
-                data, ctype = documents.final_review_docx(plan), DOCX
-            elif fmt == "pdf":
-                data, ctype = documents.final_review_pdf(plan), PDF
-            else:
-                raise Http404
+            found = documents.final_review_file(plan, fmt, user=request.user)
         except documents.PdfUnavailable as exc:
             messages.error(request, str(exc))
             return redirect("reports:home")
@@ -622,15 +566,7 @@ class FinalReviewView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
             object_id=plan.pk,
             extra={"format": fmt, "document": "final_review"},
         )
-        return _file(data, documents.final_review_filename(plan, fmt), ctype)
-
-
-def may_export_rows(user: Any) -> bool:
-    """The GBVIMS incident workbook (one row per incident): analysts only, as in the API."""
-    from antoan.api.exports import ROW_LEVEL_ROLES
-
-    membership = grant(user, Perm.INDICATORS_VIEW)
-    return membership is not None and membership.role in ROW_LEVEL_ROLES
+        return _file(found.data, found.filename, found.content_type)
 
 
 class ExportsView(PermissionRequiredMixin, View):
@@ -643,32 +579,34 @@ class ExportsView(PermissionRequiredMixin, View):
         context = {
             "years": list(range(today.year, FIRST_YEAR - 1, -1)),
             "year": today.year,
-            "rows_allowed": may_export_rows(request.user),
+            "rows_allowed": exports.may_export_rows(request.user),
             **_nav(request),
         }
         return render(request, "reports/exports.html", context)
 
 
 class ExportDownloadView(PermissionRequiredMixin, SensitiveExportMixin, View):
+    """The same files as ``/api/v1/exports/<kind>``, audited the same way."""
+
     permission = Perm.INDICATORS_VIEW
-    kinds = ("dhis2", "circular07", "decree110", "gbvims")
 
     def needs_recent_auth(self, request) -> bool:
         # Only the incident workbook holds rows (de-identified); the rest are aggregates.
-        return self.kwargs.get("kind") == "gbvims"
+        return self.kwargs.get("kind") == exports.ROW_LEVEL
 
     def dispatch(self, request, *args, **kwargs):
         kind = kwargs.get("kind")
-        if kind not in self.kinds:
+        if kind not in exports.BUILDERS:
             raise Http404
-        if kind == "gbvims" and request.user.is_authenticated and not may_export_rows(request.user):
+        if (
+            kind == exports.ROW_LEVEL
+            and request.user.is_authenticated
+            and not exports.may_export_rows(request.user)
+        ):
             deny(request, f"{Perm.INDICATORS_VIEW}:row_level")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, kind):
-        from antoan.indicators.selectors.values import user_province
-        from antoan.reports import exports
-
         province = user_province(request.user)
         if province is None:
             deny(request, self.permission)
@@ -677,24 +615,8 @@ class ExportDownloadView(PermissionRequiredMixin, SensitiveExportMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("reports:exports")
-        build = {
-            "dhis2": exports.dhis2_json,
-            "circular07": exports.circular07_xlsx,
-            "decree110": exports.decree110_json,
-            "gbvims": exports.gbvims_xlsx,
-        }[kind]
-        export = build(province, year)
-        extra: dict[str, Any] = {"year": year}
-        if export.rows is not None:
-            extra["rows"] = export.rows
-        audit_record(
-            action=AuditAction.EXPORT,
-            request=request,
-            object_type="statistics_export",
-            object_id=kind,
-            place_code=province.code,
-            extra=extra,
-        )
+        export = exports.BUILDERS[kind](province, year)
+        exports.export_record(request, kind, province, export, year)
         content = export.content
         if isinstance(content, dict):
             content = json.dumps(content, ensure_ascii=False, indent=1).encode()

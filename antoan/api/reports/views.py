@@ -21,6 +21,7 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from antoan.accounts.reauth import has_recent_auth, reauth_required_response
@@ -32,10 +33,10 @@ from antoan.api.query import YEAR_SCHEMA
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
 from antoan.programme.selectors import plan_get_for_user
-from antoan.reports import prefill, selectors, services
+from antoan.reports import documents, prefill, selectors, services
 from antoan.reports.choices import SubmissionStatus
+from antoan.reports.documents import CONTENT_TYPES, DOCX, WITH_TEXT
 from antoan.reports.models import Submission
-from antoan.reports.views import DOCX, PDF, XLSX, document_options, may_read_documents
 
 # --- Outputs -----------------------------------------------------------------------------------
 
@@ -264,9 +265,9 @@ CorrectView = _action_view(
 _FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The document.")
 
 
-def _document(request: Any, data: bytes, filename: str, ctype: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _document(found: documents.DocumentFile) -> HttpResponse:
+    response = HttpResponse(found.data, content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
     return response
 
 
@@ -274,24 +275,17 @@ class _Consolidated(ProgrammeAPIView):
     fmt = "docx"
 
     def get(self, request, cycle_id: int):
-        from antoan.reports import documents
-
-        if not may_read_documents(request.user):
+        if not selectors.may_read_documents(request.user):
             raise forbidden()
         cycle = selectors.cycle_get(request.user, cycle_id)
-        if self.fmt in ("docx", "pdf") and not has_recent_auth(request):
+        if self.fmt in WITH_TEXT and not has_recent_auth(request):
             return reauth_required_response(request)
-        make = {
-            "docx": documents.consolidated_docx,
-            "pdf": documents.consolidated_pdf,
-            "xlsx": documents.consolidated_xlsx,
-        }[self.fmt]
         options = {}
-        if self.fmt in ("docx", "pdf"):
+        if self.fmt in WITH_TEXT:
             with refusals():
-                options = document_options(request.query_params)
+                options = documents.document_options(request.query_params)
         try:
-            data = make(cycle, user=request.user, **options)
+            found = documents.consolidated_file(cycle, self.fmt, user=request.user, **options)
         except documents.PdfUnavailable as exc:
             return Response(error_body("unavailable", str(exc)), status=503)
         audit_record(
@@ -301,15 +295,11 @@ class _Consolidated(ProgrammeAPIView):
             object_id=cycle.pk,
             extra={"format": self.fmt, "document": "consolidated"},
         )
-        filename = documents.consolidated_filename(cycle, self.fmt)
-        return _document(request, data, filename, CONTENT_TYPES[self.fmt])
-
-
-CONTENT_TYPES = {"docx": DOCX, "pdf": PDF, "xlsx": XLSX}
+        return _document(found)
 
 
 def _consolidated_view(fmt: str) -> type[_Consolidated]:
-    step_up = fmt in ("docx", "pdf")
+    step_up = fmt in WITH_TEXT
     description = (
         "In the Decree 30/2020/NĐ-CP layout; it carries the agencies' narratives, so it needs a "
         "token issued within the re-authentication window (else 403 `reauth_required`). "
@@ -377,19 +367,15 @@ class FinalReviewView(ProgrammeAPIView):
         responses={(200, DOCX): _FILE, **errors(400, 404)},
     )
     def get(self, request):
-        from antoan.reports import documents
-
-        if not may_read_documents(request.user):
+        if not selectors.may_read_documents(request.user):
             raise forbidden()
         params = parse(FinalReviewQuery, request.query_params)
         plan = plan_get_for_user(request.user, params["plan"])
-        if plan.parent_id is not None or plan.status != "published":
-            from rest_framework.exceptions import NotFound
-
+        if plan.parent_id is not None or not plan.is_published:
             raise NotFound
         if not has_recent_auth(request):
             return reauth_required_response(request)
-        data = documents.final_review_docx(plan)
+        found = documents.final_review_file(plan, "docx", user=request.user)
         audit_record(
             action=AuditAction.EXPORT,
             request=request,
@@ -397,4 +383,4 @@ class FinalReviewView(ProgrammeAPIView):
             object_id=plan.pk,
             extra={"format": "docx", "document": "final_review"},
         )
-        return _document(request, data, documents.final_review_filename(plan, "docx"), DOCX)
+        return _document(found)

@@ -198,6 +198,6 @@ def test_a_clean_pdf_is_stored_without_its_author(cast, client_for, activity_a, 
     ],
 )
 def test_a_file_name_is_shown_without_folders_or_invisible_characters(name, shown):
-    from antoan.programme.evidence import _display_name
+    from antoan.programme.files import display_name
 
-    assert _display_name(name, ".pdf") == shown
+    assert display_name(name, ".pdf") == shown

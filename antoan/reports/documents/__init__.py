@@ -10,6 +10,17 @@ from antoan.reports.documents.consolidated import (
     consolidated_filename,
     consolidated_pdf,
 )
+from antoan.reports.documents.files import (
+    CONTENT_TYPES,
+    DOCX,
+    PDF,
+    WITH_TEXT,
+    XLSX,
+    DocumentFile,
+    consolidated_file,
+    document_options,
+    final_review_file,
+)
 from antoan.reports.documents.final_review import (
     final_review_data,
     final_review_docx,
@@ -19,15 +30,24 @@ from antoan.reports.documents.final_review import (
 from antoan.reports.documents.pdf import PdfUnavailable, docx_to_pdf
 
 __all__ = [
+    "CONTENT_TYPES",
+    "DOCX",
+    "PDF",
+    "WITH_TEXT",
+    "XLSX",
+    "DocumentFile",
     "PdfUnavailable",
     "consolidated_data",
     "consolidated_docx",
+    "consolidated_file",
     "consolidated_filename",
     "consolidated_pdf",
     "consolidated_xlsx",
+    "document_options",
     "docx_to_pdf",
     "final_review_data",
     "final_review_docx",
+    "final_review_file",
     "final_review_filename",
     "final_review_pdf",
 ]

@@ -10,6 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from antoan.accounts.roles import Perm, Role
+from antoan.core.audit import audit_record
+from antoan.core.models import AuditAction
+from antoan.core.permissions import grant
 from antoan.indicators.periods import Period, check_year, period_for
 from antoan.indicators.selectors.values import threshold
 
@@ -21,6 +25,16 @@ JSON = "application/json"
 HIDDEN = "ẩn"
 
 
+# Who may take the row-level workbook: analysts (the statistics office), through the
+# membership that lets them read indicators.
+ROW_LEVEL_ROLES = {Role.ANALYST}
+
+
+def may_export_rows(user: Any) -> bool:
+    membership = grant(user, Perm.INDICATORS_VIEW)
+    return membership is not None and membership.role in ROW_LEVEL_ROLES
+
+
 @dataclass(frozen=True)
 class Export:
     """One export: ``content`` is bytes (a file) or a dict (JSON), with its file name."""
@@ -30,6 +44,21 @@ class Export:
     content_type: str
     # Rows of a row-level export (for its audit event); None for aggregates.
     rows: int | None = None
+
+
+def export_record(request: Any, kind: str, province: Any, export: Export, year: int) -> None:
+    """Audit that an export left the system (pages and API alike)."""
+    extra: dict[str, Any] = {"year": year}
+    if export.rows is not None:
+        extra["rows"] = export.rows
+    audit_record(
+        action=AuditAction.EXPORT,
+        request=request,
+        object_type="statistics_export",
+        object_id=kind,
+        place_code=province.code,
+        extra=extra,
+    )
 
 
 def parse_year(raw: str | None, *, today: dt.date | None = None) -> int:

@@ -23,3 +23,23 @@ def test_a_commune_added_later_is_asked_to_report(cycles, plan64, mini_places):
     assert not cycles[2025].agencies.filter(pk=commune.pk).exists()
     assert ensure_cycles(plan64) == 0  # no new cycle
     assert cycles[2025].agencies.filter(pk=commune.pk).exists()
+
+
+def test_moving_the_period_never_takes_an_agency_off_the_cycle(cast, cycles, draft):
+    from antoan.reports.services import CycleInput, cycle_update
+
+    cycle = cycles[2025]
+    before = set(cycle.agencies.values_list("pk", flat=True))
+    cycle_update(
+        actor=cast["coordinator1"],
+        cycle=cycle,
+        data=CycleInput(
+            period_start=cycle.period_start,
+            period_end=cycle.period_end.replace(day=29),
+            due_date=cycle.due_date,
+            sections=cycle.template["sections"],
+            version=cycle.version,
+        ),
+    )
+    assert before <= set(cycle.agencies.values_list("pk", flat=True))
+    assert cycle.agencies.filter(pk=draft.agency_id).exists()

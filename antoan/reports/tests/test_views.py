@@ -344,3 +344,53 @@ def test_an_emptied_number_keeps_the_recorded_figure(cast, cycle2025, agencies, 
     sub.refresh_from_db()
     assert sub.figures["activities"]["communication"]["participants"] == 40
     assert 'data-testid="difference"' not in html_of(client.get(f"/reports/submissions/{sub.pk}/"))
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"action": "accept", "version": "abc"}, 302),  # stale: a message, nothing changed
+        ({"action": "refresh", "version": "1e9"}, 302),
+        ({"action": "detach", "attachment": "x'"}, 404),
+    ],
+)
+def test_a_tampered_form_is_refused_not_a_server_error(cast, submitted, client_for, data, status):
+    before = Submission.objects.get(pk=submitted.pk)
+    client = client_for(cast["coordinator1"] if data["action"] == "accept" else cast["reporter1"])
+    response = client.post(f"/reports/submissions/{submitted.pk}/", data)
+    assert response.status_code == status
+    after = Submission.objects.get(pk=submitted.pk)
+    assert (after.status, after.version) == (before.status, before.version)
+
+
+def test_opening_a_report_for_a_tampered_agency_is_refused(cast, cycle2025, client_for):
+    client = client_for(cast["reporter1"])
+    response = client.post(f"/reports/cycles/{cycle2025.pk}/open/", {"agency": "1 OR 1=1"})
+    assert response.status_code == 403
+    assert not Submission.objects.exists()
+
+
+def test_renaming_a_section_on_the_edit_page_keeps_what_was_written(
+    cast, client_for, draft, write_all
+):
+    write_all(draft, cast["reporter1"], text="Nội dung đã viết.")
+    cycle = draft.cycle
+    client = client_for(cast["coordinator1"])
+    titles = [s["title"] for s in cycle.template["sections"]]
+    titles[-1] = "Nhiệm vụ trọng tâm năm sau"
+    response = client.post(
+        f"/reports/cycles/{cycle.pk}/edit/",
+        {
+            "period_start": cycle.period_start.strftime("%d/%m/%Y"),
+            "period_end": cycle.period_end.strftime("%d/%m/%Y"),
+            "due_date": cycle.due_date.strftime("%d/%m/%Y"),
+            "sections": "\n".join(titles),
+            "version": cycle.version,
+        },
+    )
+    assert response.status_code == 302
+    cycle.refresh_from_db()
+    last = cycle.template["sections"][-1]
+    assert (last["key"], last["title"]) == ("next_year", "Nhiệm vụ trọng tâm năm sau")
+    page = text_of(client.get(f"/reports/submissions/{draft.pk}/"))
+    assert "Nhiệm vụ trọng tâm năm sau" in page
