@@ -17,6 +17,7 @@ from django.utils import timezone
 from antoan.accounts.models import Agency
 from antoan.cases.models import Case
 from antoan.indicators.selectors.values import threshold
+from antoan.indicators.suppression import is_primary
 from antoan.programme.models import Activity, BudgetLine, Spending
 from antoan.referrals.models import Referral
 from antoan.reports.models import Cycle
@@ -95,7 +96,7 @@ def case_figures(cycle: Cycle, agency: Agency) -> dict[str, dict[str, int | None
         ).count(),
     }
     low = threshold()
-    return {key: {"value": n if n == 0 or n >= low else None} for key, n in raw.items()}
+    return {key: {"value": None if is_primary(n, low) else n} for key, n in raw.items()}
 
 
 def has_case_work(figures: Figures) -> bool:
