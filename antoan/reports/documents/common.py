@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -290,3 +291,33 @@ def task_label(task: Task, limit: int = 120) -> str:
     if len(label) > limit:
         label = label[: limit - 1].rstrip() + "…"
     return f"{task.code}. {label}"
+
+
+def report_document(
+    issuer: Any,
+    subject: str,
+    body: list[decree30.Block],
+    *,
+    number: str | None = None,
+    day: dt.date | None = None,
+    signer_title: str | None = None,
+    signer_authority: str = "",
+    signer_name: str = "",
+    recipients: list[str] | None = None,
+) -> decree30.Document:
+    """A report ("BC") of the lead department in the Decree 30 layout, around ``body``: the
+    header, number, place and date, signer and recipients both documents share."""
+    return decree30.Document(
+        issuing_body=issuer.body_line,
+        parent_body=issuer.parent_line,
+        number=number_line(issuer, "BC", number),
+        subject=subject,
+        day=day or timezone.localdate(),
+        place=issuer.place,
+        body=body,
+        signer_authority=signer_authority,
+        signer_title=_("Giám đốc") if signer_title is None else signer_title,
+        signer_name=signer_name,
+        recipients=recipient_lines(recipients),
+        page_numbers=True,
+    )

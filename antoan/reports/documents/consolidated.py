@@ -31,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -53,9 +53,8 @@ from antoan.reports.documents.common import (
     fmt_target,
     issuer_of,
     num,
-    number_line,
     plan_activities,
-    recipient_lines,
+    report_document,
     subtree,
     table_widths,
     task_figures,
@@ -681,20 +680,16 @@ def build_consolidated_document(
         body.append(decree30.Heading(f"{ROMAN[numeral - 1]}. {section.title.upper()}"))
         body += _narrative_blocks(section)
         numeral = min(numeral + 1, len(ROMAN))
-    issuer = data.issuer
-    return decree30.Document(
-        issuing_body=issuer.body_line,
-        parent_body=issuer.parent_line,
-        number=number_line(issuer, "BC", number),
-        subject=data.subject,
-        day=day or timezone.localdate(),
-        place=issuer.place,
-        body=body,
+    return report_document(
+        data.issuer,
+        data.subject,
+        body,
+        number=number,
+        day=day,
+        signer_title=signer_title,
         signer_authority=signer_authority,
-        signer_title=_("Giám đốc") if signer_title is None else signer_title,
         signer_name=signer_name,
-        recipients=recipient_lines(recipients),
-        page_numbers=True,
+        recipients=recipients,
     )
 
 

@@ -34,9 +34,8 @@ from antoan.reports.documents.common import (
     fmt_target,
     issuer_of,
     num,
-    number_line,
     plan_activities,
-    recipient_lines,
+    report_document,
     subtree,
     task_figures,
     task_label,
@@ -336,20 +335,16 @@ def build_final_review_document(
             italic=True,
         ),
     ]
-    issuer = data.issuer
-    return decree30.Document(
-        issuing_body=issuer.body_line,
-        parent_body=issuer.parent_line,
-        number=number_line(issuer, "BC", number),
-        subject=data.subject,
-        day=day or timezone.localdate(),
-        place=issuer.place,
-        body=body,
+    return report_document(
+        data.issuer,
+        data.subject,
+        body,
+        number=number,
+        day=day,
+        signer_title=signer_title,
         signer_authority=signer_authority,
-        signer_title=_("Giám đốc") if signer_title is None else signer_title,
         signer_name=signer_name,
-        recipients=recipient_lines(recipients),
-        page_numbers=True,
+        recipients=recipients,
     )
 
 
