@@ -172,3 +172,30 @@ def test_a_hotline_supervisor_sees_calls_by_hour(page, cast, catalogue):
     )  # fmt: skip
     html = page(supervisor).get("/indicators/hotline/").content.decode()
     assert 'data-testid="calls-total">1<' in html
+
+
+def test_a_province_of_many_communes_shows_their_table_folded_until_sorted(
+    page, cast, catalogue, plan64, mini_places
+):
+    from antoan.places.models import Place
+
+    for n in range(12):
+        Place.objects.create(
+            code=f"9{n:04d}",
+            name=f"Xã Thử {n}",
+            level="commune",
+            parent=mini_places["province"],
+            valid_from=mini_places["province"].valid_from,
+        )
+    client = page(cast["manager1"])
+    html = client.get("/indicators/").content.decode()
+    assert "Bảng số liệu theo xã, phường</summary>" in html
+    assert '<details class="commune-table-details" data-testid="commune-table-details">' in html
+    # Asking for an order opens it: the user wants to read the rows.
+    html = client.get("/indicators/?indicator=GBV-02&sort=-value").content.decode()
+    assert 'data-testid="commune-table-details" open>' in html
+
+
+def test_a_few_communes_show_their_table_open(page, cast, catalogue, plan64):
+    html = page(cast["manager1"]).get("/indicators/").content.decode()
+    assert 'data-testid="commune-table-details" open>' in html

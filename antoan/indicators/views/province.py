@@ -52,6 +52,10 @@ def read_query(request: Any, province: Place) -> tuple[forms.FilterForm, Query |
         return form, None
 
 
+# Up to this many communes the table of the province dashboard is shown open.
+TABLE_OPEN_ROWS = 12
+
+
 class ProvinceDashboardView(PermissionRequiredMixin, View):
     """/indicators/: is the province reaching its targets, and which communes lag?"""
 
@@ -79,6 +83,9 @@ class ProvinceDashboardView(PermissionRequiredMixin, View):
                 "calc": calc,
                 "board": board,
                 "table_form": table_form,
+                # The tiles give the overview; a province's hundred-odd rows open on request
+                # (or when the user has just asked for an order).
+                "table_open": len(board.rows) <= TABLE_OPEN_ROWS or "sort" in request.GET,
                 "threshold": threshold(),
                 "filter_label": filter_label(query),
                 "export_query": request.GET.urlencode(),
