@@ -74,7 +74,20 @@
     }
   });
 
+  // The plan page: a link to #task-12 opens the groups that hold that task.
+  function openTarget() {
+    var id = window.location.hash.slice(1);
+    var row = id && /^task-\d+$/.test(id) ? document.getElementById(id) : null;
+    if (!row) { return; }
+    for (var node = row.parentElement; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+    }
+    row.scrollIntoView();
+  }
+  window.addEventListener("hashchange", openTarget);
+
   document.addEventListener("DOMContentLoaded", function () {
+    openTarget();
     setUpTasks();
     setUpTrainees();
   });

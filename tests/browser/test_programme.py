@@ -50,6 +50,10 @@ def test_reporter_logs_a_training_and_sees_it_under_its_task(page, cast, plan64)
     page.goto(f"{page.base_url}/programme/")
     page.wait_for_url(re.compile(rf"/programme/plans/{plan64.pk}/$"))
     row = page.locator("[data-testid=task-row][data-code='II.3.a']")
+    assert not row.is_visible()  # folded under II and II.3 until asked for
+    page.click("[data-group='II'] > summary")
+    page.click("[data-group='II.3'] > summary")
+    assert row.is_visible()
     assert row.locator("[data-testid=task-activities]").inner_text() == "1 hoạt động"
     assert row.locator("[data-testid=task-people]").inner_text() == "30 người (nữ 20)"
     assert row.locator("[data-testid=task-spent]").inner_text() == "12.500.000\u00a0đ"
@@ -111,8 +115,10 @@ def test_coordinator_assesses_a_task_and_reads_the_budget(page, cast, plan64):
     assert page.locator("[data-testid=task-header] [data-testid=task-status]").inner_text() == (
         "Có nguy cơ không đạt"
     )
-    page.goto(f"{page.base_url}/programme/plans/{plan64.pk}/")
+    # Back to the plan by the breadcrumb: the task's row is opened and shows the comment.
+    page.click(f".breadcrumb a[href^='/programme/plans/{plan64.pk}/?q=']")
     row = page.locator("[data-testid=task-row][data-code='II.3.b']")
+    assert row.is_visible()
     assert "Chưa có hội nghị nào trong năm 2025." in row.inner_text()
 
     page.goto(f"{page.base_url}/programme/budget/?plan={plan64.pk}&year=2025")
@@ -125,4 +131,24 @@ def test_coordinator_assesses_a_task_and_reads_the_budget(page, cast, plan64):
     page.click("[data-testid=activity-row] a")
     page.wait_for_selector("[data-testid=recommendation]")
     screenshot(page, "programme-inspection")
+    assert page.errors == []
+
+
+def test_plan_page_is_short_until_its_groups_are_opened(open_page, cast, plan64):
+    """63 tasks once made an 8,000 px page; folded, it fits in about a screen at 1366 px."""
+    page = open_page(width=1366, height=800)
+    login(page, "coordinator1", DEMO_PASSWORD)
+    url = f"{page.base_url}/programme/plans/{plan64.pk}/"
+    page.goto(url)
+    folded = page.evaluate("document.documentElement.scrollHeight")
+    assert folded < 1600, folded
+    screenshot(page, "programme-plan-folded")
+    page.goto(url + "?open=all")
+    assert page.evaluate("document.documentElement.scrollHeight") > folded + 2000
+    # A link to a task's row opens the groups that hold it.
+    task = plan64.tasks.get(code="II.4.a-3")
+    page.goto(f"{url}#task-{task.pk}")
+    page.wait_for_load_state("load")
+    assert page.locator(f"#task-{task.pk}").is_visible()
+    assert page.locator("[data-testid=task-row][data-code='IV.12-3']").is_hidden()
     assert page.errors == []

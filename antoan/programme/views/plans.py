@@ -14,8 +14,9 @@ from django.views import View
 
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import PermissionRequiredMixin, deny, has_perm
+from antoan.core.text import search_key
 from antoan.programme import forms, selectors, services
-from antoan.programme.choices import AssignmentRole
+from antoan.programme.choices import AssignmentRole, TaskStatus
 from antoan.programme.models import Plan, Task
 from antoan.programme.views.common import may_see_activities, plan_years, programme_nav
 from antoan.programme.views.plan_build import plan_page_context
@@ -52,6 +53,68 @@ def report_successors(plan: Plan) -> list[Any]:
     return [t.to_agency for t in selectors.transfers_by_agency().get(plan.report_to.pk, [])][:1]
 
 
+def task_tree(
+    rows: list[selectors.TaskRow], *, open_all: bool = False, wanted: str = ""
+) -> tuple[list[dict[str, Any]], int]:
+    """The plan's rows in tree order, each saying how to nest it, and how many tasks matched.
+
+    A task with sub-tasks folds them into a ``<details>``, closed unless ``open_all`` or it
+    holds a task that ``wanted`` finds (its code, or words of its label, accents optional):
+    the page starts with the sections and their figures, like an accordion with "Mở tất cả".
+    ``close`` is how many levels end after a row.
+    """
+    by_parent: dict[int | None, list[selectors.TaskRow]] = {}
+    known = {r.task.pk for r in rows}
+    for r in rows:
+        parent = r.task.parent_id if r.task.parent_id in known else None
+        by_parent.setdefault(parent, []).append(r)
+    code = wanted.strip().casefold()
+    words = search_key(wanted).split()
+    # A code the plan has ("II.3") finds that task alone, not II.3.a and the rest under it.
+    by_code = code in {r.task.code.casefold() for r in rows}
+
+    def matches(r: selectors.TaskRow) -> bool:
+        if not words:
+            return False
+        if by_code:
+            return r.task.code.casefold() == code
+        text = search_key(f"{r.task.code} {r.task.label}")
+        return all(w in text for w in words)
+
+    ordered: list[dict[str, Any]] = []
+    found = 0
+
+    def walk(r: selectors.TaskRow, depth: int) -> tuple[bool, int, int]:
+        """Append ``r`` and its sub-tasks; (a match inside, leaves, leaves done)."""
+        nonlocal found
+        item = {
+            "row": r,
+            "depth": depth,
+            "match": matches(r),
+            "close": 0,
+            **split_responsible(r.responsible),
+        }
+        found += item["match"]
+        ordered.append(item)
+        children = by_parent.get(r.task.pk, [])
+        item["children"] = len(children)
+        if not children:
+            return item["match"], 1, int(r.task.status == TaskStatus.DONE)
+        inside, leaves, done = False, 0, 0
+        for child in children:
+            hit, n, d = walk(child, depth + 1)
+            inside, leaves, done = inside or hit, leaves + n, done + d
+        ordered[-1]["close"] += 1  # the last row under this task ends its group
+        item.update(leaves=leaves, done=done, open=open_all or inside)
+        return inside or item["match"], leaves, done
+
+    for top in by_parent.get(None, []):
+        walk(top, 0)
+    for item in ordered:
+        item["closers"] = range(item["close"])
+    return ordered, found
+
+
 class PlanHomeView(PermissionRequiredMixin, View):
     """/programme/: the plan in force (or the latest one)."""
 
@@ -71,10 +134,16 @@ class PlanView(PermissionRequiredMixin, View):
         plan = selectors.plan_get_for_user(request.user, pk)
         year_form, year = chosen_year(request, plan)
         rows = selectors.plan_task_rows(request.user, plan, year=year)
+        wanted = request.GET.get("q", "")[:100]
+        open_all = request.GET.get("open") == "all"
+        tree, found = task_tree(rows, open_all=open_all, wanted=wanted)
         context = {
             "plan": plan,
             "objectives": list(plan.objectives.all()),
-            "rows": [{"row": r, **split_responsible(r.responsible)} for r in rows],
+            "rows": tree,
+            "task_query": wanted,
+            "task_found": found,
+            "open_all": open_all,
             "year_form": year_form,
             "year": year,
             "report_successors": report_successors(plan),
