@@ -14,7 +14,7 @@ from antoan.accounts.roles import Perm
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
 from antoan.core.permissions import PermissionRequiredMixin, has_perm
-from antoan.programme import selectors
+from antoan.programme import clock, selectors
 from antoan.programme.choices import ActivityKind
 from antoan.programme.excel import columns as cols
 from antoan.programme.excel.export import build_export, export_queryset, filter_from_query
@@ -76,6 +76,7 @@ class IndexView(ReportOrCoordinateMixin, View):
         ]
         context = {
             "plan": plan,
+            "plan_ended": plan is not None and plan.period_end < clock.today(),
             "kinds": kinds,
             "can_report": has_perm(request.user, Perm.PROGRAMME_REPORT),
             "max_rows": settings.ANTOAN_IMPORT_MAX_ROWS,

@@ -23,6 +23,7 @@ from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import agency_ids_with, has_perm
 from antoan.places.models import Place
+from antoan.programme import clock
 from antoan.programme.choices import PlanStatus, YearReportStatus
 from antoan.programme.models import (
     Activity,
@@ -83,12 +84,39 @@ def plan_get_for_user(user: Any, plan_id: Any) -> Plan:
 
 def plan_current(user: Any, on: dt.date | None = None) -> Plan | None:
     """The plan in force on ``on`` (today by default), else the latest one."""
-    day = on or timezone.localdate()
+    day = on or clock.today()
     plans = provincial_plans(user)
     return (
         plans.filter(period_start__lte=day, period_end__gte=day).first()
         or plans.order_by("-period_end").first()
     )
+
+
+@dataclass(frozen=True)
+class PlanGap:
+    """No provincial plan covers today: the last one ended, the next is not published yet."""
+
+    ended: Plan  # the provincial plan that ended last
+    year: int  # today's year, which no plan covers
+    draft: Plan | None = None  # the next plan being built (only the coordinator sees drafts)
+
+
+def plan_gap(user: Any, on: dt.date | None = None) -> PlanGap | None:
+    """Whether ``on`` (today) falls after the last provincial plan, in one query."""
+    day = on or clock.today()
+    plans = list(
+        plan_list(user)
+        .filter(parent__isnull=True, status__in=[PlanStatus.PUBLISHED, PlanStatus.DRAFT])
+        .order_by("-period_end", "-pk")
+    )
+    published = [p for p in plans if p.status == PlanStatus.PUBLISHED]
+    if any(p.period_start <= day <= p.period_end for p in published):
+        return None
+    ended = next((p for p in published if p.period_end < day), None)
+    if ended is None:
+        return None
+    draft = next((p for p in plans if p.status == PlanStatus.DRAFT), None)
+    return PlanGap(ended=ended, year=day.year, draft=draft)
 
 
 def activity_list(user: Any) -> QuerySet[Activity]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
@@ -21,11 +20,13 @@ from antoan.accounts.roles import Perm
 from antoan.cases.choices import Sex
 from antoan.core.permissions import grant
 from antoan.places.models import Place
+from antoan.programme import clock
 from antoan.programme.choices import (
     ActivityKind,
     Channel,
     ConferenceFormat,
     FundingSource,
+    PlanStatus,
     RecommendationStatus,
     TargetGroup,
     TrainingTopic,
@@ -166,6 +167,39 @@ def check_open_year(plan: Plan, agency: Agency, day: dt.date, field_name: str) -
         )
 
 
+def after_plan_message(plan: Plan, day: dt.date) -> str:
+    """A day after a provincial plan ended: which plan to use instead, or that none exists yet
+    (after 31/12/2025, until the 2026-2030 plan is published)."""
+    following = (
+        Plan.objects.filter(
+            parent__isnull=True,
+            status=PlanStatus.PUBLISHED,
+            period_start__lte=day,
+            period_end__gte=day,
+        )
+        .exclude(pk=plan.pk)
+        .first()
+    )
+    values = {
+        "day": fmt_date(day),
+        "plan": plan.number,
+        "end": fmt_date(plan.period_end),
+        "year": day.year,
+    }
+    if following is not None:
+        return _(
+            "Kế hoạch %(plan)s đã kết thúc ngày %(end)s. Hoạt động ngày %(day)s thuộc kế hoạch "
+            "%(next)s: hãy chọn kế hoạch đó."
+        ) % {**values, "next": following.number}
+    return (
+        _(
+            "Kế hoạch %(plan)s đã kết thúc ngày %(end)s; chưa có kế hoạch cho năm %(year)s, nên "
+            "chưa ghi nhận được hoạt động ngày %(day)s. Hãy báo cán bộ điều phối nạp kế hoạch mới."
+        )
+        % values
+    )
+
+
 def validate_activity(plan: Plan, data: ActivityInput) -> dict[str, list[str]]:
     """Every problem of ``data`` at once, keyed by field, in plain Vietnamese."""
     errors: dict[str, list[str]] = {}
@@ -196,7 +230,11 @@ def validate_activity(plan: Plan, data: ActivityInput) -> dict[str, list[str]]:
     if data.end_date < data.start_date:
         add("end_date", _("Ngày kết thúc trước ngày bắt đầu."))
     for name, day in (("start_date", data.start_date), ("end_date", data.end_date)):
-        if not plan.period_start <= day <= plan.period_end:
+        if day > plan.period_end and not plan.is_local:
+            if name == "end_date" and data.start_date > plan.period_end:
+                continue  # said once, on the start date
+            add(name, after_plan_message(plan, day))
+        elif not plan.period_start <= day <= plan.period_end:
             add(
                 name,
                 _("Ngày %(day)s nằm ngoài thời gian thực hiện kế hoạch (%(start)s - %(end)s).")
@@ -206,7 +244,7 @@ def validate_activity(plan: Plan, data: ActivityInput) -> dict[str, list[str]]:
                     "end": fmt_date(plan.period_end),
                 },
             )
-    if data.start_date > timezone.localdate():
+    if data.start_date > clock.today():
         add("start_date", _("Hoạt động chưa diễn ra: chỉ ghi nhận hoạt động đã bắt đầu."))
 
     sexes = {

@@ -463,7 +463,8 @@ def test_a_date_before_the_plan_period_is_refused(record, mini_places):
 def test_a_date_after_the_plan_period_is_refused(record):
     errors = refused(record, end_date=dt.date(2026, 1, 5))
     assert errors["end_date"] == [
-        "Ngày 05/01/2026 nằm ngoài thời gian thực hiện kế hoạch (01/01/2021 - 31/12/2025)."
+        "Kế hoạch 64/KH-UBND đã kết thúc ngày 31/12/2025; chưa có kế hoạch cho năm 2026, nên "
+        "chưa ghi nhận được hoạt động ngày 05/01/2026. Hãy báo cán bộ điều phối nạp kế hoạch mới."
     ]
 
 

@@ -18,7 +18,7 @@ from antoan.accounts.selectors import agency_list
 from antoan.cases.views.common import commune_choices, province_of
 from antoan.core.permissions import deny, grant, has_perm
 from antoan.places.models import Place
-from antoan.programme import selectors
+from antoan.programme import clock, selectors
 from antoan.programme.models import Plan
 from antoan.programme.selectors.campaigns import reminders_for_user
 
@@ -62,6 +62,9 @@ def programme_nav(request: Any, active: str) -> dict[str, Any]:
         if selectors.reporting_agency_ids(user)
         else [],
         "campaign_today": timezone.localdate(),
+        # After the last plan's end, until the next is published (plan 64 ended 31/12/2025).
+        "plan_gap": selectors.plan_gap(user),
+        "may_build_next_plan": has_perm(user, Perm.PROGRAMME_COORDINATE),
     }
 
 
@@ -80,7 +83,7 @@ def plan_from_request(user: Any, value: Any) -> Plan:
 
 def plan_years(plan: Plan) -> list[int]:
     """The plan's years up to this one (nothing to report about the future)."""
-    last = min(plan.period_end.year, timezone.localdate().year)
+    last = min(plan.period_end.year, clock.today().year)
     return list(range(plan.period_start.year, max(last, plan.period_start.year) + 1))
 
 
