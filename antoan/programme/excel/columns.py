@@ -39,6 +39,8 @@ MARKER_NAME = "AnToanMau"
 MARKER_PREFIX = "antoan-activity"
 MARKER_VERSION = "1"
 EXPORT_KIND = "export"
+# The template that holds every kind: each row names its kind in the "Loại hoạt động" column.
+ALL_KINDS = "all"
 
 SHEET_DATA = "Hoạt động"
 SHEET_TRAINEES = "Học viên"
@@ -316,6 +318,51 @@ def activity_columns(kind: str) -> list[Column]:
 def all_kind_columns() -> list[Column]:
     """Every kind's own columns once, for the export of all kinds together."""
     return list(KIND_COLUMNS.values())
+
+
+KIND = Column(
+    "kind",
+    _("Loại hoạt động"),
+    "choice",
+    _(
+        "Chọn trong danh sách. Mỗi loại chỉ điền các cột của loại đó (xem trang Hướng dẫn); "
+        "các cột của loại khác để trống."
+    ),
+    True,
+    choices=ActivityKind,
+    width=26,
+)
+
+
+def kinds_of_column() -> dict[str, list[str]]:
+    """A kind's own column key -> the kinds that use it."""
+    out: dict[str, list[str]] = {}
+    for kind, names in KIND_FIELDS.items():
+        for name in names:
+            out.setdefault(name, []).append(kind)
+    return out
+
+
+def template_columns(kind: str) -> list[Column]:
+    """The "Hoạt động" sheet of a template: one kind's, or every kind's with a kind column."""
+    if kind != ALL_KINDS:
+        return activity_columns(kind)
+    return [REF, KIND, *COMMON[:5], *all_kind_columns(), *COMMON[5:]]
+
+
+def import_columns(kind: str | None) -> list[Column]:
+    """The columns an upload may have: a one-kind template's, which may also carry the kind
+    column (optional: the template says its kind), or every kind's, with the kind required."""
+    if kind in ActivityKind.values:
+        return [*activity_columns(kind), Column(**{**vars(KIND), "required": False})]
+    return template_columns(ALL_KINDS)
+
+
+def child_sheets(kind: str) -> list[tuple[str, list[Column]]]:
+    """The sheets of rows that belong to an activity row, in a template of ``kind``."""
+    if kind == ALL_KINDS:
+        return list(CHILD_SHEETS.values())
+    return [CHILD_SHEETS[kind]] if kind in CHILD_SHEETS else []
 
 
 TRAINEE_COLUMNS = [

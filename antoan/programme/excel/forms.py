@@ -1,4 +1,4 @@
-"""The upload form: which plan, which kind, for which agency, and the file."""
+"""The upload form: which plan, for which agency, and the file (which says each row's kind)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from antoan.accounts.models import Agency
 from antoan.programme import selectors
-from antoan.programme.choices import ActivityKind
 from antoan.programme.models import Plan
 
 
@@ -17,7 +16,6 @@ class ImportForm(forms.Form):
     plan = forms.ModelChoiceField(
         label=_("Kế hoạch"), queryset=Plan.objects.none(), empty_label=None
     )
-    kind = forms.ChoiceField(label=_("Loại hoạt động"), choices=ActivityKind.choices)
     agency = forms.ModelChoiceField(
         label=_("Cơ quan tổ chức"),
         queryset=Agency.objects.none(),

@@ -18,6 +18,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from antoan.programme import services
 from antoan.programme.choices import ActivityKind
 from antoan.programme.excel import columns as cols
 from antoan.programme.models import CommunityModel, Plan
@@ -141,7 +142,9 @@ def write_help(
     max_rows: int,
 ) -> None:
     period = f"{date_format(plan.period_start, 'd/m/Y')} - {date_format(plan.period_end, 'd/m/Y')}"
-    ws["A1"] = _("Mẫu nhập hoạt động: %(kind)s") % {"kind": ActivityKind(kind).label}
+    every = kind == cols.ALL_KINDS
+    label = _("mọi loại hoạt động") if every else ActivityKind(kind).label
+    ws["A1"] = _("Mẫu nhập hoạt động: %(kind)s") % {"kind": label}
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"], ws["B2"] = _("Mã mẫu (không sửa)"), cols.marker(kind)
     ws["A3"], ws["B3"] = _("Kế hoạch"), f"{plan.number}: {plan.title} ({period})"
@@ -184,7 +187,16 @@ def write_help(
         ),
         _("Không ghi thông tin về người bị bạo lực vào tệp này."),
     ]
-    if kind == ActivityKind.TRAINING:
+    if every:
+        lines.insert(
+            1,
+            _(
+                "Cột “%(column)s”: chọn loại của từng dòng. Mỗi loại có thêm vài cột riêng (bảng "
+                "“Cột riêng của từng loại” bên dưới); cột của loại khác để trống."
+            )
+            % {"column": cols.in_format_language(cols.KIND.header)},
+        )
+    if kind in (ActivityKind.TRAINING, cols.ALL_KINDS):
         lines.append(
             _(
                 "Trang “%(sheet)s”: mỗi dòng một học viên; cột Mã dòng hoạt động ghi Mã dòng của "
@@ -193,7 +205,7 @@ def write_help(
             )
             % {"sheet": cols.SHEET_TRAINEES}
         )
-    if kind == ActivityKind.INSPECTION:
+    if kind in (ActivityKind.INSPECTION, cols.ALL_KINDS):
         lines.append(
             _(
                 "Trang “%(sheet)s”: mỗi dòng một kiến nghị của đoàn kiểm tra; cột Mã dòng hoạt "
@@ -206,6 +218,21 @@ def write_help(
     for number, line in enumerate(lines, start=1):
         row += 1
         ws.cell(row=row, column=1, value=f"{number}. {line}")
+    if every:
+        row += 2
+        ws.cell(row=row, column=1, value=_("Cột riêng của từng loại")).font = BOLD
+        required = services.KIND_REQUIRED
+        for activity_kind in ActivityKind:
+            names = services.KIND_FIELDS.get(activity_kind, {})
+            row += 1
+            ws.cell(row=row, column=1, value=cols.in_format_language(activity_kind.label))
+            text = "; ".join(
+                cols.in_format_language(cols.KIND_COLUMNS[n].header)
+                + (f" ({_('bắt buộc')})" if n in required.get(activity_kind, []) else "")
+                for n in names
+            )
+            help_cell = ws.cell(row=row, column=3, value=text or _("Không có cột riêng."))
+            help_cell.alignment = Alignment(wrap_text=True, vertical="top")
     for name, columns in sheets:
         row += 2
         ws.cell(row=row, column=1, value=_("Các cột của trang “%s”") % name).font = BOLD
@@ -224,13 +251,11 @@ def write_help(
 
 
 def build_template(*, kind: str, plan: Plan, models: list[CommunityModel], max_rows: int) -> bytes:
-    """The .xlsx template of ``kind`` for ``plan``, as bytes."""
+    """The .xlsx template of ``kind`` (or ``columns.ALL_KINDS``) for ``plan``, as bytes."""
     wb = Workbook()
     help_ws = wb.active
     help_ws.title = cols.SHEET_HELP
-    sheets = [(cols.SHEET_DATA, cols.activity_columns(kind))]
-    if kind in cols.CHILD_SHEETS:
-        sheets.append(cols.CHILD_SHEETS[kind])
+    sheets = [(cols.SHEET_DATA, cols.template_columns(kind)), *cols.child_sheets(kind)]
     data_sheets = [wb.create_sheet(name) for name, _columns in sheets]
     lists_ws = wb.create_sheet(cols.SHEET_LISTS)
     lists_ws.sheet_state = "hidden"

@@ -89,7 +89,7 @@ class TemplateDownloadView(PermissionRequiredMixin, View):
     permission = Perm.PROGRAMME_REPORT
 
     def get(self, request, kind):
-        if kind not in ActivityKind.values:
+        if kind not in ActivityKind.values and kind != cols.ALL_KINDS:
             raise Http404
         plan_id = request.GET.get("plan")
         plan: Plan | None
@@ -126,10 +126,7 @@ class ImportView(PermissionRequiredMixin, View):
         )
 
     def get(self, request):
-        initial = {}
-        if request.GET.get("kind") in ActivityKind.values:
-            initial["kind"] = request.GET["kind"]
-        return self.show(request, ImportForm(user=request.user, initial=initial))
+        return self.show(request, ImportForm(user=request.user))
 
     def post(self, request):
         form = ImportForm(request.POST, request.FILES, user=request.user)
@@ -145,13 +142,12 @@ class ImportView(PermissionRequiredMixin, View):
                 strip_metadata=False,
             )
         except ValidationError as exc:
-            result = ImportResult(data["kind"], total_problems=1)
+            result = ImportResult(cols.ALL_KINDS, total_problems=1)
             result.problems = [Problem("", None, "", " ".join(exc.messages))]
             return self.show(request, form, result, status=400)
         result = run_import(
             actor=request.user,
             plan=data["plan"],
-            kind=data["kind"],
             agency=data["agency"],
             data=checked.data,
             models=models_for(request.user),

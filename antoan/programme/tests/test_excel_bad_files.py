@@ -10,6 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from antoan.programme.models import Activity
 from antoan.programme.tests.test_excel_import import (
@@ -54,11 +55,12 @@ def test_a_sheet_missing_a_required_header_is_refused(reporter, plan64):
 
 
 def test_fifty_thousand_rows_are_refused(reporter, plan64):
-    from antoan.programme.excel.columns import activity_columns, in_format_language
+    from antoan.programme.excel.columns import in_format_language, template_columns
 
+    # A file made by hand has no template marker: it has the all-kinds template's columns.
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Hoạt động")
-    ws.append([in_format_language(c.header) for c in activity_columns("communication")])
+    ws.append([in_format_language(c.header) for c in template_columns("all")])
     for n in range(50_000):
         ws.append(["", f"Hoạt động {n}"])
     out = io.BytesIO()
@@ -138,8 +140,31 @@ def test_a_template_without_rows_is_refused(reporter, plan64):
     assert "chưa có dòng dữ liệu nào" in message
 
 
-def test_another_kinds_template_is_recognised(reporter, plan64):
+def test_a_kinds_template_says_its_kind(reporter, plan64):
+    """The upload page no longer asks for the kind: a communication template's rows are
+    communications, whatever the person would once have picked."""
     filled = fill(template(reporter, "communication", plan64), [COMMUNICATION_ROW])
 
-    message = refused(upload(reporter, filled, kind="training", plan=plan64))
-    assert "Tệp này là mẫu “Truyền thông, chiến dịch truyền thông”" in message
+    response = upload(reporter, filled, kind="training", plan=plan64)
+    assert response.status_code == 200
+    assert Activity.objects.get().kind == "communication"
+
+
+def test_a_caller_expecting_another_kind_is_refused(cast, plan64, agencies, reporter):
+    """``run_import(kind=…)`` (a caller that knows what it expects) still refuses another
+    kind's template."""
+    from antoan.programme.excel.importer import run_import
+
+    filled = fill(template(reporter, "communication", plan64), [COMMUNICATION_ROW])
+    with translation.override("vi"):
+        result = run_import(
+            actor=cast["reporter1"],
+            plan=plan64,
+            agency=agencies["ubnd-pho-hien"],
+            data=filled,
+            models=[],
+            max_rows=100,
+            kind="training",
+        )
+    assert not result.ok
+    assert "Tệp này là mẫu “Truyền thông, chiến dịch truyền thông”" in result.problems[0].message
