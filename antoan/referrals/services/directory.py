@@ -38,6 +38,7 @@ def provider_save(
     languages: str = "",
     accessible: bool = False,
     active: bool = True,
+    confidential: bool = False,
     capacity: int | None = None,
     location: str = "",
     contacts: list[ContactInput] = (),  # type: ignore[assignment]
@@ -54,6 +55,7 @@ def provider_save(
     provider.address, provider.hours, provider.always_open = address, hours, always_open
     provider.emergency_phone, provider.languages = emergency_phone, languages
     provider.accessible, provider.active = accessible, active
+    provider.confidential = confidential
     provider.capacity = capacity
     if capacity is not None and provider.occupancy > capacity:
         raise ValidationError({"capacity": [_("Sức chứa nhỏ hơn số người đang ở.")]})
