@@ -116,7 +116,7 @@ def test_a_name_matching_several_communes_offers_a_choice_that_works_without_jav
     assert_no_cookie(response)
     choices = html.split('data-testid="commune-choices"')[1].split("</ul>")[0]
     assert "Phường Phố Hiến" in choices and "Phường Trần Hưng Đạo" in choices
-    assert f'href="{URL}?xa=12452"' in choices
+    assert f'href="{URL}?xa=12452#near"' in choices
     assert 'data-testid="services"' not in html
 
     response, html = anonymous_get(URL, xa="12452")
@@ -149,7 +149,7 @@ def test_the_former_name_of_a_merged_commune_leads_to_the_commune_of_today(direc
     )
     _, html = anonymous_get(URL, q="lam son")
     choices = html.split('data-testid="commune-choices"')[1].split("</ul>")[0]
-    assert f'href="{URL}?xa=11953"' in choices
+    assert f'href="{URL}?xa=11953#near"' in choices
     assert "Phường Phố Hiến" in choices
     assert "trước đây: Phường Lam Sơn" in choices
 
