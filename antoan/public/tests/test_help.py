@@ -80,6 +80,8 @@ def test_anyone_reads_the_hotline_and_what_to_do_in_danger_without_a_cookie(dire
     assert 'href="tel:18001567"' in html
     assert "1800 1567" in html
     assert "Trực 24 giờ" in html
+    # Children: the national child protection line.
+    assert 'href="tel:111"' in html
 
 
 def test_the_page_sends_no_referrer_and_loads_nothing_from_elsewhere(directory):
