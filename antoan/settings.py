@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "antoan.health",
     "antoan.reports",
     "antoan.api",
+    "antoan.public",
 ]
 
 MIDDLEWARE = [
@@ -429,3 +430,13 @@ LOGGING = {
 # Lockouts are handled by our own login views and token endpoint (clear, translated messages),
 # not by axes' middleware.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# The public "Tìm hỗ trợ" page (antoan/public, docs/public.md). The quick-exit button sends the
+# visitor here, replacing the page in the browser's history: a neutral site (the national
+# weather service by default), nothing that hints at violence or help.
+ANTOAN_QUICK_EXIT_URL = env_str("ANTOAN_QUICK_EXIT_URL", "https://nchmf.gov.vn/")
+if not ANTOAN_QUICK_EXIT_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("ANTOAN_QUICK_EXIT_URL must be an http(s):// address.")
+# Agencies (codes) whose directory number the page shows as the hotline. Empty: every agency
+# with a hotline operator today.
+ANTOAN_PUBLIC_HOTLINE_AGENCIES = env_list("ANTOAN_PUBLIC_HOTLINE_AGENCIES", [])

@@ -39,6 +39,7 @@ def provider_save(
     languages: str = "",
     accessible: bool = False,
     active: bool = True,
+    confidential: bool = False,
     capacity: int | None = None,
     location: str = "",
     contacts: list[ContactInput] = (),  # type: ignore[assignment]
@@ -56,6 +57,7 @@ def provider_save(
     provider.emergency_phone = _phone(emergency_phone, "emergency_phone")
     provider.languages = languages
     provider.accessible, provider.active = accessible, active
+    provider.confidential = confidential
     provider.capacity = capacity
     if capacity is not None and provider.occupancy > capacity:
         raise ValidationError({"capacity": [_("Sức chứa nhỏ hơn số người đang ở.")]})
