@@ -238,6 +238,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A session cookie, not a year-long one: a visitor who only opened the login page leaves no
+# lasting trace of An Toàn on a shared phone.
+CSRF_COOKIE_AGE = None
 
 # Case numbers: <prefix>-<year>-<6 digits>, per province.
 ANTOAN_CASE_PREFIX = env_str("ANTOAN_CASE_PREFIX", "HY")
