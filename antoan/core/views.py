@@ -10,6 +10,7 @@ from django_otp import user_has_device
 from antoan.accounts.roles import Perm, Role
 from antoan.core.audit import audit_record
 from antoan.core.forms import AuditSearchForm
+from antoan.core.home import home_cards
 from antoan.core.models import AuditAction
 from antoan.core.permissions import PermissionRequiredMixin, memberships, public
 from antoan.core.selectors import audit_event_page, audit_events_for_user, sign_in_summary_for
@@ -25,6 +26,7 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         context["memberships"] = memberships(user)
         context["two_factor_enabled"] = user_has_device(user)
         context["sign_in"] = sign_in_summary_for(user)
+        context["cards"] = home_cards(user)
         return context
 
 

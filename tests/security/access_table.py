@@ -572,7 +572,8 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /api/v1/places": e(EVERYONE),
     # Not in the schema they serve: listed from the URL patterns.
     "GET /api/v1/schema": e(EVERYONE),
-    "GET /api/v1/docs": e(EVERYONE),
+    # The browsable docs: the roles that build on the API (Perm.API_DOCS).
+    "GET /api/v1/docs": e(frozenset({"admin1", "admin2", "analyst1", "analyst2"})),
     # --- API: cases ----------------------------------------------------------------------------
     "GET /api/v1/cases": e(CASE_STAFF),
     "POST /api/v1/cases/search": e(CASE_STAFF),
