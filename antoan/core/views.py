@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_otp import user_has_device
@@ -77,6 +78,12 @@ class AuditLogView(PermissionRequiredMixin, TemplateView):
             query[key] = str(value)
         encoded = query.urlencode()
         return f"{self.request.path}?{encoded}" if encoded else self.request.path
+
+
+@public
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and bookmarks ask for /favicon.ico: send them to the static icon."""
+    return redirect(static("img/favicon.ico"), permanent=True)
 
 
 @public
