@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -34,7 +35,7 @@ def test_the_menu_fits_one_line_at_1366(open_page, cast, username):
     assert len({round(e["height"]) for e in bar}) == 1, entries
     # Nor do they run past the screen or over each other.
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert before["right"] <= after["left"] + 1, (before, after)
     assert lang["right"] <= 1366 and lang["top"] < bar[0]["top"] + bar[0]["height"], lang
     if username == "supervisor1":
