@@ -230,6 +230,9 @@ def test_the_menu_shows_unread_notifications(cast, client_for):
     html = client.get("/").content.decode()
     assert html.count('data-testid="unread-badge"') == 2  # on the menu and on the entry
     assert "3 thông báo chưa đọc" in html
+    # On a phone the menu is folded: its button says so too.
+    assert 'aria-label="Mở menu (3 thông báo chưa đọc)"' in html
+    assert 'data-testid="unread-toggler"' in html
 
     client.post("/referrals/notifications/")  # mark all read
     assert 'data-testid="unread-badge"' not in client.get("/").content.decode()
