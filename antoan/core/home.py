@@ -129,6 +129,28 @@ def _reports(user: Any) -> list[HomeCard]:
     ]
 
 
+def _reports_to_receive(user: Any) -> list[HomeCard]:
+    """For the lead department: agencies that have not handed in the current cycle's report,
+    as its board lists them (``?state=missing``)."""
+    from antoan.reports import selectors
+
+    cycle = selectors.current_cycle(user)
+    if cycle is None or not selectors.reads_all(user):
+        return []
+    board = selectors.board(user, cycle)
+    missing = board.counts[selectors.MISSING]
+    return [
+        HomeCard(
+            "reports_missing",
+            _("Báo cáo năm %(year)s chưa nộp") % {"year": cycle.year},
+            missing,
+            reverse("reports:cycle", args=[cycle.pk]) + f"?state={selectors.MISSING}",
+            _("cơ quan phải báo cáo nhưng chưa nộp"),
+            urgent=missing > 0 and board.overdue,
+        )
+    ]
+
+
 def _today():
     from django.utils import timezone
 
@@ -144,6 +166,7 @@ CARDS = [
     (Perm.REFERRAL_RECEIVE, _referrals_in),
     (Perm.REFERRAL_SEND, _referrals_out),
     (Perm.REPORTS_SUBMIT, _reports),
+    (Perm.REPORTS_REVIEW, _reports_to_receive),
 ]
 
 

@@ -210,6 +210,32 @@ def test_reports_due_count_the_reports_page(cast, client_for):
     assert card["count"] == reports_owed_in_list(client, card["url"]) == before - 1
 
 
+def test_reports_not_received_count_the_cycle_board(cast, client_for):
+    from pathlib import Path
+
+    from antoan.accounts.models import Agency
+    from antoan.programme.loader import load_plan
+    from antoan.reports.choices import SubmissionStatus
+    from antoan.reports.models import Submission
+    from antoan.reports.services import ensure_cycles, submission_open
+
+    data = Path(__file__).resolve().parents[3] / "data" / "plans" / "64-KH-UBND-2021.yaml"
+    plan, _ = load_plan(data)
+    ensure_cycles(plan)
+    client = client_for(cast["coordinator1"])
+    card = cards_of(client)["reports_missing"]
+    before = card["count"]
+    assert card["url"].endswith("?state=missing")
+    assert before == len(client.get(card["url"]).context["rows"]) >= 1
+
+    cycle = client.get(card["url"]).context["cycle"]
+    pho_hien = Agency.objects.get(code="ubnd-pho-hien")
+    mine, _ = submission_open(actor=cast["reporter1"], cycle=cycle, agency=pho_hien)
+    Submission.objects.filter(pk=mine.pk).update(status=SubmissionStatus.SUBMITTED)
+    card = cards_of(client)["reports_missing"]
+    assert card["count"] == len(client.get(card["url"]).context["rows"]) == before - 1
+
+
 # --- The menu's badge and the query budget ------------------------------------------------
 
 
