@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -124,7 +125,7 @@ def _reports(user: Any) -> list[HomeCard]:
             len(owed),
             reverse("reports:home"),
             _("báo cáo của cơ quan bạn chưa nộp cho cơ quan chủ trì"),
-            urgent=any(cycle.due_date < _today() for cycle, _agency in owed),
+            urgent=any(cycle.due_date < timezone.localdate() for cycle, _agency in owed),
         )
     ]
 
@@ -149,12 +150,6 @@ def _reports_to_receive(user: Any) -> list[HomeCard]:
             urgent=missing > 0 and board.overdue,
         )
     ]
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 # (the permission that shows the card, the card). In the order a user reads them: what is

@@ -96,8 +96,8 @@ def nav_for(permissions: set[Perm], current_path: str) -> list[dict]:
 
 
 def menu_for(items: list[dict]) -> list[dict]:
-    """The bar: entries without a group, and one entry per group in the order of
-    ``GROUP_LABELS`` after the first of its entries; a group of one is shown as that entry."""
+    """The bar: entries without a group as they are, and each group as one entry where its
+    first entry would stand; a group of one is shown as that entry."""
     members: dict[str, list[dict]] = {}
     for item in items:
         if item["group"]:

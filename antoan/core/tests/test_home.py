@@ -314,3 +314,23 @@ def test_the_cards_follow_the_roles(cast, client_for):
     }
     for username, keys in expected.items():
         assert set(cards_of(client_for(cast[username]))) == keys, username
+
+
+def test_the_supervisors_menu_groups_its_entries(db):
+    from antoan.accounts.roles import Role, role_permissions
+    from antoan.core.navigation import menu_for, nav_for
+
+    menu = menu_for(nav_for(set(role_permissions(Role.CASE_SUPERVISOR)), "/cases/team/"))
+    assert [str(entry["label"]) for entry in menu] == [
+        "Trang chủ",
+        "Cuộc gọi đường dây nóng",
+        "Hồ sơ",
+        "Chuyển gửi",
+        "Thống kê cơ quan",
+        "Yêu cầu về dữ liệu cá nhân",
+    ]
+    cases = menu[2]
+    assert cases["active"] and not menu[3]["active"]
+    assert [str(c["label"]) for c in cases["children"] if c["active"]] == ["Hồ sơ của cơ quan"]
+    # A group of one entry is that entry, not a dropdown of one.
+    assert "children" not in menu[4]
