@@ -389,8 +389,12 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("ANTOAN_NUM_PROXIES", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "An Toàn API",
-    "DESCRIPTION": "API v1 of An Toàn. Names and conventions are fixed in docs/api.md.",
+    # Vietnamese, like the rest of the site; field names and codes stay English (docs/api.md).
+    "TITLE": "API của hệ thống An Toàn",
+    "DESCRIPTION": (
+        "API phiên bản 1 của hệ thống An Toàn. Tên trường, mã và quy ước được giữ cố định "
+        "(xem docs/api.md): chỉ thêm trường mới, không đổi tên."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

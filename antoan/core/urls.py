@@ -9,4 +9,5 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit"),
     path("healthz", views.healthz, name="healthz"),
     path("drafts/<str:key>/", draft_views.FormDraftView.as_view(), name="draft"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -19,6 +19,13 @@ class ProviderContactInline(admin.TabularInline):
     model = ProviderContact
     extra = 1
     fields = ("name", "role", "phone", "order")
+    # Labels of the admin only (the model's own would need a migration).
+    verbose_name = _("người liên hệ")
+    verbose_name_plural = _("người liên hệ")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("labels", {"order": _("Thứ tự")})
+        return super().get_formset(request, obj, **kwargs)
 
     # Inlines are not ModelAdmins: ask the parent admin, which checks Perm.ADMIN_MANAGE.
     def has_view_permission(self, request, obj=None) -> bool:

@@ -9,7 +9,7 @@ import re
 from django.utils import timezone
 
 from antoan.accounts.demo import DEMO_PASSWORD as CAST_PASSWORD
-from tests.browser.helpers import login, logout, screenshot
+from tests.browser.helpers import login, logout, open_menu_entry, screenshot
 
 
 def _day(delta: int = 0) -> str:
@@ -42,7 +42,7 @@ def fill_intake(page) -> None:
 
 def test_intake_to_closure_approval(page, cast):
     login(page, "worker1", CAST_PASSWORD)
-    page.click("nav >> text=Tiếp nhận ca mới")
+    open_menu_entry(page, "Tiếp nhận ca mới")
     page.wait_for_selector("[data-testid=intake-form]")
     screenshot(page, "case-intake-empty")
     fill_intake(page)
@@ -94,7 +94,7 @@ def test_intake_to_closure_approval(page, cast):
 
     # The supervisor finds the case among the agency's and approves the closure.
     login(page, "supervisor1", CAST_PASSWORD)
-    page.click("nav >> text=Hồ sơ của cơ quan")
+    open_menu_entry(page, "Hồ sơ của cơ quan")
     page.wait_for_selector("[data-testid=case-list]")
     screenshot(page, "case-team-list")
     page.click(f"text={number}")
