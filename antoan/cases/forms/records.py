@@ -148,6 +148,17 @@ class ClosureRequestForm(VersionedForm):
         _("Danh mục kiểm tra trước khi đóng ca"),
         help_text=_("Phải hoàn thành mọi mục."),
     )
+    # Required by the service only when the case still lacks something (the page lists it).
+    missing_reason = forms.CharField(
+        label=_("Lý do vẫn đóng ca khi còn thiếu"),
+        max_length=1000,
+        required=False,
+        widget=text_area(3),
+        help_text=_(
+            "Ví dụ: người bị bạo lực đã chuyển đi nơi khác, hoặc từ chối dịch vụ. "
+            "Giám sát sẽ đọc lý do này khi duyệt."
+        ),
+    )
 
     def checklist_dict(self) -> dict[str, bool]:
         ticked = set(self.cleaned_data.get("checklist") or [])
@@ -165,7 +176,10 @@ class ClosureDecisionForm(VersionedForm):
         max_length=1000,
         required=False,
         widget=text_area(3),
-        help_text=_("Bắt buộc khi trả lại: ghi rõ cần bổ sung gì."),
+        help_text=_(
+            "Bắt buộc khi trả lại: ghi rõ cần bổ sung gì. Bắt buộc khi duyệt một hồ sơ còn "
+            "thiếu mà người đề nghị chưa giải thích."
+        ),
     )
 
 
