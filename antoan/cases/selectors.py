@@ -548,3 +548,10 @@ def closure_gaps(case: Case, *, now: dt.datetime | None = None) -> list[ClosureG
             ),
         )
     return gaps
+
+
+def assessed_needs(case: Case) -> list[str]:
+    """The needs of the latest assessment (those recorded at intake if none), in form order."""
+    latest = Assessment.objects.filter(case=case).order_by("-assessed_at", "-pk").first()
+    needs = set(latest.needs if latest is not None else case.needs)
+    return [need for need in c.Need.values if need in needs]

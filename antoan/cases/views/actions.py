@@ -84,8 +84,22 @@ class CasePlanAddView(CaseActionView):
     def formsets(self, case, data) -> dict[str, Any]:
         agencies = current_agencies(self.request.user)
         return {
-            "items": forms.PlanItemFormSet(data, prefix="items", form_kwargs={"agencies": agencies})
+            "items": forms.PlanItemFormSet(
+                data,
+                prefix="items",
+                form_kwargs={"agencies": agencies},
+                suggestions=self.suggested(case),
+            )
         }
+
+    def suggested(self, case: Case) -> list[str]:
+        if not hasattr(self, "_suggested"):
+            self._suggested = selectors.assessed_needs(case)[:5]
+        return self._suggested
+
+    def extra_context(self, case: Case) -> dict[str, Any]:
+        labels = dict(c.Need.choices)
+        return {"suggested_needs": [labels.get(need, need) for need in self.suggested(case)]}
 
     def perform(self, case, form, formsets) -> str:
         d = form.cleaned_data
