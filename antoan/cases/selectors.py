@@ -515,13 +515,13 @@ def closure_gaps(case: Case, *, now: dt.datetime | None = None) -> list[ClosureG
     plans = CasePlanItem.objects.filter(plan__case=case)
     if not CasePlan.objects.filter(case=case).exists():
         add("no_case_plan")
-    open_referrals = [r for r in case.referrals.all() if r.is_open]  # type: ignore[attr-defined]
+    open_referrals = [r for r in case.referrals.all() if r.is_open]
     if open_referrals:
         add(
             "open_referrals",
             (f"{r.number} · {r.get_service_display()}" for r in open_referrals),
         )
-    delivered = set(case.deliveries.values_list("service", flat=True))  # type: ignore[attr-defined]
+    delivered = set(case.deliveries.values_list("service", flat=True))
     done = set(plans.filter(status=c.PlanItemStatus.DONE).values_list("service", flat=True))
     unmet = [need for need in case.needs if need not in delivered and need not in done]
     if unmet:

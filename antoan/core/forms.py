@@ -199,7 +199,7 @@ def label_empty_choices(form: forms.BaseForm) -> None:
             if field.empty_label == DJANGO_EMPTY_LABEL:
                 field.empty_label = EMPTY_CHOICE_LABEL
         elif isinstance(field, forms.ChoiceField):
-            choices = list(field.choices)
+            choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
             if any(value in ("", None) and label == DJANGO_EMPTY_LABEL for value, label in choices):
                 field.choices = [
                     (value, EMPTY_CHOICE_LABEL)
