@@ -16,7 +16,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases import choices as c
-from antoan.core.crypto import normalise_phone
+from antoan.core.phones import parse_phone
 from antoan.core.text import nfc
 
 
@@ -314,8 +313,6 @@ def check_incident_dates(
 
 # Cc: NUL, bell, escape... Cs: lone surrogates, which cannot even be encoded to store them.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-_PHONE = re.compile(r"\+?[0-9]{8,15}")
 
 
 def clean_text(
@@ -349,17 +346,10 @@ def clean_text(
 
 def clean_phone(value: str, *, field: str) -> str:
     """A phone number as stored (digits, 0 for +84), or '' when none is given."""
-    compact = _PHONE_SEPARATORS.sub("", value)
-    if not compact:
-        return ""
-    # [0-9], not isdigit(): "²" and Arabic-Indic digits are digits to Python, not to a phone.
-    if not _PHONE.fullmatch(compact):
-        raise _error(
-            field,
-            gettext("Số điện thoại không hợp lệ: cần từ 8 đến 15 chữ số."),
-            "invalid_phone",
-        )
-    return normalise_phone(compact)
+    try:
+        return parse_phone(value)
+    except ValidationError as error:
+        raise ValidationError({field: [error]}) from None
 
 
 # --- Protection measures (Law 13/2022/QH15 Art. 23) ---------------------------------------

@@ -46,6 +46,7 @@ class ProviderForm(forms.ModelForm):
             "languages",
             "accessible",
             "active",
+            "confidential",
             "capacity",
         )
 
@@ -54,8 +55,8 @@ class ProviderForm(forms.ModelForm):
 class ProviderAdmin(AntoanModelAdmin):
     form = ProviderForm
     inlines = [ProviderContactInline]
-    list_display = ("agency", "always_open", "active", "capacity")
-    list_filter = ("active", "always_open")
+    list_display = ("agency", "always_open", "active", "confidential", "capacity")
+    list_filter = ("active", "always_open", "confidential")
     search_fields = ("agency__name",)
     list_select_related = ("agency",)
     autocomplete_fields = ("agency",)

@@ -194,6 +194,8 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
         {"worker1"}, refused=404, ids={"pk": "token_worker1"}
     ),
     "GET /i18n/setlang/": e(EVERYONE),
+    # The public "Tìm hỗ trợ" page: no login, the public directory only (antoan/public).
+    "GET /tim-ho-tro/": e(EVERYONE),
     # One's own password and the step-up confirmation (accounts tests cover the forms).
     "GET /accounts/security/password/": e(EVERYONE),
     "POST /accounts/security/password/": e(EVERYONE),

@@ -7,9 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from antoan.core.forms import (
+    DATE_ERROR,
+    DATE_INPUTS,
+    DATETIME_ERROR,
+    DATETIME_INPUTS,
     EMPTY_CHOICE_LABEL,
     BoundedDateField,
     BoundedDateTimeField,
@@ -17,10 +20,6 @@ from antoan.core.forms import (
     label_empty_choices,
 )
 
-DATE_INPUTS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-DATETIME_INPUTS = ["%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M"]
-DATE_ERROR = _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/05/2021.")
-DATETIME_ERROR = _("Nhập thời điểm theo dạng ngày/tháng/năm giờ:phút, ví dụ 05/05/2021 14:30.")
 BLANK = ("", EMPTY_CHOICE_LABEL)
 
 

@@ -32,6 +32,7 @@ class AssessmentAddView(CaseActionView):
         "đánh giá mới có thể nâng mức nguy cơ của hồ sơ, không hạ xuống."
     )
     anchor = "assessments"
+    draft_form = "cases:assessment"
 
     def initial(self, case: Case) -> dict[str, Any]:
         return {"needs": list(case.needs), "immediate_danger": case.immediate_danger}

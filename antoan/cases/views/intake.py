@@ -21,12 +21,15 @@ from antoan.accounts.roles import Perm
 from antoan.cases import forms, rules, selectors, services
 from antoan.cases.models import Case
 from antoan.cases.views.common import apply_errors, commune_choices, today
+from antoan.core.drafts import form_draft_submitted
 from antoan.core.permissions import PermissionRequiredMixin
 
 
 class IntakeView(PermissionRequiredMixin, View):
     permission = Perm.CASE_CREATE
     template_name = "cases/intake.html"
+    # The server-side draft of this form (antoan/cases/drafts.py); '' keeps none.
+    draft_form = "cases:intake"
 
     def build(self, data: Any = None) -> dict[str, Any]:
         communes = commune_choices(self.request.user, Perm.CASE_CREATE)
@@ -43,6 +46,7 @@ class IntakeView(PermissionRequiredMixin, View):
             ),
             "perpetrators": forms.PerpetratorFormSet(data, prefix="perpetrators"),
             "communes": communes,
+            "draft_key": self.draft_form,
         }
 
     def get(self, request, *args, **kwargs):
@@ -96,6 +100,8 @@ class IntakeView(PermissionRequiredMixin, View):
         except ValidationError as error:
             apply_errors(error, [survivor, consent, case_form, incident], {"perpetrators": rows})
             return self.show(context)
+        if self.draft_form:
+            form_draft_submitted(request, self.draft_form)
         if not result.in_scope:
             # A retry of a form whose case has since left the user's scope: its number only.
             messages.info(
