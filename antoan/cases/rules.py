@@ -17,7 +17,7 @@ import calendar
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -603,3 +603,31 @@ def check_closure_checklist(checklist: Mapping[str, bool]) -> None:
                 "checklist", gettext("Chưa hoàn thành: %(item)s."), "incomplete", item=str(label)
             )
     errors.raise_any()
+
+
+# What a case should have before it is closed. Missing any of these does not forbid closure
+# (a survivor may move away, or refuse a service), but closing anyway needs a written reason,
+# shown to the supervisor who approves (docs/cases.md, "Closure without the work").
+CLOSURE_GAPS: dict[str, Promise] = {
+    "no_assessment": _("Chưa có đánh giá nguy cơ và nhu cầu"),
+    "no_case_plan": _("Chưa có kế hoạch hỗ trợ"),
+    "open_referrals": _("Còn chuyển gửi chưa xong"),
+    "unmet_needs": _("Nhu cầu đã đánh giá chưa được đáp ứng"),
+    "measures_pending": _("Biện pháp bảo vệ đang chờ quyết định"),
+    "measures_in_force": _("Biện pháp bảo vệ còn hiệu lực"),
+}
+
+
+def check_missing_reason(missing: Sequence[str], reason: str, *, field: str) -> None:
+    """A closure with anything missing names why; the error lists what is missing."""
+    if missing and not reason:
+        items = "; ".join(str(CLOSURE_GAPS.get(code, code)).lower() for code in missing)
+        raise _error(
+            field,
+            gettext(
+                "Hồ sơ còn thiếu: %(items)s. Hãy ghi lý do vẫn đóng ca, hoặc hoàn thành "
+                "các việc này trước."
+            ),
+            "missing_reason",
+            items=items,
+        )

@@ -200,3 +200,33 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(
         dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone()
     )
+
+
+# --- Empty choices (issue 12) ---------------------------------------------------------------
+
+# What Django shows for "nothing chosen yet", and what people here read instead.
+DJANGO_EMPTY_LABEL = "---------"
+EMPTY_CHOICE_LABEL = _("— Chọn —")
+
+
+def label_empty_choices(form: forms.BaseForm) -> None:
+    """Make every "nothing chosen" entry of ``form``'s select boxes read "— Chọn —".
+
+    Called by the project's base form (``cases.forms.base.StyledForm``); only Django's own
+    "---------" is replaced, so a form that names its empty entry ("Tất cả") keeps it. The
+    fields are the form instance's copies, so this changes no other form.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            # Read lazily by the field's choice iterator: a queryset set later keeps it.
+            if field.empty_label == DJANGO_EMPTY_LABEL:
+                field.empty_label = EMPTY_CHOICE_LABEL
+        elif isinstance(field, forms.ChoiceField):
+            choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+            if any(value in ("", None) and label == DJANGO_EMPTY_LABEL for value, label in choices):
+                field.choices = [
+                    (value, EMPTY_CHOICE_LABEL)
+                    if value in ("", None) and label == DJANGO_EMPTY_LABEL
+                    else (value, label)
+                    for value, label in choices
+                ]

@@ -7,19 +7,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from antoan.core.forms import (
     DATE_ERROR,
     DATE_INPUTS,
     DATETIME_ERROR,
     DATETIME_INPUTS,
+    EMPTY_CHOICE_LABEL,
     BoundedDateField,
     BoundedDateTimeField,
     bound_dates,
+    label_empty_choices,
 )
 
-BLANK = ("", _("— Chọn —"))
+BLANK = ("", EMPTY_CHOICE_LABEL)
 
 
 def date_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DateField:
@@ -79,6 +80,7 @@ class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bound_dates(self)
+        label_empty_choices(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
