@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("antoan.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),
+    path("tim-ho-tro/", include("antoan.public.urls")),
 ]
 
 handler400 = "antoan.core.views.bad_request"

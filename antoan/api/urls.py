@@ -34,7 +34,7 @@ class SchemaView(JsonErrors, SpectacularAPIView):
 
 
 class DocsView(JsonErrors, SpectacularSwaggerSplitView):
-    permission = Perm.USE_SYSTEM
+    permission = Perm.API_DOCS
 
 
 urlpatterns = [

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_otp import user_has_device
@@ -10,6 +11,7 @@ from django_otp import user_has_device
 from antoan.accounts.roles import Perm, Role
 from antoan.core.audit import audit_record
 from antoan.core.forms import AuditSearchForm
+from antoan.core.home import home_cards
 from antoan.core.models import AuditAction
 from antoan.core.permissions import PermissionRequiredMixin, memberships, public
 from antoan.core.selectors import audit_event_page, audit_events_for_user, sign_in_summary_for
@@ -25,6 +27,7 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         context["memberships"] = memberships(user)
         context["two_factor_enabled"] = user_has_device(user)
         context["sign_in"] = sign_in_summary_for(user)
+        context["cards"] = home_cards(user)
         return context
 
 
@@ -75,6 +78,12 @@ class AuditLogView(PermissionRequiredMixin, TemplateView):
             query[key] = str(value)
         encoded = query.urlencode()
         return f"{self.request.path}?{encoded}" if encoded else self.request.path
+
+
+@public
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and bookmarks ask for /favicon.ico: send them to the static icon."""
+    return redirect(static("img/favicon.ico"), permanent=True)
 
 
 @public

@@ -36,3 +36,20 @@ def logout(page) -> None:
     page.wait_for_selector("[data-testid=user-menu] + .dropdown-menu.show")
     page.click("form[action$='/accounts/logout/'] button")
     page.wait_for_url(re.compile(r"/accounts/login/"))
+
+
+def open_menu_entry(page, label: str) -> None:
+    """Follow an entry of the main menu as a user would: unfold the menu on a phone, open the
+    entry's group (a dropdown) when it sits in one, then click it (docs/home.md)."""
+    page.wait_for_load_state("load")
+    toggler = page.locator("button.navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        page.wait_for_selector("#main-nav.show")
+    link = page.locator("#main-nav a", has_text=label).first
+    if not link.is_visible():
+        entry = page.locator("a.dropdown-item", has_text=label)
+        group = page.locator("#main-nav .nav-item.dropdown", has=entry).locator("[data-nav-group]")
+        group.click()
+        link.wait_for(state="visible")
+    link.click()

@@ -58,7 +58,7 @@ def test_the_plan_page_starts_with_the_sections_and_their_items_only(
     cast, client_for, plan64, django_assert_max_num_queries
 ):
     client = client_for(cast["manager1"])
-    with django_assert_max_num_queries(17):  # as before the tree folded
+    with django_assert_max_num_queries(17):  # as before the tree folded (test_views_plan)
         page = plan_page(client, plan64)
     t = tree(page)
     # Every task is in the page (find-in-page, screen readers) but most are folded away.

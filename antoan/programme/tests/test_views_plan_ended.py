@@ -33,7 +33,7 @@ def test_programme_pages_say_the_plan_has_ended(
     cast, client_for, plan64, today, vietnamese, django_assert_max_num_queries
 ):
     client = client_for(cast["manager1"])
-    # One query more than before for the notice, whatever the page shows.
+    # One of them says whether a plan covers today (test_views_plan has the budget).
     with django_assert_max_num_queries(17):
         page = client.get(f"/programme/plans/{plan64.pk}/").content.decode()
     assert NOTICE in page
