@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from antoan.accounts.demo import DEMO_PASSWORD, USERS
-from tests.browser.helpers import axe_violations, describe_violations, login
+from tests.browser.helpers import axe_violations, check_axe, describe_violations, login, screenshot
 
 ROLES = [username for username, *_ in USERS]
 
@@ -71,3 +71,24 @@ def test_focus_is_visible_on_menu_links_and_buttons(open_page, world):
                    return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"""
     )
     assert outline[0] not in ("none", "") and outline[1] >= 2, outline
+
+
+def test_errors_are_summarised_at_the_top_focused_and_linked_to_their_fields(open_page, world):
+    """GOV.UK's error summary: a titled box at the top of the form takes focus when the page
+    comes back with errors; each link moves focus to its field; the error stays by the field."""
+    page = open_page(width=1366, height=800, locale="vi-VN")
+    login(page, "hotline1", DEMO_PASSWORD)
+    page.goto(f"{page.base_url}/hotline/new/")
+    page.get_by_role("button", name="Lưu cuộc gọi").click()
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    assert summary.get_by_role("heading").inner_text() == "Có lỗi cần sửa"
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    links = summary.locator("a[data-error-link]")
+    assert links.count() >= 1
+    target = links.first.get_attribute("href")[1:]
+    links.first.click()
+    assert page.evaluate("document.activeElement.id") == target
+    assert page.locator(f"#{target}_errors").is_visible()
+    screenshot(page, "error-summary")
+    check_axe(page, "the call form with errors")
