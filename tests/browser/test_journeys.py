@@ -191,15 +191,15 @@ def _intake(ui: UI) -> None:
 def _refer(ui: UI, provider: str, service: str, note: str) -> str:
     """From the case page, refer for a service; returns the referral's path."""
     page = ui.page
+    before = set(_referral_links(page))
     ui.press(page.get_by_test_id("needs-met").get_by_role("link", name="Chuyển gửi").first)
     form = page.get_by_test_id("referral-form")
-    ui.select(form.get_by_label("Dịch vụ"), value=service)
+    ui.select(form.get_by_label("Dịch vụ", exact=True), value=service)
     provider_box = form.get_by_label("Cơ sở cung cấp dịch vụ")
     option = provider_box.locator("option", has_text=provider).first.inner_text().strip()
     ui.select(provider_box, label=option)
     ui.fill(form.get_by_label("Ghi chú an toàn cho nơi nhận"), note)
     ui.shot(f"referral-new-{service}")
-    before = set(_referral_links(page))
     ui.press(form.get_by_role("button", name=re.compile("Gửi")))
     new = [link for link in _referral_links(page) if link not in before]
     assert len(new) == 1, new
@@ -282,9 +282,11 @@ def test_journey_2_case_worker_from_intake_to_approved_closure(open_page, networ
 
     # The worker sees the refusal and refers elsewhere: the provincial police's legal service.
     worker.goto(case_path)
-    assert "thiếu trợ giúp viên" in worker.page.content() or "Từ chối" in (
-        page.get_by_test_id("needs-met").inner_text()
-    )
+    assert "Bị từ chối" in page.get_by_test_id("needs-met").inner_text()
+    worker.goto(to_legal)
+    assert "thiếu trợ giúp viên" in page.locator("main").inner_text()
+    worker.shot("referral-declined")
+    worker.goto(case_path)
     to_police = _refer(worker, "Công an tỉnh", "legal", "Liên hệ qua cán bộ xã")
 
     # Follow-up.
