@@ -395,10 +395,17 @@ def test_journey_3_commune_reporter_excel_and_form(open_page, network, plan64, v
     else:
         ui.fill(commune, "11953")
     ui.select(form.locator("[name=topic]"), value="general")
-    ui.fill(form.locator("[name=trainees]"), "Nguyễn Thị Hoa, nữ\nLê Văn Tùng, nam")
+    ui.fill(
+        form.locator("[name=trainees]"),
+        "Nguyễn Thị Hoa\tNữ\tCán bộ tổ dân phố\tUBND phường Phố Hiến\n"
+        "Lê Văn Tùng\tNam\tCông an khu vực\tCông an phường Phố Hiến",
+    )
     ui.shot("activity-form")
     ui.press(form.get_by_test_id("activity-submit"))
-    assert re.search(r"/programme/activities/\d+/$", page.url), page.url
+    errors = page.get_by_test_id("form-errors")
+    assert re.search(r"/programme/activities/\d+/$", page.url), (
+        errors.inner_text() if errors.count() else page.url
+    )
     activity_path = page.evaluate("location.pathname")
     ui.shot("activity-saved")
 
