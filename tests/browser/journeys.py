@@ -166,7 +166,12 @@ def shoot(page, name: str, *, variant: str = "") -> None:
         width = page.viewport_size["width"]
         path = Path(folder) / f"{name}-{width}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
+        # The top of the page, as a person arriving there sees it; then back where we were.
+        where = page.evaluate(
+            "() => { const y = window.scrollY; window.scrollTo(0, 0); return y; }"
+        )
         page.screenshot(path=str(path))
+        page.evaluate("y => window.scrollTo(0, y)", where)
         _shrink(path)
 
 

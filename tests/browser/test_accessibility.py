@@ -11,6 +11,7 @@ import pytest
 
 from antoan.accounts.demo import DEMO_PASSWORD, USERS
 from tests.browser.helpers import axe_violations, check_axe, describe_violations, login, screenshot
+from tests.browser.journeys import shoot
 
 ROLES = [username for username, *_ in USERS]
 
@@ -39,6 +40,7 @@ def test_every_menu_page_of_every_role_passes_axe(open_page, world):
     for username in ROLES:
         page = open_page(width=1366, height=800, locale="vi-VN")
         login(page, username, DEMO_PASSWORD)
+        shoot(page, f"home-{username}")  # the user guide's picture of each role's home page
         for path in menu_paths(page):
             if path in SKIPPED_PATHS:
                 continue
