@@ -168,10 +168,10 @@ def shoot(page, name: str, *, variant: str = "") -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # The top of the page, as a person arriving there sees it; then back where we were.
         where = page.evaluate(
-            "() => { const y = window.scrollY; window.scrollTo(0, 0); return y; }"
+            "() => { const y = scrollY; scrollTo({top: 0, behavior: 'instant'}); return y; }"
         )
         page.screenshot(path=str(path))
-        page.evaluate("y => window.scrollTo(0, y)", where)
+        page.evaluate("y => scrollTo({top: y, behavior: 'instant'})", where)
         _shrink(path)
 
 
