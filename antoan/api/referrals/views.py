@@ -118,6 +118,9 @@ class CaseReferralView(CaseAPIView):
                 _("Dữ liệu không hợp lệ."),
                 fields={"provider": [_("Không có cơ sở cung cấp dịch vụ này.")]},
             )
+        supervisor = has_perm(request.user, Perm.CASE_APPROVE, case.agency_id)
+        if data["emergency_override"] and not supervisor:
+            raise PermissionDenied  # only supervisors may override; asked before the step-up
         if data["emergency_override"] and not has_recent_auth(request):
             return reauth_required_response(request)
         with refusals():
