@@ -110,3 +110,38 @@ def test_errors_and_service_form_fit_a_phone(open_page, cast):
     screenshot(page, "service-form-errors-phone")
     # The refused submissions answer 400, which the browser logs; nothing else may.
     assert all("status of 400" in e for e in page.errors), page.errors
+
+
+def test_provider_answers_on_a_phone_and_keeps_the_history(open_page, cast):
+    from antoan.referrals import services
+    from antoan.referrals.models import Provider
+
+    build_demo_providers()
+    case = _case(cast)
+    referral = services.referral_send(
+        case=case,
+        actor=cast["worker1"],
+        provider=Provider.objects.get(agency__code="bv-da-khoa-tinh"),
+        service="health",
+        urgency="high",
+        note="Đi cùng cán bộ xã",
+    )
+    page = open_page(width=360, height=780)
+    login(page, "health1", DEMO_PASSWORD)
+    page.goto(f"{page.base_url}/referrals/{referral.pk}/")
+    page.wait_for_selector("[data-testid=recipient-view]")
+    assert page.evaluate(OVERFLOW) <= 0
+    page.fill("[name='decline-reason']", "Hết giường, đề nghị chuyển tuyến huyện")
+    with page.expect_navigation():
+        page.click("button[name=action][value=decline]")
+    # The answered referral lives on in "Đã xử lý", without the survivor.
+    assert page.url.endswith(f"/referrals/history/{referral.pk}/")
+    assert "Đã từ chối" in page.locator("[data-testid=outcome]").inner_text()
+    page.goto(f"{page.base_url}/referrals/history/")
+    row = page.locator("[data-testid=history-row]", has_text=referral.number)
+    assert "Đã từ chối" in row.inner_text()
+    body = page.locator("main").inner_text()
+    assert "Bình" not in body and case.number not in body
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page, "referral-history-phone")
+    assert page.errors == [], page.errors
