@@ -132,3 +132,18 @@ def test_recipient_view_is_the_one_definition(cast, case_a, send):
     assert selectors.shared_fields(referral) == selectors.recipient_view(
         case=case_a, to_agency_id=referral.to_agency_id, service="health", note=referral.note
     )
+
+
+def test_the_preview_says_when_a_supervisor_overrides(
+    cast, client_for, clock, open_case, providers
+):
+    case = open_case(cast["worker1"], consent=ConsentInput(services=False, reporting=True))
+    params = {
+        "provider": providers["bv-da-khoa-tinh"].pk,
+        "service": "health",
+        "emergency_override": "on",
+    }
+    supervisor = _preview(client_for(cast["supervisor1"]), case, **params).content.decode()
+    worker = _preview(client_for(cast["worker1"]), case, **params).content.decode()
+    assert "theo quyết định khẩn cấp của bạn" in supervisor
+    assert "theo quyết định khẩn cấp" not in worker and "chưa gửi được" in worker

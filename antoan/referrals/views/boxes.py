@@ -164,7 +164,8 @@ def preview_context(user, case, providers, data) -> dict:
         "case": case,
         "preview": preview,
         "provider": provider,
-        "override": bool(data.get("emergency_override")),
+        # Only a supervisor's choice counts: anyone else's form has no such field.
+        "override": bool(data.get("emergency_override")) and can_override(user, case),
         "offers_service": not service or service in provider.services,
     }
 
