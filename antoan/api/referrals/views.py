@@ -103,7 +103,9 @@ class CaseReferralView(CaseAPIView):
             "current and, where a sharing consent names agencies, names the provider's agency. "
             "A supervisor may send anyway with `emergency_override` and `override_reason`; "
             "an override needs a token issued within `ANTOAN_REAUTH_MINUTES` (5 by default) "
-            "and is refused with `403 reauth_required` otherwise: take a new token and resend."
+            "and is refused with `403 reauth_required` otherwise: take a new token and resend. "
+            "`emergency_override` from anyone but a supervisor of the case's agency is a "
+            "`403 permission_denied`, even when consent would allow the referral."
         ),
         request=ReferralIn,
         responses={201: ReferralOut, **errors(400, 404)},
