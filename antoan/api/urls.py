@@ -35,6 +35,8 @@ class SchemaView(JsonErrors, SpectacularAPIView):
 
 class DocsView(JsonErrors, SpectacularSwaggerSplitView):
     permission = Perm.API_DOCS
+    # drf-spectacular's page with <html lang> (docs/accessibility.md).
+    template_name = "api/swagger_ui.html"
 
 
 urlpatterns = [
