@@ -176,6 +176,7 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /": e(EVERYONE),
     "GET /audit/": e(AUDITORS),
     "GET /healthz": e(EVERYONE),
+    "GET /places/search": e(EVERYONE),
     "GET /accounts/login/": e(EVERYONE),
     "POST /accounts/login/": e(EVERYONE, skip="public: a login form (accounts tests)"),
     "GET /accounts/login/otp/": e(EVERYONE),
