@@ -250,3 +250,17 @@ def place_choices(
     """(code, label) of the places valid on ``on`` under ``within``, for a list to pick from."""
     qs = _scoped(on, within, level).order_by("search_name", "code")
     return [(p.code, place_label(p)) for p in qs]
+
+
+def place_labels(
+    choices: Iterable[tuple[str, str]], *, on: dt.date | None = None
+) -> list[tuple[str, str]]:
+    """(code, name) pairs relabelled with the units above each place ("Xã Tân Tiến, Tỉnh Hưng
+    Yên"), so a label picked from a list names one place in the whole country; codes not
+    valid on ``on`` (today) keep their label."""
+    pairs = [(code, label) for code, label in choices if code]
+    places = _scoped(on or timezone.localdate(), None, None).filter(
+        code__in=[code for code, _label in pairs]
+    )
+    labels = {p.code: place_label(p) for p in places}
+    return [(code, labels.get(code, label)) for code, label in pairs]
