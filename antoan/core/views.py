@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.apps import apps
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -9,6 +12,7 @@ from django_otp import user_has_device
 
 from antoan.accounts.roles import Perm, Role
 from antoan.core.audit import audit_record
+from antoan.core.audit_labels import object_type_choices, object_type_label
 from antoan.core.forms import AuditSearchForm
 from antoan.core.models import AuditAction
 from antoan.core.permissions import PermissionRequiredMixin, memberships, public
@@ -26,6 +30,16 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         context["two_factor_enabled"] = user_has_device(user)
         context["sign_in"] = sign_in_summary_for(user)
         return context
+
+
+def _case_numbers(events: Any) -> dict[str, str]:
+    """Case id (as the log stores it) → the case number, for the cases on one page."""
+    ids = {e.object_id for e in events if e.object_type == "case" and e.object_id.isdigit()}
+    if not ids:
+        return {}
+    # The case app sits above core: ask the registry rather than import it.
+    cases = apps.get_model("cases", "Case").objects.filter(pk__in=[int(pk) for pk in ids])
+    return {str(pk): number for pk, number in cases.values_list("pk", "number")}
 
 
 class AuditLogView(PermissionRequiredMixin, TemplateView):
@@ -57,9 +71,18 @@ class AuditLogView(PermissionRequiredMixin, TemplateView):
             },
         )
         role_names = dict(Role.choices)
+        case_numbers = _case_numbers(page.events)
         for event in page.events:
             event.role_label = role_names.get(event.role, event.role)
+            # Names people use, not the codes stored: "Hồ sơ", "HY-2026-000123".
+            event.object_type_label = object_type_label(event.object_type)
+            event.object_label = (
+                case_numbers.get(event.object_id, event.object_id)
+                if event.object_type == "case"
+                else event.object_id
+            )
         context.update(
+            object_types=object_type_choices(),
             page=page,
             newer_url=self._page_url(after=page.newer) if page.newer else "",
             older_url=self._page_url(before=page.older) if page.older else "",
