@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -43,10 +43,14 @@ class PlaceInput(forms.TextInput):
             return dict(self.choices).get(text, text)
         return text
 
+    @staticmethod
+    def list_id(name: str, attrs: dict[str, Any] | None) -> str:
+        return f"{(attrs or {}).get('id') or name}-options"
+
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
-        list_id = f"{widget_attrs.get('id') or name}-options"
+        list_id = self.list_id(name, widget_attrs)
         widget_attrs.update(
             {
                 "list": list_id,
@@ -61,16 +65,15 @@ class PlaceInput(forms.TextInput):
             # The date input of the same form: same prefix, the date field's name.
             prefix = name.rsplit("-", 1)[0] + "-" if "-" in name else ""
             widget_attrs["data-place-date"] = f"{prefix}{self.date_field}"
-        context["list_id"] = list_id
         return context
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
-        context = self.get_context(name, value, attrs)
-        html = self._render(self.template_name, context, renderer)
+        html = super().render(name, value, attrs, renderer)
+        list_id = self.list_id(name, self.build_attrs(self.attrs, attrs))
         options = format_html_join(
             "", '<option value="{}"></option>', ((label,) for _code, label in self.choices)
         )
-        return format_html('{}<datalist id="{}">{}</datalist>', html, context["list_id"], options)
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
 
 
 class PlaceField(forms.CharField):
@@ -90,23 +93,28 @@ class PlaceField(forms.CharField):
         kwargs.setdefault("max_length", 300)
         super().__init__(**kwargs)
         self.level = level
-        self.widget.level = level
-        self.widget.date_field = date_field
+        self.place_input.level = level
+        self.place_input.date_field = date_field
         self.choices = list(choices)
 
     @property
+    def place_input(self) -> PlaceInput:
+        return cast(PlaceInput, self.widget)
+
+    @property
     def choices(self) -> list[tuple[str, str]]:
-        return self.widget.choices
+        return self.place_input.choices
 
     @choices.setter
     def choices(self, value: Iterable[tuple[str, str]]) -> None:
         # (code, label): offered in the list, and a code given as initial shows as its label.
-        self.widget.choices = [(code, label) for code, label in value if code]
+        self.place_input.choices = [(code, label) for code, label in value if code]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> PlaceField:
-        result = super().__deepcopy__(memo)
-        result.widget.choices = list(self.widget.choices)
-        return result
+        result = super().__deepcopy__(memo)  # type: ignore[misc]
+        # Widgets copy their attrs only: each form gets its own list of choices.
+        result.place_input.choices = list(self.place_input.choices)
+        return cast(PlaceField, result)
 
     def resolve(self, text: str, *, on: dt.date, within: Place | None = None) -> Place:
         """The place ``text`` names on ``on``; a ValidationError saying why not, otherwise."""

@@ -169,7 +169,8 @@ def _matches(place: Place, key: str) -> bool:
 
 
 def _ancestors(place: Place) -> list[Place]:
-    found, parent = [], place.parent
+    found: list[Place] = []
+    parent = place.parent
     while parent is not None and len(found) < 3:
         found.append(parent)
         parent = parent.parent
