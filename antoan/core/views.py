@@ -6,6 +6,7 @@ from django.apps import apps
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_otp import user_has_device
@@ -42,6 +43,25 @@ def _case_numbers(events: Any) -> dict[str, str]:
     return {str(pk): number for pk, number in cases.values_list("pk", "number")}
 
 
+def _place_names(events: Any) -> dict[int, str]:
+    """Event id → the name of its place as it was on the event's day (codes are reused across
+    the 2025 reorganisation, so the code alone does not say which unit)."""
+    codes = {e.place_code for e in events if e.place_code}
+    if not codes:
+        return {}
+    places: dict[str, list[Any]] = {}
+    for place in apps.get_model("places", "Place").objects.filter(code__in=codes):
+        places.setdefault(place.code, []).append(place)
+    names = {}
+    for event in events:
+        day = timezone.localdate(event.occurred_at)
+        for place in places.get(event.place_code, []):
+            if place.is_valid_on(day):
+                names[event.pk] = place.name
+                break
+    return names
+
+
 class AuditLogView(PermissionRequiredMixin, TemplateView):
     """The auditor's search of the audit log. Each search is itself recorded in the log."""
 
@@ -72,6 +92,7 @@ class AuditLogView(PermissionRequiredMixin, TemplateView):
         )
         role_names = dict(Role.choices)
         case_numbers = _case_numbers(page.events)
+        place_names = _place_names(page.events)
         for event in page.events:
             event.role_label = role_names.get(event.role, event.role)
             # Names people use, not the codes stored: "Hồ sơ", "HY-2026-000123".
@@ -81,6 +102,7 @@ class AuditLogView(PermissionRequiredMixin, TemplateView):
                 if event.object_type == "case"
                 else event.object_id
             )
+            event.place_label = place_names.get(event.pk, event.place_code)
         context.update(
             object_types=object_type_choices(),
             page=page,

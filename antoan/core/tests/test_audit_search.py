@@ -97,5 +97,11 @@ def test_the_table_scrolls_with_the_keyboard_and_names_its_cells(auditor, cast):
     page = auditor.get(URL).content.decode()
     region = page.split('class="table-responsive audit-scroll"', 1)[1].split(">", 1)[0]
     assert 'tabindex="0"' in region and 'role="region"' in region
-    assert 'aria-labelledby="audit-results-heading"' in region
+    assert 'aria-label="Bảng kết quả nhật ký (cuộn ngang được)"' in region
     assert 'data-label="Loại đối tượng"' in page  # a phone shows each cell with its name
+
+
+def test_the_place_is_named_as_it_was_on_the_events_day(auditor, cast):
+    audit_record(action="view", user=cast["worker1"], object_type="case", place_code="11953")
+    table = results(auditor.get(URL, {"object_type": "case"}))
+    assert 'title="11953">Phường Phố Hiến<' in table
