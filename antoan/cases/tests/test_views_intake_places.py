@@ -100,3 +100,26 @@ def test_an_old_communes_name_resolves_for_an_old_date_only(worker1, clock, mini
     page = worker1.post(URL, data).content.decode()
     assert "Không tìm thấy đơn vị hành chính “hien nam”" in page
     assert Case.objects.count() == 1
+
+
+def test_an_incident_added_later_takes_the_commune_by_name_too(client, cast, clock, open_case):
+    case = open_case(cast["worker1"], incident=None)
+    client.force_login(cast["worker1"])
+    url = f"/cases/{case.pk}/incidents/new/"
+    page = client.get(url).content.decode()
+    assert '<option value="Phường Phố Hiến, Tỉnh Hưng Yên">' in page
+    day = clock.today().strftime("%d/%m/%Y")
+    response = client.post(
+        url,
+        {
+            "version": str(case.version),
+            "occurred_on": day,
+            "first_reported_on": day,
+            "acts": ["physical_assault"],
+            "commune": "pho hien",
+            "perpetrators-TOTAL_FORMS": "3",
+            "perpetrators-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert case.incidents.get().commune.name == "Phường Phố Hiến"
