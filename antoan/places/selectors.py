@@ -265,3 +265,17 @@ def place_labels(
     )
     labels = {p.code: place_label(p) for p in places}
     return [(code, labels.get(code, label)) for code, label in pairs]
+
+
+def place_search(q: str, *, on: dt.date, level: str | None = None, limit: int = 20) -> list[Place]:
+    """Places valid on ``on`` with a word of their name starting as typed (accents and the
+    division type ignored), or a code starting with the digits typed: the same name first."""
+    key = bare_name(search_key(q))
+    if len(key) < 2:
+        return []
+    match = Q(search_name__startswith=key) | Q(search_name__contains=f" {key}")
+    if key.isdigit():
+        match |= Q(code__startswith=key)
+    found = list(_scoped(on, None, level).filter(match).order_by("search_name", "code")[:200])
+    found.sort(key=lambda p: bare_name(p.search_name) != key)  # stable: by name otherwise
+    return found[:limit]

@@ -10,11 +10,8 @@ from django.views import View
 
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import PermissionRequiredMixin
-from antoan.core.text import search_key
 from antoan.places.models import Place
-from antoan.places.selectors import bare_name, place_label, place_list
-
-MAX_RESULTS = 20
+from antoan.places.selectors import place_label, place_search
 
 
 class PlaceSearchView(PermissionRequiredMixin, View):
@@ -25,7 +22,6 @@ class PlaceSearchView(PermissionRequiredMixin, View):
     permission = Perm.PLACES_VIEW
 
     def get(self, request, *args, **kwargs):
-        key = bare_name(search_key(request.GET.get("q", "")[:100]))
         level = request.GET.get("level") or None
         if level not in (None, *Place.Level.values):
             level = None
@@ -34,17 +30,7 @@ class PlaceSearchView(PermissionRequiredMixin, View):
         except ValueError:
             on = None
         day = on or timezone.localdate()
-        results = []
-        if len(key) >= 2:
-            places = place_list(on=day, level=level, q=key).select_related("parent__parent__parent")
-            ranked = sorted(
-                places[:200],
-                key=lambda p: (bare_name(p.search_name) != key, p.search_name, p.code),
-            )
-            results = [
-                {"code": p.code, "name": p.name, "label": place_label(p)}
-                for p in ranked[:MAX_RESULTS]
-            ]
-        response = JsonResponse({"on": day.isoformat(), "results": results})
-        response["Cache-Control"] = "private, max-age=300"
-        return response
+        places = place_search(request.GET.get("q", "")[:100], on=day, level=level)
+        results = [{"code": p.code, "name": p.name, "label": place_label(p)} for p in places]
+        # Like every answer of the application, it is not cached (Cache-Control: no-store).
+        return JsonResponse({"on": day.isoformat(), "results": results})

@@ -47,3 +47,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, cast):
     response = client.get(SEARCH, {"q": "pho hien"})
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_the_same_name_comes_first_and_words_must_start_as_typed(client, cast, mini_places):
+    from antoan.places.models import Place
+
+    Place.objects.create(
+        code="11999",
+        name="Phường Phố Hiến Mới",
+        search_name="phuong pho hien moi",
+        level="commune",
+        parent=mini_places["province"],
+        valid_from=mini_places["province"].valid_from,
+    )
+    client.force_login(cast["worker1"])
+    names = [p["name"] for p in client.get(SEARCH, {"q": "Phố Hiến"}).json()["results"]]
+    assert names == ["Phường Phố Hiến", "Phường Phố Hiến Mới"]
+    assert client.get(SEARCH, {"q": "ien"}).json()["results"] == []  # not inside a word
