@@ -324,9 +324,15 @@ class ActivityForm(StyledForm):
         self.fields["agency"].choices = agencies
         self.fields["tasks"].choices = tasks
         self.fields["commune"].choices = place_labels(communes)
-        # An activity being edited names its place by code: show it by name.
-        if self.initial.get("place_code") and not self.initial.get("commune"):
-            self.initial["commune"] = self.initial["place_code"]
+        # An activity being edited names its place by code: show it by name, an old unit's
+        # as it was on the activity's day.
+        code = self.initial.get("place_code")
+        if code and not self.initial.get("commune"):
+            self.initial["commune"] = code
+        start = self.initial.get("start_date")
+        if code and start and code not in dict(self.fields["commune"].choices):
+            known = self.fields["commune"].choices
+            self.fields["commune"].choices = [*known, *place_labels([(code, code)], on=start)]
         self.fields["partners"].choices = partner_choices
         self.fields["member_agencies"].choices = partner_choices
         for name, label in PARTICIPANT_FIELDS:

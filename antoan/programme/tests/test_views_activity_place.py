@@ -34,3 +34,24 @@ def test_editing_shows_the_place_by_name(cast, client_for, activity_a, vietnames
     html = page.content.decode()
     assert f'value="{activity_a.place.name}' in html
     assert f'name="commune" value="{activity_a.place.code}"' not in html
+
+
+def test_an_old_units_activity_shows_its_place_by_its_name_of_then(
+    cast, client_for, form_data, vietnamese, mini_places
+):
+    from antoan.places.models import Place
+
+    Place.objects.create(
+        code="11950",
+        name="Phường Lê Lợi",
+        search_name="phuong le loi",
+        level="commune",
+        parent=mini_places["old_province"],
+        valid_to=mini_places["old_province"].valid_to,
+    )
+    client = client_for(cast["reporter1"])
+    client.post(NEW, form_data(start_date="10/05/2024", end_date="", commune="le loi"))
+    activity = Activity.objects.get()
+    assert activity.place.code == "11950"
+    page = client.get(f"/programme/activities/{activity.pk}/edit/").content.decode()
+    assert 'name="commune" value="Phường Lê Lợi, Tỉnh Hưng Yên"' in page
