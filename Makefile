@@ -75,3 +75,11 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) node_modules var locale/.compiled
+
+# The user guide's screenshots (docs/user-guide/img), regenerated from the journey tests.
+.PHONY: user-guide-shots
+user-guide-shots: setup
+	rm -f docs/user-guide/img/*.png
+	USER_GUIDE_SHOTS=docs/user-guide/img ANTOAN_ENV=test REQUIRE_BROWSER=1 \
+		$(PY) -m pytest -q -n 0 -p no:cacheprovider tests/browser/test_journeys.py \
+		tests/browser/test_accessibility.py -k "desk or phone or every_menu_page"

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "antoan.health",
     "antoan.reports",
     "antoan.api",
+    "antoan.public",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +238,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A session cookie, not a year-long one: a visitor who only opened the login page leaves no
+# lasting trace of An Toàn on a shared phone.
+CSRF_COOKIE_AGE = None
 
 # Case numbers: <prefix>-<year>-<6 digits>, per province.
 ANTOAN_CASE_PREFIX = env_str("ANTOAN_CASE_PREFIX", "HY")
@@ -246,6 +250,9 @@ ANTOAN_DUPLICATE_CHECKS_PER_HOUR = env_int("ANTOAN_DUPLICATE_CHECKS_PER_HOUR", 6
 # Closed cases are anonymised this many years after closure by `manage.py apply_retention`,
 # unless on legal hold (docs/privacy/retention.md).
 ANTOAN_RETENTION_YEARS = env_int("ANTOAN_RETENTION_YEARS", 5, minimum=1)
+# Unsubmitted form drafts are deleted this many days after their last save, by
+# `manage.py purge_form_drafts` and `apply_retention` (docs/forms.md).
+ANTOAN_DRAFT_RETENTION_DAYS = env_int("ANTOAN_DRAFT_RETENTION_DAYS", 7, minimum=1)
 # Figures that leave case scope hide counts from 1 to this minus one (docs/indicators.md).
 ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
 # The reporting year runs from the first day of this month of the year before (plan 64/KH-UBND:
@@ -382,8 +389,12 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("ANTOAN_NUM_PROXIES", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "An Toàn API",
-    "DESCRIPTION": "API v1 of An Toàn. Names and conventions are fixed in docs/api.md.",
+    # Vietnamese, like the rest of the site; field names and codes stay English (docs/api.md).
+    "TITLE": "API của hệ thống An Toàn",
+    "DESCRIPTION": (
+        "API phiên bản 1 của hệ thống An Toàn. Tên trường, mã và quy ước được giữ cố định "
+        "(xem docs/api.md): chỉ thêm trường mới, không đổi tên."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -426,3 +437,13 @@ LOGGING = {
 # Lockouts are handled by our own login views and token endpoint (clear, translated messages),
 # not by axes' middleware.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# The public "Tìm hỗ trợ" page (antoan/public, docs/public.md). The quick-exit button sends the
+# visitor here, replacing the page in the browser's history: a neutral site (the national
+# weather service by default), nothing that hints at violence or help.
+ANTOAN_QUICK_EXIT_URL = env_str("ANTOAN_QUICK_EXIT_URL", "https://nchmf.gov.vn/")
+if not ANTOAN_QUICK_EXIT_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("ANTOAN_QUICK_EXIT_URL must be an http(s):// address.")
+# Agencies (codes) whose directory number the page shows as the hotline. Empty: every agency
+# with a hotline operator today.
+ANTOAN_PUBLIC_HOTLINE_AGENCIES = env_list("ANTOAN_PUBLIC_HOTLINE_AGENCIES", [])

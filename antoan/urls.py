@@ -22,6 +22,7 @@ urlpatterns = [
     path("places/", include("antoan.places.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),
+    path("tim-ho-tro/", include("antoan.public.urls")),
 ]
 
 handler400 = "antoan.core.views.bad_request"

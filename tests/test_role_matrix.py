@@ -16,7 +16,7 @@ MATRIX = [
     ("/api/v1/agencies", EVERYONE),
     ("/api/v1/places", EVERYONE),
     ("/api/v1/schema", EVERYONE),
-    ("/api/v1/docs", EVERYONE),
+    ("/api/v1/docs", {"admin1", "analyst1"}),
     ("/admin/", {"admin1"}),
     ("/admin/accounts/agency/", {"admin1"}),
     ("/admin/accounts/membership/", {"admin1"}),

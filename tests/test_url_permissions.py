@@ -72,3 +72,26 @@ def test_the_admin_site_admits_administrators_only(rf, cast):
         request = rf.get("/admin/")
         request.user = user
         assert admin.site.has_permission(request) is (username == "admin1"), username
+
+
+# Routes open without login: signing in and out, the language switch, the health check, the
+# API's token login, and the public "Tìm hỗ trợ" page (docs/public.md). A new entry here is a
+# new door in the wall: it needs a reason in its app's docs.
+PUBLIC_ROUTES = {
+    "/accounts/login/",
+    "/accounts/login/otp/",
+    "/accounts/logout/",
+    "/api/v1/auth/token",
+    "/healthz",
+    "/i18n/setlang/",
+    "/tim-ho-tro/",
+}
+
+
+def test_the_public_routes_are_exactly_the_listed_ones():
+    found = {
+        "/" + route
+        for route, callback in _walk(get_resolver().url_patterns)
+        if _declaration(callback) == "public"
+    }
+    assert found == PUBLIC_ROUTES

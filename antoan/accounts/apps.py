@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "antoan.accounts"
     label = "accounts"
+    verbose_name = _("Tài khoản và cơ quan")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

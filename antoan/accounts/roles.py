@@ -32,8 +32,13 @@ class Role(models.TextChoices):
 class Perm(StrEnum):
     """Permissions. Later features add theirs here, never inline in a view."""
 
-    # Any valid membership: the home page, one's own account, the API docs.
+    # Any valid membership: the home page, one's own account.
     USE_SYSTEM = "core.use"
+    # The interactive API documentation (/api/v1/docs) and its menu link: for the roles that
+    # build on the API (administrators connecting systems, analysts pulling figures). The API
+    # itself and its schema stay open to every role, each endpoint guarded by its own
+    # permission; this only keeps a page most users cannot use out of their way.
+    API_DOCS = "api.docs"
     # Reference data anyone signed in may read.
     PLACES_VIEW = "places.view"
     AGENCIES_VIEW = "agencies.view"
@@ -185,6 +190,7 @@ ROLES: dict[Role, RoleSpec] = {
                 Perm.PROGRAMME_VIEW,
                 Perm.CASES_RECONCILE,
                 Perm.HEALTH_STATS_VIEW,
+                Perm.API_DOCS,
             }
         ),
         sees_case_data=False,
@@ -214,7 +220,13 @@ ROLES: dict[Role, RoleSpec] = {
     ),
     Role.ADMINISTRATOR: RoleSpec(
         frozenset(
-            _EVERYONE | {Perm.ADMIN_MANAGE, Perm.PRIVACY_BREACH_RECORD, Perm.PRIVACY_BREACH_VIEW}
+            _EVERYONE
+            | {
+                Perm.ADMIN_MANAGE,
+                Perm.PRIVACY_BREACH_RECORD,
+                Perm.PRIVACY_BREACH_VIEW,
+                Perm.API_DOCS,
+            }
         ),
         sees_case_data=False,
         privileged=True,

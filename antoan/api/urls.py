@@ -34,7 +34,9 @@ class SchemaView(JsonErrors, SpectacularAPIView):
 
 
 class DocsView(JsonErrors, SpectacularSwaggerSplitView):
-    permission = Perm.USE_SYSTEM
+    permission = Perm.API_DOCS
+    # drf-spectacular's page with <html lang> (docs/accessibility.md).
+    template_name = "api/swagger_ui.html"
 
 
 urlpatterns = [

@@ -5,3 +5,8 @@ class CasesConfig(AppConfig):
     name = "antoan.cases"
     label = "cases"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from antoan.cases import drafts
+
+        drafts.register()

@@ -426,6 +426,10 @@ class ClosureRequest(models.Model):
     row_key = row_key_field()  # binds the encrypted values below to this row
     reason = EncryptedTextField(_("lý do đóng ca"))
     checklist = models.JSONField(_("danh mục kiểm tra"), default=dict)
+    # What was still missing when closure was asked (codes of ``rules.CLOSURE_GAPS``), and
+    # the worker's written reason for closing anyway (required when anything was missing).
+    missing = models.JSONField(_("còn thiếu khi đề nghị"), default=list, blank=True)
+    missing_reason = EncryptedTextField(_("lý do đóng ca khi còn thiếu"), blank=True)
     requested_at = models.DateTimeField()
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(

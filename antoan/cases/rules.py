@@ -16,9 +16,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -28,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases import choices as c
-from antoan.core.crypto import normalise_phone
+from antoan.core.phones import parse_phone
 from antoan.core.text import nfc
 
 
@@ -314,8 +313,6 @@ def check_incident_dates(
 
 # Cc: NUL, bell, escape... Cs: lone surrogates, which cannot even be encoded to store them.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-_PHONE = re.compile(r"\+?[0-9]{8,15}")
 
 
 def clean_text(
@@ -349,17 +346,10 @@ def clean_text(
 
 def clean_phone(value: str, *, field: str) -> str:
     """A phone number as stored (digits, 0 for +84), or '' when none is given."""
-    compact = _PHONE_SEPARATORS.sub("", value)
-    if not compact:
-        return ""
-    # [0-9], not isdigit(): "²" and Arabic-Indic digits are digits to Python, not to a phone.
-    if not _PHONE.fullmatch(compact):
-        raise _error(
-            field,
-            gettext("Số điện thoại không hợp lệ: cần từ 8 đến 15 chữ số."),
-            "invalid_phone",
-        )
-    return normalise_phone(compact)
+    try:
+        return parse_phone(value)
+    except ValidationError as error:
+        raise ValidationError({field: [error]}) from None
 
 
 # --- Protection measures (Law 13/2022/QH15 Art. 23) ---------------------------------------
@@ -613,3 +603,31 @@ def check_closure_checklist(checklist: Mapping[str, bool]) -> None:
                 "checklist", gettext("Chưa hoàn thành: %(item)s."), "incomplete", item=str(label)
             )
     errors.raise_any()
+
+
+# What a case should have before it is closed. Missing any of these does not forbid closure
+# (a survivor may move away, or refuse a service), but closing anyway needs a written reason,
+# shown to the supervisor who approves (docs/cases.md, "Closure without the work").
+CLOSURE_GAPS: dict[str, Promise] = {
+    "no_assessment": _("Chưa có đánh giá nguy cơ và nhu cầu"),
+    "no_case_plan": _("Chưa có kế hoạch hỗ trợ"),
+    "open_referrals": _("Còn chuyển gửi chưa xong"),
+    "unmet_needs": _("Nhu cầu đã đánh giá chưa được đáp ứng"),
+    "measures_pending": _("Biện pháp bảo vệ đang chờ quyết định"),
+    "measures_in_force": _("Biện pháp bảo vệ còn hiệu lực"),
+}
+
+
+def check_missing_reason(missing: Sequence[str], reason: str, *, field: str) -> None:
+    """A closure with anything missing names why; the error lists what is missing."""
+    if missing and not reason:
+        items = "; ".join(str(CLOSURE_GAPS.get(code, code)).lower() for code in missing)
+        raise _error(
+            field,
+            gettext(
+                "Hồ sơ còn thiếu: %(items)s. Hãy ghi lý do vẫn đóng ca, hoặc hoàn thành "
+                "các việc này trước."
+            ),
+            "missing_reason",
+            items=items,
+        )

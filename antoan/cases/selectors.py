@@ -481,3 +481,77 @@ def duplicate_contacts(case: Case) -> list[dict[str, Any]]:
         other = row.matched if row.case_id == case.pk else row.case
         contacts.append({"number": other.number, "agency": other.agency.name, "on": row.decided_at})
     return contacts
+
+
+# --- What a case still lacks before closure ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosureGap:
+    code: str  # a key of ``rules.CLOSURE_GAPS``
+    label: str
+    # What exactly: the needs not met, the measures still running, the referrals still open.
+    items: tuple[str, ...] = ()
+
+
+def closure_gaps(case: Case, *, now: dt.datetime | None = None) -> list[ClosureGap]:
+    """What the case still lacks before closure: no assessment or plan, open referrals, needs
+    not met, protection measures pending or in force (empty when nothing is missing).
+
+    The caller has the case through a scoped selector. Referrals and services belong to the
+    ``referrals`` app, above this one: they are read through the case's reverse relations so
+    that ``cases`` does not import it.
+    """
+    from antoan.cases.services import common  # the services' clock, which tests move
+
+    moment = now or common.now()
+    gaps: list[ClosureGap] = []
+
+    def add(code: str, items: Any = ()) -> None:
+        gaps.append(ClosureGap(code, str(rules.CLOSURE_GAPS[code]), tuple(str(i) for i in items)))
+
+    if not Assessment.objects.filter(case=case).exists():
+        add("no_assessment")
+    plans = CasePlanItem.objects.filter(plan__case=case)
+    if not CasePlan.objects.filter(case=case).exists():
+        add("no_case_plan")
+    open_referrals = [r for r in case.referrals.all() if r.is_open]
+    if open_referrals:
+        add(
+            "open_referrals",
+            (f"{r.number} · {r.get_service_display()}" for r in open_referrals),
+        )
+    delivered = set(case.deliveries.values_list("service", flat=True))
+    done = set(plans.filter(status=c.PlanItemStatus.DONE).values_list("service", flat=True))
+    unmet = [need for need in case.needs if need not in delivered and need not in done]
+    if unmet:
+        labels = dict(c.Need.choices)
+        add("unmet_needs", (labels.get(need, need) for need in unmet))
+    measures = list(ProtectionMeasure.objects.filter(case=case))
+    pending = [m for m in measures if m.decision == c.MeasureDecision.PENDING]
+    if pending:
+        add("measures_pending", (m.get_type_display() for m in pending))
+    running = [
+        m
+        for m in measures
+        # Granted and not yet ended (one that starts later is still the survivor's protection).
+        if m.decision == c.MeasureDecision.GRANTED and (m.ends_at is None or m.ends_at > moment)
+    ]
+    if running:
+        add(
+            "measures_in_force",
+            (
+                f"{m.get_type_display()} ({timezone.localtime(m.ends_at):%d/%m/%Y %H:%M})"
+                if m.ends_at
+                else m.get_type_display()
+                for m in running
+            ),
+        )
+    return gaps
+
+
+def assessed_needs(case: Case) -> list[str]:
+    """The needs of the latest assessment (those recorded at intake if none), in form order."""
+    latest = Assessment.objects.filter(case=case).order_by("-assessed_at", "-pk").first()
+    needs = set(latest.needs if latest is not None else case.needs)
+    return [need for need in c.Need.values if need in needs]

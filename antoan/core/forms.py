@@ -22,16 +22,39 @@ DATE_INPUT = "%d/%m/%Y"
 EARLIEST = dt.date(2000, 1, 1)
 
 
+# Dates as people in Vietnam type them: day first, with slashes, dashes or dots, one or two
+# digits for day and month (strptime's %d and %m take both); ISO for what machines fill in.
+DATE_INPUTS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+DATETIME_INPUTS = [
+    *(f"{day} %H:%M" for day in DATE_INPUTS[:3]),
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+]
+DATE_ERROR = _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/05/2021.")
+DATETIME_ERROR = _("Nhập thời điểm theo dạng ngày/tháng/năm giờ:phút, ví dụ 05/05/2021 14:30.")
+
+
 class BoundedDateField(forms.DateField):
-    """A date within ``antoan.core.dates``' range (01/01/1900 to today + 10 years)."""
+    """A date within ``antoan.core.dates``' range (01/01/1900 to today + 10 years), typed
+    dd/mm/yyyy (or d/m/yyyy, with dashes or dots, or ISO)."""
 
     default_validators = [validate_date_range]
+    default_error_messages = {"invalid": DATE_ERROR}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", DATE_INPUTS)
+        super().__init__(**kwargs)
 
 
 class BoundedDateTimeField(forms.DateTimeField):
     """A moment whose local date is within ``antoan.core.dates``' range."""
 
     default_validators = [validate_date_range]
+    default_error_messages = {"invalid": DATETIME_ERROR}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", DATETIME_INPUTS)
+        super().__init__(**kwargs)
 
 
 def bound_dates(form: forms.BaseForm) -> None:
@@ -88,13 +111,13 @@ class AuditSearchForm(forms.Form):
     date_from = forms.DateField(
         label=_("Từ ngày"),
         required=False,
-        input_formats=[DATE_INPUT],
+        input_formats=DATE_INPUTS,
         error_messages={"invalid": _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/05/2021.")},
     )
     date_to = forms.DateField(
         label=_("Đến ngày"),
         required=False,
-        input_formats=[DATE_INPUT],
+        input_formats=DATE_INPUTS,
         error_messages={"invalid": _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/05/2021.")},
     )
     # Keyset pagination: where the current page starts (older) or ends (newer).
@@ -224,3 +247,33 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(
         dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone()
     )
+
+
+# --- Empty choices (issue 12) ---------------------------------------------------------------
+
+# What Django shows for "nothing chosen yet", and what people here read instead.
+DJANGO_EMPTY_LABEL = "---------"
+EMPTY_CHOICE_LABEL = _("— Chọn —")
+
+
+def label_empty_choices(form: forms.BaseForm) -> None:
+    """Make every "nothing chosen" entry of ``form``'s select boxes read "— Chọn —".
+
+    Called by the project's base form (``cases.forms.base.StyledForm``); only Django's own
+    "---------" is replaced, so a form that names its empty entry ("Tất cả") keeps it. The
+    fields are the form instance's copies, so this changes no other form.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            # Read lazily by the field's choice iterator: a queryset set later keeps it.
+            if field.empty_label == DJANGO_EMPTY_LABEL:
+                field.empty_label = EMPTY_CHOICE_LABEL
+        elif isinstance(field, forms.ChoiceField):
+            choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+            if any(value in ("", None) and label == DJANGO_EMPTY_LABEL for value, label in choices):
+                field.choices = [
+                    (value, EMPTY_CHOICE_LABEL)
+                    if value in ("", None) and label == DJANGO_EMPTY_LABEL
+                    else (value, label)
+                    for value, label in choices
+                ]

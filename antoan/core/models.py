@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from antoan.core.crypto import EncryptedTextField, row_key_field
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", _("Xem")
@@ -120,3 +122,37 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+class FormDraft(models.Model):
+    """What a user has typed into a long form and not yet submitted (docs/forms.md).
+
+    A dropped connection or a closed tab loses nothing: the page saves here every few seconds,
+    and offers it back when the same user opens the same form. Not a record: only its owner
+    ever reads it, it is deleted when the form is submitted, and ``purge_form_drafts`` removes
+    it after ``ANTOAN_DRAFT_RETENTION_DAYS``. The content may identify a survivor, so it is
+    encrypted like the case it may become, and never searched, exported or audited as data.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người soạn"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # Which form: "cases:intake", "cases:assessment:<case id>", "programme:activity:<id>"...
+    form_key = models.CharField(_("biểu mẫu"), max_length=120)
+    row_key = row_key_field()
+    # JSON: [[field name, value], ...] as the browser would submit them.
+    data = EncryptedTextField(_("nội dung"), blank=True)
+    updated_at = models.DateTimeField(_("lưu lúc"), db_index=True)
+
+    class Meta:
+        verbose_name = _("bản nháp biểu mẫu")
+        verbose_name_plural = _("bản nháp biểu mẫu")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "form_key"], name="form_draft_one_per_form")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.form_key}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from antoan.core import views
+from antoan.core import draft_views, views
 
 app_name = "core"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("audit/", views.AuditLogView.as_view(), name="audit"),
     path("healthz", views.healthz, name="healthz"),
+    path("drafts/<str:key>/", draft_views.FormDraftView.as_view(), name="draft"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -5,7 +5,8 @@ from typing import Any
 from django.apps import apps
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -15,6 +16,7 @@ from antoan.accounts.roles import Perm, Role
 from antoan.core.audit import audit_record
 from antoan.core.audit_labels import object_type_choices, object_type_label
 from antoan.core.forms import AuditSearchForm
+from antoan.core.home import home_cards
 from antoan.core.models import AuditAction
 from antoan.core.permissions import PermissionRequiredMixin, memberships, public
 from antoan.core.selectors import audit_event_page, audit_events_for_user, sign_in_summary_for
@@ -30,6 +32,7 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         context["memberships"] = memberships(user)
         context["two_factor_enabled"] = user_has_device(user)
         context["sign_in"] = sign_in_summary_for(user)
+        context["cards"] = home_cards(user)
         return context
 
 
@@ -120,6 +123,12 @@ class AuditLogView(PermissionRequiredMixin, TemplateView):
             query[key] = str(value)
         encoded = query.urlencode()
         return f"{self.request.path}?{encoded}" if encoded else self.request.path
+
+
+@public
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and bookmarks ask for /favicon.ico: send them to the static icon."""
+    return redirect(static("img/favicon.ico"), permanent=True)
 
 
 @public

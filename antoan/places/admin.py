@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from antoan.core.admin import AntoanModelAdmin
 from antoan.places.models import Place, PlaceSuccession
@@ -18,8 +19,13 @@ class PlaceAdmin(AntoanModelAdmin):
     raw_id_fields = ("parent",)
     # Codes and periods are the identity the loader and every lookup rely on; a typo here
     # would silently detach history, so they change only through the loader's source files.
-    readonly_fields = ("code", "level", "valid_from", "search_name")
+    readonly_fields = ("code", "level", "valid_from", "search_key")
+    exclude = ("search_name",)  # derived from the name; shown read-only as search_key
     show_full_result_count = False
+
+    @admin.display(description=_("Tên không dấu (để tìm kiếm)"))
+    def search_key(self, obj: Place) -> str:
+        return obj.search_name
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases.forms.base import StyledForm, checkboxes, datetime_field, select, text_area
+from antoan.core.phones import PhoneField
 from antoan.privacy import choices as p
 
 
@@ -121,7 +122,7 @@ class BreachForm(StyledForm):
         label=_("Biện pháp đề xuất"), required=False, max_length=8000, widget=text_area()
     )
     contact_name = forms.CharField(label=_("Người liên hệ"), max_length=120)
-    contact_phone = forms.CharField(label=_("Điện thoại liên hệ"), required=False, max_length=20)
+    contact_phone = PhoneField(label=_("Điện thoại liên hệ"), required=False)
     contact_email = forms.EmailField(
         label=_("Thư điện tử liên hệ"),
         required=False,

@@ -6,3 +6,8 @@ class ProgrammeConfig(AppConfig):
     name = "antoan.programme"
     label = "programme"
     verbose_name = _("Theo dõi chương trình")
+
+    def ready(self) -> None:
+        from antoan.programme import drafts
+
+        drafts.register()

@@ -19,6 +19,13 @@ class ProviderContactInline(admin.TabularInline):
     model = ProviderContact
     extra = 1
     fields = ("name", "role", "phone", "order")
+    # Labels of the admin only (the model's own would need a migration).
+    verbose_name = _("người liên hệ")
+    verbose_name_plural = _("người liên hệ")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("labels", {"order": _("Thứ tự")})
+        return super().get_formset(request, obj, **kwargs)
 
     # Inlines are not ModelAdmins: ask the parent admin, which checks Perm.ADMIN_MANAGE.
     def has_view_permission(self, request, obj=None) -> bool:
@@ -46,6 +53,7 @@ class ProviderForm(forms.ModelForm):
             "languages",
             "accessible",
             "active",
+            "confidential",
             "capacity",
         )
 
@@ -54,8 +62,8 @@ class ProviderForm(forms.ModelForm):
 class ProviderAdmin(AntoanModelAdmin):
     form = ProviderForm
     inlines = [ProviderContactInline]
-    list_display = ("agency", "always_open", "active", "capacity")
-    list_filter = ("active", "always_open")
+    list_display = ("agency", "always_open", "active", "confidential", "capacity")
+    list_filter = ("active", "always_open", "confidential")
     search_fields = ("agency__name",)
     list_select_related = ("agency",)
     autocomplete_fields = ("agency",)

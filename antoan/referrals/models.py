@@ -56,6 +56,16 @@ class Provider(models.Model):
     languages = models.CharField(_("ngôn ngữ"), max_length=120, blank=True)
     accessible = models.BooleanField(_("tiếp cận được cho người khuyết tật"), default=False)
     active = models.BooleanField(_("đang hoạt động"), default=True)
+    # Kept off the public "Tìm hỗ trợ" page (antoan/public). Shelters and trusted addresses
+    # never show there whatever this says: their being in a commune is itself the secret.
+    confidential = models.BooleanField(
+        _("không công khai"),
+        default=False,
+        help_text=_(
+            "Không hiện trên trang công khai “Tìm hỗ trợ”. Nơi tạm lánh và địa chỉ tin cậy "
+            "không bao giờ hiện ở đó."
+        ),
+    )
     # Shelters and trusted addresses only.
     capacity = models.PositiveSmallIntegerField(_("sức chứa"), null=True, blank=True)
     occupancy = models.PositiveSmallIntegerField(_("số người đang ở"), default=0)

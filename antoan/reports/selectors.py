@@ -194,3 +194,31 @@ def my_reminders(user: Any, limit: int = 10) -> list[Reminder]:
         seen.add(key)
         out.append(r)
     return out[:limit]
+
+
+def reports_owed(user: Any, today: dt.date | None = None) -> list[tuple[Cycle, Agency]]:
+    """The yearly reports the user's agencies still owe, as the reports page lists them: cycles
+    that have begun, in which an agency the user reports for must report, with no submission
+    yet in the lead department's hands (none, a draft, or one returned)."""
+    own = submitting_agency_ids(user)
+    if not own:
+        return []
+    today = today or timezone.localdate()
+    cycles = {c.pk: c for c in cycle_list(user).filter(period_start__lte=today)}
+    if not cycles:
+        return []
+    in_hand = set(
+        submission_list(user)
+        .filter(cycle_id__in=cycles, agency_id__in=own, status__in=IN_HAND)
+        .values_list("cycle_id", "agency_id")
+    )
+    links = (
+        Cycle.agencies.through.objects.filter(cycle_id__in=cycles, agency_id__in=own)
+        .select_related("agency")
+        .order_by("cycle_id", "agency__name")
+    )
+    return [
+        (cycles[link.cycle_id], link.agency)
+        for link in links
+        if (link.cycle_id, link.agency_id) not in in_hand
+    ]

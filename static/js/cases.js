@@ -13,9 +13,11 @@
 
   // One submission per form: a second click while the first is on its way does nothing.
   // (The server also makes a repeated intake return the first case: client_uuid.)
+  // (getAttribute: a field named "method", as on the follow-up form, hides form.method.)
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") {
+    if (!(form instanceof HTMLFormElement) ||
+        (form.getAttribute("method") || "get").toLowerCase() !== "post") {
       return;
     }
     if (form.dataset.submitting === "1") {

@@ -6,8 +6,11 @@
   "use strict";
   var DELAY = 250;
 
+  // Dates as the forms take them: d/m/yyyy with slashes, dashes or dots, or ISO.
   function isoDate(text) {
-    var m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text || "");
+    var iso = /^\s*(\d{4})-(\d{2})-(\d{2})\s*$/.exec(text || "");
+    if (iso) { return iso[1] + "-" + iso[2] + "-" + iso[3]; }
+    var m = /^\s*(\d{1,2})[\/.-](\d{1,2})[\/.-](\d{4})\s*$/.exec(text || "");
     if (!m) { return ""; }
     var d = m[1].padStart(2, "0"), mo = m[2].padStart(2, "0");
     return m[3] + "-" + mo + "-" + d;

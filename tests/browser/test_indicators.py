@@ -1,6 +1,6 @@
 """The province dashboard in a real browser: manager1, on a phone, filters to 2024 and one
 commune and reads the same numbers the API gives; the page passes axe-core with the CSP in
-force, draws its charts, and logs no console or CSP errors."""
+force (axe itself loaded under it), draws its charts, and logs no console or CSP errors."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 
 from antoan.accounts.demo import DEMO_PASSWORD
+from tests.browser import helpers
 from tests.browser.helpers import login, screenshot
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TZ = timezone.get_current_timezone()
 
 
@@ -66,16 +66,13 @@ def history_2024(cast, mini_places, catalogue, plan64):
                 )  # fmt: skip
 
 
+ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
+
+
 def axe_violations(page) -> list[dict]:
-    """axe-core's WCAG 2.x A/AA violations; evaluated through the browser's debugging
-    protocol, which the page's Content-Security-Policy does not govern."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate(
-        """async () => (await axe.run(document, {runOnly: {type: "tag",
-            values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})).violations
-            .map(v => ({id: v.id, impact: v.impact,
-                        nodes: v.nodes.slice(0, 3).map(n => n.target)}))"""
-    )
+    """axe-core's WCAG 2.x A/AA violations of every impact, axe loaded as a static file under
+    the page's CSP (tests/browser/helpers.py)."""
+    return helpers.axe_violations(page, impacts=ALL_IMPACTS)
 
 
 def test_a_manager_on_a_phone_sees_the_apis_numbers(open_page, history_2024):

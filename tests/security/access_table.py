@@ -176,6 +176,7 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /": e(EVERYONE),
     "GET /audit/": e(AUDITORS),
     "GET /healthz": e(EVERYONE),
+    "GET /favicon.ico": e(EVERYONE),
     "GET /places/search": e(EVERYONE),
     "GET /accounts/login/": e(EVERYONE),
     "POST /accounts/login/": e(EVERYONE, skip="public: a login form (accounts tests)"),
@@ -195,6 +196,8 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
         {"worker1"}, refused=404, ids={"pk": "token_worker1"}
     ),
     "GET /i18n/setlang/": e(EVERYONE),
+    # The public "Tìm hỗ trợ" page: no login, the public directory only (antoan/public).
+    "GET /tim-ho-tro/": e(EVERYONE),
     # One's own password and the step-up confirmation (accounts tests cover the forms).
     "GET /accounts/security/password/": e(EVERYONE),
     "POST /accounts/security/password/": e(EVERYONE),
@@ -573,7 +576,8 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /api/v1/places": e(EVERYONE),
     # Not in the schema they serve: listed from the URL patterns.
     "GET /api/v1/schema": e(EVERYONE),
-    "GET /api/v1/docs": e(EVERYONE),
+    # The browsable docs: the roles that build on the API (Perm.API_DOCS).
+    "GET /api/v1/docs": e(frozenset({"admin1", "admin2", "analyst1", "analyst2"})),
     # --- API: cases ----------------------------------------------------------------------------
     "GET /api/v1/cases": e(CASE_STAFF),
     "POST /api/v1/cases/search": e(CASE_STAFF),

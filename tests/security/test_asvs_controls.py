@@ -36,6 +36,7 @@ def test_session_and_csrf_cookies_are_httponly_and_same_site(client, cast):
     form = client.get("/accounts/login/")
     csrf = form.cookies["csrftoken"]
     assert csrf["httponly"] and csrf["samesite"] == "Lax"
+    assert not csrf["max-age"] and not csrf["expires"]  # no year-long trace on a shared phone
     response = client.post("/accounts/login/", {"username": "worker1", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     session = response.cookies["sessionid"]

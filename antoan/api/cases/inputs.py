@@ -342,13 +342,25 @@ class ClosureRequestIn(StrictSerializer):
         + ", ".join(f"`{code}`" for code in rules.CLOSURE_CHECKLIST)
         + "."
     )
+    missing_reason = Text(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the case is closed although something is still missing (no assessment "
+        "or case plan, open referrals, needs not met, protection measures pending or in "
+        "force). Required then; kept encrypted and shown to the approving supervisor.",
+    )
     version = version_field(required=True)
 
 
 class ClosureDecisionIn(StrictSerializer):
     approve = Flag()
     comment = Text(
-        required=False, allow_blank=True, default="", help_text="Required when returning."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when returning, and when approving a case that still lacks "
+        "something the request's `missing_reason` did not explain.",
     )
     version = version_field(required=False)
 

@@ -331,6 +331,13 @@ class ClosureRequestOut(serializers.Serializer):
     id = serializers.IntegerField()
     reason = serializers.CharField()
     checklist = serializers.DictField(child=serializers.BooleanField())
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the case lacked when closure was asked: "
+        + ", ".join(f"`{code}`" for code in rules.CLOSURE_GAPS)
+        + ".",
+    )
+    missing_reason = serializers.CharField()
     requested_at = serializers.DateTimeField()
     requested_by = serializers.IntegerField(source="requested_by_id")
     decision = Code(c.ClosureDecision)

@@ -102,7 +102,12 @@ class MeasureDecisionView(CaseAPIView):
 class ClosureRequestView(CaseAPIView):
     @extend_schema(
         summary="Ask to close the case",
-        description="With a reason and every item of the closure checklist; a supervisor decides.",
+        description=(
+            "With a reason and every item of the closure checklist; a supervisor decides. "
+            "A case that still lacks something (no assessment or case plan, open referrals, "
+            "needs not met, protection measures pending or in force) also needs "
+            "`missing_reason`: without it the answer is 400 on that field and nothing changes."
+        ),
         request=ClosureRequestIn,
         responses={201: ClosureRequestWrittenOut, **_WRITE_ERRORS},
     )
@@ -115,6 +120,7 @@ class ClosureRequestView(CaseAPIView):
                 actor=request.user,
                 reason=data["reason"],
                 checklist=data["checklist"],
+                missing_reason=data["missing_reason"],
                 version=data["version"],
                 request=request,
             )

@@ -178,7 +178,12 @@ CASE_ENDPOINTS = [
         "closure-request",
         "post",
         "/closure-request",
-        lambda c: {"reason": "Ổn định", "checklist": CHECKLIST, "version": c.version},
+        lambda c: {
+            "reason": "Ổn định",
+            "checklist": CHECKLIST,
+            "version": c.version,
+            "missing_reason": "Đã chuyển đi nơi khác",
+        },
         201,
         201,
     ),

@@ -433,7 +433,12 @@ def test_closure_is_requested_by_the_worker_and_approved_by_the_supervisor(
         client,
         "post",
         url(case, "/closure-request"),
-        {"reason": "Đã an toàn, đồng ý đóng", "checklist": CHECKLIST, "version": case.version},
+        {
+            "reason": "Đã an toàn, đồng ý đóng",
+            "checklist": CHECKLIST,
+            "version": case.version,
+            "missing_reason": "Người bị bạo lực đã chuyển đi nơi khác",
+        },
     )
     assert requested.status_code == 201, requested.json()
     assert requested.json()["decision"] == "pending"
@@ -609,3 +614,21 @@ def test_a_transfer_to_the_same_agency_is_refused(client_for, cast):
     assert response.status_code == 400
     assert "to_agency" in fields_of(response)
     assert not CaseTransfer.objects.exists()
+
+
+def test_a_closure_request_with_something_missing_needs_a_missing_reason(client_for, cast):
+    """A bare case (no assessment, no plan, an unmet need) is not sent for closure silently."""
+    case = open_case(cast["worker1"])
+    client = client_for(cast["worker1"])
+    body = {"reason": "Xong", "checklist": CHECKLIST, "version": case.version}
+    refused = send(client, "post", url(case, "/closure-request"), body)
+    assert refused.status_code == 400
+    assert "missing_reason" in fields_of(refused)
+    assert not ClosureRequest.objects.exists()
+    assert fresh(case).stage == "intake"
+
+    body["missing_reason"] = "Người bị bạo lực từ chối mọi dịch vụ"
+    accepted = send(client, "post", url(case, "/closure-request"), body)
+    assert accepted.status_code == 201, accepted.json()
+    assert {"no_assessment", "no_case_plan", "unmet_needs"} <= set(accepted.json()["missing"])
+    assert accepted.json()["missing_reason"] == "Người bị bạo lực từ chối mọi dịch vụ"

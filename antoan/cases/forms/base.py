@@ -7,15 +7,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
-from antoan.core.forms import BoundedDateField, BoundedDateTimeField, bound_dates
+from antoan.core.forms import (
+    DATE_ERROR,
+    DATE_INPUTS,
+    DATETIME_ERROR,
+    DATETIME_INPUTS,
+    EMPTY_CHOICE_LABEL,
+    BoundedDateField,
+    BoundedDateTimeField,
+    bound_dates,
+    label_empty_choices,
+)
 
-DATE_INPUTS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-DATETIME_INPUTS = ["%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M"]
-DATE_ERROR = _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/05/2021.")
-DATETIME_ERROR = _("Nhập thời điểm theo dạng ngày/tháng/năm giờ:phút, ví dụ 05/05/2021 14:30.")
-BLANK = ("", _("— Chọn —"))
+BLANK = ("", EMPTY_CHOICE_LABEL)
 
 
 def date_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DateField:
@@ -75,6 +80,7 @@ class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bound_dates(self)
+        label_empty_choices(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):

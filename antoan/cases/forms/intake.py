@@ -20,6 +20,7 @@ from antoan.cases.forms.base import (
     text_area,
 )
 from antoan.cases.services import ConsentInput, IncidentInput, PerpetratorInput, SurvivorInput
+from antoan.core.phones import PhoneField
 from antoan.places.forms import PlaceField, resolve_place
 
 
@@ -36,7 +37,7 @@ class SurvivorForm(StyledForm):
     age_at_intake = forms.IntegerField(
         label=_("Tuổi ước tính"), required=False, min_value=0, max_value=120
     )
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
+    phone = PhoneField(label=_("Số điện thoại"), required=False)
     national_id = forms.CharField(label=_("Số định danh cá nhân"), max_length=20, required=False)
     address = forms.CharField(
         label=_("Địa chỉ"), max_length=500, required=False, widget=text_area(2)
@@ -52,9 +53,7 @@ class SurvivorForm(StyledForm):
         required=False,
         help_text=_("Bắt buộc với trẻ em dưới 18 tuổi."),
     )
-    guardian_phone = forms.CharField(
-        label=_("Điện thoại người giám hộ"), max_length=30, required=False
-    )
+    guardian_phone = PhoneField(label=_("Điện thoại người giám hộ"), required=False)
 
     def __init__(self, *args: Any, communes: Iterable[tuple[str, str]] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -74,6 +74,13 @@ class PlanItemForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["responsible_agency"].queryset = agencies
 
+    def has_changed(self) -> bool:
+        # A suggested row (its service filled in from the assessment) is used once an agency
+        # or a date is given; its service alone, kept, changed or cleared, leaves it unused.
+        if self.initial.get("service") and set(self.changed_data) <= {"service"}:
+            return False
+        return super().has_changed()
+
     def to_input(self) -> PlanItemInput:
         d = self.cleaned_data
         return PlanItemInput(
@@ -81,8 +88,29 @@ class PlanItemForm(StyledForm):
         )
 
 
+class BasePlanItemFormSet(forms.BaseFormSet):
+    """Rows suggested from the needs already assessed: a row's service is filled in, and a row
+    left as suggested counts as empty (it is the rows' own initial, not the formset's, so the
+    management form has no "initial" rows that would have to be completed)."""
+
+    def __init__(self, *args: Any, suggestions: Iterable[str] = (), **kwargs: Any) -> None:
+        self.suggestions = list(suggestions)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < len(self.suggestions):
+            kwargs = {**kwargs, "initial": {"service": self.suggestions[index]}}
+        return kwargs
+
+
 PlanItemFormSet = forms.formset_factory(
-    PlanItemForm, extra=5, max_num=5, validate_max=True, absolute_max=5
+    PlanItemForm,
+    formset=BasePlanItemFormSet,
+    extra=5,
+    max_num=5,
+    validate_max=True,
+    absolute_max=5,
 )
 
 
@@ -148,6 +176,17 @@ class ClosureRequestForm(VersionedForm):
         _("Danh mục kiểm tra trước khi đóng ca"),
         help_text=_("Phải hoàn thành mọi mục."),
     )
+    # Required by the service only when the case still lacks something (the page lists it).
+    missing_reason = forms.CharField(
+        label=_("Lý do vẫn đóng ca khi còn thiếu"),
+        max_length=1000,
+        required=False,
+        widget=text_area(3),
+        help_text=_(
+            "Ví dụ: người bị bạo lực đã chuyển đi nơi khác, hoặc từ chối dịch vụ. "
+            "Giám sát sẽ đọc lý do này khi duyệt."
+        ),
+    )
 
     def checklist_dict(self) -> dict[str, bool]:
         ticked = set(self.cleaned_data.get("checklist") or [])
@@ -165,7 +204,10 @@ class ClosureDecisionForm(VersionedForm):
         max_length=1000,
         required=False,
         widget=text_area(3),
-        help_text=_("Bắt buộc khi trả lại: ghi rõ cần bổ sung gì."),
+        help_text=_(
+            "Bắt buộc khi trả lại: ghi rõ cần bổ sung gì. Bắt buộc khi duyệt một hồ sơ còn "
+            "thiếu mà người đề nghị chưa giải thích."
+        ),
     )
 
 

@@ -98,6 +98,7 @@ def advance(
     request: Any = None,
     changed_fields: Iterable[str] = (),
     audit_action: str = "update",
+    audit_extra: dict[str, Any] | None = None,
 ) -> Case:
     """Apply ``fields`` to the case and raise its version, refusing a stale ``version``.
 
@@ -143,7 +144,7 @@ def advance(
         object_id=case.pk,
         place_code=case_place_code(case),
         changed_fields=[*changed_fields, *fields.keys()],
-        extra={"event": kind},
+        extra={"event": kind, **(audit_extra or {})},
     )
     return case
 

@@ -43,7 +43,7 @@ CASE_TEXT_FIELDS: tuple[tuple[type[models.Model], str, tuple[str, ...]], ...] = 
     (m.FollowUp, "case", ("notes",)),
     (m.CaseNote, "case", ("body",)),
     (m.ProtectionMeasure, "case", ("refusal_reason", "late_reason")),
-    (m.ClosureRequest, "case", ("reason", "comment")),
+    (m.ClosureRequest, "case", ("reason", "comment", "missing_reason")),
     (m.CaseTransfer, "case", ("reason", "decline_reason")),
     # A reviewer's note on a possible duplicate, from either side of the pair.
     (m.DuplicateReview, "case", ("note",)),

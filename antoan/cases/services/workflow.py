@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
 from antoan.cases import choices as c
-from antoan.cases import rules
+from antoan.cases import rules, selectors
 from antoan.cases.models import (
     Case,
     CaseStageChange,
@@ -149,17 +149,28 @@ def closure_request(
     reason: str,
     checklist: Mapping[str, bool],
     version: int,
+    missing_reason: str = "",
     request: Any = None,
 ) -> ClosureRequest:
-    """The case worker asks to close, with a reason and the completed checklist."""
+    """The case worker asks to close, with a reason and the completed checklist; with anything
+    still missing (``selectors.closure_gaps``), also a written reason for closing anyway."""
     membership = require_edit(actor, case)
     if case.status == c.Status.CLOSED or case.stage == c.Stage.CLOSURE_REQUESTED:
         raise ValidationError(_("Hồ sơ đã đóng hoặc đang chờ duyệt đóng."))
     rules.check_closure_checklist(checklist)
+    reason = rules.clean_text(reason, field="reason", max_length=500, required=True)
+    missing_reason = rules.clean_text(
+        missing_reason, field="missing_reason", max_length=1000, multiline=True
+    )
+    missing = [gap.code for gap in selectors.closure_gaps(case, now=now())]
+    rules.check_missing_reason(missing, missing_reason, field="missing_reason")
     record = ClosureRequest.objects.create(
         case=case,
-        reason=rules.clean_text(reason, field="reason", max_length=500, required=True),
+        reason=reason,
         checklist=dict(checklist),
+        missing=missing,
+        # A reason given when nothing was missing is not kept: there was nothing to excuse.
+        missing_reason=missing_reason if missing else "",
         requested_at=now(),
         requested_by=actor,
     )
@@ -171,7 +182,9 @@ def closure_request(
         membership=membership,
         request=request,
         fields={"stage": c.Stage.CLOSURE_REQUESTED},
-        data={"reason": "closure"},
+        # Codes only: the reason itself is encrypted on the request.
+        data={"reason": "closure", "missing": missing},
+        audit_extra={"missing": missing} if missing else None,
     )
     return record
 
@@ -199,6 +212,16 @@ def closure_decide(
     if not approve and not comment:
         raise ValidationError({"comment": [_("Khi trả lại, hãy ghi rõ cần bổ sung gì.")]})
     moment = now()
+    missing: list[str] = []
+    if approve:
+        # What is missing now. What the worker already explained needs no second reason; what
+        # was not explained (a request made before this rule, or a gap since) needs the
+        # supervisor's own, in the comment.
+        missing = [gap.code for gap in selectors.closure_gaps(case, now=moment)]
+        explained = set(pending.missing) if pending.missing_reason else set()
+        rules.check_missing_reason(
+            [code for code in missing if code not in explained], comment, field="comment"
+        )
     pending.decision = c.ClosureDecision.APPROVED if approve else c.ClosureDecision.RETURNED
     pending.decided_at = moment
     pending.decided_by = actor
@@ -220,7 +243,8 @@ def closure_decide(
         membership=membership,
         request=request,
         fields=fields,
-        data={"approved": approve},
+        data={"approved": approve, "missing": missing},
+        audit_extra={"missing": missing} if missing else None,
     )
     return pending
 

@@ -598,7 +598,12 @@ def test_clean_phone_normalises(value, stored):
     assert rules.clean_phone(value, field="phone") == stored
 
 
-PHONE_ERROR = {"phone": ["Số điện thoại không hợp lệ: cần từ 8 đến 15 chữ số."]}
+PHONE_ERROR = {
+    "phone": [
+        "Số điện thoại không hợp lệ: cần từ 8 đến 15 chữ số, ví dụ 0912 345 678 hoặc "
+        "+84 912 345 678."
+    ]
+}
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from antoan.cases import services
 from antoan.cases.models import Case
 from antoan.cases.selectors import case_detail, case_get_for_user, cases_for_user, tasks_for_user
-from antoan.cases.tests.conftest import VN, close_case, fresh, full_checklist
+from antoan.cases.tests.conftest import MISSING_REASON, VN, close_case, fresh, full_checklist
 from antoan.core.models import AuditEvent
 
 
@@ -234,6 +234,7 @@ def test_the_supervisor_sees_closure_approvals_and_the_worker_does_not(case, cas
         reason="Xong",
         checklist=full_checklist(),
         version=fresh(case).version,
+        missing_reason=MISSING_REASON,
     )
     approvals = kinds(cast["supervisor1"], clock)["closure_approval"]
     assert [t.case for t in approvals] == [case]

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from antoan.cases import services
 from antoan.cases.models import CaseEvent
 from antoan.cases.selectors import CaseFilters, case_get_for_user, case_search
-from antoan.cases.tests.conftest import fresh, full_checklist, incident_input
+from antoan.cases.tests.conftest import MISSING_REASON, fresh, full_checklist, incident_input
 from antoan.core.audit import audit_verify
 from antoan.core.models import AuditEvent
 
@@ -169,6 +169,7 @@ def journey(cast, open_result, agencies, clock, supervisor2):
             reason="Đã hoàn thành",
             checklist=full_checklist(),
             version=fresh(case).version,
+            missing_reason=MISSING_REASON,
         ),
     )
     step(

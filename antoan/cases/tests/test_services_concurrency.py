@@ -13,7 +13,7 @@ from antoan.accounts.models import User
 from antoan.cases import services
 from antoan.cases.models import Case, Survivor
 from antoan.cases.services import CaseConflict
-from antoan.cases.tests.conftest import fresh
+from antoan.cases.tests.conftest import MISSING_REASON, fresh
 
 pytestmark = pytest.mark.postgres_only
 
@@ -110,6 +110,7 @@ def test_two_supervisors_deciding_one_closure_close_it_once(transactional_db, ca
         reason="Xong",
         checklist=full_checklist(),
         version=fresh(case).version,
+        missing_reason=MISSING_REASON,
     )
 
     def decide(username: str, approve: bool):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from antoan.cases import services
 from antoan.cases.models import CaseNote, CaseStageChange, CaseTransfer, ClosureRequest
 from antoan.cases.services import CaseConflict
-from antoan.cases.tests.conftest import close_case, counts, fresh, full_checklist
+from antoan.cases.tests.conftest import MISSING_REASON, close_case, counts, fresh, full_checklist
 
 pytestmark = pytest.mark.usefixtures("vietnamese")
 
@@ -108,6 +108,7 @@ def test_a_stale_closure_request_saves_nothing(case, cast):
             reason="Đã xong",
             checklist=full_checklist(),
             version=loaded,
+            missing_reason=MISSING_REASON,
         )
     assert counts() == before
     assert not ClosureRequest.objects.filter(case=case).exists()
@@ -141,7 +142,11 @@ def test_a_stale_reopen_is_refused(case, cast):
 def test_a_workflow_transition_needs_a_version(case, cast):
     with pytest.raises(TypeError):
         services.closure_request(  # type: ignore[call-arg]
-            case=fresh(case), actor=cast["worker1"], reason="Đã xong", checklist=full_checklist()
+            case=fresh(case),
+            actor=cast["worker1"],
+            reason="Đã xong",
+            checklist=full_checklist(),
+            missing_reason=MISSING_REASON,
         )
 
 

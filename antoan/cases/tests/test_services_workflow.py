@@ -17,6 +17,7 @@ from antoan.cases.selectors import (
     transfers_incoming,
 )
 from antoan.cases.tests.conftest import (
+    MISSING_REASON,
     VN,
     close_case,
     counts,
@@ -59,6 +60,7 @@ def request_closure(case, worker, **overrides):
         "reason": "Đã hoàn thành kế hoạch hỗ trợ",
         "checklist": full_checklist(),
         "version": fresh(case).version,
+        "missing_reason": MISSING_REASON,
     }
     kwargs.update(overrides)
     return services.closure_request(case=fresh(case), actor=worker, **kwargs)
@@ -267,7 +269,12 @@ def _writes(clock, agencies):
             case=c, actor=a, type="medical", deciding_body="other"
         ),
         "closure": lambda c, a: services.closure_request(
-            case=c, actor=a, reason="x", checklist=full_checklist(), version=c.version
+            case=c,
+            actor=a,
+            reason="x",
+            checklist=full_checklist(),
+            version=c.version,
+            missing_reason=MISSING_REASON,
         ),
         "transfer": lambda c, a: services.transfer_request(
             case=c, actor=a, to_agency=agencies["b"], reason="x", version=c.version

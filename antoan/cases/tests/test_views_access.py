@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from antoan.accounts.demo import USERS
-from antoan.cases.tests.conftest import NAME, close_case, fresh, full_checklist
+from antoan.cases.tests.conftest import MISSING_REASON, NAME, close_case, fresh, full_checklist
 
 EVERYONE = {username for username, *_ in USERS}
 WORKERS = {"worker1", "worker2", "supervisor1"}
@@ -102,6 +102,7 @@ def test_closure_decision_is_for_the_supervisor_only(client, cast, case_a):
         reason="Đã hoàn thành",
         checklist=full_checklist(),
         version=fresh(case_a).version,
+        missing_reason=MISSING_REASON,
     )
     url = reverse("cases:closure_decide", args=[case_a.pk])
     for username, user in cast.items():

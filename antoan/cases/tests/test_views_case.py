@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from antoan.cases import services
 from antoan.cases.models import Case, CaseNote, FollowUp
-from antoan.cases.tests.conftest import fresh, full_checklist
+from antoan.cases.tests.conftest import MISSING_REASON, fresh, full_checklist
 from antoan.core.models import AuditEvent
 
 
@@ -84,7 +84,12 @@ def test_a_stale_closure_request_is_refused(client, cast, case_a, clock):
     services.note_add(case=fresh(case_a), actor=cast["supervisor1"], body="x")
     response = client.post(
         url("cases:closure_request", case_a),
-        {"version": loaded, "reason": "Đã ổn định", "checklist": list(full_checklist())},
+        {
+            "version": loaded,
+            "reason": "Đã ổn định",
+            "checklist": list(full_checklist()),
+            "missing_reason": MISSING_REASON,
+        },
     )
     assert response.status_code == 409
     assert "Thêm ghi chú" in response.content.decode()
@@ -214,6 +219,7 @@ def test_closure_request_approval_closes_the_case(client, cast, case_a, clock):
             "version": fresh(case_a).version,
             "reason": "Đã ổn định",
             "checklist": list(full_checklist()),
+            "missing_reason": MISSING_REASON,
         },
     )
     assert response.status_code == 302
@@ -250,6 +256,7 @@ def test_returning_a_closure_needs_a_comment(client, cast, case_a, clock):
         reason="Đã ổn định",
         checklist=full_checklist(),
         version=fresh(case_a).version,
+        missing_reason=MISSING_REASON,
     )
     client.force_login(cast["supervisor1"])
     response = client.post(

@@ -79,7 +79,8 @@ def test_intake_creates_the_case_and_shows_it(worker1, cast, clock):
     case = Case.objects.get()
     assert response["Location"] == reverse("cases:detail", args=[case.pk])
     page = worker1.get(response["Location"]).content.decode()
-    assert f"Đã tạo hồ sơ {case.number}" in page
+    # The number is a link to the case (issue 12).
+    assert "Đã tạo hồ sơ <a href=" in page and f">{case.number}</a>." in page
     assert re.match(r"HY-\d{4}-\d{6}$", case.number)
     assert "Nguyễn Thị Hòa" in page
     # The acts were classified by the ordered rule: physical assault comes first.
@@ -237,7 +238,8 @@ def test_hotline_operator_creates_a_case_she_cannot_open(client, cast, clock):
     assert response.status_code == 302 and response["Location"] == URL
     case = Case.objects.get()
     page = client.get(URL).content.decode()
-    assert f"Đã tạo hồ sơ {case.number}" in page
+    # No link to a case she cannot open.
+    assert f"Đã tạo hồ sơ {case.number}." in page
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
 
 

@@ -32,6 +32,7 @@ class AssessmentAddView(CaseActionView):
         "đánh giá mới có thể nâng mức nguy cơ của hồ sơ, không hạ xuống."
     )
     anchor = "assessments"
+    draft_form = "cases:assessment"
 
     def initial(self, case: Case) -> dict[str, Any]:
         return {"needs": list(case.needs), "immediate_danger": case.immediate_danger}
@@ -84,8 +85,22 @@ class CasePlanAddView(CaseActionView):
     def formsets(self, case, data) -> dict[str, Any]:
         agencies = current_agencies(self.request.user)
         return {
-            "items": forms.PlanItemFormSet(data, prefix="items", form_kwargs={"agencies": agencies})
+            "items": forms.PlanItemFormSet(
+                data,
+                prefix="items",
+                form_kwargs={"agencies": agencies},
+                suggestions=self.suggested(case),
+            )
         }
+
+    def suggested(self, case: Case) -> list[str]:
+        if not hasattr(self, "_suggested"):
+            self._suggested = selectors.assessed_needs(case)[:5]
+        return self._suggested
+
+    def extra_context(self, case: Case) -> dict[str, Any]:
+        labels = dict(c.Need.choices)
+        return {"suggested_needs": [labels.get(need, need) for need in self.suggested(case)]}
 
     def perform(self, case, form, formsets) -> str:
         d = form.cleaned_data
@@ -322,12 +337,16 @@ class ClosureRequestView(CaseActionView):
         "hồ sơ vẫn được theo dõi bình thường."
     )
     submit_label = gettext_lazy("Gửi đề nghị đóng ca")
+    fields_template = "cases/_fields_closure_request.html"
     anchor = "closure"
 
     def unavailable(self, case: Case) -> str:
         if case.stage == c.Stage.CLOSURE_REQUESTED:
             return _("Hồ sơ đang chờ giám sát duyệt đóng ca.")
         return super().unavailable(case)
+
+    def extra_context(self, case: Case) -> dict[str, Any]:
+        return {"gaps": selectors.closure_gaps(case)}
 
     def perform(self, case, form, formsets) -> str:
         d = form.cleaned_data
@@ -336,6 +355,7 @@ class ClosureRequestView(CaseActionView):
             actor=self.request.user,
             reason=d["reason"],
             checklist=form.checklist_dict(),
+            missing_reason=d["missing_reason"],
             version=d["version"],
             request=self.request,
         )
@@ -370,7 +390,15 @@ class ClosureDecideView(CaseActionView):
             if pending
             else []
         )
-        return {"pending": pending, "checklist": checklist}
+        gaps = selectors.closure_gaps(case)
+        explained = set(pending.missing) if pending and pending.missing_reason else set()
+        return {
+            "pending": pending,
+            "checklist": checklist,
+            "gaps": gaps,
+            # Gaps the worker did not explain: approving needs the supervisor's own reason.
+            "unexplained": [gap for gap in gaps if gap.code not in explained],
+        }
 
     def perform(self, case, form, formsets) -> str:
         d = form.cleaned_data

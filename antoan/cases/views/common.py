@@ -24,6 +24,7 @@ from antoan.cases import forms as case_forms
 from antoan.cases import selectors, services
 from antoan.cases.models import Case
 from antoan.cases.views import timeline
+from antoan.core.drafts import draft_key, form_draft_submitted
 from antoan.core.permissions import PermissionRequiredMixin, act_as, deny, grant, has_perm
 from antoan.places.models import Place
 from antoan.places.selectors import place_choices, places_valid_on
@@ -202,6 +203,8 @@ class CaseActionView(CasePageMixin, View):
     # Records cannot be added to a closed case (reopen it first).
     needs_open = True
     anchor = ""
+    # A form name that keeps a server-side draft per case (antoan/cases/drafts.py), or ''.
+    draft_form = ""
 
     # Hooks ---------------------------------------------------------------------------------
 
@@ -277,6 +280,8 @@ class CaseActionView(CasePageMixin, View):
                     error, [form], {name: case_forms.filled(fs) for name, fs in sets.items()}
                 )
             else:
+                if self.draft_form:
+                    form_draft_submitted(request, draft_key(self.draft_form, case.pk))
                 messages.success(request, message)
                 return redirect(self.case_url(case))
         # Shown again: the view of the case is audited like any other.
@@ -307,6 +312,7 @@ class CaseActionView(CasePageMixin, View):
             "submit_label": self.submit_label or _("Lưu"),
             "fields_template": self.fields_template,
             "conflict": conflict,
+            "draft_key": draft_key(self.draft_form, case.pk) if self.draft_form else "",
             **self.extra_context(case),
         }
         return render(self.request, self.template_name, context, status=status)

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -19,12 +21,15 @@ from antoan.accounts.roles import Perm
 from antoan.cases import forms, rules, selectors, services
 from antoan.cases.models import Case
 from antoan.cases.views.common import apply_errors, commune_choices, commune_options, today
+from antoan.core.drafts import form_draft_submitted
 from antoan.core.permissions import PermissionRequiredMixin
 
 
 class IntakeView(PermissionRequiredMixin, View):
     permission = Perm.CASE_CREATE
     template_name = "cases/intake.html"
+    # The server-side draft of this form (antoan/cases/drafts.py); '' keeps none.
+    draft_form = "cases:intake"
 
     def build(self, data: Any = None) -> dict[str, Any]:
         communes = commune_choices(self.request.user, Perm.CASE_CREATE)
@@ -45,6 +50,7 @@ class IntakeView(PermissionRequiredMixin, View):
             ),
             "perpetrators": forms.PerpetratorFormSet(data, prefix="perpetrators"),
             "communes": communes,
+            "draft_key": self.draft_form,
         }
 
     def get(self, request, *args, **kwargs):
@@ -98,6 +104,8 @@ class IntakeView(PermissionRequiredMixin, View):
         except ValidationError as error:
             apply_errors(error, [survivor, consent, case_form, incident], {"perpetrators": rows})
             return self.show(context)
+        if self.draft_form:
+            form_draft_submitted(request, self.draft_form)
         if not result.in_scope:
             # A retry of a form whose case has since left the user's scope: its number only.
             messages.info(
@@ -127,13 +135,16 @@ class IntakeView(PermissionRequiredMixin, View):
 
     def opened(self, result: services.OpenResult) -> HttpResponse:
         request, case = self.request, result.case
+        number = case_number_link(request.user, case)
         if result.created:
-            messages.success(request, _("Đã tạo hồ sơ %(number)s.") % {"number": case.number})
+            messages.success(request, with_number(_("Đã tạo hồ sơ %(number)s."), number))
         else:
             messages.info(
                 request,
-                _("Hồ sơ %(number)s đã được tạo từ lần gửi trước; không tạo thêm hồ sơ mới.")
-                % {"number": case.number},
+                with_number(
+                    _("Hồ sơ %(number)s đã được tạo từ lần gửi trước; không tạo thêm hồ sơ mới."),
+                    number,
+                ),
             )
         return self.to_case_or(case, self.elsewhere())
 
@@ -148,6 +159,22 @@ class IntakeView(PermissionRequiredMixin, View):
             % {"agency": case.agency.name},
         )
         return redirect(elsewhere)
+
+
+def case_number_link(user: Any, case: Case) -> str:
+    """The case number as a link to the case, for someone who may open it; else plain text."""
+    if selectors.cases_for_user(user).filter(pk=case.pk).exists():
+        return format_html(
+            '<a href="{}" class="alert-link" data-testid="new-case-link">{}</a>',
+            reverse("cases:detail", args=[case.pk]),
+            case.number,
+        )
+    return conditional_escape(case.number)
+
+
+def with_number(template: str, number: str) -> str:
+    """A translated message with an (already escaped) case number link in it."""
+    return mark_safe(conditional_escape(template) % {"number": number})  # noqa: S308
 
 
 def _check_dates(survivor: forms.SurvivorForm, incident: forms.IncidentForm) -> None:

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from antoan.cases import choices as c
+from antoan.cases import rules
 from antoan.cases.models import CaseEvent
 
 
@@ -130,8 +131,16 @@ def describe(event: CaseEvent, agency_names: Mapping[int, str]) -> str:
             text += " " + _("(quá thời hạn luật định, có ghi lý do)")
         return text
     if kind == "closure_requested":
+        if data.get("missing"):
+            return _("Đề nghị đóng ca khi còn thiếu: %(missing)s (có ghi lý do)") % {
+                "missing": _gap_labels(data["missing"])
+            }
         return _("Đề nghị đóng ca")
     if kind == "closure_decided":
+        if data.get("approved") and data.get("missing"):
+            return _("Duyệt đóng ca khi còn thiếu: %(missing)s") % {
+                "missing": _gap_labels(data["missing"])
+            }
         return _("Duyệt đóng ca") if data.get("approved") else _("Trả lại đề nghị đóng ca")
     if kind == "reopened":
         return _("Mở lại hồ sơ")
@@ -172,3 +181,8 @@ def entries(events: Iterable[CaseEvent], agency_names: Mapping[int, str]) -> lis
         )
         for event in sorted(events, key=lambda e: (e.at, e.pk), reverse=True)
     ]
+
+
+def _gap_labels(codes: Any) -> str:
+    """What was missing at closure, in the viewer's language (codes in the event data)."""
+    return "; ".join(str(rules.CLOSURE_GAPS.get(code, code)).lower() for code in codes or ())

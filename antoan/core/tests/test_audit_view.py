@@ -148,7 +148,7 @@ def test_dates_are_whole_days_in_viet_nam(auditor, db):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"date_from": "2025-08-10"}, "ngày/tháng/năm"),
+        ({"date_from": "2025/08/10"}, "ngày/tháng/năm"),
         ({"date_to": "31/02/2025"}, "ngày/tháng/năm"),
         ({"date_from": "11/08/2025", "date_to": "10/08/2025"}, "bằng hoặc sau ngày bắt đầu"),
         ({"date_from": "01/01/0025"}, "từ năm 2000"),

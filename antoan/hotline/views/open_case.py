@@ -25,6 +25,8 @@ class CallOpenCaseView(HotlinePageMixin, IntakeView):
     """The case intake, for the caller of one call. Needs ``cases.create`` as well."""
 
     template_name = "hotline/open_case.html"
+    # Pre-filled from the call, and opened from it again if interrupted: no separate draft.
+    draft_form = ""
 
     def the_call(self) -> Call:
         call = getattr(self, "_call", None)

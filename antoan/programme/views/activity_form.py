@@ -16,6 +16,7 @@ from django.views import View
 
 from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
+from antoan.core.drafts import draft_key, form_draft_submitted
 from antoan.core.permissions import PermissionRequiredMixin
 from antoan.programme import forms, selectors, services
 from antoan.programme.choices import AGE_BANDS, ActivityKind
@@ -43,6 +44,13 @@ KIND_HELP = {
     ActivityKind.MODEL_ACTIVITY: gettext_lazy("Sinh hoạt, hoạt động của một mô hình đã đăng ký."),
     ActivityKind.OTHER: gettext_lazy("Hoạt động khác thực hiện kế hoạch."),
 }
+
+
+def activity_draft_key(kind: str, activity: Activity | None) -> str:
+    """The server-side draft of a new activity of a kind, or of changes to one activity."""
+    if activity is not None:
+        return draft_key("programme:activity", activity.pk)
+    return draft_key("programme:activity_new", kind)
 
 
 def task_options(plan: Plan) -> list[Any]:
@@ -90,6 +98,7 @@ class ActivityFormMixin(PermissionRequiredMixin):
             "kind_label": ActivityKind(form.kind_value).label,
             "task_rows": [(t, str(t.pk) in chosen) for t in self.tasks],
             "conflict": conflict,
+            "draft_key": activity_draft_key(form.kind_value, activity),
             **programme_nav(self.request, "activities"),
         }
         return render(self.request, "programme/activity_form.html", context, status=status)
@@ -203,6 +212,7 @@ class ActivityNewView(ActivityFormMixin, View):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
+                form_draft_submitted(request, activity_draft_key(kind, None))
                 if created:
                     messages.success(request, _("Đã ghi nhận hoạt động “%(t)s”.") % {"t": activity})
                 else:
@@ -322,6 +332,7 @@ class ActivityEditView(ActivityFormMixin, View):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
+                form_draft_submitted(request, activity_draft_key(kind, activity))
                 messages.success(request, _("Đã lưu thay đổi."))
                 return redirect("programme:activity", pk=activity.pk)
         return self.render_form(

@@ -64,9 +64,7 @@ class ReasonForm(forms.Form):
 
 
 class DeliverForm(forms.Form):
-    delivered_on = BoundedDateField(
-        label=_("Ngày cung cấp"), input_formats=["%d/%m/%Y", "%Y-%m-%d"]
-    )
+    delivered_on = BoundedDateField(label=_("Ngày cung cấp"))
     description = forms.CharField(
         label=_("Dịch vụ đã cung cấp"), widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -14,6 +14,7 @@ from antoan.accounts.roles import Perm
 from antoan.cases.choices import Need
 from antoan.core.audit import audit_record
 from antoan.core.permissions import grant
+from antoan.core.phones import parse_phone
 from antoan.places.models import Place
 from antoan.referrals.models import Provider, ProviderContact
 
@@ -38,6 +39,7 @@ def provider_save(
     languages: str = "",
     accessible: bool = False,
     active: bool = True,
+    confidential: bool = False,
     capacity: int | None = None,
     location: str = "",
     contacts: list[ContactInput] = (),  # type: ignore[assignment]
@@ -52,8 +54,10 @@ def provider_save(
     provider = provider or Provider(agency=agency)
     provider.services = list(dict.fromkeys(services))
     provider.address, provider.hours, provider.always_open = address, hours, always_open
-    provider.emergency_phone, provider.languages = emergency_phone, languages
+    provider.emergency_phone = _phone(emergency_phone, "emergency_phone")
+    provider.languages = languages
     provider.accessible, provider.active = accessible, active
+    provider.confidential = confidential
     provider.capacity = capacity
     if capacity is not None and provider.occupancy > capacity:
         raise ValidationError({"capacity": [_("Sức chứa nhỏ hơn số người đang ở.")]})
@@ -67,7 +71,13 @@ def provider_save(
     provider.communes.set(communes)
     provider.contacts.all().delete()
     ProviderContact.objects.bulk_create(
-        ProviderContact(provider=provider, name=c.name, role=c.role, phone=c.phone, order=i)
+        ProviderContact(
+            provider=provider,
+            name=c.name,
+            role=c.role,
+            phone=_phone(c.phone, f"contacts.{i}.phone"),
+            order=i,
+        )
         for i, c in enumerate(contacts)
     )
     audit_record(
@@ -78,6 +88,14 @@ def provider_save(
         object_id=provider.pk,
     )
     return provider
+
+
+def _phone(value: str, field: str) -> str:
+    """A directory number in the stored form; public services' short numbers (113) too."""
+    try:
+        return parse_phone(value, allow_service=True)
+    except ValidationError as error:
+        raise ValidationError({field: [error]}) from None
 
 
 def _locked_shelter(provider: Provider, actor: Any) -> tuple[Provider, Any]:

@@ -16,6 +16,7 @@ from antoan.core.audit import audit_record
 from antoan.core.permissions import PermissionRequiredMixin, grant
 from antoan.referrals import forms, selectors, services
 from antoan.referrals.clock import now
+from antoan.referrals.models import ReferralStatus
 
 
 def with_countdowns(referrals):
@@ -47,9 +48,19 @@ class OutboxView(PermissionRequiredMixin, View):
     permission = Perm.REFERRAL_SEND
 
     def get(self, request):
-        rows = selectors.referrals_outgoing(request.user).order_by("-sent_at", "-pk")
+        # ?status=sent: those still waiting for the provider's answer (the home page's count).
+        status = request.GET.get("status", "")
+        status = status if status in ReferralStatus.values else ""
+        rows = selectors.referrals_outgoing(request.user, status=status).order_by("-sent_at", "-pk")
         audit_record(action="list", request=request, object_type="referral", extra={"box": "out"})
-        return render(request, "referrals/outbox.html", {"rows": with_countdowns(rows)})
+        return render(
+            request,
+            "referrals/outbox.html",
+            {
+                "rows": with_countdowns(rows),
+                "status_label": ReferralStatus(status).label if status else "",
+            },
+        )
 
 
 ACTIONS = {

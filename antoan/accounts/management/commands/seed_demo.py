@@ -1,8 +1,18 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from antoan.accounts.demo import DEMO_PASSWORD, USERS, build_demo_world
+from antoan.accounts.demo import DEMO_PASSWORD, build_demo_world
+from antoan.accounts.models import User
 from antoan.places.models import Place
+
+
+def _demo_names() -> set[str]:
+    """The usernames every demo builder uses."""
+    from antoan.accounts.demo import USERS
+    from antoan.hotline.demo import SUPERVISOR
+    from antoan.programme.demo import REPORTERS
+
+    return {u[0] for u in USERS} | {SUPERVISOR[0]} | {r[0] for r in REPORTERS}
 
 
 class Command(BaseCommand):
@@ -24,6 +34,7 @@ class Command(BaseCommand):
             )
         if not Place.objects.filter(code="33", level="province").exists():
             raise CommandError("Load places first: manage.py load_places")
+        existing = set(User.objects.values_list("username", flat=True))
         users = build_demo_world(password=password)
         from antoan.hotline.demo import build_demo_hotline
 
@@ -46,9 +57,16 @@ class Command(BaseCommand):
             if activities is None
             else f"{activities} new demo activit(ies)"
         )
+        # The demo users that exist now, and how many this run added: the programme's
+        # reporters exist only once plan 64 is loaded, so no fixed number is right.
+        demo = set(
+            User.objects.filter(username__in=_demo_names()).values_list("username", flat=True)
+        )
+        demo_users, new_users = len(demo), len(demo - existing)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(USERS) + 1} users (password {password!r}), "
+                f"Demo data ready: {demo_users} demo users, {new_users} of them new "
+                f"(password {password!r}), "
                 f"{cases} new demo case(s), {providers} provider(s), "
                 f"{contacts} new health-facility contact(s), {programme}."
             )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from antoan.cases.models import Case
 from antoan.cases.services import retention
 from antoan.core.audit import audit_record
+from antoan.core.drafts import form_drafts_purge
 from antoan.core.models import AuditAction
 from antoan.hotline.services import calls_unlinked_anonymise
 from antoan.privacy.erasure import COMMAND, anonymise_survivor
@@ -63,8 +64,11 @@ class Command(BaseCommand):
                     object_type="call",
                     extra={"values_removed": calls.fields},
                 )
+        # Unsubmitted drafts have a retention of their own, in days (docs/forms.md).
+        drafts = form_drafts_purge()
         self.stdout.write(
             f"Anonymised {cases} case(s) of {len(survivors)} survivor(s) closed before "
             f"{cutoff:%d/%m/%Y}: {values} value(s) removed; {calls.fields} old call "
             "summary(ies) blanked."
         )
+        self.stdout.write(f"Deleted {drafts} old form draft(s).")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from antoan.public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.help_page, name="help"),
+]
