@@ -82,6 +82,7 @@ PUBLIC_ROUTES = {
     "/accounts/login/otp/",
     "/accounts/logout/",
     "/api/v1/auth/token",
+    "/favicon.ico",
     "/healthz",
     "/i18n/setlang/",
     "/tim-ho-tro/",

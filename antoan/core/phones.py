@@ -87,3 +87,23 @@ class PhoneField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         return parse_phone(super().to_python(value), allow_service=self.allow_service)
+
+
+def format_phone(number: str | None) -> str:
+    """A stored number grouped as people read it aloud: ``0912345678`` → ``0912 345 678``,
+    ``02438251234`` → ``024 3825 1234``, ``02213862115`` → ``0221 3862 115``, ``18001567`` →
+    ``1800 1567``. Anything else (numbers abroad, a value stored before numbers were cleaned)
+    is shown as it is."""
+    value = number or ""
+    if not value.isdigit():
+        return value
+    if value[:4] in ("1800", "1900") and len(value) in (8, 10):
+        rest = value[4:]
+        return f"{value[:4]} {rest}" if len(rest) == 4 else f"{value[:4]} {rest[:3]} {rest[3:]}"
+    if len(value) == 10 and value.startswith("0"):
+        return f"{value[:4]} {value[4:7]} {value[7:]}"
+    if len(value) == 11 and value.startswith(("024", "028")):
+        return f"{value[:3]} {value[3:7]} {value[7:]}"
+    if len(value) == 11 and value.startswith("02"):
+        return f"{value[:4]} {value[4:8]} {value[8:]}"
+    return value

@@ -52,6 +52,7 @@ OBJECT_TYPES: dict[str, str] = {
     "cases:pk": "case",
     "hotline:pk": "call",
     "referrals:detail:pk": "referral",
+    "referrals:history_item:pk": "referral",
     "referrals:provider:pk": "provider",
     "accounts:token_revoke:pk": "api_token",
     "programme:plan:pk": "programme.plan",

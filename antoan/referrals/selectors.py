@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
@@ -172,6 +173,96 @@ def referrals_incoming(user: Any, *, status: str = "") -> QuerySet[Referral]:
     return qs
 
 
+@dataclass(frozen=True)
+class HandledReferral:
+    """A row of a provider's history: the referral and what became of it, never who it was for.
+
+    Built from referral columns only (no case, no survivor, no free text the sender or the
+    provider wrote), so nothing on the history pages can name the survivor after closure.
+    """
+
+    pk: int
+    number: str
+    sent_at: Any
+    answered_at: Any
+    from_agency: str
+    service: str
+    service_label: str
+    status: str
+    outcome: str
+    outcome_on: Any
+
+
+_HANDLED_COLUMNS = (
+    "pk",
+    "service",
+    "status",
+    "sent_at",
+    "answered_at",
+    "delivered_on",
+    "closed_at",
+    "revoked_at",
+    "from_agency__name",
+)
+
+
+def _handled_row(values: dict[str, Any]) -> HandledReferral:
+    if values["delivered_on"] is not None:
+        outcome, on = _("Đã cung cấp dịch vụ"), values["delivered_on"]
+    elif values["status"] == ReferralStatus.REVOKED:
+        outcome, on = _("Bên gửi đã thu hồi"), values["revoked_at"]
+    else:
+        outcome, on = _("Đã từ chối"), values["answered_at"]
+    labels = dict(Need.choices)
+    return HandledReferral(
+        pk=values["pk"],
+        number=Referral(pk=values["pk"]).number,
+        sent_at=values["sent_at"],
+        answered_at=values["answered_at"],
+        from_agency=values["from_agency__name"],
+        service=values["service"],
+        service_label=str(labels.get(values["service"], values["service"])),
+        status=values["status"],
+        outcome=str(outcome),
+        outcome_on=on,
+    )
+
+
+def _handled(user: Any) -> QuerySet[Referral]:
+    receivers = agency_ids_with(user, Perm.REFERRAL_RECEIVE)
+    if not receivers:
+        return Referral.objects.none()
+    return Referral.objects.filter(to_agency_id__in=receivers, answered_at__isnull=False).exclude(
+        status__in=OPEN_STATUSES
+    )
+
+
+def referrals_handled(user: Any) -> list[HandledReferral]:
+    """The provider's history: referrals its agencies answered and that are no longer open."""
+    rows = _handled(user).order_by("-answered_at", "-pk").values(*_HANDLED_COLUMNS)[:500]
+    return [_handled_row(values) for values in rows]
+
+
+def handled_get_for_user(user: Any, referral_id: Any, *, request: Any = None) -> HandledReferral:
+    """One row of the provider's history, else Http404 (another agency's, open, or missing)."""
+    try:
+        pk = int(referral_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    values = _handled(user).filter(pk=pk).values(*_HANDLED_COLUMNS).first()
+    if values is None:
+        raise Http404
+    audit_record(
+        action="view",
+        request=request,
+        user=user,
+        object_type="referral",
+        object_id=pk,
+        extra={"side": "history"},
+    )
+    return _handled_row(values)
+
+
 @dataclass
 class ReferralAccess:
     referral: Referral
@@ -214,17 +305,23 @@ def _latest_sharing(case: Case) -> Consent | None:
     )
 
 
-def phone_shared(referral: Referral) -> bool:
-    """The phone reaches the recipient only if a current sharing consent names its agency."""
-    consent = _latest_sharing(referral.case)
+def _phone_shared_with(consent: Consent | None, agency_id: int) -> bool:
     if consent is None or not consent.granted:
         return False
-    return any(a.pk == referral.to_agency_id for a in consent.agencies.all())
+    return any(a.pk == agency_id for a in consent.agencies.all())
+
+
+def phone_shared(referral: Referral) -> bool:
+    """The phone reaches the recipient only if a current sharing consent names its agency."""
+    return _phone_shared_with(_latest_sharing(referral.case), referral.to_agency_id)
 
 
 def sharing_allows(case: Case, agency_id: int) -> bool:
     """No current sharing consent naming agencies, or one that names this agency and is given."""
-    consent = _latest_sharing(case)
+    return _sharing_allows(_latest_sharing(case), agency_id)
+
+
+def _sharing_allows(consent: Consent | None, agency_id: int) -> bool:
     if consent is None:
         return True
     named = {a.pk for a in consent.agencies.all()}
@@ -233,17 +330,58 @@ def sharing_allows(case: Case, agency_id: int) -> bool:
     return not named or agency_id in named
 
 
-def shared_fields(referral: Referral) -> dict[str, Any]:
-    """The need-to-know view: all a recipient agency ever learns about the case."""
-    survivor = referral.case.survivor
+def recipient_view(*, case: Case, to_agency_id: int, service: str, note: str) -> dict[str, Any]:
+    """The need-to-know view: all a recipient agency ever learns about the case.
+
+    The one definition of what a provider sees. The provider's page and the API build it
+    for a referral (``shared_fields``); the referral form's preview builds it for the provider
+    the sender is choosing, before anything is sent, so the sender sees exactly that.
+    The consent is read at each call: a withdrawal hides the phone at once.
+    """
+    survivor = case.survivor
+    shared = _phone_shared_with(_latest_sharing(case), to_agency_id)
     return {
-        "case_number": referral.case.number,
+        "case_number": case.number,
         "alias": rules.alias_of(survivor.full_name),
-        "phone": survivor.phone if phone_shared(referral) else None,
-        "service": referral.service,
-        "risk_level": referral.case.risk_level,
-        "safety_notes": referral.note,
+        "phone": survivor.phone if shared else None,
+        "service": service,
+        "risk_level": case.risk_level,
+        "safety_notes": note,
     }
+
+
+def shared_fields(referral: Referral) -> dict[str, Any]:
+    """The need-to-know view of a sent referral (see ``recipient_view``)."""
+    return recipient_view(
+        case=referral.case,
+        to_agency_id=referral.to_agency_id,
+        service=referral.service,
+        note=referral.note,
+    )
+
+
+@dataclass
+class RecipientPreview:
+    """What the referral form shows before sending: the view, and whether consent allows it."""
+
+    shared: dict[str, Any]
+    consented: bool
+    warnings: list[str]
+
+
+def recipient_preview(
+    user: Any, *, case: Case, provider: Provider, service: str, note: str
+) -> RecipientPreview:
+    """The provider's view of this referral if it were sent now, under the consent on record."""
+    if not has_perm(user, Perm.REFERRAL_SEND, case.agency_id):
+        raise Http404
+    shared = recipient_view(case=case, to_agency_id=provider.agency_id, service=service, note=note)
+    consented = case_selectors.consent_current(case, "services") and sharing_allows(
+        case, provider.agency_id
+    )
+    return RecipientPreview(
+        shared=shared, consented=consented, warnings=rules.preview_warnings(shared)
+    )
 
 
 # --- Needs met ---------------------------------------------------------------------------------

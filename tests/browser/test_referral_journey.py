@@ -81,7 +81,7 @@ def test_emergency_call_to_case_to_hospital_referral_to_need_met(page, cast):
     page.fill("[name='note']", "Chấn thương vùng đầu; đi cùng cán bộ xã")
     page.click("[data-testid=referral-form] button[type=submit]")
     page.wait_for_url(case_url)
-    assert "Đã gửi chuyển gửi" in page.locator(".alert-success").inner_text()
+    assert "Đã gửi yêu cầu chuyển gửi CG-" in page.locator(".alert-success").inner_text()
     section = page.locator("[data-testid=needs-met]")
     assert "Chưa đáp ứng" in section.inner_text()
     link = section.locator("a[href^='/referrals/']").first

@@ -342,6 +342,16 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
         for method in ("GET", "POST")
         for tail in ("new/", "services/new/")
     },
+    # The referral form's preview of what the chosen provider would see (issue 12).
+    "GET /referrals/cases/<int:case_id>/preview/": e(
+        ON_CASE_A, also=_REFERRAL_SENDERS, ids=API_CASE_A
+    ),
+    # The provider's history: answered referrals of its own agency only, never open ones.
+    "GET /referrals/history/": e(PROVIDER_STAFF),
+    "GET /referrals/history/<int:pk>/": (
+        e({"health1"}, also={"police1": 404}, ids={"pk": "referral_closed"}),
+        e(also={"health1": 404, "police1": 404}, ids={"pk": "referral_open"}),
+    ),
     # --- Hotline -------------------------------------------------------------------------------
     "GET /hotline/": e(HOTLINE_STAFF),
     "GET /hotline/new/": e(HOTLINE_OPERATORS),

@@ -103,7 +103,9 @@ class CaseReferralView(CaseAPIView):
             "current and, where a sharing consent names agencies, names the provider's agency. "
             "A supervisor may send anyway with `emergency_override` and `override_reason`; "
             "an override needs a token issued within `ANTOAN_REAUTH_MINUTES` (5 by default) "
-            "and is refused with `403 reauth_required` otherwise: take a new token and resend."
+            "and is refused with `403 reauth_required` otherwise: take a new token and resend. "
+            "`emergency_override` from anyone but a supervisor of the case's agency is a "
+            "`403 permission_denied`, even when consent would allow the referral."
         ),
         request=ReferralIn,
         responses={201: ReferralOut, **errors(400, 404)},
@@ -118,6 +120,9 @@ class CaseReferralView(CaseAPIView):
                 _("Dữ liệu không hợp lệ."),
                 fields={"provider": [_("Không có cơ sở cung cấp dịch vụ này.")]},
             )
+        supervisor = has_perm(request.user, Perm.CASE_APPROVE, case.agency_id)
+        if data["emergency_override"] and not supervisor:
+            raise PermissionDenied  # only supervisors may override; asked before the step-up
         if data["emergency_override"] and not has_recent_auth(request):
             return reauth_required_response(request)
         with refusals():

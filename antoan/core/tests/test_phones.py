@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from antoan.core.crypto import phone_index
-from antoan.core.phones import PhoneField, parse_phone
+from antoan.core.phones import PhoneField, format_phone, parse_phone
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,20 @@ def test_the_form_field_cleans_and_refuses():
     assert not bad.is_valid()
     assert "Số điện thoại không hợp lệ" in bad.errors["phone"][0]
     assert 'inputmode="tel"' in str(bad["phone"])
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("0912345678", "0912 345 678"),
+        ("02438251234", "024 3825 1234"),
+        ("02213862115", "0221 3862 115"),
+        ("18001567", "1800 1567"),
+        ("1900123456", "1900 123 456"),
+        ("113", "113"),
+        ("+4420794600", "+4420794600"),
+        ("", ""),
+    ],
+)
+def test_stored_numbers_are_shown_grouped_as_people_read_them(stored, shown):
+    assert format_phone(stored) == shown

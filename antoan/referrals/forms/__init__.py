@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases.choices import Need
-from antoan.core.forms import BoundedDateField
+from antoan.cases.forms.base import BLANK, StyledForm, date_field, select
 from antoan.referrals.models import Urgency
 
 
@@ -23,9 +23,9 @@ class DirectoryFilter(forms.Form):
             field.widget.attrs["class"] = "form-select"
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(StyledForm):
     provider = forms.TypedChoiceField(label=_("Cơ sở cung cấp dịch vụ"), coerce=int)
-    service = forms.ChoiceField(label=_("Dịch vụ"), choices=Need.choices)
+    service = select(Need.choices, _("Dịch vụ"))
     urgency = forms.ChoiceField(label=_("Mức khẩn"), choices=Urgency.choices, initial="normal")
     note = forms.CharField(
         label=_("Ghi chú an toàn cho nơi nhận"),
@@ -34,7 +34,7 @@ class ReferralForm(forms.Form):
         help_text=_("Nơi nhận đọc được ghi chú này. Chỉ ghi điều họ cần biết để giữ an toàn."),
     )
     emergency_override = forms.BooleanField(
-        label=_("Quyết định khẩn cấp khi chưa có sự đồng ý (chỉ giám sát)"), required=False
+        label=_("Quyết định khẩn cấp khi chưa có sự đồng ý"), required=False
     )
     override_reason = forms.CharField(
         label=_("Lý do quyết định khẩn cấp"),
@@ -54,24 +54,36 @@ class ReferralForm(forms.Form):
         help_text=_("Quyết định khẩn cấp cần xác nhận lại rằng chính bạn đang dùng máy."),
     )
 
-    def __init__(self, *args, providers=(), **kwargs):
+    OVERRIDE_FIELDS = ("emergency_override", "override_reason", "reauth_secret")
+
+    def __init__(self, *args, providers=(), can_override=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [(p.pk, p.agency.name) for p in providers]
+        self.fields["provider"].choices = [BLANK, *((p.pk, p.agency.name) for p in providers)]
+        if not can_override:
+            # Only a supervisor may send without consent; nobody else sees the choice at all.
+            for name in self.OVERRIDE_FIELDS:
+                self.fields.pop(name)
+        # The preview of what the provider will see follows these fields (htmx, no script).
+        for name in ("provider", "service", "note", "emergency_override"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-preview"] = ""
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(StyledForm):
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DeliverForm(forms.Form):
-    delivered_on = BoundedDateField(label=_("Ngày cung cấp"))
+class DeliverForm(StyledForm):
+    delivered_on = date_field(_("Ngày cung cấp"))
     description = forms.CharField(
         label=_("Dịch vụ đã cung cấp"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ServiceForm(DeliverForm):
-    service = forms.ChoiceField(label=_("Dịch vụ"), choices=Need.choices)
+    service = select(Need.choices, _("Dịch vụ"))
+
+    field_order = ("service", "delivered_on", "description")
 
 
 class OccupancyForm(forms.Form):

@@ -120,6 +120,9 @@ def referral_send(
     membership = grant(actor, Perm.REFERRAL_SEND, case.agency_id)
     if membership is None or can_edit(actor, case) is None:
         raise PermissionDenied
+    if emergency_override and grant(actor, Perm.CASE_APPROVE, case.agency_id) is None:
+        # Only a supervisor may even ask to send without consent, whether or not it is needed.
+        raise PermissionDenied
     if case.status == "closed":
         raise ValidationError(_("Hồ sơ đã đóng; hãy mở lại trước khi chuyển gửi."))
     errors: dict[str, list[str]] = {}

@@ -6,7 +6,7 @@ from django import template
 from django.template.loader import render_to_string
 
 from antoan.accounts.roles import Perm
-from antoan.cases.choices import Need
+from antoan.cases.choices import Need, RiskLevel
 from antoan.cases.services import can_edit
 from antoan.core.permissions import has_perm
 from antoan.referrals import selectors
@@ -33,3 +33,14 @@ def case_services(context, case):
         },
         request=context["request"],
     )
+
+
+@register.filter
+def need_label(code: str) -> str:
+    """The Vietnamese name of a service code (the recipient view holds codes)."""
+    return str(dict(Need.choices).get(code, code or "—"))
+
+
+@register.filter
+def risk_label(code: str) -> str:
+    return str(dict(RiskLevel.choices).get(code, code or "—"))

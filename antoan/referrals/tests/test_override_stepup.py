@@ -99,3 +99,46 @@ def test_the_api_wants_a_fresh_token_for_an_override(cast, client, no_consent, p
     assert stale.json()["error"]["code"] == "reauth_required"
     assert fresh.status_code == 201, fresh.json()
     assert Referral.objects.filter(case=no_consent, emergency_override=True).count() == 1
+
+
+def test_only_supervisors_are_offered_the_override(cast, client_for, no_consent):
+    url = f"/referrals/cases/{no_consent.pk}/new/"
+    worker_page = client_for(cast["worker1"]).get(url).content.decode()
+    supervisor_page = client_for(cast["supervisor1"]).get(url).content.decode()
+    assert 'name="emergency_override"' not in worker_page
+    assert "Quyết định khẩn cấp" not in worker_page
+    assert 'name="emergency_override"' in supervisor_page
+
+
+def test_a_forged_override_by_a_non_supervisor_is_refused_and_audited(
+    cast, client_for, no_consent, case_a, providers
+):
+    client = client_for(cast["worker1"])
+    for case in (no_consent, case_a):  # refused whether or not consent would have allowed it
+        response = client.post(
+            f"/referrals/cases/{case.pk}/new/", _form(providers, reauth_secret=PASSWORD)
+        )
+        assert response.status_code == 403
+    assert not Referral.objects.exists()
+    refusals = AuditEvent.objects.filter(action="permission_denied", username="worker1")
+    assert refusals.count() == 2
+    assert refusals.first().extra["permission"] == "cases.approve"
+    assert not AuditEvent.objects.filter(action="consent_override").exists()
+
+
+def test_the_api_refuses_an_override_by_a_non_supervisor(cast, client, case_a, providers):
+    token = api_token(client, "worker1").json()["token"]
+    response = client.post(
+        f"/api/v1/cases/{case_a.pk}/referrals",
+        {
+            "provider": providers["bv-da-khoa-tinh"].pk,
+            "service": "health",
+            "urgency": "high",
+            "emergency_override": True,
+            "override_reason": "Khẩn cấp",
+        },
+        content_type="application/json",
+        **bearer(token),
+    )
+    assert response.status_code == 403
+    assert not Referral.objects.exists()

@@ -259,3 +259,11 @@ def test_a_mail_server_that_is_down_keeps_the_referral_and_is_logged(
     failures = [r for r in caplog.records if r.getMessage() == "referral notification email failed"]
     assert len(failures) == 1
     assert "huy@example.vn" not in caplog.text
+
+
+def test_only_a_supervisor_may_ask_for_an_override_even_with_consent(cast, case_a, send):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        send(case_a, emergency_override=True, override_reason="Khẩn cấp")
+    assert not case_a.referrals.exists()

@@ -159,3 +159,46 @@ def test_administrators_keep_the_directory_without_seeing_shelter_locations(
     assert shelter.location not in page.content.decode()
     assert client_for(cast["worker1"]).get("/admin/referrals/provider/").status_code in (302, 403)
     assert "/admin/referrals/referral/" not in admin.get("/admin/").content.decode()
+
+
+def test_the_sender_is_told_in_plain_words_where_the_referral_went(
+    cast, client_for, case_a, providers
+):
+    worker = client_for(cast["worker1"])
+    response = worker.post(
+        f"/referrals/cases/{case_a.pk}/new/",
+        {"provider": providers["bv-da-khoa-tinh"].pk, "service": "health", "urgency": "high"},
+        follow=True,
+    )
+    number = case_a.referrals.get().number
+    page = response.content.decode()
+    assert f"Đã gửi yêu cầu chuyển gửi {number} đến Bệnh viện Đa khoa tỉnh Hưng Yên." in page
+    assert "Đã gửi chuyển gửi" not in page
+
+
+def test_after_answering_the_provider_lands_on_its_history(cast, client_for, case_a, send):
+    referral = send(case_a)
+    response = client_for(cast["health1"]).post(
+        f"/referrals/{referral.pk}/",
+        {"action": "decline", "decline-reason": "Hết giường"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == f"/referrals/history/{referral.pk}/"
+    assert "Đã từ chối" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "who"),
+    [("/referrals/cases/{pk}/new/", "worker1"), ("/referrals/cases/{pk}/services/new/", "worker1")],
+)
+def test_the_forms_have_the_case_forms_layout(cast, client_for, case_a, providers, url, who):
+    page = client_for(cast[who]).get(url.format(pk=case_a.pk)).content.decode()
+    form = page.split('class="case-form"', 1)[1].split("</form>", 1)[0]
+    assert 'class="form-actions' in form
+    assert "— Chọn —" in form  # no service is pre-chosen for the user
+    assert 'class="breadcrumb' in page
+    refused = client_for(cast[who]).post(url.format(pk=case_a.pk), {})
+    assert refused.status_code == 400
+    errors = refused.content.decode()
+    assert 'data-testid="form-errors"' in errors  # the summary at the top
+    assert 'class="invalid-feedback d-block"' in errors  # and each error by its field

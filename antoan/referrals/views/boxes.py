@@ -13,7 +13,7 @@ from antoan.accounts.roles import Perm
 from antoan.cases import selectors as case_selectors
 from antoan.cases.rules import countdown
 from antoan.core.audit import audit_record
-from antoan.core.permissions import PermissionRequiredMixin, grant
+from antoan.core.permissions import PermissionRequiredMixin, deny, grant
 from antoan.referrals import forms, selectors, services
 from antoan.referrals.clock import now
 from antoan.referrals.models import ReferralStatus
@@ -61,6 +61,27 @@ class OutboxView(PermissionRequiredMixin, View):
                 "status_label": ReferralStatus(status).label if status else "",
             },
         )
+
+
+class HistoryView(PermissionRequiredMixin, View):
+    """The provider's "Đã xử lý" tab: referrals it answered, without the survivor."""
+
+    permission = Perm.REFERRAL_RECEIVE
+
+    def get(self, request):
+        rows = selectors.referrals_handled(request.user)
+        audit_record(
+            action="list", request=request, object_type="referral", extra={"box": "history"}
+        )
+        return render(request, "referrals/history.html", {"rows": rows})
+
+
+class HistoryItemView(PermissionRequiredMixin, View):
+    permission = Perm.REFERRAL_RECEIVE
+
+    def get(self, request, pk):
+        row = selectors.handled_get_for_user(request.user, pk, request=request)
+        return render(request, "referrals/history_item.html", {"row": row})
 
 
 ACTIONS = {
@@ -120,51 +141,85 @@ class ReferralView(PermissionRequiredMixin, View):
             return self.show(request, found, target, status=400)
         messages.success(request, _("Đã cập nhật chuyển gửi %(n)s.") % {"n": referral.number})
         if found.side == "recipient" and not referral.is_open:
-            return redirect("referrals:inbox")
+            # Answered and done: it lives on in the provider's history, without the survivor.
+            return redirect("referrals:history_item", pk=pk)
         return redirect("referrals:detail", pk=pk)
+
+
+def can_override(user, case) -> bool:
+    """Only a supervisor of the case's agency (who may approve cases) may send without consent."""
+    return grant(user, Perm.CASE_APPROVE, case.agency_id) is not None
+
+
+def referral_providers(case):
+    """The providers the form offers: those serving the survivor's commune, else all."""
+    commune = case.survivor.commune
+    found = selectors.providers_list(commune=commune) if commune else selectors.providers_list()
+    return list(found)
+
+
+def preview_context(user, case, providers, data) -> dict:
+    """The form's "what the provider will see", from the fields chosen so far (may be partial)."""
+    try:
+        provider_id = int(data.get("provider") or 0)
+    except (TypeError, ValueError):
+        provider_id = 0
+    provider = next((p for p in providers if p.pk == provider_id), None)
+    if provider is None:
+        return {"preview": None, "case": case}
+    service = data.get("service", "")
+    preview = selectors.recipient_preview(
+        user, case=case, provider=provider, service=service, note=data.get("note", "")
+    )
+    return {
+        "case": case,
+        "preview": preview,
+        "provider": provider,
+        # Only a supervisor's choice counts: anyone else's form has no such field.
+        "override": bool(data.get("emergency_override")) and can_override(user, case),
+        "offers_service": not service or service in provider.services,
+    }
 
 
 class ReferralNewView(PermissionRequiredMixin, View):
     permission = Perm.REFERRAL_SEND
 
-    def render_form(self, request, case, form, status=200):
-        can_override = grant(request.user, Perm.CASE_APPROVE, case.agency_id) is not None
-        if not can_override:
-            # The step-up field is for those who may override; nobody else is asked a password.
-            form.fields.pop("reauth_secret", None)
+    def render_form(self, request, case, form, providers, status=200):
+        data = form.data if form.is_bound else form.initial
         return render(
             request,
             "referrals/new.html",
-            {"case": case, "form": form, "can_override": can_override},
+            {
+                "form": form,
+                "can_override": "emergency_override" in form.fields,
+                **preview_context(request.user, case, providers, data),
+            },
             status=status,
-        )
-
-    def providers(self, case):
-        commune = case.survivor.commune
-        return (
-            list(selectors.providers_list(commune=commune))
-            if commune
-            else list(selectors.providers_list())
         )
 
     def get(self, request, case_id):
         case = case_selectors.case_get_for_user(request.user, case_id, request=request)
-        initial = {"service": request.GET.get("service", "")}
-        return self.render_form(
-            request, case, forms.ReferralForm(initial=initial, providers=self.providers(case))
+        providers = referral_providers(case)
+        form = forms.ReferralForm(
+            initial={"service": request.GET.get("service", "")},
+            providers=providers,
+            can_override=can_override(request.user, case),
         )
+        return self.render_form(request, case, form, providers)
 
     def post(self, request, case_id):
         case = case_selectors.case_get_for_user(request.user, case_id, request=request, audit=False)
-        providers = self.providers(case)
-        form = forms.ReferralForm(request.POST, providers=providers)
+        supervisor = can_override(request.user, case)
+        if not supervisor and request.POST.get("emergency_override"):
+            # The form never offers the override to them: this POST was made by hand.
+            deny(request, Perm.CASE_APPROVE)
+        providers = referral_providers(case)
+        form = forms.ReferralForm(request.POST, providers=providers, can_override=supervisor)
         if not form.is_valid():
-            return self.render_form(request, case, form, status=400)
+            return self.render_form(request, case, form, providers, status=400)
         provider = next(p for p in providers if p.pk == form.cleaned_data["provider"])
-        if (
-            form.cleaned_data["emergency_override"]
-            and grant(request.user, Perm.CASE_APPROVE, case.agency_id) is not None
-        ):
+        override = form.cleaned_data.get("emergency_override", False)
+        if override:
             # Overriding a survivor's consent is the supervisor's own decision: step up.
             error = reauth_inline_error(request, form.cleaned_data["reauth_secret"])
             if not request.user.is_authenticated:
@@ -172,7 +227,7 @@ class ReferralNewView(PermissionRequiredMixin, View):
                 return redirect("accounts:login")
             if error:
                 form.add_error("reauth_secret", error)
-                return self.render_form(request, case, form, status=400)
+                return self.render_form(request, case, form, providers, status=400)
         try:
             referral = services.referral_send(
                 case=case,
@@ -181,15 +236,30 @@ class ReferralNewView(PermissionRequiredMixin, View):
                 service=form.cleaned_data["service"],
                 urgency=form.cleaned_data["urgency"],
                 note=form.cleaned_data["note"],
-                emergency_override=form.cleaned_data["emergency_override"],
-                override_reason=form.cleaned_data["override_reason"],
+                emergency_override=override,
+                override_reason=form.cleaned_data.get("override_reason", ""),
                 request=request,
             )
         except ValidationError as exc:
             add_errors(form, exc)
-            return self.render_form(request, case, form, status=400)
-        messages.success(request, _("Đã gửi chuyển gửi %(n)s.") % {"n": referral.number})
+            return self.render_form(request, case, form, providers, status=400)
+        messages.success(
+            request,
+            _("Đã gửi yêu cầu chuyển gửi %(n)s đến %(to)s.")
+            % {"n": referral.number, "to": provider.agency.name},
+        )
         return redirect("cases:detail", pk=case.pk)
+
+
+class ReferralPreviewView(PermissionRequiredMixin, View):
+    """The form's live preview (htmx): what the chosen provider would see, nothing is sent."""
+
+    permission = Perm.REFERRAL_SEND
+
+    def get(self, request, case_id):
+        case = case_selectors.case_get_for_user(request.user, case_id, request=request)
+        context = preview_context(request.user, case, referral_providers(case), request.GET)
+        return render(request, "referrals/_preview.html", context)
 
 
 class ServiceNewView(PermissionRequiredMixin, View):
