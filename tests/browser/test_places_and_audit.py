@@ -4,7 +4,7 @@ from the place search as one types), and the audit log read and scrolled with th
 from __future__ import annotations
 
 from antoan.accounts.demo import DEMO_PASSWORD as CAST_PASSWORD
-from tests.browser.helpers import login, screenshot
+from tests.browser.helpers import check_axe, login, screenshot
 from tests.browser.test_case_journey import fill_intake
 
 PHONE = {"width": 360, "height": 780}
@@ -31,6 +31,7 @@ def test_a_place_is_typed_by_name_on_intake_on_a_phone(open_page, cast):
     )
     assert options.count() >= 1
     assert overflow(page) <= 0, "the intake page is wider than the phone"
+    check_axe(page, "intake with the place list at 360 px")
     screenshot(page, "intake-place-by-name-phone")
     page.click("button[type=submit]:has-text('Tạo hồ sơ')")
     page.wait_for_selector(".alert-success")
@@ -62,5 +63,8 @@ def test_the_audit_log_reads_and_scrolls_on_a_phone(open_page, cast):
     region = page.locator(".audit-scroll")
     region.focus()
     assert page.evaluate("document.activeElement.classList.contains('audit-scroll')")
+    check_axe(page, "the audit log at 360 px")  # scrollable-region-focusable among others
+    page.set_viewport_size({"width": 1366, "height": 800})
+    check_axe(page, "the audit log at 1366 px")
     screenshot(page, "audit-phone")
     assert page.errors == []
