@@ -19,6 +19,7 @@ urlpatterns = [
     path("health/", include("antoan.health.urls")),
     path("reports/", include("antoan.reports.urls")),
     path("api/v1/", include("antoan.api.urls")),
+    path("places/", include("antoan.places.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("tim-ho-tro/", include("antoan.public.urls")),

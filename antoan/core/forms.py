@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from antoan.accounts.models import Agency
+from antoan.core.audit_labels import object_types_matching
 from antoan.core.dates import check_date_range, validate_date_range
 from antoan.core.models import AuditAction, AuditEvent
 from antoan.core.selectors import Cursor
@@ -82,7 +84,18 @@ class AuditSearchForm(forms.Form):
         choices=[("exact", _("Đúng bằng")), ("prefix", _("Bắt đầu bằng"))],
         required=False,
     )
-    object_type = forms.CharField(label=_("Loại đối tượng"), max_length=60, required=False)
+    case_number = forms.CharField(
+        label=_("Số hồ sơ"),
+        max_length=30,
+        required=False,
+        help_text=_("Ví dụ HY-2026-000123: mọi sự kiện về hồ sơ này."),
+    )
+    object_type = forms.CharField(
+        label=_("Loại đối tượng"),
+        max_length=60,
+        required=False,
+        help_text=_("Gõ tên, ví dụ “hồ sơ”, “chuyển gửi”, “cuộc gọi”."),
+    )
     object_id = forms.CharField(label=_("Mã đối tượng"), max_length=64, required=False)
     action = forms.ChoiceField(
         label=_("Hành động"),
@@ -111,7 +124,16 @@ class AuditSearchForm(forms.Form):
     before = forms.CharField(required=False, widget=forms.HiddenInput)
     after = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    FILTERS = ("username", "object_type", "object_id", "action", "agency", "date_from", "date_to")
+    FILTERS = (
+        "username",
+        "case_number",
+        "object_type",
+        "object_id",
+        "action",
+        "agency",
+        "date_from",
+        "date_to",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -128,6 +150,29 @@ class AuditSearchForm(forms.Form):
             )
         self.fields["date_from"].widget.format = DATE_INPUT
         self.fields["date_to"].widget.format = DATE_INPUT
+        self.fields["case_number"].widget.attrs.update(
+            {"placeholder": "HY-2026-000123", "autocomplete": "off", "spellcheck": "false"}
+        )
+        self.fields["object_type"].widget.attrs.update(
+            {"list": "audit-object-types", "autocomplete": "off"}
+        )
+        for name in ("case_number", "object_type"):
+            self.fields[name].widget.attrs["aria-describedby"] = f"audit-{name}-help"
+
+    def clean_case_number(self) -> str:
+        """The case's id, found by the number people see; a number that names no case is an
+        error on the field rather than an empty result that looks like "nobody saw it"."""
+        number = " ".join(self.cleaned_data.get("case_number", "").split()).upper()
+        if not number:
+            return ""
+        # The case app sits above core: ask the registry rather than import it.
+        case_model = apps.get_model("cases", "Case")
+        pk = case_model.objects.filter(number=number).values_list("pk", flat=True).first()
+        if pk is None:
+            raise forms.ValidationError(
+                _("Không có hồ sơ số %(number)s."), code="no_case", params={"number": number}
+            )
+        return str(pk)
 
     def _clean_date(self, name: str) -> dt.date | None:
         value = self.cleaned_data.get(name)
@@ -179,8 +224,10 @@ class AuditSearchForm(forms.Form):
                 qs = qs.filter(username__startswith=data["username"])
             else:
                 qs = qs.filter(username=data["username"])
+        if data.get("case_number"):
+            qs = qs.filter(object_type="case", object_id=data["case_number"])
         if data.get("object_type"):
-            qs = qs.filter(object_type=data["object_type"])
+            qs = qs.filter(object_type__in=object_types_matching(data["object_type"]))
         if data.get("object_id"):
             qs = qs.filter(object_id=data["object_id"])
         if data.get("action"):

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.apps import apps
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_otp import user_has_device
 
 from antoan.accounts.roles import Perm, Role
 from antoan.core.audit import audit_record
+from antoan.core.audit_labels import object_type_choices, object_type_label
 from antoan.core.forms import AuditSearchForm
 from antoan.core.home import home_cards
 from antoan.core.models import AuditAction
@@ -29,6 +34,35 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         context["sign_in"] = sign_in_summary_for(user)
         context["cards"] = home_cards(user)
         return context
+
+
+def _case_numbers(events: Any) -> dict[str, str]:
+    """Case id (as the log stores it) → the case number, for the cases on one page."""
+    ids = {e.object_id for e in events if e.object_type == "case" and e.object_id.isdigit()}
+    if not ids:
+        return {}
+    # The case app sits above core: ask the registry rather than import it.
+    cases = apps.get_model("cases", "Case").objects.filter(pk__in=[int(pk) for pk in ids])
+    return {str(pk): number for pk, number in cases.values_list("pk", "number")}
+
+
+def _place_names(events: Any) -> dict[int, str]:
+    """Event id → the name of its place as it was on the event's day (codes are reused across
+    the 2025 reorganisation, so the code alone does not say which unit)."""
+    codes = {e.place_code for e in events if e.place_code}
+    if not codes:
+        return {}
+    places: dict[str, list[Any]] = {}
+    for place in apps.get_model("places", "Place").objects.filter(code__in=codes):
+        places.setdefault(place.code, []).append(place)
+    names = {}
+    for event in events:
+        day = timezone.localdate(event.occurred_at)
+        for place in places.get(event.place_code, []):
+            if place.is_valid_on(day):
+                names[event.pk] = place.name
+                break
+    return names
 
 
 class AuditLogView(PermissionRequiredMixin, TemplateView):
@@ -60,9 +94,20 @@ class AuditLogView(PermissionRequiredMixin, TemplateView):
             },
         )
         role_names = dict(Role.choices)
+        case_numbers = _case_numbers(page.events)
+        place_names = _place_names(page.events)
         for event in page.events:
             event.role_label = role_names.get(event.role, event.role)
+            # Names people use, not the codes stored: "Hồ sơ", "HY-2026-000123".
+            event.object_type_label = object_type_label(event.object_type)
+            event.object_label = (
+                case_numbers.get(event.object_id, event.object_id)
+                if event.object_type == "case"
+                else event.object_id
+            )
+            event.place_label = place_names.get(event.pk, event.place_code)
         context.update(
+            object_types=object_type_choices(),
             page=page,
             newer_url=self._page_url(after=page.newer) if page.newer else "",
             older_url=self._page_url(before=page.older) if page.older else "",

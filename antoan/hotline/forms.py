@@ -10,11 +10,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from antoan.cases.forms.base import BLANK, StyledForm, VersionedForm, datetime_field, select
+from antoan.cases.forms.base import StyledForm, VersionedForm, datetime_field, select
 from antoan.hotline import choices as h
-from antoan.hotline.services import CallInput
+from antoan.hotline.services import CallInput, now
+from antoan.places.forms import PlaceField, resolve_place
 
 # A call cannot be "case opened" by hand: opening the case from the call sets it.
 OUTCOMES = [(code, label) for code, label in h.Outcome.choices if code != h.Outcome.CASE_OPENED]
@@ -39,7 +41,12 @@ class CallForm(StyledForm):
     )
     caller_type = select(h.CallerType.choices, _("Người gọi là"))
     anonymous = forms.BooleanField(label=_("Người gọi giấu tên"), required=False)
-    commune = forms.ChoiceField(label=_("Xã, phường của người gọi"), required=False)
+    commune = PlaceField(
+        label=_("Xã, phường của người gọi"),
+        level="commune",
+        required=False,
+        help_text=_("Gõ tên xã, phường (có dấu hay không dấu đều được) rồi chọn trong danh sách."),
+    )
     category = select(h.Category.choices, _("Loại vụ việc"))
     summary = forms.CharField(
         label=_("Tóm tắt"),
@@ -58,9 +65,15 @@ class CallForm(StyledForm):
 
     def __init__(self, *args: Any, communes: Iterable[tuple[str, str]] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].choices = [BLANK, *communes]
+        self.fields["commune"].choices = communes
         self.fields["immediate_danger"].widget.attrs["class"] = "form-check-input danger-toggle"
         self.fields["immediate_danger"].widget.attrs["role"] = "switch"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The caller's commune as it is today (the service keeps today's commune).
+        resolve_place(self, "commune", on=timezone.localdate(now()))
+        return data
 
     def to_input(self) -> CallInput:
         d = self.cleaned_data

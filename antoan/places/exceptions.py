@@ -46,3 +46,55 @@ class AmbiguousPlaceCode(PlaceNotFound):
 
     template = _("Mã %(code)s ứng với nhiều đơn vị hành chính khác nhau vào ngày %(date)s.")
     error_code = "place_ambiguous"
+
+
+def _listing(candidates: list[str]) -> str:
+    return "; ".join(candidates)
+
+
+class PlaceNameNotFound(PlaceNotFound):
+    """No place of this name (or code) is valid on the date, where it was looked for."""
+
+    error_code = "place_name_not_found"
+
+    def __init__(self, *, text: str, on: dt.date, suggestions: list[str] | None = None) -> None:
+        params = {"text": text, "date": on.strftime("%d/%m/%Y")}
+        if suggestions:
+            message = _(
+                "Không tìm thấy đơn vị hành chính “%(text)s” vào ngày %(date)s. "
+                "Có phải: %(candidates)s?"
+            )
+            params["candidates"] = _listing(suggestions)
+        else:
+            message = _(
+                "Không tìm thấy đơn vị hành chính “%(text)s” vào ngày %(date)s. Hãy gõ tên xã, "
+                "phường (có dấu hay không dấu đều được) hoặc mã thống kê."
+            )
+        ValidationError.__init__(self, message, code=self.error_code, params=params)
+        self.place_code = text
+        self.on = on
+        self.suggestions = suggestions or []
+
+
+class AmbiguousPlaceName(PlaceNotFound):
+    """Several places of this name are valid on the date: the user must say which."""
+
+    error_code = "place_name_ambiguous"
+
+    def __init__(self, *, text: str, on: dt.date, candidates: list[str]) -> None:
+        ValidationError.__init__(
+            self,
+            _(
+                "Có nhiều đơn vị hành chính tên “%(text)s” vào ngày %(date)s: %(candidates)s. "
+                "Hãy chọn một trong danh sách hoặc gõ kèm tên tỉnh, huyện."
+            ),
+            code=self.error_code,
+            params={
+                "text": text,
+                "date": on.strftime("%d/%m/%Y"),
+                "candidates": _listing(candidates),
+            },
+        )
+        self.place_code = text
+        self.on = on
+        self.candidates = candidates

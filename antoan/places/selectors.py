@@ -8,13 +8,20 @@ today by default. Successors are always the places valid today.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from antoan.core.text import search_key
-from antoan.places.exceptions import AmbiguousPlaceCode, NoSuccessor, PlaceNotFound
+from antoan.core.text import nfc, search_key
+from antoan.places.exceptions import (
+    AmbiguousPlaceCode,
+    AmbiguousPlaceName,
+    NoSuccessor,
+    PlaceNameNotFound,
+    PlaceNotFound,
+)
 from antoan.places.models import Place, PlaceSuccession
 
 # Successions chain (a commune merged twice); this bounds the walk should data ever loop.
@@ -124,3 +131,151 @@ def _follow(starts: Iterable[Place], *, day: dt.date) -> dict[int, Place]:
                 following.setdefault(successor.pk, []).extend(origins)
         frontier = following
     return reached
+
+
+# --- Places typed by name ----------------------------------------------------------------------
+
+# What people leave off when they type a place: "pho hien" is "Phường Phố Hiến". Longest first,
+# so "thi xa" is stripped before "xa" could be.
+_DIVISION_PREFIXES = (
+    "thanh pho ",
+    "thi tran ",
+    "thi xa ",
+    "dac khu ",
+    "phuong ",
+    "huyen ",
+    "quan ",
+    "tinh ",
+    "xa ",
+)
+# "Phường Phố Hiến, Tỉnh Hưng Yên", "Phố Hiến (Hưng Yên)", "Phố Hiến - Hưng Yên": the name, then
+# the units above it. A hyphen without spaces is part of a name ("Phan Rang-Tháp Chàm").
+_QUALIFIERS = re.compile(r"[,()/;]|\s[-–—]\s")
+# Excel drops leading zeros from codes typed as numbers.
+_CODE_WIDTHS = (5, 3, 2)
+_MAX_LISTED = 8
+
+
+def bare_name(key: str) -> str:
+    """A search key without its division type: "phuong pho hien" → "pho hien"."""
+    for prefix in _DIVISION_PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return key[len(prefix) :]
+    return key
+
+
+def _matches(place: Place, key: str) -> bool:
+    return key in (place.search_name, bare_name(place.search_name))
+
+
+def _ancestors(place: Place) -> list[Place]:
+    found: list[Place] = []
+    parent = place.parent
+    while parent is not None and len(found) < 3:
+        found.append(parent)
+        parent = parent.parent
+    return found
+
+
+def place_label(place: Place) -> str:
+    """The name with the units above it, to tell places apart: "Xã A, Huyện B, Tỉnh C"."""
+    return ", ".join([place.name, *(p.name for p in _ancestors(place))])
+
+
+def _scoped(on: dt.date, within: Place | None, level: str | None) -> QuerySet[Place]:
+    qs = places_valid_on(on=on, level=level).select_related("parent__parent__parent")
+    if within is not None:
+        qs = qs.filter(Q(parent=within) | Q(parent__parent=within))
+    return qs
+
+
+def place_from_text(
+    text: str, *, on: dt.date, within: Place | None = None, level: str | None = None
+) -> Place:
+    """The place valid on ``on`` that ``text`` names: a name typed with or without accents
+    and division type, optionally followed by the units above it, or a statistics code.
+
+    Raises :class:`PlaceNameNotFound` (with near names, if any) or :class:`AmbiguousPlaceName`
+    (listing the candidates with their district and province), both ``PlaceNotFound``.
+    """
+    raw = " ".join(nfc(text or "").split())
+    key = search_key(raw)
+    if not key:
+        raise PlaceNameNotFound(text=raw, on=on)
+    qs = _scoped(on, within, level)
+    if key.isdigit():
+        codes = [key, *(key.zfill(width) for width in _CODE_WIDTHS if len(key) < width)]
+        found = list(qs.filter(code__in=codes).order_by("level", "code")[:_MAX_LISTED])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousPlaceName(
+                text=raw, on=on, candidates=[f"{place_label(p)} ({p.code})" for p in found]
+            )
+        raise PlaceNameNotFound(text=raw, on=on)
+    parts = [search_key(part) for part in _QUALIFIERS.split(raw)]
+    parts = [part for part in parts if part]
+    name, qualifiers = parts[0], parts[1:]
+    wanted = {name, bare_name(name)}
+    condition = Q()
+    for variant in wanted:
+        condition |= Q(search_name=variant) | Q(search_name__endswith=f" {variant}")
+    matches = [p for p in qs.filter(condition) if any(_matches(p, v) for v in wanted)]
+    # The full name typed ("Tỉnh Hưng Yên") beats the same name of another type.
+    exact = [p for p in matches if p.search_name == name]
+    matches = exact or matches
+    if qualifiers:
+        matches = [
+            p
+            for p in matches
+            if all(any(_matches(a, q) for a in _ancestors(p)) for q in qualifiers)
+        ]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        labels = sorted(place_label(p) for p in matches)
+        raise AmbiguousPlaceName(text=raw, on=on, candidates=labels[:_MAX_LISTED])
+    # Near names: a word that starts as typed ("hien" finds "Phố Hiến", not "Chiềng").
+    start = bare_name(name)
+    near = qs.filter(
+        Q(search_name__startswith=start) | Q(search_name__contains=f" {start}")
+    ).order_by("search_name")
+    raise PlaceNameNotFound(
+        text=raw, on=on, suggestions=[place_label(p) for p in near[:_MAX_LISTED]]
+    )
+
+
+def place_choices(
+    *, on: dt.date, within: Place | None = None, level: str | None = None
+) -> list[tuple[str, str]]:
+    """(code, label) of the places valid on ``on`` under ``within``, for a list to pick from."""
+    qs = _scoped(on, within, level).order_by("search_name", "code")
+    return [(p.code, place_label(p)) for p in qs]
+
+
+def place_labels(
+    choices: Iterable[tuple[str, str]], *, on: dt.date | None = None
+) -> list[tuple[str, str]]:
+    """(code, name) pairs relabelled with the units above each place ("Xã Tân Tiến, Tỉnh Hưng
+    Yên"), so a label picked from a list names one place in the whole country; codes not
+    valid on ``on`` (today) keep their label."""
+    pairs = [(code, label) for code, label in choices if code]
+    places = _scoped(on or timezone.localdate(), None, None).filter(
+        code__in=[code for code, _label in pairs]
+    )
+    labels = {p.code: place_label(p) for p in places}
+    return [(code, labels.get(code, label)) for code, label in pairs]
+
+
+def place_search(q: str, *, on: dt.date, level: str | None = None, limit: int = 20) -> list[Place]:
+    """Places valid on ``on`` with a word of their name starting as typed (accents and the
+    division type ignored), or a code starting with the digits typed: the same name first."""
+    key = bare_name(search_key(q))
+    if len(key) < 2:
+        return []
+    match = Q(search_name__startswith=key) | Q(search_name__contains=f" {key}")
+    if key.isdigit():
+        match |= Q(code__startswith=key)
+    found = list(_scoped(on, None, level).filter(match).order_by("search_name", "code")[:200])
+    found.sort(key=lambda p: bare_name(p.search_name) != key)  # stable: by name otherwise
+    return found[:limit]

@@ -177,6 +177,7 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /audit/": e(AUDITORS),
     "GET /healthz": e(EVERYONE),
     "GET /favicon.ico": e(EVERYONE),
+    "GET /places/search": e(EVERYONE),
     "GET /accounts/login/": e(EVERYONE),
     "POST /accounts/login/": e(EVERYONE, skip="public: a login form (accounts tests)"),
     "GET /accounts/login/otp/": e(EVERYONE),

@@ -591,7 +591,7 @@ def test_deeply_nested_json_is_a_400(cast, world):
 def test_the_excel_import_survives_the_corpus(cast, plan64):
     reporter = _clients(cast)["reporter1"]
     blank = template(reporter, "communication", plan64)
-    columns = ["Tên hoạt động", "Mã nhiệm vụ", "Mã địa bàn", "Từ ngày", "Nữ", "Mô tả"]
+    columns = ["Tên hoạt động", "Mã nhiệm vụ", "Địa bàn (tên hoặc mã)", "Từ ngày", "Nữ", "Mô tả"]
     cases = [
         (column, value)
         for column, value in zip(

@@ -21,8 +21,7 @@ from antoan.cases.forms.base import (
 )
 from antoan.cases.services import ConsentInput, IncidentInput, PerpetratorInput, SurvivorInput
 from antoan.core.phones import PhoneField
-from antoan.places.exceptions import PlaceNotFound
-from antoan.places.selectors import place_get
+from antoan.places.forms import PlaceField, resolve_place
 
 
 class SurvivorForm(StyledForm):
@@ -191,24 +190,31 @@ class IncidentForm(StyledForm):
     )
     dv_forms = checkboxes(c.DvForm.choices, _("Hình thức bạo lực gia đình"))
     contexts = checkboxes(c.Context.choices, _("Bối cảnh"))
-    commune = forms.CharField(
-        label=_("Mã xã, phường nơi xảy ra"),
-        max_length=10,
+    commune = PlaceField(
+        label=_("Xã, phường nơi xảy ra"),
+        level="commune",
+        date_field="occurred_on",
         required=False,
         help_text=_(
-            "Mã thống kê của xã, phường. Vụ việc xảy ra trước 01/07/2025 dùng mã xã cũ "
-            "có hiệu lực vào ngày xảy ra."
+            "Gõ tên xã, phường (có dấu hay không dấu đều được, ví dụ “pho hien”) rồi chọn "
+            "trong danh sách, hoặc gõ mã thống kê. Vụ việc xảy ra trước 01/07/2025: tên xã cũ "
+            "vào ngày xảy ra."
         ),
     )
     description = forms.CharField(
         label=_("Mô tả vụ việc"), required=False, max_length=10_000, widget=text_area(4)
     )
 
-    def __init__(self, *args: Any, optional: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        optional: bool = False,
+        communes: Iterable[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["commune"].widget.attrs.update(
-            {"list": "commune-codes", "inputmode": "numeric"}
-        )
+        # Offered without JavaScript; places.js offers the units of the date typed.
+        self.fields["commune"].choices = communes
         if optional:
             # At intake the incident may be unknown yet: an untouched section is no incident.
             self.empty_permitted = True
@@ -224,12 +230,8 @@ class IncidentForm(StyledForm):
             self.add_error("non_gbv", _("Đã chọn hành vi bạo lực ở trên; bỏ đánh dấu ô này."))
         elif not acts and not non_gbv and "acts" not in self.errors:
             self.add_error("acts", _("Chọn ít nhất một hành vi, hoặc đánh dấu ô bên dưới."))
-        code, occurred = data.get("commune", "").strip(), data.get("occurred_on")
-        if code and occurred:
-            try:
-                place_get(code=code, level="commune", on=occurred)
-            except PlaceNotFound as error:
-                self.add_error("commune", error)
+        # The name (or code) of the commune on the day it happened; the code goes on.
+        resolve_place(self, "commune", on=data.get("occurred_on"))
         return data
 
     def to_input(self, perpetrators: list[PerpetratorInput]) -> IncidentInput:

@@ -189,7 +189,7 @@ def test_an_old_commune_code_is_accepted_for_an_old_incident_only(worker1, clock
     assert Case.objects.get().incidents.get().commune.name == "Phường Lê Lợi"
     data = intake_data(clock.today(), **{"incident-commune": "11950"})
     response = worker1.post(URL, data)
-    assert "Không có đơn vị hành chính mã 11950" in response.content.decode()
+    assert "Không tìm thấy đơn vị hành chính “11950”" in response.content.decode()
     assert Case.objects.count() == 1
 
 

@@ -17,7 +17,7 @@ from antoan.cases.services.retention import case_legal_hold_set, retention_years
 from antoan.cases.views.common import (
     CaseActionView,
     case_workers_of,
-    commune_choices,
+    commune_options,
     current_agencies,
     today,
 )
@@ -166,11 +166,12 @@ class IncidentAddView(CaseActionView):
     def initial(self, case: Case) -> dict[str, Any]:
         return {"first_reported_on": today()}
 
+    def form_kwargs(self, case: Case) -> dict[str, Any]:
+        communes = commune_options(self.request.user, Perm.CASE_VIEW_ASSIGNED)
+        return {**super().form_kwargs(case), "communes": communes}
+
     def formsets(self, case, data) -> dict[str, Any]:
         return {"perpetrators": forms.PerpetratorFormSet(data, prefix="perpetrators")}
-
-    def extra_context(self, case: Case) -> dict[str, Any]:
-        return {"communes": commune_choices(self.request.user, Perm.CASE_VIEW_ASSIGNED)}
 
     def perform(self, case, form, formsets) -> str:
         rows = forms.filled(formsets["perpetrators"])

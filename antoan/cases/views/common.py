@@ -27,7 +27,7 @@ from antoan.cases.views import timeline
 from antoan.core.drafts import draft_key, form_draft_submitted
 from antoan.core.permissions import PermissionRequiredMixin, act_as, deny, grant, has_perm
 from antoan.places.models import Place
-from antoan.places.selectors import places_valid_on
+from antoan.places.selectors import place_choices, places_valid_on
 
 
 def today() -> dt.date:
@@ -56,6 +56,16 @@ def commune_choices(user: Any, perm: Perm) -> list[tuple[str, str]]:
     day = timezone.localdate()
     communes = places_valid_on(on=day, level=Place.Level.COMMUNE, parent=province)
     return list(communes.order_by("search_name", "code").values_list("code", "name"))
+
+
+def commune_options(user: Any, perm: Perm) -> list[tuple[str, str]]:
+    """Like ``commune_choices``, labelled with the province ("Xã Tân Tiến, Tỉnh Hưng Yên"), so
+    that a name picked from a place box's list names one commune in the whole country."""
+    membership = grant(user, perm)
+    province = province_of(membership.agency.place) if membership else None
+    if province is None:
+        return []
+    return place_choices(on=timezone.localdate(), within=province, level=Place.Level.COMMUNE)
 
 
 def current_agencies(user: Any, *, exclude: int | None = None) -> Any:

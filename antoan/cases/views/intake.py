@@ -20,7 +20,7 @@ from django.views import View
 from antoan.accounts.roles import Perm
 from antoan.cases import forms, rules, selectors, services
 from antoan.cases.models import Case
-from antoan.cases.views.common import apply_errors, commune_choices, today
+from antoan.cases.views.common import apply_errors, commune_choices, commune_options, today
 from antoan.core.drafts import form_draft_submitted
 from antoan.core.permissions import PermissionRequiredMixin
 
@@ -42,7 +42,11 @@ class IntakeView(PermissionRequiredMixin, View):
                 data, initial=None if data is not None else {"client_uuid": uuid.uuid4()}
             ),
             "incident": forms.IncidentForm(
-                data, prefix="incident", optional=True, initial={"first_reported_on": today()}
+                data,
+                prefix="incident",
+                optional=True,
+                initial={"first_reported_on": today()},
+                communes=commune_options(self.request.user, Perm.CASE_CREATE),
             ),
             "perpetrators": forms.PerpetratorFormSet(data, prefix="perpetrators"),
             "communes": communes,

@@ -179,3 +179,22 @@ def test_open_case_from_call_prefills_and_links(cast, client_for, log_call, hotl
     # ...the hotline's supervisor, who sees the agency's cases, gets a link.
     page = client_for(hotlinesup).get(reverse("hotline:detail", args=[call.pk])).content.decode()
     assert reverse("cases:detail", args=[case.pk]) in page
+
+
+def test_the_callers_commune_is_typed_by_name_without_accents(cast, client_for):
+    client = client_for(cast["hotline1"])
+    page = client.get(reverse("hotline:new")).content.decode()
+    assert '<option value="Phường Phố Hiến, Tỉnh Hưng Yên">' in page
+    fields = {"channel": "phone", "caller_type": "survivor", "category": "dv"}
+    response = client.post(reverse("hotline:new"), {**fields, "commune": "pho hien"})
+    assert response.status_code == 302
+    assert Call.objects.get().commune.name == "Phường Phố Hiến"
+
+
+def test_an_unknown_commune_name_is_refused_and_no_call_logged(cast, client_for):
+    client = client_for(cast["hotline1"])
+    fields = {"channel": "phone", "caller_type": "survivor", "category": "dv"}
+    response = client.post(reverse("hotline:new"), {**fields, "commune": "Bãi Sậy"})
+    assert response.status_code == 200
+    assert "Không tìm thấy đơn vị hành chính “Bãi Sậy”" in response.content.decode()
+    assert not Call.objects.exists()

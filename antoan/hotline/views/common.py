@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from antoan.accounts.roles import Perm
-from antoan.cases.views.common import commune_choices
+from antoan.cases.views.common import commune_options
 from antoan.core.permissions import PermissionRequiredMixin, act_as, has_perm
 from antoan.hotline import selectors
 from antoan.hotline.models import Call
@@ -41,5 +41,5 @@ class HotlinePageMixin(PermissionRequiredMixin):
 
 
 def call_communes(user: Any) -> list[tuple[str, str]]:
-    """Today's communes of the province of the user's hotline."""
-    return commune_choices(user, Perm.CALL_LOG) or commune_choices(user, Perm.CALL_VIEW_ALL)
+    """Today's communes of the province of the user's hotline, labelled with the province."""
+    return commune_options(user, Perm.CALL_LOG) or commune_options(user, Perm.CALL_VIEW_ALL)

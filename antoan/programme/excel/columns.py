@@ -68,6 +68,8 @@ class Column:
     required: bool = False
     choices: type[TextChoices] | None = None
     width: int = 18
+    # Headers of earlier templates still read as this column.
+    aliases: tuple[Any, ...] = ()
 
 
 def _spending_header_text(source: FundingSource) -> str:
@@ -129,14 +131,16 @@ COMMON = [
     ),
     Column(
         "place",
-        _("Mã địa bàn"),
+        _("Địa bàn (tên hoặc mã)"),
         "place",
         _(
-            "Mã thống kê của tỉnh, xã, phường nơi tổ chức (ví dụ 11953). Hoạt động trước "
-            "01/07/2025 có thể dùng mã xã, huyện cũ."
+            "Tên tỉnh, xã, phường nơi tổ chức, có dấu hay không dấu đều được (ví dụ Phố Hiến), "
+            "hoặc mã thống kê (ví dụ 11953). Tên trùng ở nhiều tỉnh thì ghi kèm tỉnh: Tân Tiến, "
+            "Hưng Yên. Hoạt động trước 01/07/2025 dùng tên hoặc mã xã, huyện khi đó."
         ),
         True,
-        width=12,
+        width=22,
+        aliases=(_("Mã địa bàn"),),
     ),
     Column(
         "start_date",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from antoan.places.exceptions import AmbiguousPlaceCode, PlaceNotFound
 from antoan.places.models import Place
-from antoan.places.selectors import place_get
+from antoan.places.selectors import place_from_text, place_get
 from antoan.programme import services
 from antoan.programme.choices import AGE_BANDS
 from antoan.programme.excel import columns as cols
@@ -84,6 +84,11 @@ class Lookups:
         return self.places[(code, on)]
 
     def _place(self, code: str, on: dt.date) -> Place:
+        if not code.strip().isdigit():  # a name: "Phố Hiến", "pho hien", "Tân Tiến, Hưng Yên"
+            try:
+                return place_from_text(code, on=on)
+            except PlaceNotFound as exc:
+                raise CellError(exc.messages[0]) from None
         candidates = [code]
         if code.isdigit():  # Excel drops leading zeros from codes typed as numbers
             candidates += [code.zfill(width) for width in (5, 3, 2) if code.zfill(width) != code]

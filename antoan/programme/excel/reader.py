@@ -154,6 +154,9 @@ def read_sheet(
     ws = wb[actual]
     ws.reset_dimensions()  # some programs write a wrong size; read what is really there
     by_header = {normalise_header(in_format_language(c.header)): c for c in columns}
+    by_header.update(
+        {normalise_header(in_format_language(a)): c for c in columns for a in c.aliases}
+    )
     problems: list[Problem] = []
     positions: dict[int, Column] = {}
     rows: list[Row] = []

@@ -4,24 +4,27 @@ Excel, inspection recommendations. It parses what was typed; the services enforc
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from antoan.cases.choices import Sex
 from antoan.cases.forms.base import (
-    BLANK,
     StyledForm,
     checkboxes,
     date_field,
     select,
     text_area,
 )
+from antoan.places.forms import PlaceField, resolve_place
+from antoan.places.selectors import place_labels
 from antoan.programme import services
 from antoan.programme.choices import (
     AGE_BANDS,
@@ -266,16 +269,17 @@ class ActivityForm(StyledForm):
         required=False,
         help_text=gettext_lazy("Bỏ trống nếu hoạt động diễn ra trong một ngày."),
     )
-    commune = forms.ChoiceField(label=gettext_lazy("Địa bàn"), required=False)
-    place_code = forms.CharField(
-        label=gettext_lazy("hoặc mã đơn vị hành chính"),
-        max_length=10,
+    # The province or a commune, by name or code; a unit of before the 2025 reorganisation for
+    # an activity of before it (resolved on the activity's first day).
+    commune = PlaceField(
+        label=gettext_lazy("Địa bàn"),
+        date_field="start_date",
         required=False,
         help_text=gettext_lazy(
-            "Mã thống kê của tỉnh, huyện hoặc xã, phường nơi diễn ra hoạt động, kể cả đơn vị "
-            "trước sắp xếp năm 2025 (tính theo ngày diễn ra hoạt động)."
+            "Gõ tên tỉnh, huyện hoặc xã, phường nơi diễn ra hoạt động (có dấu hay không dấu "
+            "đều được) rồi chọn trong danh sách, hoặc gõ mã thống kê. Hoạt động trước "
+            "01/07/2025: tên đơn vị khi đó."
         ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     partners = forms.MultipleChoiceField(
         label=gettext_lazy("Cơ quan phối hợp"),
@@ -311,13 +315,24 @@ class ActivityForm(StyledForm):
         communes: list[tuple[str, str]],
         partner_choices: list[tuple[str, str]],
         models: list[tuple[str, str]],
+        period: tuple[dt.date, dt.date] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.kind_value = kind
+        self.period = period
         self.fields["agency"].choices = agencies
         self.fields["tasks"].choices = tasks
-        self.fields["commune"].choices = [BLANK, *communes]
+        self.fields["commune"].choices = place_labels(communes)
+        # An activity being edited names its place by code: show it by name, an old unit's
+        # as it was on the activity's day.
+        code = self.initial.get("place_code")
+        if code and not self.initial.get("commune"):
+            self.initial["commune"] = code
+        start = self.initial.get("start_date")
+        if code and start and code not in dict(self.fields["commune"].choices):
+            known = self.fields["commune"].choices
+            self.fields["commune"].choices = [*known, *place_labels([(code, code)], on=start)]
         self.fields["partners"].choices = partner_choices
         self.fields["member_agencies"].choices = partner_choices
         for name, label in PARTICIPANT_FIELDS:
@@ -384,10 +399,9 @@ class ActivityForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not (data.get("place_code") or "").strip() and not data.get("commune"):
-            self.add_error(
-                "commune", _("Hãy chọn địa bàn, hoặc nhập mã đơn vị hành chính bên dưới.")
-            )
+        if not data.get("commune") and "commune" not in self.errors:
+            self.add_error("commune", _("Hãy nhập địa bàn: tên hoặc mã đơn vị hành chính."))
+        self.clean_place(data.get("start_date"))
         if data.get("start_date") and not data.get("end_date"):
             data["end_date"] = data["start_date"]
         # Participants left blank but trainees listed: count them.
@@ -399,10 +413,17 @@ class ActivityForm(StyledForm):
             data.update(services.trainee_totals(self.trainee_list))
         return data
 
+    def clean_place(self, start: dt.date | None) -> None:
+        """The place typed, on the activity's first day; its code goes on to the view."""
+        outside = start is not None and self.period is not None
+        outside = outside and not (self.period[0] <= start <= self.period[1])
+        # A date outside the plan is the first thing to fix (the service says so): the place
+        # is then taken as it is today rather than refused for a day that is wrong anyway.
+        resolve_place(self, "commune", on=timezone.localdate() if outside else start)
+
     @property
     def place_code_value(self) -> str:
-        d = self.cleaned_data
-        return (d.get("place_code") or "").strip() or d.get("commune") or ""
+        return (self.cleaned_data.get("commune") or "").strip()
 
     def spending(self) -> dict[str, int]:
         d = self.cleaned_data

@@ -96,7 +96,7 @@ def test_the_training_template_has_lists_instructions_and_a_trainees_sheet(
         "Mã dòng",
         "Tên hoạt động",
         "Mã nhiệm vụ",
-        "Mã địa bàn",
+        "Địa bàn (tên hoặc mã)",
         "Từ ngày",
         "Đến ngày",
     ]

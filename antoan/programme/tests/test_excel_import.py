@@ -22,7 +22,7 @@ TRAINING_ROW = {
     "Mã dòng": "1",
     "Tên hoạt động": "Tập huấn kiến thức chung về phòng ngừa bạo lực trên cơ sở giới",
     "Mã nhiệm vụ": "II.3.a-1",
-    "Mã địa bàn": 11953,  # typed as a number, as Excel keeps it
+    "Địa bàn (tên hoặc mã)": 11953,  # typed as a number, as Excel keeps it
     "Từ ngày": DAY,
     "Đến ngày": dt.date(2025, 11, 11),  # a real Excel date
     "Nhóm đối tượng": "Cán bộ, công chức, viên chức; Trưởng thôn, tổ dân phố",
@@ -60,7 +60,7 @@ TRAINEES = [
 COMMUNICATION_ROW = {
     "Tên hoạt động": "Phát thanh về phòng, chống bạo lực gia đình",
     "Mã nhiệm vụ": "II.2.a",
-    "Mã địa bàn": "11953",
+    "Địa bàn (tên hoặc mã)": "11953",
     "Từ ngày": DAY,
     "Tổng số người tham gia": 40,
     "Nữ": 25,
@@ -302,7 +302,7 @@ def test_an_old_place_code_is_read_on_the_activity_date(reporter, plan64, mini_p
         {
             **COMMUNICATION_ROW,
             "Tên hoạt động": "Trước sáp nhập",
-            "Mã địa bàn": "33",
+            "Địa bàn (tên hoặc mã)": "33",
             "Từ ngày": "01/03/2025",
         },
         {**COMMUNICATION_ROW, "Tên hoạt động": "Xã mới, ngày cũ", "Từ ngày": "01/03/2025"},

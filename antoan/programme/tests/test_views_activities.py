@@ -212,11 +212,13 @@ def test_dates_outside_the_plan_and_places_not_there_on_the_day(
     response = client.post(
         "/programme/activities/new/", form_data(start_date="10/05/2024", end_date="")
     )
-    assert "Không có đơn vị hành chính mã 11953 vào ngày 10/05/2024" in response.content.decode()
+    assert "Không tìm thấy đơn vị hành chính “11953” vào ngày 10/05/2024" in (
+        response.content.decode()
+    )
     assert not Activity.objects.exists()
     response = client.post(
         "/programme/activities/new/",
-        form_data(start_date="10/05/2024", end_date="", commune="", place_code="33"),
+        form_data(start_date="10/05/2024", end_date="", commune="Hưng Yên"),
     )
     assert response.status_code == 302
     activity = Activity.objects.get()

@@ -75,6 +75,7 @@ class ActivityFormMixin(PermissionRequiredMixin):
             communes=place_choices(user),
             partner_choices=current_agency_choices(user),
             models=[(pk, f"{m.name} ({m.place.name})") for pk, m in self.models.items()],
+            period=(plan.period_start, plan.period_end),
         )
 
     def render_form(
