@@ -53,6 +53,8 @@ def open_menu_entry(page, label: str) -> None:
         group.click()
         link.wait_for(state="visible")
     link.click()
+
+
 # axe-core, from npm (package.json devDependencies), is served by the test server as a static
 # file (tests/browser/conftest.py adds it under AXE_STATIC) and loaded with a <script src> that
 # the page's Content-Security-Policy ('self') allows: the check runs with the CSP in force.
