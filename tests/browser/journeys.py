@@ -131,7 +131,14 @@ class UI:
         if toggler.is_visible():
             self.press(toggler, navigates=False)
             self.page.wait_for_selector("#main-nav.show")
-        self.press(self.page.locator("#main-nav").get_by_role("link", name=name, exact=True))
+        link = self.page.locator("#main-nav").get_by_role("link", name=name, exact=True).first
+        if not link.is_visible():
+            # The entry sits in a group of the menu (a dropdown, docs/home.md): open it first.
+            entry = self.page.locator("a.dropdown-item", has_text=name)
+            group = self.page.locator("#main-nav .nav-item.dropdown", has=entry)
+            self.press(group.locator("[data-nav-group]"), navigates=False)
+            link.wait_for(state="visible")
+        self.press(link)
 
     def goto(self, path: str):
         response = self.page.goto(f"{self.page.base_url}{path}")

@@ -301,6 +301,13 @@ def test_journey_2_case_worker_from_intake_to_approved_closure(open_page, networ
     worker.fill(page.get_by_label("Lý do đóng ca"), "Đã hoàn thành kế hoạch, chị an toàn")
     for box in page.locator("[name='checklist']").all():
         worker.check(box)
+    # The legal-aid referral to the police is still open: the page lists it, and closing
+    # anyway takes a written reason the supervisor will read.
+    assert "Pháp lý" in page.locator("[data-gap='open_referrals']").inner_text()
+    worker.fill(
+        page.get_by_label("Lý do vẫn đóng ca khi còn thiếu"),
+        "Công an tỉnh sẽ liên hệ trực tiếp; chị đã an toàn ở nhà chị gái",
+    )
     worker.shot("case-closure-request")
     worker.press(page.get_by_role("button", name="Gửi đề nghị đóng ca"))
     assert page.get_by_test_id("case-stage").inner_text() == "Đề nghị đóng ca"
@@ -310,6 +317,7 @@ def test_journey_2_case_worker_from_intake_to_approved_closure(open_page, networ
     supervisor.menu("Hồ sơ của cơ quan")
     supervisor.press(supervisor.page.get_by_role("link", name=number))
     supervisor.press(supervisor.page.get_by_test_id("closure-decide-link"))
+    assert "Công an tỉnh sẽ liên hệ" in supervisor.page.get_by_test_id("missing-reason").inner_text()
     supervisor.check(supervisor.page.locator("[name='decision'][value='approve']"))
     supervisor.shot("case-closure-decision")
     supervisor.press(supervisor.page.get_by_role("button", name="Ghi quyết định"))
