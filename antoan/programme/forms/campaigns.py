@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -62,7 +63,11 @@ class PlanItemForm(PlaceChoiceMixin, StyledForm):
         label=_("Ghi chú"), max_length=2_000, required=False, widget=text_area(2)
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    field_order = ["agency", "title", "kind", "start_date", "end_date", "commune", "place_code"]
+    field_order = ["agency", "title", "kind", "start_date", "end_date", "commune"]
+
+    def place_on(self, data: dict[str, Any]) -> dt.date:
+        # The unit as it was when the activity is to start (old units for old dates).
+        return data.get("start_date") or super().place_on(data)
 
     def __init__(
         self,
@@ -74,6 +79,7 @@ class PlanItemForm(PlaceChoiceMixin, StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = agencies if len(agencies) == 1 else [BLANK, *agencies]
         self.set_communes(communes)
+        self.fields["commune"].place_input.date_field = "start_date"  # type: ignore[attr-defined]
         for name in ("expected_people", "budget"):
             self.fields[name].widget.attrs.setdefault("class", "form-control")
 

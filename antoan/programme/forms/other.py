@@ -3,13 +3,18 @@ influencers, budget lines and yearly reports."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from antoan.cases.choices import Sex
 from antoan.cases.forms.base import BLANK, StyledForm, date_field, select, text_area
+from antoan.places.forms import HELP_TEXT as PLACE_HELP
+from antoan.places.forms import PlaceField, resolve_place
+from antoan.places.selectors import place_labels
 from antoan.programme.choices import (
     ActivityKind,
     EvidenceKind,
@@ -108,28 +113,29 @@ class EvidenceForm(StyledForm):
 
 
 class PlaceChoiceMixin(forms.Form):
-    """A commune from a list, or any administrative unit by its statistics code."""
+    """The place typed by name (with or without accents) or by its statistics code, resolved
+    on :meth:`place_on` (antoan.places.forms.PlaceField)."""
 
-    commune = forms.ChoiceField(label=_("Xã, phường"), required=False)
-    place_code = forms.CharField(
-        label=_("hoặc mã đơn vị hành chính"),
-        max_length=10,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    commune = PlaceField(label=_("Địa bàn"), required=False, help_text=PLACE_HELP)
 
     def set_communes(self, communes: list[tuple[str, str]]) -> None:
-        self.fields["commune"].choices = [BLANK, *communes]
+        self.fields["commune"].choices = place_labels(communes)  # type: ignore[attr-defined]
+
+    def place_on(self, data: dict[str, Any]) -> dt.date:
+        """The day the typed name is read on: today (where the model or item is now)."""
+        return timezone.localdate()
 
     @property
     def place_code_value(self) -> str:
-        d = self.cleaned_data
-        return (d.get("place_code") or "").strip() or d.get("commune") or ""
+        return (self.cleaned_data.get("commune") or "").strip()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not (data.get("place_code") or "").strip() and not data.get("commune"):
-            self.add_error("commune", _("Hãy chọn xã, phường hoặc nhập mã đơn vị hành chính."))
+        if not (data.get("commune") or "").strip():
+            if "commune" not in self.errors:
+                self.add_error("commune", _("Hãy nhập địa bàn: tên hoặc mã đơn vị hành chính."))
+        else:
+            resolve_place(self, "commune", on=self.place_on(data))
         return data
 
 
@@ -143,7 +149,7 @@ class CommunityModelForm(PlaceChoiceMixin, StyledForm):
     members_female = number(_("trong đó nữ"))
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=text_area(3))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    field_order = ["kind", "name", "agency", "commune", "place_code", "founded_on", "status"]
+    field_order = ["kind", "name", "agency", "commune", "founded_on", "status"]
 
     def __init__(
         self,

@@ -46,7 +46,6 @@ def item_form(campaign):
             "start_date": d(campaign.start_date),
             "end_date": d(campaign.start_date),
             "commune": "11953",
-            "place_code": "",
             "expected_people": "80",
             "budget": "4.500.000",
             "note": "",
@@ -301,3 +300,14 @@ def test_api_list_queries_do_not_grow_with_the_campaigns(
     with django_assert_max_num_queries(len(few.captured_queries)):
         more = analyst.get("/api/v1/programme/campaigns").json()
     assert len(more["results"]) == len(first["results"]) + 9
+
+
+def test_a_planned_activity_s_place_is_typed_by_name(cast, campaign, client_for, item_form):
+    client = client_for(cast["reporter1"])
+    url = f"/programme/campaigns/{campaign.pk}/items/new/"
+    response = client.post(url, item_form(commune="Phố Hiến"))
+    assert response.status_code == 302
+    assert CampaignPlanItem.objects.get().place.code == "11953"
+    response = client.post(url, item_form(commune="xyz không có", title="Khác"))
+    assert response.status_code == 400
+    assert CampaignPlanItem.objects.count() == 1

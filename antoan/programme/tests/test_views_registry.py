@@ -46,6 +46,24 @@ def test_reporter_registers_a_model_everyone_on_the_programme_sees_it(
     assert "Địa chỉ tin cậy tổ dân phố 3" not in counts.content.decode()
 
 
+def test_a_model_s_place_is_typed_by_name_without_accents(cast, client_for, agencies, vietnamese):
+    client = client_for(cast["reporter1"])
+    form = client.get("/programme/models/new/").content.decode()
+    assert 'data-place-search="/places/search"' in form and "hoặc mã đơn vị hành chính" not in form
+    response = client.post(
+        "/programme/models/new/", model_data(agencies["ubnd-pho-hien"], commune="pho hien")
+    )
+    assert response.status_code == 302
+    assert CommunityModel.objects.get().place.code == "11953"
+    response = client.post(
+        "/programme/models/new/",
+        model_data(agencies["ubnd-pho-hien"], commune="Không có nơi này", name="Mô hình khác"),
+    )
+    assert response.status_code == 400
+    assert "Không có nơi này" in response.content.decode()
+    assert CommunityModel.objects.count() == 1
+
+
 def test_model_form_refuses_bad_numbers_and_other_agencies(cast, client_for, agencies, vietnamese):
     client = client_for(cast["reporter1"])
     response = client.post(

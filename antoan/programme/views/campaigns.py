@@ -273,7 +273,7 @@ class PlanItemFormView(PermissionRequiredMixin, View):
         place = place_by_code(form.place_code_value, d.get("start_date"))
         if place is None:
             form.add_error(
-                "place_code" if d.get("place_code") else "commune",
+                "commune",
                 _("Không có đơn vị hành chính mã %(code)s.") % {"code": form.place_code_value},
             )
             return self.show(form, campaign, item, status=400)

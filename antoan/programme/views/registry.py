@@ -171,7 +171,7 @@ class ModelFormView(PermissionRequiredMixin, View):
             agency = Agency.objects.filter(pk=d["agency"]).first()
             if place is None:
                 form.add_error(
-                    "place_code" if d.get("place_code") else "commune",
+                    "commune",
                     _("Không có đơn vị hành chính mã %(code)s.") % {"code": form.place_code_value},
                 )
             elif agency is not None:
