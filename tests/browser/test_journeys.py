@@ -100,7 +100,7 @@ def test_journey_1_hotline_operator_emergency_call(open_page, network, variant):
     ui.check(form.get_by_label("Người gọi đang gặp nguy hiểm tức thời"))
     ui.check(form.get_by_role("radio", name="Điện thoại"))
     ui.select(form.get_by_label("Người gọi là"), label="Người bị bạo lực")
-    ui.select(form.get_by_label("Xã, phường của người gọi"), value="11953")
+    ui.fill(form.get_by_label("Xã, phường của người gọi"), "pho hien")
     ui.select(form.get_by_label("Loại vụ việc"), label="Bạo lực gia đình")
     ui.fill(form.get_by_label("Tóm tắt"), "Chị gọi từ nhà hàng xóm, chồng đang say rượu đập phá")
     ui.shot("hotline-new-call")
@@ -170,11 +170,7 @@ def _intake(ui: UI) -> None:
     ui.check(form.locator("[name='needs'][value='legal']"))
     ui.fill(f("incident-occurred_on"), _day(-2))
     ui.fill(f("incident-first_reported_on"), _day(-1))
-    commune = f("incident-commune")
-    if commune.evaluate("el => el.tagName") == "SELECT":
-        ui.select(commune, value="11953")
-    else:
-        ui.fill(commune, "11953")
+    ui.fill(f("incident-commune"), "Phố Hiến")
     ui.check(form.locator("[name='incident-acts'][value='physical_assault']"))
     ui.check(form.locator("[name='incident-dv_forms'][value='physical']"))
     ui.check(form.locator("[name='incident-contexts'][value='intimate_partner']"))
@@ -342,7 +338,7 @@ def _communication_rows() -> list[dict]:
         {
             "Tên hoạt động": title,
             "Mã nhiệm vụ": "II.2.a",
-            "Mã địa bàn": "11953",
+            "Địa bàn (tên hoặc mã)": "Phố Hiến",
             "Từ ngày": DAY,
             "Tổng số người tham gia": 40,
             "Nữ": 25,
@@ -383,9 +379,6 @@ def test_journey_3_commune_reporter_excel_and_form(open_page, network, plan64, v
 
     ui.press(page.get_by_role("link", name="Tải tệp lên"))
     form = page.locator("form", has=page.locator("input[type=file]"))
-    kind = form.locator("select[name=kind]")
-    if kind.count():
-        ui.select(kind, value="communication")
     form.locator("input[type=file]").set_input_files(str(filled))
     ui.press(form.get_by_role("button", name="Kiểm tra và nhập"))
     assert "Đã nhập 3 hoạt động" in page.locator("main").inner_text()
@@ -397,11 +390,7 @@ def test_journey_3_commune_reporter_excel_and_form(open_page, network, plan64, v
     ui.fill(form.locator("[name=title]"), "Tập huấn kỹ năng phòng, chống bạo lực trên cơ sở giới")
     ui.fill(form.locator("[name=start_date]"), DAY)
     ui.fill(form.locator("[name=end_date]"), "11/11/2025")
-    commune = form.locator("[name=commune]")
-    if commune.evaluate("el => el.tagName") == "SELECT":
-        ui.select(commune, value="11953")
-    else:
-        ui.fill(commune, "11953")
+    ui.fill(form.locator("[name=commune]"), "Phố Hiến")
     ui.select(form.locator("[name=topic]"), value="general")
     ui.fill(
         form.locator("[name=trainees]"),

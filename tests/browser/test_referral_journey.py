@@ -24,7 +24,7 @@ def test_emergency_call_to_case_to_hospital_referral_to_need_met(page, cast):
     page.check("[name='immediate_danger']")
     page.check("[name='channel'][value='phone']")
     page.select_option("[name='caller_type']", "survivor")
-    page.select_option("[name='commune']", "11953")
+    page.fill("[name='commune']", "Phố Hiến")
     page.select_option("[name='category']", "dv")
     page.fill("[name='summary']", "Chị gọi từ nhà hàng xóm, chồng đang say rượu đập phá")
     page.click("button:has-text('Lưu cuộc gọi')")
