@@ -41,6 +41,8 @@ class FormDraftView(PermissionRequiredMixin, View):
         )
 
     def post(self, request, key: str) -> HttpResponse:
+        # Deny first: a user who may not fill the form learns nothing from how the body is read.
+        drafts.draft_check(request, key)
         try:
             body = json.loads(request.body or b"{}")
         except ValueError:

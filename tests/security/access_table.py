@@ -178,6 +178,10 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /healthz": e(EVERYONE),
     "GET /favicon.ico": e(EVERYONE),
     "GET /places/search": e(EVERYONE),
+    # A draft of the intake (docs/forms.md): those who may open a case; for the others the
+    # form does not exist. Drafts of one case's forms are probed in the cases' draft tests.
+    "GET /drafts/<str:key>/": e(INTAKE, refused=404, ids={"key": "=cases:intake"}),
+    "POST /drafts/<str:key>/": e(INTAKE, refused=404, ids={"key": "=cases:intake"}),
     "GET /accounts/login/": e(EVERYONE),
     "POST /accounts/login/": e(EVERYONE, skip="public: a login form (accounts tests)"),
     "GET /accounts/login/otp/": e(EVERYONE),

@@ -109,7 +109,10 @@ def test_the_activity_form_refuses_a_2026_date_naming_the_plans_end(
         "chưa ghi nhận được hoạt động ngày 10/03/2026. Hãy báo cán bộ điều phối nạp kế hoạch mới."
     )
     assert message in page
-    assert page.count("đã kết thúc ngày 31/12/2025; chưa có kế hoạch cho năm 2026, nên") == 1
+    # Once in the error summary at the top, once by the date it is about: no more.
+    assert page.count("đã kết thúc ngày 31/12/2025; chưa có kế hoạch cho năm 2026, nên") == 2
+    summary = page[page.index("data-error-summary") :]
+    assert message in summary[: summary.index("</div>")]
     assert not Activity.objects.exists()
 
 
