@@ -313,7 +313,8 @@ def test_journey_2_case_worker_from_intake_to_approved_closure(open_page, networ
     supervisor.menu("Hồ sơ của cơ quan")
     supervisor.press(supervisor.page.get_by_role("link", name=number))
     supervisor.press(supervisor.page.get_by_test_id("closure-decide-link"))
-    assert "Công an tỉnh sẽ liên hệ" in supervisor.page.get_by_test_id("missing-reason").inner_text()
+    reason = supervisor.page.get_by_test_id("missing-reason").inner_text()
+    assert "Công an tỉnh sẽ liên hệ" in reason
     supervisor.check(supervisor.page.locator("[name='decision'][value='approve']"))
     supervisor.shot("case-closure-decision")
     supervisor.press(supervisor.page.get_by_role("button", name="Ghi quyết định"))
