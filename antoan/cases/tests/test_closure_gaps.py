@@ -150,6 +150,17 @@ def test_closing_anyway_keeps_the_reason_encrypted_and_says_so_in_the_timeline(c
     assert audit.extra["missing"] == record.missing
 
 
+def test_the_printout_keeps_what_was_missing_and_why_the_case_was_closed(case, cast, client):
+    ask(case, cast["worker1"], missing_reason=WHY)
+    services.closure_decide(case=fresh(case), actor=cast["supervisor1"], approve=True)
+    client.force_login(cast["supervisor1"])
+    page = client.get(reverse("cases:print", args=[case.pk])).content.decode()
+    section = page[page.index('data-testid="print-closure"') :]
+    section = section[: section.index("</section>")]
+    assert "Đã duyệt" in section and WHY in section
+    assert "Chưa có kế hoạch hỗ trợ" in section
+
+
 def test_a_case_with_the_work_done_closes_without_a_second_reason(case, cast, agencies, clock):
     case = do_the_work(case, cast["worker1"], agencies, clock)
     record = ask(case, cast["worker1"], missing_reason="không cần")

@@ -88,6 +88,10 @@ def case_page_context(case: Case) -> dict[str, Any]:
         names[transfer.to_agency_id] = transfer.to_agency.name
         names[transfer.from_agency_id] = transfer.from_agency.name
     closures = detail["closure_requests"]
+    # The request that closed the case, or waits to: the printout keeps its reasons.
+    closure = next(
+        (r for r in reversed(closures) if r.decision != c.ClosureDecision.RETURNED), None
+    )
     questions = {code: str(text) for code, (_weight, text) in rules.RISK_QUESTIONS.items()}
     for assessment in detail["assessments"]:
         answers = assessment.answers if isinstance(assessment.answers, dict) else {}
@@ -120,6 +124,10 @@ def case_page_context(case: Case) -> dict[str, Any]:
         "pending_closure": next(
             (r for r in closures if r.decision == c.ClosureDecision.PENDING), None
         ),
+        "closure": closure,
+        "closure_missing": [
+            str(rules.CLOSURE_GAPS.get(code, code)) for code in (closure.missing if closure else [])
+        ],
         "pending_transfer": next(
             (t for t in detail["transfers"] if t.status == c.TransferStatus.PENDING), None
         ),
