@@ -152,6 +152,27 @@ def _reports_to_receive(user: Any) -> list[HomeCard]:
     ]
 
 
+def _duplicates(user: Any) -> list[HomeCard]:
+    """For the province's reviewers: possible duplicates still to look at, as the review
+    queue's default tab lists them. A count, not the queue: no read of it is audited here."""
+    from antoan.cases import choices as c
+    from antoan.cases.models import DuplicateReview
+    from antoan.cases.selectors import reconciling_membership
+
+    if reconciling_membership(user) is None:
+        return []
+    count = DuplicateReview.objects.filter(status=c.DuplicateStatus.OPEN).count()
+    return [
+        HomeCard(
+            "duplicates",
+            _("Hồ sơ có thể trùng"),
+            count,
+            reverse("cases:duplicate_reviews"),
+            _("cặp hồ sơ ở hai cơ quan có thể là một người, chờ xem xét"),
+        )
+    ]
+
+
 # (the permission that shows the card, the card). In the order a user reads them: what is
 # urgent in a working day first.
 CARDS = [
@@ -162,6 +183,7 @@ CARDS = [
     (Perm.REFERRAL_SEND, _referrals_out),
     (Perm.REPORTS_SUBMIT, _reports),
     (Perm.REPORTS_REVIEW, _reports_to_receive),
+    (Perm.CASES_RECONCILE, _duplicates),
 ]
 
 

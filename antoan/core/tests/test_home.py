@@ -67,7 +67,7 @@ def test_new_calls_count_the_hotline_queue(cast, client_for, log_call, hotlinesu
 
 def test_users_without_calls_see_no_calls_card(cast, client_for):
     assert "calls" not in cards_of(client_for(cast["worker1"]))
-    assert cards_of(client_for(cast["analyst1"])) == {}
+    assert set(cards_of(client_for(cast["analyst1"]))) == {"duplicates"}
 
 
 # --- Tasks and protection measures --------------------------------------------------------
@@ -302,6 +302,22 @@ def test_the_home_page_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get("/")
     assert response.status_code == 200
+
+
+def test_possible_duplicates_count_the_review_queue(cast, client_for, open_result):
+    from antoan.cases.models import DuplicateReview
+
+    analyst = client_for(cast["analyst1"])
+    assert cards_of(analyst)["duplicates"]["count"] == 0
+    phone = "0912 345 678"
+    open_result(cast["worker2"], full_name="Nguyễn Thị Hòa", birth_year=1990, phone=phone)
+    open_result(cast["worker1"], full_name="Nguyễn Thị Hòa", birth_year=1990, phone=phone)
+    assert DuplicateReview.objects.filter(status="open").count() == 1
+    card = cards_of(analyst)["duplicates"]
+    queue = analyst.get(card["url"])
+    assert card["count"] == len(queue.context["reviews"]) == 1
+    # Case workers see no such card: the queue is the province's.
+    assert "duplicates" not in cards_of(client_for(cast["worker1"]))
 
 
 def test_the_cards_follow_the_roles(cast, client_for):
