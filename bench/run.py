@@ -4,7 +4,9 @@
 - permission check: ``has_perm`` on a cold cache vs the raw SQL join it stands for;
 - case search at province scale (``BENCH_CASES``, default 20,000 cases): an accent-insensitive
   name search with status and commune filters, first page, through ``case_search`` (scope,
-  blind indexes, the audit event) vs the same query as raw SQL;
+  blind indexes, the audit event) vs the fastest of three hand-written SQL plans (an ordered
+  walk with EXISTS per word, the rarest word first, an INTERSECT of the words' lists), each
+  checked to return the same page; the walk uses an index only the bench creates;
 - programme (``bench/programme.py``): the plan page's per-task figures at province scale
   (``BENCH_ACTIVITIES``, default 20,000 activities) vs one raw SQL aggregate, and the Excel
   import per row vs the plain ORM inserts a row needs;
