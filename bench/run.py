@@ -4,9 +4,10 @@
 - permission check: ``has_perm`` on a cold cache vs the raw SQL join it stands for;
 - case search at province scale (``BENCH_CASES``, default 20,000 cases): an accent-insensitive
   name search with status and commune filters, first page, through ``case_search`` (scope,
-  blind indexes, the audit event) vs the fastest of three hand-written SQL plans (an ordered
-  walk with EXISTS per word, the rarest word first, an INTERSECT of the words' lists), each
-  checked to return the same page; the walk uses an index only the bench creates;
+  blind indexes, the audit event) vs the fastest of four hand-written SQL plans (an ordered
+  walk with EXISTS per word, the same with the planner told to walk, the rarest word first,
+  an INTERSECT of the words' lists), each checked to return the same page; the walk uses an
+  index only the bench creates;
 - programme (``bench/programme.py``): the plan page's per-task figures at province scale
   (``BENCH_ACTIVITIES``, default 20,000 activities) vs one raw SQL aggregate, and the Excel
   import per row vs the plain ORM inserts a row needs;
@@ -239,6 +240,18 @@ def search_floor_walk(agency_id: int, commune: str, digests: list[str]) -> list[
         return cursor.fetchall()
 
 
+def search_floor_forced_walk(agency_id: int, commune: str, digests: list[str]) -> list[tuple]:
+    """The walk's query with the planner told to walk: no hash or merge joins, no parallel
+    workers, for this transaction only (PostgreSQL; elsewhere the same as the walk)."""
+    if connection.vendor != "postgresql":
+        return search_floor_walk(agency_id, commune, digests)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in ("enable_hashjoin", "enable_mergejoin", "enable_bitmapscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return search_floor_walk(agency_id, commune, digests)
+
+
 def search_floor_rarest(agency_id: int, commune: str, digests: list[str]) -> list[tuple]:
     """Start from the rarest word's survivors (a count per digest first, through the unique
     index), check the other words with EXISTS, then the case filters."""
@@ -308,6 +321,7 @@ def bench_case_search(users):
     timings = {}
     plans = (
         ("walk", search_floor_walk),
+        ("forced walk", search_floor_forced_walk),
         ("rarest word", search_floor_rarest),
         ("intersect", search_floor_intersect),
     )
