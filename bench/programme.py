@@ -176,7 +176,7 @@ def filled_template(plan, rows: int) -> bytes:
         row = {
             "Tên hoạt động": f"Phát thanh về phòng, chống bạo lực gia đình, buổi {number - 1}",
             "Mã nhiệm vụ": IMPORT_TASK,
-            "Mã địa bàn": IMPORT_COMMUNE,
+            "Địa bàn (tên hoặc mã)": IMPORT_COMMUNE,
             "Từ ngày": f"{(number - 2) % 30 + 1:02d}/11/2025",
             "Tổng số người tham gia": 40,
             "Nữ": 25,
