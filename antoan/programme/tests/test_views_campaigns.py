@@ -310,4 +310,5 @@ def test_a_planned_activity_s_place_is_typed_by_name(cast, campaign, client_for,
     assert CampaignPlanItem.objects.get().place.code == "11953"
     response = client.post(url, item_form(commune="xyz không có", title="Khác"))
     assert response.status_code == 400
+    assert "Không tìm thấy đơn vị hành chính “xyz không có”" in response.content.decode()
     assert CampaignPlanItem.objects.count() == 1
