@@ -235,15 +235,17 @@ def bench_dashboard(median_per_op, year: int) -> tuple[float, float]:
     return median_per_op(ours, 3), median_per_op(floor, 3)
 
 
-def run(median_per_op) -> tuple[list[tuple[str, float, int]], list[tuple[str, float, float]]]:
+def run(median_per_op) -> tuple[list, list, list[dict]]:
     """Each scale in a fresh database: (generation rows of (scale, seconds, cases), comparison
-    rows of (name, ours, floor) in seconds)."""
+    rows of (name, ours, floor) in seconds, and the result rows of ``bench/generated.py``'s
+    measures, run on the province scale's data)."""
+    import generated as generated_measures
     from django.test.utils import setup_databases, teardown_databases
 
     from antoan.accounts.demo import build_demo_world
     from antoan.indicators.selectors.places import forget
 
-    generated, rows = [], []
+    generated, rows, measured = [], [], []
     for scale in SCALES:
         config = setup_databases(verbosity=0, interactive=False)
         try:
@@ -256,6 +258,8 @@ def run(median_per_op) -> tuple[list[tuple[str, float, int]], list[tuple[str, fl
             forget()
             year = timezone.localdate().year - 1
             rows.append((f"dashboard, {cases} cases", *bench_dashboard(median_per_op, year)))
+            if scale == "province":
+                measured.extend(generated_measures.measure_all(scale, median_per_op))
         finally:
             teardown_databases(config, verbosity=0)
-    return generated, rows
+    return generated, rows, measured

@@ -46,8 +46,10 @@ import django  # noqa: E402
 
 django.setup()
 
+import generated  # noqa: E402  (bench/generated.py: measures on generate_data's data)
 import indicators  # noqa: E402  (bench/indicators.py, next to this file)
 import programme  # noqa: E402  (bench/programme.py, next to this file)
+from common import row  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -55,7 +57,6 @@ from django.utils import timezone  # noqa: E402
 ROUNDS = 7
 OPS = 300
 RESULTS = ROOT / "bench" / "results"
-KEYS = ("name", "scale", "median_ms", "floor_ms", "ratio", "queries", "peak_mb", "p95_ms")
 
 
 def median_per_op(fn, ops: int = OPS) -> float:
@@ -338,18 +339,6 @@ def bench_case_search(users):
     return median_per_op(ours, 30), timings[best], queries, best, timings
 
 
-def row(name, scale, ours=None, floor=None, queries=None, note=None) -> dict:
-    out = dict.fromkeys(KEYS)
-    out.update(name=name, scale=scale, queries=queries)
-    if ours is not None:
-        out["median_ms"] = round(ours * 1e3, 3)
-    if floor is not None:
-        out["floor_ms"] = round(floor * 1e3, 3)
-    if ours is not None and floor:
-        out["ratio"] = round(ours / floor, 2)
-    return out
-
-
 def write_json(name: str, data) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / name
@@ -424,7 +413,19 @@ def growth(sizes: list[int]) -> None:
     print(f"written: {path.relative_to(ROOT)}")
 
 
+def national() -> None:
+    """``BENCH_SCALE=national``: the generated measures only, on DATABASE_URL's data as is."""
+    rows = generated.measure_all("national", median_per_op)
+    print_table(rows)
+    print(f"load average at the end (1, 5, 15 min): {load_average()}")
+    path = write_json("latest.json", rows)
+    print(f"written: {path.relative_to(ROOT)}")
+
+
 def main() -> None:
+    if os.environ.get("BENCH_SCALE", "province") == "national":
+        national()
+        return
     if "--growth" in sys.argv[1:] or os.environ.get("BENCH_GROWTH") == "1":
         sizes = [int(x) for x in os.environ.get("BENCH_GROWTH_SIZES", "20000,200000").split(",")]
         growth(sizes)
@@ -461,10 +462,11 @@ def main() -> None:
         )
     finally:
         teardown_databases(old_config, verbosity=0)
-    generated, indicator_rows = indicators.run(median_per_op)
-    for (name, ours, floor), (scale, _, _) in zip(indicator_rows, generated, strict=True):
+    runs, indicator_rows, generated_rows = indicators.run(median_per_op)
+    for (name, ours, floor), (scale, _, _) in zip(indicator_rows, runs, strict=True):
         rows.append(row(name, scale, ours, floor))
-    for scale, seconds, cases in generated:
+    rows.extend(generated_rows)
+    for scale, seconds, cases in runs:
         rows.append(row(f"generate_data ({cases} cases)", scale, seconds))
     print_table(rows)
     print(

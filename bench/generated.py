@@ -1,0 +1,37 @@
+"""Benchmarks that run against a database filled by ``generate_data``.
+
+``make bench`` runs them at province scale, in the scratch database ``bench/indicators.py``
+fills with ``generate_data --scale province`` (20,000 cases with their incidents, referrals,
+calls, timelines and activities). ``BENCH_SCALE=national`` runs them, and nothing else, against
+the database ``DATABASE_URL`` names as it is (filled beforehand by
+``manage.py generate_data --scale national``): nothing is built or dropped there.
+
+A measure is a function ``(scale, median_per_op) -> list of result rows`` (see
+``common.row``), registered with :func:`register`. It must find its subjects in the data (the
+busiest provider, the case with the longest timeline, a common name...), never assume ids, and
+leave the data as it found it (write inside a transaction it rolls back, or into tables of its
+own that it drops).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Measure = Callable[[str, Callable], list[dict]]
+MEASURES: list[Measure] = []
+
+
+def register(fn: Measure) -> Measure:
+    MEASURES.append(fn)
+    return fn
+
+
+def measure_all(scale: str, median_per_op) -> list[dict]:
+    rows: list[dict] = []
+    for fn in MEASURES:
+        print(f"  {scale}: {fn.__module__}.{fn.__name__}", flush=True)
+        rows.extend(fn(scale, median_per_op))
+    return rows
+
+
+# The modules that register measures (one import each).
