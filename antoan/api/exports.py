@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -55,6 +55,15 @@ class _ExportView(ProtectedAPIView):
     def answer(self, export: Export) -> Any:
         if isinstance(export.content, dict):
             response = Response(export.content)
+        elif hasattr(export.content, "read"):
+            # A streamed workbook in a temporary file: sent in blocks, closed (and so deleted)
+            # when the response is.
+            return FileResponse(
+                export.content,
+                as_attachment=True,
+                filename=export.filename,
+                content_type=export.content_type,
+            )
         else:
             response = HttpResponse(export.content, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
@@ -118,7 +127,7 @@ class Decree110ExportView(_ExportView):
 
 
 class GbvimsExportView(_ExportView):
-    kind, build = "gbvims", staticmethod(exports.gbvims_xlsx)
+    kind, build = "gbvims", staticmethod(exports.gbvims_file)
 
     @extend_schema(
         operation_id="exports_gbvims",

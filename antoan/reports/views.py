@@ -618,6 +618,13 @@ class ExportDownloadView(PermissionRequiredMixin, SensitiveExportMixin, View):
         export = exports.BUILDERS[kind](province, year)
         exports.export_record(request, kind, province, export, year)
         content = export.content
+        if hasattr(content, "read"):  # streamed into a temporary file (the incident workbook)
+            return FileResponse(
+                content,
+                as_attachment=True,
+                filename=export.filename,
+                content_type=export.content_type,
+            )
         if isinstance(content, dict):
             content = json.dumps(content, ensure_ascii=False, indent=1).encode()
         return _file(content, export.filename, export.content_type)

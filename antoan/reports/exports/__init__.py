@@ -12,14 +12,15 @@ from antoan.reports.exports.circular07 import circular07_xlsx
 from antoan.reports.exports.common import Export, export_record, may_export_rows, parse_year
 from antoan.reports.exports.decree110 import decree110_json
 from antoan.reports.exports.dhis2 import dhis2_json
-from antoan.reports.exports.gbvims import gbvims_xlsx
+from antoan.reports.exports.gbvims import gbvims_file, gbvims_xlsx, write_gbvims
 
 # The exports by the name the page and the API use.
 BUILDERS = {
     "dhis2": dhis2_json,
     "circular07": circular07_xlsx,
     "decree110": decree110_json,
-    "gbvims": gbvims_xlsx,
+    # Streamed into a temporary file, sent with FileResponse (docs/performance.md).
+    "gbvims": gbvims_file,
 }
 # The one that holds rows (de-identified incidents): analysts only, with step-up.
 ROW_LEVEL = "gbvims"
@@ -32,7 +33,9 @@ __all__ = [
     "decree110_json",
     "dhis2_json",
     "export_record",
+    "gbvims_file",
     "gbvims_xlsx",
     "may_export_rows",
     "parse_year",
+    "write_gbvims",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -37,9 +37,11 @@ def may_export_rows(user: Any) -> bool:
 
 @dataclass(frozen=True)
 class Export:
-    """One export: ``content`` is bytes (a file) or a dict (JSON), with its file name."""
+    """One export: ``content`` is bytes (a file), a dict (JSON) or a binary file open for
+    reading (a streamed workbook in a temporary file: send it with ``FileResponse``, which
+    closes it), with its file name."""
 
-    content: bytes | dict[str, Any]
+    content: bytes | dict[str, Any] | BinaryIO
     filename: str
     content_type: str
     # Rows of a row-level export (for its audit event); None for aggregates.

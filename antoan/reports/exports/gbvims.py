@@ -15,13 +15,16 @@ which is why it is not suppressed like the tables but kept away from everyone el
 from __future__ import annotations
 
 import io
+import tempfile
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
 
-from django.db.models import F, IntegerField
+from django.db.models import F, IntegerField, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from antoan.cases import choices as c
@@ -74,10 +77,30 @@ def _join(values: Any) -> str:
     return SEP.join(sorted({str(v) for v in values if v}))
 
 
-def rows(province: Place, year: int) -> list[dict[str, Any]]:
+# Incidents read per chunk: each chunk is one query, plus one per related table (perpetrators,
+# referrals, deliveries, measures) for its incidents and cases only. Memory stays that of one
+# chunk whatever the year holds.
+CHUNK = 2000
+_FIELDS = (
+    "pk",
+    "case_id",
+    "first_reported_on",
+    "occurred_on",
+    "case__opened_at",
+    "commune_id",
+    "stat_place",
+    "age",
+    "case__survivor__sex",
+    "gbv_type",
+    "dv_forms",
+    "contexts",
+    "case__source",
+)
+
+
+def _incidents(province: Place, year: int):
     period = calendar_year(year)
-    roll = rollup()
-    incidents = list(
+    return (
         Incident.objects.filter(consent_statistics=True)
         .annotate(
             stat_place=Coalesce(
@@ -89,57 +112,75 @@ def rows(province: Place, year: int) -> list[dict[str, Any]]:
                 output_field=IntegerField(),
             ),
         )
-        .filter(stat_place__in=roll.ids_by_province.get(province.code, []))
+        .filter(stat_place__in=rollup().ids_by_province.get(province.code, []))
         .filter(first_reported_on__gte=period.start, first_reported_on__lte=period.end)
         .order_by("first_reported_on", "pk")
-        # Named columns only: the encrypted description and the survivor's identifying fields
-        # are never read.
-        .values(
-            "pk",
-            "case_id",
-            "first_reported_on",
-            "occurred_on",
-            "case__opened_at",
-            "commune_id",
-            "stat_place",
-            "age",
-            "case__survivor__sex",
-            "gbv_type",
-            "dv_forms",
-            "contexts",
-            "case__source",
-        )
     )
-    incident_ids = [i["pk"] for i in incidents]
-    case_ids = {i["case_id"] for i in incidents}
-    perpetrators: dict[int, list[dict[str, str]]] = defaultdict(list)
-    for p in Perpetrator.objects.filter(incident_id__in=incident_ids).values(
-        "incident_id", "relationship", "sex", "age_group"
-    ):
-        perpetrators[p["incident_id"]].append(p)
-    referred: dict[int, set[str]] = defaultdict(set)
-    for case_id, service in (
-        Referral.objects.filter(case_id__in=case_ids)
-        .exclude(status=ReferralStatus.REVOKED)
-        .values_list("case_id", "service")
-    ):
-        referred[case_id].add(service)
-    delivered: dict[int, set[str]] = defaultdict(set)
-    for case_id, service in ServiceDelivery.objects.filter(case_id__in=case_ids).values_list(
-        "case_id", "service"
-    ):
-        delivered[case_id].add(service)
-    measures: dict[int, set[str]] = defaultdict(set)
-    for case_id, kind in ProtectionMeasure.objects.filter(
-        case_id__in=case_ids, decision=c.MeasureDecision.GRANTED
-    ).values_list("case_id", "type"):
-        measures[case_id].add(kind)
-    out = []
-    for i in incidents:
-        people = perpetrators.get(i["pk"], [])
-        commune = roll.commune_of.get(i["stat_place"], UNKNOWN)
-        out.append(
-            {
+
+
+def _chunks(province: Place, year: int, size: int) -> Iterator[list[dict[str, Any]]]:
+    """The year's incidents in the export's order, ``size`` at a time, by keyset (the last
+    row's first report date and id), never an OFFSET or the whole year in memory. Named columns
+    only: the encrypted description and the survivor's identifying fields are never read."""
+    base = _incidents(province, year)
+    after: tuple[Any, int] | None = None
+    while True:
+        qs = base
+        if after is not None:
+            day, pk = after
+            qs = qs.filter(Q(first_reported_on__gt=day) | Q(first_reported_on=day, pk__gt=pk))
+        chunk = list(qs.values(*_FIELDS)[:size])
+        if not chunk:
+            return
+        yield chunk
+        if len(chunk) < size:
+            return
+        after = (chunk[-1]["first_reported_on"], chunk[-1]["pk"])
+
+
+def _by(pairs: Iterable[tuple[int, str]]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = defaultdict(set)
+    for key, value in pairs:
+        out[key].add(value)
+    return out
+
+
+def iter_rows(province: Place, year: int, *, chunk: int = CHUNK) -> Iterator[dict[str, Any]]:
+    """The workbook's rows, one per consented incident first reported in the year, in order of
+    first report: streamed a chunk at a time (a constant number of queries per chunk)."""
+    roll = rollup()
+    for incidents in _chunks(province, year, chunk):
+        incident_ids = [i["pk"] for i in incidents]
+        case_ids = {i["case_id"] for i in incidents}
+        perpetrators: dict[int, list[dict[str, str]]] = defaultdict(list)
+        for p in (
+            Perpetrator.objects.filter(incident_id__in=incident_ids)
+            .order_by()
+            .values("incident_id", "relationship", "sex", "age_group")
+        ):
+            perpetrators[p["incident_id"]].append(p)
+        referred = _by(
+            Referral.objects.filter(case_id__in=case_ids)
+            .exclude(status=ReferralStatus.REVOKED)
+            .order_by()
+            .values_list("case_id", "service")
+        )
+        delivered = _by(
+            ServiceDelivery.objects.filter(case_id__in=case_ids)
+            .order_by()
+            .values_list("case_id", "service")
+        )
+        measures = _by(
+            ProtectionMeasure.objects.filter(
+                case_id__in=case_ids, decision=c.MeasureDecision.GRANTED
+            )
+            .order_by()
+            .values_list("case_id", "type")
+        )
+        for i in incidents:
+            people = perpetrators.get(i["pk"], [])
+            commune = roll.commune_of.get(i["stat_place"], UNKNOWN)
+            yield {
                 "incident_code": incident_code(i["pk"]),
                 "report_month": i["first_reported_on"].strftime("%Y-%m"),
                 "incident_month": i["occurred_on"].strftime("%Y-%m"),
@@ -159,20 +200,36 @@ def rows(province: Place, year: int) -> list[dict[str, Any]]:
                 "services_delivered": _join(delivered.get(i["case_id"], ())),
                 "measures_granted": _join(measures.get(i["case_id"], ())),
             }
-        )
-    return out
 
 
-def workbook(province: Place, year: int, table: list[dict[str, Any]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Incidents"
-    ws.append([key for key, _label in COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in table:
+def rows(province: Place, year: int) -> list[dict[str, Any]]:
+    """Every row at once (small years, tests); the workbook itself streams them."""
+    return list(iter_rows(province, year))
+
+
+def write_gbvims(
+    fileobj: BinaryIO, province: Place, year: int, *, table: Iterable[dict[str, Any]] | None = None
+) -> int:
+    """Write the workbook to ``fileobj`` (a file open for binary writing, or a path) and return
+    the number of incident rows. Streamed: a write-only workbook (each row goes to a temporary
+    file as it is appended) fed by :func:`iter_rows`, so memory does not grow with the year. A
+    plain function a background job can call as well as a view."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Incidents")
+    bold = Font(bold=True)
+    header = []
+    for key, _label in COLUMNS:
+        cell = WriteOnlyCell(ws, value=key)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    count = 0
+    for row in iter_rows(province, year) if table is None else table:
         ws.append([row[key] for key, _label in COLUMNS])
+        count += 1
     notes = wb.create_sheet("Ghi chú")
+    notes.column_dimensions["A"].width = 30
+    notes.column_dimensions["B"].width = 60
     notes.append([f"{province.name} – vụ việc báo tin lần đầu trong năm {year}."])
     notes.append(
         [
@@ -185,19 +242,37 @@ def workbook(province: Place, year: int, table: list[dict[str, Any]]) -> bytes:
     notes.append(["Mã các cột (mã tiếng Anh theo GBVIMS, giá trị theo docs/api.md):"])
     for key, label in COLUMNS:
         notes.append([key, label])
-    notes.column_dimensions["A"].width = 30
-    notes.column_dimensions["B"].width = 60
+    wb.save(fileobj)
+    return count
+
+
+def workbook(province: Place, year: int, table: list[dict[str, Any]]) -> bytes:
+    """The workbook of rows already at hand, as bytes."""
     out = io.BytesIO()
-    wb.save(out)
+    write_gbvims(out, province, year, table=table)
     return out.getvalue()
 
 
-def gbvims_xlsx(province: Place, year: int) -> Export:
-    table = rows(province, year)
+def filename(province: Place, year: int) -> str:
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return Export(
-        workbook(province, year, table),
-        f"gbvims-ir-{province.code}-{year}-{stamp}.xlsx",
-        XLSX,
-        rows=len(table),
-    )
+    return f"gbvims-ir-{province.code}-{year}-{stamp}.xlsx"
+
+
+def gbvims_file(province: Place, year: int) -> Export:
+    """The workbook in a temporary file (deleted when closed), rewound: what the page and the
+    API send with ``FileResponse`` without holding it in memory."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+    try:
+        count = write_gbvims(spool, province, year)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return Export(spool, filename(province, year), XLSX, rows=count)
+
+
+def gbvims_xlsx(province: Place, year: int) -> Export:
+    """The same workbook as bytes (callers that want it in memory: small years, tests)."""
+    out = io.BytesIO()
+    count = write_gbvims(out, province, year)
+    return Export(out.getvalue(), filename(province, year), XLSX, rows=count)

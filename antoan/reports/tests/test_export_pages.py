@@ -22,7 +22,9 @@ def test_an_analyst_downloads_each_export_and_each_is_audited(cast, client_for, 
     assert body["period"] == "2025" and isinstance(body["dataValues"], list)
     for kind in ("circular07", "gbvims"):
         response = client.get(f"/reports/exports/{kind}?year=2025")
-        assert response.status_code == 200 and response.content[:2] == b"PK"
+        # The incident workbook is streamed from a temporary file (FileResponse).
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 200 and content[:2] == b"PK"
     assert "groups" in json.loads(client.get("/reports/exports/decree110?year=2025").content)
     exported = set(
         AuditEvent.objects.filter(action="export", object_type="statistics_export").values_list(

@@ -87,6 +87,13 @@ def known_case(user, *, reporting=True, commune="11953", birth_year=1958):
     ).case
 
 
+def body(response) -> bytes:
+    """The file sent, whether whole or streamed (the incident workbook is a FileResponse)."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def cells(content: bytes) -> list[tuple[str, list[list]]]:
     book = load_workbook(io.BytesIO(content))
     return [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in book]
@@ -228,7 +235,7 @@ def test_gbvims_has_codes_only_and_no_survivor_identity(api, cast, catalogue):
     response = api(cast["analyst1"]).get(f"/api/v1/exports/gbvims?year={YEAR}")
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == XLSX
-    sheets = dict(cells(response.content))
+    sheets = dict(cells(body(response)))
     rows = sheets["Incidents"]
     header, data = rows[0], rows[1:]
     assert len(data) == 1
@@ -267,6 +274,40 @@ def test_gbvims_is_for_analysts_only(api, cast, catalogue):
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "permission_denied"
     assert AuditEvent.objects.filter(action="permission_denied").count() >= 2
+
+
+def test_gbvims_streams_the_same_rows_in_the_same_order_chunk_by_chunk(api, cast, catalogue):
+    from antoan.indicators.selectors.values import user_province
+    from antoan.reports.exports import gbvims
+
+    for age in (68, 36, 21, 51, 30):
+        known_case(cast["worker1"], birth_year=YEAR - age)
+    province = user_province(cast["analyst1"])
+    whole = gbvims.rows(province, YEAR)
+    assert len(whole) == 5
+    # Read two incidents at a time (three chunks), the rows and their order do not change.
+    assert list(gbvims.iter_rows(province, YEAR, chunk=2)) == whole
+    response = api(cast["analyst1"]).get(f"/api/v1/exports/gbvims?year={YEAR}")
+    assert response.status_code == 200 and response.streaming
+    assert 'filename="gbvims-ir-33-' in response["Content-Disposition"]
+    content = body(response)
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["Incidents", "Ghi chú"]
+    sheet = book["Incidents"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == [key for key, _label in gbvims.COLUMNS]
+    assert all(cell.font.bold for cell in sheet[1])
+    data = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    expected = [[r[key] if r[key] != "" else None for key in header] for r in whole]
+    assert data == expected
+    bands = sorted(r["survivor_age_band"] for r in whole)
+    assert bands == ["18-25", "26-40", "26-40", "41-60", "61+"]
+    notes = [list(r) for r in book["Ghi chú"].iter_rows(values_only=True)]
+    assert notes[3:] == [[key, label] for key, label in gbvims.COLUMNS]
+    assert book["Ghi chú"].column_dimensions["B"].width == 60
+    # The page and the function a job calls write the same workbook.
+    assert cells(gbvims.gbvims_xlsx(province, YEAR).content) == cells(content)
+    assert AuditEvent.objects.get(action="export", object_id="gbvims").extra["rows"] == 5
 
 
 # --- Decree 110 ------------------------------------------------------------------------------
