@@ -22,6 +22,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -95,8 +96,35 @@ def case_get_for_user(user: Any, case_id: Any, *, request: Any = None, audit: bo
     return case
 
 
-def case_detail(case: Case) -> dict[str, Any]:
-    """Everything the case page shows, in a constant number of queries."""
+def timeline_page(
+    case: Case, *, limit: int, before: int | None = None
+) -> tuple[list[CaseEvent], int | None]:
+    """A page of the case's timeline, newest first: the ``limit`` events before the event
+    ``before`` (an id of this case's timeline; the newest when None), by keyset on (time, id),
+    one query whatever the timeline's length. Returns the events and the id to pass as
+    ``before`` for the older ones (None when there are none)."""
+    qs = CaseEvent.objects.filter(case=case).select_related("actor").order_by("-at", "-pk")
+    if before is not None:
+        anchor = Subquery(CaseEvent.objects.filter(case=case, pk=before).values("at")[:1])
+        qs = qs.filter(Q(at__lt=anchor) | Q(at=anchor, pk__lt=before))
+    page = list(qs[: limit + 1])
+    older = page[limit - 1].pk if len(page) > limit else None
+    return page[:limit], older
+
+
+def case_detail(
+    case: Case, *, events_limit: int | None = None, events_before: int | None = None
+) -> dict[str, Any]:
+    """Everything the case page shows, in a constant number of queries.
+
+    ``events`` is the whole timeline unless ``events_limit`` is given: then a page of it,
+    newest first (:func:`timeline_page`), and ``older_events`` the id to ask the next one with.
+    """
+    if events_limit is None:
+        events = list(CaseEvent.objects.filter(case=case).select_related("actor"))
+        older = None
+    else:
+        events, older = timeline_page(case, limit=events_limit, before=events_before)
     incidents = list(
         Incident.objects.filter(case=case)
         .select_related("commune")
@@ -128,7 +156,8 @@ def case_detail(case: Case) -> dict[str, Any]:
                 "from_agency", "to_agency", "requested_by", "decided_by"
             )
         ),
-        "events": list(CaseEvent.objects.filter(case=case).select_related("actor")),
+        "events": events,
+        "older_events": older,
         "duplicate_contacts": duplicate_contacts(case),
     }
 

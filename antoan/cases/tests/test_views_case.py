@@ -525,3 +525,72 @@ def test_declining_a_transfer_needs_a_reason(client, cast, case_a, clock, agenci
     page = client.get(url("cases:detail", case_a)).content.decode()
     assert "Không thuộc địa bàn" in page
     assert "Ủy ban nhân dân phường Trần Hưng Đạo từ chối tiếp nhận hồ sơ chuyển đến" in page
+
+
+# --- A long timeline ---------------------------------------------------------------------------
+
+
+def add_events(case, actor, n, *, start):
+    """``n`` notes on the timeline, one a minute from ``start`` (what years of follow-up leave)."""
+    from antoan.cases.models import CaseEvent
+
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=case, actor=actor, kind="note_added", at=start + dt.timedelta(minutes=i))
+        for i in range(n)
+    )
+
+
+def timeline_times(page: str) -> list[str]:
+    section = page.split('data-testid="timeline"', 1)[1].split("</ol>", 1)[0]
+    return re.findall(r'<time datetime="([^"]+)"', section)
+
+
+def test_a_long_timeline_shows_the_newest_events_and_a_way_to_the_older_ones(
+    client, cast, case_a, clock
+):
+    from antoan.cases.models import CaseEvent
+    from antoan.cases.views.detail import TIMELINE_PAGE
+
+    client.force_login(cast["supervisor1"])
+    add_events(case_a, cast["worker1"], 120, start=clock.now() + dt.timedelta(hours=1))
+    total = CaseEvent.objects.filter(case=case_a).count()  # the opening's events too
+    seen: list[str] = []
+    path = url("cases:detail", case_a)
+    pages = 0
+    while path:
+        page = client.get(path).content.decode()
+        times = timeline_times(page)
+        assert times == sorted(times, reverse=True)  # newest first
+        assert len(times) <= TIMELINE_PAGE
+        if pages:
+            assert 'data-testid="timeline-newest"' in page
+        seen.extend(times)
+        pages += 1
+        older = re.search(r'href="(\?before=\d+)#timeline" data-testid="timeline-older"', page)
+        path = url("cases:detail", case_a) + older.group(1) if older else ""
+    # Every event reached once, newest to oldest, in pages of TIMELINE_PAGE.
+    # (the opening's events share one moment; the 120 notes have one each)
+    assert len(seen) == total and len(set(seen)) == 120 + 1
+    assert seen == sorted(seen, reverse=True)
+    assert pages == -(-total // TIMELINE_PAGE)
+    # The first page holds the newest events; the printout keeps the whole timeline.
+    first = timeline_times(client.get(url("cases:detail", case_a)).content.decode())
+    assert first == seen[:TIMELINE_PAGE]
+    assert "Thêm ghi chú" in client.get(url("cases:detail", case_a)).content.decode()
+
+
+def test_case_page_queries_do_not_grow_with_the_timeline(client, cast, case_a, clock):
+    client.force_login(cast["supervisor1"])
+    page = url("cases:detail", case_a)
+    add_events(case_a, cast["worker1"], 10, start=clock.now() + dt.timedelta(hours=1))
+    small = queries_for(client, page)
+    add_events(case_a, cast["worker1"], 190, start=clock.now() + dt.timedelta(hours=2))
+    large = queries_for(client, page)
+    assert small == large
+    older = queries_for(
+        client,
+        page
+        + "?before="
+        + re.search(r"\?before=(\d+)", client.get(page).content.decode()).group(1),
+    )
+    assert older == large

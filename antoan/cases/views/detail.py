@@ -80,9 +80,25 @@ def measure_rows(measures: list[ProtectionMeasure], now: dt.datetime) -> list[Me
     return rows
 
 
-def case_page_context(case: Case) -> dict[str, Any]:
+# The case page shows the newest events of the timeline, and a link to the older ones page by
+# page: a case followed for years can hold thousands (docs/performance.md, "Case page
+# timeline"). The printout keeps the whole timeline.
+TIMELINE_PAGE = 50
+
+
+def _event_id(raw: str | None) -> int | None:
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def case_page_context(
+    case: Case, *, events_limit: int | None = None, events_before: int | None = None
+) -> dict[str, Any]:
     """Everything the case page and the printout show, in a constant number of queries."""
-    detail = selectors.case_detail(case)
+    detail = selectors.case_detail(case, events_limit=events_limit, events_before=events_before)
     names: dict[int, str] = {}
     for transfer in detail["transfers"]:
         names[transfer.to_agency_id] = transfer.to_agency.name
@@ -118,6 +134,8 @@ def case_page_context(case: Case) -> dict[str, Any]:
         "is_child": rules.is_child(age),
         "d": detail,
         "timeline": timeline.entries(detail["events"], names),
+        "older_events": detail["older_events"],
+        "events_before": events_before,
         "consents": consent_states(detail["consents"]),
         "measures": measure_rows(detail["measures"], now),
         "current_plan": detail["case_plans"][-1] if detail["case_plans"] else None,
@@ -141,7 +159,11 @@ def case_page_context(case: Case) -> dict[str, Any]:
 class CaseDetailView(CasePageMixin, View):
     def get(self, request, *args, **kwargs):
         case = self.load_case()
-        context = case_page_context(case)
+        context = case_page_context(
+            case,
+            events_limit=TIMELINE_PAGE,
+            events_before=_event_id(request.GET.get("before")),
+        )
         # An anonymised case takes nothing more (the services refuse it too).
         live = case.anonymised_at is None
         context.update(
