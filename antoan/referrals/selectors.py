@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -171,6 +171,30 @@ def referrals_incoming(user: Any, *, status: str = "") -> QuerySet[Referral]:
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+INBOX_PAGE = 50
+
+
+def inbox_page(
+    user: Any, *, limit: int = INBOX_PAGE, after: int | None = None
+) -> tuple[list[Referral], int | None]:
+    """A page of the inbox in its order (deadline, then id): the ``limit`` open referrals after
+    the referral ``after`` (the first page when None), by keyset, with no count of the whole
+    inbox. Returns the referrals and the id to ask the next page with (None on the last).
+    ``after`` is looked up among referrals addressed to the user's agencies only (one answered
+    since still positions the page); any other id gives an empty page, never another agency's
+    deadline."""
+    qs = referrals_incoming(user).order_by("due_at", "pk")
+    if after is not None:
+        mine = Referral.objects.filter(
+            pk=after, to_agency_id__in=agency_ids_with(user, Perm.REFERRAL_RECEIVE)
+        )
+        anchor = Subquery(mine.values("due_at")[:1])
+        qs = qs.filter(Q(due_at__gt=anchor) | Q(due_at=anchor, pk__gt=after))
+    page = list(qs[: limit + 1])
+    following = page[limit - 1].pk if len(page) > limit else None
+    return page[:limit], following
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,37 @@ def test_inbox_sorted_by_deadline_with_countdowns(
     assert "Hòa" not in page and "Nguyễn" not in page
 
 
+def test_inbox_pages_show_the_same_referrals_in_the_same_order(
+    cast, client_for, case_a, send, monkeypatch
+):
+    import re
+
+    from antoan.referrals import selectors
+
+    for urgency in ["normal", "immediate", "high", "normal", "high", "immediate", "normal"]:
+        send(case_a, urgency=urgency)
+    health = cast["health1"]
+    # The whole inbox in its order: by deadline, then id.
+    expected = [r.number for r in selectors.referrals_incoming(health).order_by("due_at", "pk")]
+    assert len(expected) == 7
+    monkeypatch.setattr(selectors, "INBOX_PAGE", 3)
+    client = client_for(health)
+    shown, path, pages = [], "/referrals/inbox/", 0
+    while path:
+        page = client.get(path).content.decode()
+        numbers = re.findall(r">(CG-[^<]+)</a>", page)
+        assert len(numbers) <= 3
+        shown.extend(numbers)
+        pages += 1
+        assert ('data-testid="inbox-first"' in page) == (pages > 1)
+        following = re.search(r'href="(\?after=\d+)" data-testid="inbox-next"', page)
+        path = "/referrals/inbox/" + following.group(1) if following else ""
+    assert shown == expected and pages == 3
+    # An id that is not one of the agency's referrals positions nothing: an empty page.
+    page = client.get("/referrals/inbox/?after=99999999").content.decode()
+    assert "Không có chuyển gửi nào." in page
+
+
 def test_recipient_page_shows_shared_fields_then_closes(cast, client, client_for, case_a, send):
     referral = send(case_a)
     health = client_for(cast["health1"])

@@ -39,9 +39,20 @@ class InboxView(PermissionRequiredMixin, View):
     permission = Perm.REFERRAL_RECEIVE
 
     def get(self, request):
-        rows = selectors.referrals_incoming(request.user).order_by("due_at", "pk")
+        # A page at a time, by deadline, no count of the whole inbox (docs/performance.md,
+        # "Referral inbox"); ?after=<id> continues after that referral.
+        after = request.GET.get("after", "")
+        rows, following = selectors.inbox_page(
+            request.user,
+            limit=selectors.INBOX_PAGE,
+            after=int(after) if after.isdigit() and len(after) < 19 else None,
+        )
         audit_record(action="list", request=request, object_type="referral", extra={"box": "in"})
-        return render(request, "referrals/inbox.html", {"rows": with_countdowns(rows)})
+        return render(
+            request,
+            "referrals/inbox.html",
+            {"rows": with_countdowns(rows), "following": following, "paged": bool(after)},
+        )
 
 
 class OutboxView(PermissionRequiredMixin, View):
