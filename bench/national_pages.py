@@ -153,3 +153,166 @@ def export_gbvims(scale: str, median_per_op) -> list[dict]:
     except _Rollback:
         pass
     return out
+
+
+# --- The case page with a long timeline -------------------------------------------------------
+
+TIMELINE_SIZES = (10, 100, 1000)
+
+
+def _viewer(path: str, candidates):
+    """A test client signed in as the first candidate who may open ``path`` (200)."""
+    from django.test import Client
+
+    for user in candidates:
+        client = Client()
+        client.force_login(user)
+        if client.get(path).status_code == 200:
+            return client
+    raise RuntimeError(f"nobody among the candidates may open {path}")
+
+
+def _page_timer(client, path: str):
+    def run(n):
+        for _ in range(n):
+            response = client.get(path)
+            assert response.status_code == 200
+
+    return run
+
+
+def _queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured.captured_queries)
+
+
+@register
+def case_page_timeline(scale: str, median_per_op) -> list[dict]:
+    import datetime as dt
+
+    from django.db.models import Count
+
+    from antoan.accounts.models import Membership, User
+    from antoan.cases.models import Case, CaseEvent
+
+    longest = (
+        Case.objects.annotate(n=Count("events")).order_by("-n", "pk").values("pk", "n").first()
+    )
+    case = Case.objects.select_related("assigned_to").get(pk=longest["pk"])
+    own = list(CaseEvent.objects.filter(case=case).order_by("at", "pk"))
+    path = f"/cases/{case.pk}/"
+    agency_staff = User.objects.filter(
+        pk__in=Membership.objects.filter(agency_id=case.agency_id).values("user_id")
+    ).order_by("pk")
+    client = _viewer(path, [u for u in [case.assigned_to] if u] + list(agency_staff))
+    out: list[dict] = []
+    try:
+        with transaction.atomic():
+            have = len(own)
+            if have > min(TIMELINE_SIZES):
+                # Start from 10: keep the case's first ten events, the rest come back below.
+                CaseEvent.objects.filter(pk__in=[e.pk for e in own[min(TIMELINE_SIZES) :]]).delete()
+                have = min(TIMELINE_SIZES)
+            last = own[-1].at
+            for size in TIMELINE_SIZES:
+                # The case's own events again, one a minute after its last: a long follow-up.
+                CaseEvent.objects.bulk_create(
+                    CaseEvent(
+                        case=case,
+                        actor_id=own[i % len(own)].actor_id,
+                        kind=own[i % len(own)].kind,
+                        data=own[i % len(own)].data,
+                        version=own[i % len(own)].version,
+                        at=last + dt.timedelta(minutes=i + 1),
+                    )
+                    for i in range(have, size)
+                )
+                last += dt.timedelta(minutes=size)
+                have = size
+                assert CaseEvent.objects.filter(case=case).count() == size
+                queries = _queries(client, path)
+                seconds = median_per_op(_page_timer(client, path), 5)
+                out.append(row(f"case page, {size} events", scale, seconds, None, queries))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return out
+
+
+# --- The referral inbox of the busiest provider -----------------------------------------------
+
+# What the inbox rows show (the number is the id), the page in the inbox's order.
+FLOOR_INBOX = (
+    "SELECT r.id, r.status, r.urgency, r.service, r.due_at, a.name"
+    " FROM referrals_referral r JOIN accounts_agency a ON a.id = r.from_agency_id"
+    " WHERE r.to_agency_id = ANY(%s) AND r.status IN ('sent', 'accepted')"
+    " ORDER BY r.due_at, r.id LIMIT %s"
+)
+
+
+@register
+def referral_inbox(scale: str, median_per_op) -> list[dict]:
+    from django.db.models import Count, Q
+
+    from antoan.accounts.models import Membership, User
+    from antoan.accounts.roles import Perm
+    from antoan.core.permissions import agency_ids_with
+    from antoan.referrals import selectors
+    from antoan.referrals.models import OPEN_STATUSES, Referral
+
+    busiest = (
+        Referral.objects.values("to_agency_id")
+        .annotate(n=Count("pk", filter=Q(status__in=OPEN_STATUSES)))
+        .order_by("-n", "to_agency_id")
+        .first()
+    )
+    agency = busiest["to_agency_id"]
+    receivers = [
+        u
+        for u in User.objects.filter(
+            pk__in=Membership.objects.filter(agency_id=agency).values("user_id")
+        ).order_by("pk")
+        if agency in agency_ids_with(u, Perm.REFERRAL_RECEIVE)
+    ]
+    user = receivers[0]
+    agencies = sorted(agency_ids_with(user, Perm.REFERRAL_RECEIVE))
+    limit = getattr(selectors, "INBOX_PAGE", 50)
+
+    def first_page():
+        if hasattr(selectors, "inbox_page"):
+            return selectors.inbox_page(user, limit=limit)[0]
+        return list(selectors.referrals_incoming(user).order_by("due_at", "pk"))
+
+    def ours(n):
+        # The memberships are loaded by the view's permission check before the selector runs.
+        for _ in range(n):
+            first_page()
+
+    def floor(n):
+        for _ in range(n):
+            with connection.cursor() as cursor:
+                cursor.execute(FLOOR_INBOX, [agencies, limit])
+                cursor.fetchall()
+
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_INBOX, [agencies, limit])
+        floor_ids = [r[0] for r in cursor.fetchall()]
+    assert [r.pk for r in first_page()][:limit] == floor_ids, "the floor's page differs"
+    with CaptureQueriesContext(connection) as captured:
+        shown = first_page()
+    open_count = busiest["n"]
+    name = f"referral inbox (busiest provider, {open_count} open)"
+    out = [row(name, scale, median_per_op(ours, 100), median_per_op(floor, 100), len(captured))]
+    client = _viewer("/referrals/inbox/", [user])
+    path = "/referrals/inbox/"
+    out.append(
+        row(
+            f"referral inbox page (busiest provider, {len(shown)} shown)",
+            scale,
+            median_per_op(_page_timer(client, path), 10),
+            None,
+            _queries(client, path),
+        )
+    )
+    return out

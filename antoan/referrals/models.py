@@ -162,6 +162,13 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_agency", "status", "due_at"]),
             models.Index(fields=["from_agency", "status"]),
+            # The inbox: an agency's open referrals in deadline order, read a page at a time
+            # (docs/performance.md, "Referral inbox"). Partial: closed ones are most rows.
+            models.Index(
+                fields=["to_agency", "due_at", "id"],
+                condition=Q(status__in=["sent", "accepted"]),
+                name="referral_inbox_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -174,6 +174,18 @@ def referrals_incoming(user: Any, *, status: str = "") -> QuerySet[Referral]:
 
 
 INBOX_PAGE = 50
+# What an inbox row shows (templates/referrals/_rows.html, box "in") and its countdown needs:
+# the encrypted notes and reasons are not read.
+_INBOX_COLUMNS = (
+    "pk",
+    "status",
+    "urgency",
+    "service",
+    "due_at",
+    "to_agency_id",
+    "from_agency_id",
+    "from_agency__name",
+)
 
 
 def inbox_page(
@@ -185,7 +197,15 @@ def inbox_page(
     ``after`` is looked up among referrals addressed to the user's agencies only (one answered
     since still positions the page); any other id gives an empty page, never another agency's
     deadline."""
-    qs = referrals_incoming(user).order_by("due_at", "pk")
+    # The rows show the referral's own columns and the sending agency's name: one join, not the
+    # case, survivor and provider ``_base`` brings for a referral's page.
+    qs = (
+        referrals_incoming(user)
+        .select_related(None)
+        .select_related("from_agency")
+        .only(*_INBOX_COLUMNS)
+        .order_by("due_at", "pk")
+    )
     if after is not None:
         mine = Referral.objects.filter(
             pk=after, to_agency_id__in=agency_ids_with(user, Perm.REFERRAL_RECEIVE)
