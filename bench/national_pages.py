@@ -246,7 +246,7 @@ def case_page_timeline(scale: str, median_per_op) -> list[dict]:
 FLOOR_INBOX = (
     "SELECT r.id, r.status, r.urgency, r.service, r.due_at, a.name"
     " FROM referrals_referral r JOIN accounts_agency a ON a.id = r.from_agency_id"
-    " WHERE r.to_agency_id = ANY(%s) AND r.status IN ('sent', 'accepted')"
+    " WHERE r.to_agency_id IN ({agencies}) AND r.status IN ('sent', 'accepted')"
     " ORDER BY r.due_at, r.id LIMIT %s"
 )
 
@@ -278,6 +278,7 @@ def referral_inbox(scale: str, median_per_op) -> list[dict]:
     user = receivers[0]
     agencies = sorted(agency_ids_with(user, Perm.REFERRAL_RECEIVE))
     limit = getattr(selectors, "INBOX_PAGE", 50)
+    floor_sql = FLOOR_INBOX.format(agencies=", ".join(["%s"] * len(agencies)))
 
     def first_page():
         if hasattr(selectors, "inbox_page"):
@@ -292,11 +293,11 @@ def referral_inbox(scale: str, median_per_op) -> list[dict]:
     def floor(n):
         for _ in range(n):
             with connection.cursor() as cursor:
-                cursor.execute(FLOOR_INBOX, [agencies, limit])
+                cursor.execute(floor_sql, [*agencies, limit])
                 cursor.fetchall()
 
     with connection.cursor() as cursor:
-        cursor.execute(FLOOR_INBOX, [agencies, limit])
+        cursor.execute(floor_sql, [*agencies, limit])
         floor_ids = [r[0] for r in cursor.fetchall()]
     assert [r.pk for r in first_page()][:limit] == floor_ids, "the floor's page differs"
     with CaptureQueriesContext(connection) as captured:
