@@ -199,24 +199,26 @@ def _name_search(qs: QuerySet[Case], user: Any, filters: CaseFilters, digests: l
     case itself; the rows only narrow and order the walk. The walk starts from the last word
     typed (a Vietnamese given name, usually the rarest).
     """
-    agency_wide = agency_ids_with(user, Perm.CASE_VIEW_AGENCY)
-    agencies = sorted(agency_wide | agency_ids_with(user, Perm.CASE_VIEW_ASSIGNED))
+    agencies = sorted(
+        agency_ids_with(user, Perm.CASE_VIEW_AGENCY)
+        | agency_ids_with(user, Perm.CASE_VIEW_ASSIGNED)
+    )
     if not agencies:
         return qs.none().order_by("-opened_at", "-pk")
     driver, *others = digests
     qs = qs.annotate(
         hit=FilteredRelation("search_tokens", condition=Q(search_tokens__digest=driver))
     )
-    # One agency (most users) as an equality, so the walk can follow the index's order.
-    qs = (
-        qs.filter(hit__agency_id=agencies[0])
-        if len(agencies) == 1
-        else qs.filter(hit__agency_id__in=agencies)
+    # One agency (most users) as an equality, so the walk can follow the index's order. All
+    # conditions on ``hit`` in one filter(): each filter() on a reverse relation is a new join.
+    on_hit: dict[str, Any] = (
+        {"hit__agency_id": agencies[0]} if len(agencies) == 1 else {"hit__agency_id__in": agencies}
     )
     if filters.status:
-        qs = qs.filter(hit__status=filters.status)
+        on_hit["hit__status"] = filters.status
     if filters.commune:
-        qs = qs.filter(hit__commune_id__in=Place.objects.filter(code=filters.commune).values("pk"))
+        on_hit["hit__commune_id__in"] = Place.objects.filter(code=filters.commune).values("pk")
+    qs = qs.filter(**on_hit)
     for digest in others:
         qs = qs.filter(
             Exists(CaseSearchToken.objects.filter(case_id=OuterRef("pk"), digest=digest))
