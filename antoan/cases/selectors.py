@@ -15,13 +15,16 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
+    F,
     FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -206,8 +209,19 @@ def _name_search(qs: QuerySet[Case], user: Any, filters: CaseFilters, digests: l
     if not agencies:
         return qs.none().order_by("-opened_at", "-pk")
     driver, *others = digests
+    # Joined on the case's own agency, status and opening date as well: PostgreSQL then knows
+    # that ordering by the case's opening date (here, or a caller's cursor) is the index's
+    # order, and a stale row can only hide a case, never show it.
     qs = qs.annotate(
-        hit=FilteredRelation("search_tokens", condition=Q(search_tokens__digest=driver))
+        hit=FilteredRelation(
+            "search_tokens",
+            condition=Q(
+                search_tokens__digest=driver,
+                search_tokens__agency_id=F("agency_id"),
+                search_tokens__status=F("status"),
+                search_tokens__opened_at=F("opened_at"),
+            ),
+        )
     )
     # One agency (most users) as an equality, so the walk can follow the index's order. All
     # conditions on ``hit`` in one filter(): each filter() on a reverse relation is a new join.
@@ -217,13 +231,24 @@ def _name_search(qs: QuerySet[Case], user: Any, filters: CaseFilters, digests: l
     if filters.status:
         on_hit["hit__status"] = filters.status
     if filters.commune:
-        on_hit["hit__commune_id__in"] = Place.objects.filter(code=filters.commune).values("pk")
-    qs = qs.filter(**on_hit)
-    for digest in others:
-        qs = qs.filter(
-            Exists(CaseSearchToken.objects.filter(case_id=OuterRef("pk"), digest=digest))
+        # The ids as values, so the walk checks them in the index before probing any word.
+        on_hit["hit__commune_id__in"] = list(
+            Place.objects.filter(code=filters.commune).values_list("pk", flat=True)
         )
-    return qs.order_by("-hit__opened_at", "-hit__case_id")
+    qs = qs.filter(**on_hit)
+    if others:
+        # The other words, counted per case through the (case, digest) unique index. A
+        # correlated count (not EXISTS, which PostgreSQL turns into a join of whole word lists)
+        # keeps the check per row, so the walk stops at the page.
+        found = (
+            CaseSearchToken.objects.filter(case_id=OuterRef("hit__case_id"), digest__in=others)
+            .order_by()
+            .values("case_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        qs = qs.alias(other_words=Subquery(found)).filter(other_words__gte=len(others))
+    return qs.order_by("-opened_at", "-pk")
 
 
 def _filters_valid(filters: CaseFilters) -> bool:
