@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -19,9 +20,11 @@ from antoan.cases.models import (
     Case,
     CaseEvent,
     CaseNumberSequence,
+    CaseSearchToken,
     Consent,
     Incident,
     ProtectionMeasure,
+    SearchToken,
     Survivor,
 )
 from antoan.cases.selectors import CaseFilters, case_search
@@ -239,6 +242,16 @@ def test_the_case_search_finds_a_generated_survivor_by_an_accent_free_name(run, 
     assert case in case_search(worker1, CaseFilters(q=query))
     assert case in case_search(cast["supervisor1"], CaseFilters(q=search_key(words[-1])))
     assert case not in case_search(cast["worker2"], CaseFilters(q=query))
+    # Found with the filters too: its status and commune reached the search's own index.
+    commune = case.survivor.commune.code if case.survivor.commune else ""
+    assert case in case_search(
+        cast["supervisor1"], CaseFilters(q=query, status=case.status, commune=commune)
+    )
+    # Every generated case has one search row per word of its survivor's names.
+    words_of = Counter(SearchToken.objects.values_list("survivor_id", flat=True))
+    rows_of = Counter(CaseSearchToken.objects.values_list("case_id", flat=True))
+    expected = dict(Case.objects.values_list("pk", "survivor_id"))
+    assert rows_of == Counter({pk: words_of[s] for pk, s in expected.items() if words_of[s]})
 
 
 def test_old_communes_for_old_dates_and_todays_communes_after(run, old_places):
