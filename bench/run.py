@@ -459,8 +459,11 @@ def bench_case_search(users):
 
         timings[label] = median_per_op(floor, _ops_for(floor))
     best = min(timings, key=timings.get)
+    # Ours right after the floors, before the admin, whose counts over whole tables can evict
+    # the pages the walks read: ours and the floors then run with the same pages cached.
+    ours_s = median_per_op(ours, _ops_for(ours))
     admin_ms = bench_admin_changelist(users, filters, expected)
-    return median_per_op(ours, _ops_for(ours)), timings[best], queries, best, timings, admin_ms
+    return ours_s, timings[best], queries, best, timings, admin_ms
 
 
 def write_json(name: str, data) -> Path:
