@@ -12,6 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from antoan.accounts.models import Agency, User
@@ -252,6 +253,17 @@ def test_the_case_search_finds_a_generated_survivor_by_an_accent_free_name(run, 
     rows_of = Counter(CaseSearchToken.objects.values_list("case_id", flat=True))
     expected = dict(Case.objects.values_list("pk", "survivor_id"))
     assert rows_of == Counter({pk: words_of[s] for pk, s in expected.items() if words_of[s]})
+    # ... carrying the case's final agency, status, opening date and the survivor's commune.
+    rows = CaseSearchToken.objects
+    assert not rows.exclude(agency_id=F("case__agency_id")).exists()
+    assert not rows.exclude(status=F("case__status")).exists()
+    assert not rows.exclude(opened_at=F("case__opened_at")).exists()
+    assert (
+        not rows.filter(case__survivor__commune__isnull=False)
+        .exclude(commune_id=F("case__survivor__commune_id"))
+        .exists()
+    )
+    assert not rows.filter(case__survivor__commune__isnull=True, commune__isnull=False).exists()
 
 
 def test_old_communes_for_old_dates_and_todays_communes_after(run, old_places):
