@@ -165,6 +165,47 @@ class Case(models.Model):
         return self.number
 
 
+class CaseSearchToken(models.Model):
+    """One word of a case's survivor's names (the digest of a ``SearchToken``), per case, with
+    what the case list filters and orders by: denormalised so that a name search walks one
+    index, newest first, and stops at the page (docs/performance.md, "Case search").
+
+    Derived data only, rebuilt by ``antoan.cases.search_index`` whenever the survivor's names
+    or commune, or the case's agency, status or opening date change, and dropped with the
+    survivor's tokens on anonymisation. ``case_search`` still checks every condition on the
+    case itself: a stale row could hide a case, never show one outside the user's scope.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="search_tokens", db_index=False
+    )
+    digest = models.CharField(max_length=40)
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    status = models.CharField(max_length=10)
+    commune = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    opened_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "digest"], name="case_search_token_unique")
+        ]
+        indexes = [
+            # One word's cases in one agency, newest first; status and commune ride along so
+            # the walk filters them without visiting the table.
+            models.Index(
+                fields=["digest", "agency", "-opened_at", "-case", "status", "commune"],
+                name="case_search_walk",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.digest[:8]
+
+
 class CaseStageChange(models.Model):
     """The history of stages: every change, by whom, when and why."""
 

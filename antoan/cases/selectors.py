@@ -18,6 +18,8 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
+    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -36,6 +38,7 @@ from antoan.cases.models import (
     CaseEvent,
     CasePlan,
     CasePlanItem,
+    CaseSearchToken,
     CaseTransfer,
     ClosureRequest,
     Consent,
@@ -44,12 +47,12 @@ from antoan.cases.models import (
     Incident,
     Perpetrator,
     ProtectionMeasure,
-    SearchToken,
 )
 from antoan.core.audit import audit_record
 from antoan.core.crypto import blind_index, phone_index
 from antoan.core.permissions import agency_ids_with, memberships
 from antoan.core.text import search_key
+from antoan.places.models import Place
 
 _NUMBER = re.compile(r"^[A-Za-z]{1,10}-\d{4}-\d{1,6}$")
 
@@ -198,8 +201,11 @@ def case_search(user: Any, filters: CaseFilters, *, request: Any = None) -> Quer
         qs = qs.filter(risk_level=filters.risk_level)
     if filters.commune:
         qs = qs.filter(survivor__commune__code=filters.commune)
-    if filters.q:
+    names = _name_digests(filters.q) if filters.q else None
+    if filters.q and names is None:
         qs = qs.filter(_text_condition(filters.q))
+    elif names is not None and not names:
+        qs = qs.none()
     audit_record(
         action="search" if filters.q else "list",
         request=request,
@@ -208,6 +214,68 @@ def case_search(user: Any, filters: CaseFilters, *, request: Any = None) -> Quer
         # Which filters were used, never their values: a query may be a survivor's name.
         extra={"filters": sorted(k for k, v in vars(filters).items() if v)},
     )
+    if names:
+        return _name_search(qs, user, filters, names)
+    return qs.order_by("-opened_at", "-pk")
+
+
+def _name_search(qs: QuerySet[Case], user: Any, filters: CaseFilters, digests: list[str]) -> Any:
+    """Cases whose survivor's names contain every word, newest first, walked from one word.
+
+    The case search's own index (``CaseSearchToken``: a word per case, with its agency, status,
+    commune and opening date) lets PostgreSQL read one word's cases in the user's agency newest
+    first, check status and commune in the index, probe the other words through the
+    ``(case, digest)`` unique index and stop at the page: the cost follows how rare a match is,
+    not how many cases there are. Every condition above (scope, filters) still applies to the
+    case itself; the rows only narrow and order the walk. The walk starts from the last word
+    typed (a Vietnamese given name, usually the rarest).
+    """
+    agencies = sorted(
+        agency_ids_with(user, Perm.CASE_VIEW_AGENCY)
+        | agency_ids_with(user, Perm.CASE_VIEW_ASSIGNED)
+    )
+    if not agencies:
+        return qs.none().order_by("-opened_at", "-pk")
+    driver, *others = digests
+    # Joined on the case's own agency, status and opening date as well: PostgreSQL then knows
+    # that ordering by the case's opening date (here, or a caller's cursor) is the index's
+    # order, and a stale row can only hide a case, never show it.
+    qs = qs.annotate(
+        hit=FilteredRelation(
+            "search_tokens",
+            condition=Q(
+                search_tokens__digest=driver,
+                search_tokens__agency_id=F("agency_id"),
+                search_tokens__status=F("status"),
+                search_tokens__opened_at=F("opened_at"),
+            ),
+        )
+    )
+    # One agency (most users) as an equality, so the walk can follow the index's order. All
+    # conditions on ``hit`` in one filter(): each filter() on a reverse relation is a new join.
+    on_hit: dict[str, Any] = (
+        {"hit__agency_id": agencies[0]} if len(agencies) == 1 else {"hit__agency_id__in": agencies}
+    )
+    if filters.status:
+        on_hit["hit__status"] = filters.status
+    if filters.commune:
+        # The ids as values, so the walk checks them in the index before probing any word.
+        on_hit["hit__commune_id__in"] = list(
+            Place.objects.filter(code=filters.commune).values_list("pk", flat=True)
+        )
+    qs = qs.filter(**on_hit)
+    if others:
+        # The other words, counted per case through the (case, digest) unique index. A
+        # correlated count (not EXISTS, which PostgreSQL turns into a join of whole word lists)
+        # keeps the check per row, so the walk stops at the page.
+        found = (
+            CaseSearchToken.objects.filter(case_id=OuterRef("hit__case_id"), digest__in=others)
+            .order_by()
+            .values("case_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        qs = qs.alias(other_words=Subquery(found)).filter(other_words__gte=len(others))
     return qs.order_by("-opened_at", "-pk")
 
 
@@ -222,26 +290,28 @@ def _filters_valid(filters: CaseFilters) -> bool:
 
 
 def _text_condition(q: str) -> Q:
+    """A case number or a phone number (a name goes through ``_name_search``)."""
     text = q.strip()
     if _NUMBER.match(text):
         return Q(number__iexact=text)
-    digits = "".join(ch for ch in text if ch.isdigit())
+    return Q(survivor__phone_index=phone_index(text)) | Q(number__endswith=_digits(text))
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _name_digests(q: str) -> list[str] | None:
+    """The name-token digests of a name query, the last word typed first (at most 8 words);
+    None when the query is a case number or a phone number."""
+    text = q.strip()
+    if _NUMBER.match(text):
+        return None
+    digits = _digits(text)
     if digits and len(digits) >= 6 and len(digits) == len(re.sub(r"[\s.+()-]", "", text)):
-        return Q(survivor__phone_index=phone_index(text)) | Q(number__endswith=digits)
-    words = sorted(set(search_key(text).split()))[:8]
-    if not words:
-        return Q(pk__in=[])
-    digests = [blind_index(word, purpose="name-token") for word in words]
-    # One grouped subquery rather than an EXISTS per word: the same answer (every word of the
-    # query is a word of the names), and far less for the planner to weigh.
-    matching = (
-        SearchToken.objects.filter(digest__in=digests)
-        .values("survivor")
-        .annotate(found=Count("digest", distinct=True))
-        .filter(found=len(digests))
-        .values("survivor")
-    )
-    return Q(survivor__in=matching)
+        return None
+    words = list(dict.fromkeys(reversed(search_key(text).split())))[:8]
+    return [blind_index(word, purpose="name-token") for word in words]
 
 
 @dataclass(frozen=True)

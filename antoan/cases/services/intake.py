@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
 from antoan.cases import choices as c
-from antoan.cases import rules
+from antoan.cases import rules, search_index
 from antoan.cases.models import Case, CaseNumberSequence, SearchToken, Survivor
 from antoan.cases.selectors import DuplicateReport, cases_for_user, duplicates_for
 from antoan.cases.services import duplicates
@@ -126,6 +126,7 @@ def index_survivor(survivor: Survivor) -> None:
     SearchToken.objects.bulk_create(
         [SearchToken(survivor=survivor, digest=digest) for digest in sorted(digests)]
     )
+    search_index.refresh(survivor_id=survivor.pk)
 
 
 def _next_number(year: int) -> str:
@@ -293,6 +294,7 @@ def _create(
         created_by=actor,
         client_uuid=client_uuid,
     )
+    search_index.refresh(case_ids=[case.pk])
     membership = grant(actor, Perm.CASE_CREATE, agency_id=agency.pk)
     advance(
         case,

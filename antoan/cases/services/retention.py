@@ -183,6 +183,8 @@ def survivor_anonymise(survivor_id: int, scrubbed: Scrubbed) -> None:
     scrubbed.add("cases.survivor", len(filled))
     deleted, _by_model = m.SearchToken.objects.filter(survivor_id=survivor_id).delete()
     scrubbed.add("cases.searchtoken", deleted)
+    # The per-case copies of those digests (the case search's index) go with them.
+    m.CaseSearchToken.objects.filter(case__survivor_id=survivor_id).delete()
 
 
 def cases_mark_anonymised(case_ids: list[int]) -> None:

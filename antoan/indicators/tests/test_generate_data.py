@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from antoan.accounts.models import Agency, User
@@ -19,9 +21,11 @@ from antoan.cases.models import (
     Case,
     CaseEvent,
     CaseNumberSequence,
+    CaseSearchToken,
     Consent,
     Incident,
     ProtectionMeasure,
+    SearchToken,
     Survivor,
 )
 from antoan.cases.selectors import CaseFilters, case_search
@@ -239,6 +243,27 @@ def test_the_case_search_finds_a_generated_survivor_by_an_accent_free_name(run, 
     assert case in case_search(worker1, CaseFilters(q=query))
     assert case in case_search(cast["supervisor1"], CaseFilters(q=search_key(words[-1])))
     assert case not in case_search(cast["worker2"], CaseFilters(q=query))
+    # Found with the filters too: its status and commune reached the search's own index.
+    commune = case.survivor.commune.code if case.survivor.commune else ""
+    assert case in case_search(
+        cast["supervisor1"], CaseFilters(q=query, status=case.status, commune=commune)
+    )
+    # Every generated case has one search row per word of its survivor's names.
+    words_of = Counter(SearchToken.objects.values_list("survivor_id", flat=True))
+    rows_of = Counter(CaseSearchToken.objects.values_list("case_id", flat=True))
+    expected = dict(Case.objects.values_list("pk", "survivor_id"))
+    assert rows_of == Counter({pk: words_of[s] for pk, s in expected.items() if words_of[s]})
+    # ... carrying the case's final agency, status, opening date and the survivor's commune.
+    rows = CaseSearchToken.objects
+    assert not rows.exclude(agency_id=F("case__agency_id")).exists()
+    assert not rows.exclude(status=F("case__status")).exists()
+    assert not rows.exclude(opened_at=F("case__opened_at")).exists()
+    assert (
+        not rows.filter(case__survivor__commune__isnull=False)
+        .exclude(commune_id=F("case__survivor__commune_id"))
+        .exists()
+    )
+    assert not rows.filter(case__survivor__commune__isnull=True, commune__isnull=False).exists()
 
 
 def test_old_communes_for_old_dates_and_todays_communes_after(run, old_places):
