@@ -137,7 +137,7 @@ def audit_record(
         if _seals_inline():
             # Chain it now, inside the caller's transaction (SQLite, the test profile): the
             # head lock is then held until the caller commits, as before sealing existed.
-            _seal_batch(blocking=True, own=event)
+            _seal_batch(own=event)
         else:
             transaction.on_commit(seal_after_commit)
     if action == "permission_denied" and http_request is not None:
@@ -159,14 +159,26 @@ def _seals_inline() -> bool:
     return getattr(settings, "AUDIT_SEALING", "after_commit") == "inline"
 
 
-def _lock_head(blocking: bool) -> tuple[int, str] | None:
-    """Lock the chain head row and return (seq, hash); None if another sealer holds it."""
+# Who seals next is elected with a session-level advisory lock (PostgreSQL), taken outside any
+# transaction: a writer that loses pays one round trip, assigns no transaction id and writes
+# nothing. The chain head's row lock, taken next, is what every change of the chain holds
+# (inline sealing takes only that one).
+SEALER_LOCK = 0x616E746F616E  # "antoan"
+
+
+def _lock_head(*, fsync: bool) -> tuple[int, str]:
+    """Lock the chain head row (waiting if need be) and return (seq, hash)."""
     with connection.cursor() as cursor:
         for _ in range(2):
             if connection.vendor == "postgresql":
-                wait = "" if blocking else " SKIP LOCKED"
-                sql = "SELECT seq, hash FROM core_auditchainhead WHERE id = 1 FOR UPDATE"
-                cursor.execute(sql + wait)
+                # Without fsync (after commit): lost in a crash, a seal is lost whole (its events
+                # and the head together, and only the last seals) and the events are sealed
+                # again. Inline, the caller's transaction keeps its own durability.
+                cursor.execute(
+                    "SELECT seq, hash, set_config('synchronous_commit', %s, true)"
+                    " FROM core_auditchainhead WHERE id = 1 FOR UPDATE",
+                    ["on" if fsync else "off"],
+                )
             else:  # SQLite: an UPDATE takes the database's write lock (there is only one)
                 cursor.execute(
                     "UPDATE core_auditchainhead SET seq = seq WHERE id = 1 RETURNING seq, hash"
@@ -174,24 +186,19 @@ def _lock_head(blocking: bool) -> tuple[int, str] | None:
             found = cursor.fetchone()
             if found is not None:
                 return int(found[0]), found[1]
-            if AuditChainHead.objects.filter(pk=1).exists():
-                return None  # locked by another sealer (SKIP LOCKED)
             AuditChainHead.objects.get_or_create(pk=1)  # the very first event
-    return None
+    raise DatabaseError("the audit chain head could not be created")
 
 
-def _seal_batch(*, blocking: bool, own: AuditEvent | None = None) -> int | None:
-    """Seal up to SEAL_BATCH unsealed events in id order, in one transaction.
+def _seal_batch(*, own: AuditEvent | None = None) -> int:
+    """Seal up to SEAL_BATCH unsealed events in id order, in one transaction; how many.
 
-    Returns how many were sealed, or None if another sealer holds the head (non-blocking).
-    ``own`` (inline sealing) gets its seq and hashes set on the instance too.
+    ``own`` (inline sealing, in the caller's transaction) gets its seq and hashes set on the
+    instance too.
     """
     # Inline, the caller's transaction is the one: no savepoint (two queries fewer per event).
     with transaction.atomic(savepoint=own is None):
-        head = _lock_head(blocking)
-        if head is None:
-            return None
-        seq, prev_hash = head
+        seq, prev_hash = _lock_head(fsync=own is not None)
         rows = list(
             AuditEvent.objects.filter(seq__isnull=True)
             .order_by("id")
@@ -208,27 +215,28 @@ def _seal_batch(*, blocking: bool, own: AuditEvent | None = None) -> int | None:
             sealed.append((fields["id"], seq, event.prev_hash, prev_hash))
             if own is not None and own.pk == fields["id"]:
                 own.seq, own.prev_hash, own.hash = seq, event.prev_hash, prev_hash
-        _write_seals(sealed)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1", [seq, prev_hash]
-            )
+        _write_seals(sealed, seq, prev_hash)
     return len(sealed)
 
 
-def _write_seals(sealed: list[tuple[int, int, str, str]]) -> None:
+def _write_seals(sealed: list[tuple[int, int, str, str]], seq: int, head_hash: str) -> None:
+    """Write the seals and move the head to (seq, head_hash)."""
     # Raw SQL on purpose: the model and its queryset refuse updates for everyone else, and on
     # PostgreSQL the trigger lets only this change through (seq from NULL, hashes set).
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             values = ", ".join(["(%s::bigint, %s::bigint, %s, %s)"] * len(sealed))
+            # One round trip for the events and the head.
             cursor.execute(
-                "UPDATE core_auditevent AS e SET seq = v.seq, prev_hash = v.prev_hash,"  # noqa: S608
-                f" hash = v.hash FROM (VALUES {values}) AS v(id, seq, prev_hash, hash)"
-                " WHERE e.id = v.id AND e.seq IS NULL",
-                [x for row in sealed for x in row],
+                "WITH sealed AS (UPDATE core_auditevent AS e SET seq = v.seq,"  # noqa: S608
+                " prev_hash = v.prev_hash, hash = v.hash"
+                f" FROM (VALUES {values}) AS v(id, seq, prev_hash, hash)"
+                " WHERE e.id = v.id AND e.seq IS NULL RETURNING e.id)"
+                " UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1"
+                " RETURNING (SELECT count(*) FROM sealed)",
+                [*(x for row in sealed for x in row), seq, head_hash],
             )
-            changed = cursor.rowcount
+            changed = cursor.fetchone()[0]
         else:
             cursor.executemany(
                 "UPDATE core_auditevent SET seq = %s, prev_hash = %s, hash = %s"
@@ -236,6 +244,9 @@ def _write_seals(sealed: list[tuple[int, int, str, str]]) -> None:
                 [(s, p, h, i) for i, s, p, h in sealed],
             )
             changed = len(sealed)
+            cursor.execute(
+                "UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1", [seq, head_hash]
+            )
     if changed != len(sealed):  # cannot happen under the head lock; never chain a guess
         raise DatabaseError(f"sealing changed {changed} events of {len(sealed)}")
 
@@ -244,23 +255,46 @@ def _unsealed_exists() -> bool:
     return AuditEvent.objects.filter(seq__isnull=True).exists()
 
 
+def _sealer_lock(blocking: bool) -> bool:
+    if connection.vendor != "postgresql":
+        return True  # SQLite: the write lock taken by each batch is enough
+    with connection.cursor() as cursor:
+        if blocking:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [SEALER_LOCK])
+            return True
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SEALER_LOCK])
+        return bool(cursor.fetchone()[0])
+
+
+def _sealer_unlock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SEALER_LOCK])
+
+
 def seal_audit(*, blocking: bool = False, budget: float | None = None) -> int:
     """Seal every committed unsealed event, batch by batch; returns how many were sealed.
 
-    Without ``blocking``, returns at once when another sealer holds the chain head: that one
-    seals what is committed, and checks again after it lets go (so an event committed while
-    it worked is not left behind). ``budget`` (seconds) bounds the time spent.
+    Without ``blocking``, returns at once when another sealer is at work: that one seals what
+    is committed, and checks again after it lets go (so an event committed while it worked is
+    not left behind). ``budget`` (seconds) bounds the time spent.
     """
     started = time.monotonic()
     total = 0
     while True:
-        done = _seal_batch(blocking=blocking)
-        if done is None:
+        if not _sealer_lock(blocking):
             return total
-        total += done
-        if budget is not None and time.monotonic() - started > budget:
-            return total
-        if done < SEAL_BATCH and not _unsealed_exists():
+        try:
+            while True:
+                done = _seal_batch()
+                total += done
+                out_of_time = budget is not None and time.monotonic() - started > budget
+                if done < SEAL_BATCH or out_of_time:
+                    break
+        finally:
+            _sealer_unlock()
+        # After letting go: a writer whose try failed while we held the lock relies on this.
+        if out_of_time or not _unsealed_exists():
             return total
 
 
