@@ -76,6 +76,16 @@ def _floor(user_id: int, until: float, out, base: int) -> None:
     out.put(latencies)
 
 
+def _sealer(until: float) -> None:
+    """The backstop as a service (``seal_audit --every``), for AUDIT_SEALING=background."""
+    from antoan.core.audit import seal_audit
+
+    while time.perf_counter() < until:
+        seal_audit(blocking=True)
+        time.sleep(0.05)
+    connection.close()
+
+
 def _run(target, writers: int, args: tuple, *, seal: bool) -> tuple[float, int, float]:
     """(seconds per event over the run, events, p95 seconds of one append)."""
     ctx = multiprocessing.get_context("fork")
@@ -89,10 +99,16 @@ def _run(target, writers: int, args: tuple, *, seal: bool) -> tuple[float, int, 
     procs = [
         ctx.Process(target=target, args=(*args, until, out, *extra(w))) for w in range(writers)
     ]
-    for p in procs:
+    from django.conf import settings
+
+    if seal and settings.AUDIT_SEALING == "background":
+        procs_sealer = [ctx.Process(target=_sealer, args=(until,))]
+    else:
+        procs_sealer = []
+    for p in procs + procs_sealer:
         p.start()
     latencies = [x for _ in procs for x in out.get()]
-    for p in procs:
+    for p in procs + procs_sealer:
         p.join()
     if seal:
         # Whatever the writers left unsealed (at most the last batch) is sealed before the

@@ -138,8 +138,9 @@ def audit_record(
             # Chain it now, inside the caller's transaction (SQLite, the test profile): the
             # head lock is then held until the caller commits, as before sealing existed.
             _seal_batch(own=event)
-        else:
+        elif _sealing_mode() == "after_commit":
             transaction.on_commit(seal_after_commit)
+        # "background": only ``manage.py seal_audit --every`` seals.
     if action == "permission_denied" and http_request is not None:
         mark_audited(http_request, event.pk)
     return event
@@ -155,8 +156,12 @@ SEAL_AFTER_COMMIT_BUDGET = 0.05
 _SEAL_READ = ("id", *(name for name in HASHED_FIELDS if name not in {"seq", "prev_hash"}))
 
 
+def _sealing_mode() -> str:
+    return getattr(settings, "AUDIT_SEALING", "after_commit")
+
+
 def _seals_inline() -> bool:
-    return getattr(settings, "AUDIT_SEALING", "after_commit") == "inline"
+    return _sealing_mode() == "inline"
 
 
 # Who seals next is elected with a session-level advisory lock (PostgreSQL), taken outside any

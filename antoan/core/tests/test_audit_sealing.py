@@ -193,3 +193,12 @@ def test_the_auditor_page_lists_unsealed_events(db, after_commit):
     page = audit_event_page(AuditEvent.objects.all())
     assert [e.object_id for e in page.events] == ["2", "1"]  # newest first
     assert all(e.seq is None for e in page.events)
+
+
+def test_in_background_mode_only_the_backstop_seals(transactional_db, settings):
+    settings.AUDIT_SEALING = "background"
+    audit_record(action="view", object_type="case", object_id=1)
+    assert AuditEvent.objects.get().seq is None  # committed, left for the sealer service
+    call_command("seal_audit", stdout=io.StringIO())
+    assert sealed_seqs() == [1]
+    assert audit_verify().ok
