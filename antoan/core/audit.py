@@ -307,7 +307,7 @@ def seal_after_commit() -> None:
     """Run by ``transaction.on_commit`` after a writer's commit: try to seal, never wait."""
     try:
         seal_audit(budget=SEAL_AFTER_COMMIT_BUDGET)
-    except DatabaseError:
+    except Exception:  # never fail a request whose work is committed
         # The write and its event are committed; the next writer or the backstop seals it.
         log.exception("audit sealing after commit failed; seal_audit will retry")
 
