@@ -1,7 +1,8 @@
 """Sealing after commit: events are written without the chain-head lock and chained later.
 
-These tests switch ``AUDIT_SEALING`` to ``after_commit`` (production on PostgreSQL); the test
-profile seals inline because a test's own transaction never commits. See docs/audit.md.
+These tests switch ``AUDIT_SEALING`` to ``after_commit`` (production on PostgreSQL) or
+``background`` (to keep events unsealed); the test profile seals inline because a test's own
+transaction never commits. See docs/audit.md.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ postgres_only = pytest.mark.postgres_only
 @pytest.fixture
 def after_commit(settings):
     settings.AUDIT_SEALING = "after_commit"
+
+
+@pytest.fixture
+def background(settings):
+    """Writers leave their events unsealed (a lone writer would seal its own at once)."""
+    settings.AUDIT_SEALING = "background"
 
 
 def sealed_seqs() -> list[int]:
@@ -82,8 +89,8 @@ def test_a_sealed_event_cannot_be_sealed_again(transactional_db, after_commit):
 
 
 @postgres_only
-def test_sealing_cannot_change_anything_else(db, after_commit):
-    audit_record(action="view", object_type="case", object_id=1)  # unsealed: no commit here
+def test_sealing_cannot_change_anything_else(db, background):
+    audit_record(action="view", object_type="case", object_id=1)
     event = AuditEvent.objects.get()
     assert event.seq is None
     with (
@@ -137,8 +144,7 @@ def test_writes_after_tampering_do_not_hide_it(sealed_five, tamper):
     assert not audit_verify().ok
 
 
-def test_a_recent_unsealed_event_is_within_the_window(db, after_commit):
-    # In the test's transaction nothing commits, so nothing seals: the event waits.
+def test_a_recent_unsealed_event_is_within_the_window(db, background):
     audit_record(action="view", object_type="case", object_id=1)
     result = audit_verify()
     assert result.ok
@@ -146,7 +152,7 @@ def test_a_recent_unsealed_event_is_within_the_window(db, after_commit):
     assert "1 recent events are not sealed yet" in str(result)
 
 
-def test_an_event_left_unsealed_too_long_is_reported(db, after_commit, settings):
+def test_an_event_left_unsealed_too_long_is_reported(db, background, settings):
     audit_record(action="view", object_type="case", object_id=1)
     event = AuditEvent.objects.get()
     settings.AUDIT_UNSEALED_MAX_SECONDS = 0  # as if the event had waited past the window
@@ -165,10 +171,9 @@ def test_an_event_left_unsealed_too_long_is_reported(db, after_commit, settings)
     assert audit_verify().ok
 
 
-def test_the_writer_seals_after_its_commit(transactional_db, after_commit):
+def test_the_writer_seals_its_event(transactional_db, after_commit):
     with transaction.atomic():
         audit_record(action="view", object_type="case", object_id=1)
-        assert AuditEvent.objects.get().seq is None  # not yet: the transaction is open
     event = AuditEvent.objects.get()
     assert (event.seq, len(event.hash)) == (1, 64)
     assert audit_verify().ok
@@ -187,7 +192,7 @@ def test_a_write_and_its_event_roll_back_together(transactional_db, after_commit
     assert audit_verify().ok
 
 
-def test_the_auditor_page_lists_unsealed_events(db, after_commit):
+def test_the_auditor_page_lists_unsealed_events(db, background):
     audit_record(action="view", object_type="case", object_id=1)
     audit_record(action="view", object_type="case", object_id=2)
     page = audit_event_page(AuditEvent.objects.all())
@@ -195,8 +200,7 @@ def test_the_auditor_page_lists_unsealed_events(db, after_commit):
     assert all(e.seq is None for e in page.events)
 
 
-def test_in_background_mode_only_the_backstop_seals(transactional_db, settings):
-    settings.AUDIT_SEALING = "background"
+def test_in_background_mode_only_the_backstop_seals(transactional_db, background):
     audit_record(action="view", object_type="case", object_id=1)
     assert AuditEvent.objects.get().seq is None  # committed, left for the sealer service
     call_command("seal_audit", stdout=io.StringIO())
