@@ -189,6 +189,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Audit events are inserted unsealed and chained in batches after the commit ("after_commit",
+# PostgreSQL), or chained at once inside the writer's transaction ("inline": SQLite, where
+# there is one writer at a time anyway, and the test profile, whose test transactions never
+# commit), or only by `manage.py seal_audit --every` ("background"). verify reports an event
+# left unsealed longer than AUDIT_UNSEALED_MAX_SECONDS.
+# See docs/audit.md, "Sealing".
+_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+AUDIT_SEALING = env_str(
+    "ANTOAN_AUDIT_SEALING", "inline" if _SQLITE or ANTOAN_ENV == "test" else "after_commit"
+)
+if AUDIT_SEALING not in {"inline", "after_commit", "background"}:
+    raise ImproperlyConfigured(
+        f"ANTOAN_AUDIT_SEALING={AUDIT_SEALING!r}: use inline, after_commit or background."
+    )
+AUDIT_UNSEALED_MAX_SECONDS = env_int("ANTOAN_AUDIT_UNSEALED_MAX_SECONDS", 5)
+
 # Passwords: argon2 first; older hashes are upgraded on the next login.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

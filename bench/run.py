@@ -1,6 +1,7 @@
 """Benchmarks of the foundation, each against a floor measured in the same run.
 
-- audit append: ``audit_record`` (hash chain, head lock) vs a plain INSERT of the same row;
+- audit append (``bench/audit.py``): events a second from 1 and 8 concurrent writer processes
+  through ``audit_record``, sealing included, vs a plain INSERT of the same row by as many;
 - permission check: ``has_perm`` on a cold cache vs the raw SQL join it stands for;
 - case search at province scale (``BENCH_CASES``, default 20,000 cases): an accent-insensitive
   name search with status and commune filters, first page, through ``case_search`` (scope,
@@ -23,6 +24,8 @@ database unless DATABASE_URL is set (then a scratch PostgreSQL database next to 
 (``BENCH_GROWTH_SIZES``, default ``20000,200000``), and writes ``bench/results/growth.json``:
 for ours and for the floor, the time at the larger size over the time at the smaller. A search
 that scans grows with the data (about 10x at 10x the cases); an indexed one should not.
+
+``BENCH_ONLY=audit`` runs only the audit append rows (and writes nothing).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import audit  # noqa: E402  (bench/audit.py: audit append, 1 and 8 writers)
 import generated  # noqa: E402  (bench/generated.py: measures on generate_data's data)
 import indicators  # noqa: E402  (bench/indicators.py, next to this file)
 import programme  # noqa: E402  (bench/programme.py, next to this file)
@@ -77,29 +81,6 @@ def build_world():
     Place.objects.create(code="11953", name="Phường Phố Hiến", level="commune", parent=new_hy)
     Place.objects.create(code="12452", name="Phường Trần Hưng Đạo", level="commune", parent=new_hy)
     return build_demo_world(password="bench-password-123")  # noqa: S106 - scratch database
-
-
-def bench_audit(user):
-    from antoan.core.audit import audit_record
-
-    def chained(n):
-        for i in range(n):
-            audit_record(action="view", user=user, object_type="case", object_id=i)
-
-    def floor(n):
-        table = "core_auditevent"
-        base = 10_000_000 + int(time.perf_counter_ns() % 1_000_000) * 1000
-        for i in range(n):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {table} (seq, occurred_at, user_id, username, role, action,"  # noqa: S608
-                    " object_type, object_id, place_code, request_id, changed_fields, extra,"
-                    " prev_hash, hash) VALUES (%s, %s, %s, %s, '', 'view', 'case', %s, '', '',"
-                    " '[]', '{}', %s, %s)",
-                    [base + i, timezone.now(), user.pk, user.username, str(i), "0" * 64, "0" * 64],
-                )
-
-    return median_per_op(chained), median_per_op(floor)
 
 
 def bench_permission(user):
@@ -565,10 +546,14 @@ def main() -> None:
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
         users = build_world()
-        rows = [
-            row("audit append (hash chain)", "province", *bench_audit(users["worker1"])),
-            row("permission check (cold)", "province", *bench_permission(users["supervisor1"])),
-        ]
+        rows = audit.bench_audit(users["worker1"])
+        if os.environ.get("BENCH_ONLY") == "audit":
+            print_table(rows)
+            print(f"load average at the end (1, 5, 15 min): {load_average()}")
+            return
+        rows.append(
+            row("permission check (cold)", "province", *bench_permission(users["supervisor1"]))
+        )
         build_cases(users, BENCH_CASES)
         build_search_floor_indexes()
         analyze()

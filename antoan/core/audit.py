@@ -10,20 +10,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from antoan.core.models import AuditChainHead, AuditEvent
 from antoan.core.refusals import mark_audited, refused_object
 
 GENESIS_HASH = "0" * 64
+
+log = logging.getLogger(__name__)
 
 # The fields that enter an event's hash, in order. Changing this list breaks old chains.
 HASHED_FIELDS = (
@@ -112,36 +117,232 @@ def audit_record(
     # A failed login's username is whatever was typed; PostgreSQL refuses NUL in text.
     typed_name = typed_name.replace("\x00", "")[:150]
 
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        user=user,
+        username=typed_name,
+        agency_id=membership.agency_id if membership is not None else None,
+        role=membership.role if membership is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        place_code=place_code,
+        request_id=getattr(http_request, "request_id", "") if http_request else "",
+        ip=_stored_ip(getattr(http_request, "client_ip", None) if http_request else None),
+        changed_fields=names,
+        extra=details,
+    )
     with transaction.atomic():
-        # Update first: it takes the row lock (PostgreSQL) or the write lock (SQLite) before
-        # we read the previous hash, so two appends can never chain onto the same event.
-        if not AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + 1):
-            AuditChainHead.objects.get_or_create(pk=1)
-            AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
-        head = AuditChainHead.objects.get(pk=1)
-        event = AuditEvent(
-            seq=head.seq,
-            occurred_at=timezone.now(),
-            user=user,
-            username=typed_name,
-            agency_id=membership.agency_id if membership is not None else None,
-            role=membership.role if membership is not None else "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            place_code=place_code,
-            request_id=getattr(http_request, "request_id", "") if http_request else "",
-            ip=_stored_ip(getattr(http_request, "client_ip", None) if http_request else None),
-            changed_fields=names,
-            extra=details,
-            prev_hash=head.hash,
-        )
-        event.hash = event_hash(event)
-        event.save()
-        AuditChainHead.objects.filter(pk=1).update(hash=event.hash)
+        event.save()  # unsealed: no lock taken, nothing waits
+        if _seals_inline():
+            # Chain it now, inside the caller's transaction (SQLite, the test profile): the
+            # head lock is then held until the caller commits, as before sealing existed.
+            _seal_batch(own=event)
+        elif _sealing_mode() == "after_commit":
+            if _seal_if_free(event):
+                # Sealed here; after the commit, only look for events of writers that found
+                # the lock taken meanwhile (they count on the holder to do so).
+                transaction.on_commit(_check_after_commit)
+            else:
+                transaction.on_commit(seal_after_commit)
+        # "background": only ``manage.py seal_audit --every`` seals.
     if action == "permission_denied" and http_request is not None:
         mark_audited(http_request, event.pk)
     return event
+
+
+# Sealing --------------------------------------------------------------------------------------
+
+SEAL_BATCH = 1000
+# A writer seals for others after its own commit for at most this long, then leaves the rest
+# to the next writer or the backstop (``manage.py seal_audit``).
+SEAL_AFTER_COMMIT_BUDGET = 0.05
+
+_SEAL_READ = ("id", *(name for name in HASHED_FIELDS if name not in {"seq", "prev_hash"}))
+
+
+def _sealing_mode() -> str:
+    return getattr(settings, "AUDIT_SEALING", "after_commit")
+
+
+def _seals_inline() -> bool:
+    return _sealing_mode() == "inline"
+
+
+# Who seals next is elected with a session-level advisory lock (PostgreSQL), taken outside any
+# transaction: a writer that loses pays one round trip, assigns no transaction id and writes
+# nothing. The chain head's row lock, taken next, is what every change of the chain holds
+# (inline sealing takes only that one).
+SEALER_LOCK = 0x616E746F616E  # "antoan"
+
+
+def _lock_head(*, fsync: bool) -> tuple[int, str]:
+    """Lock the chain head row (waiting if need be) and return (seq, hash)."""
+    with connection.cursor() as cursor:
+        for _ in range(2):
+            if connection.vendor == "postgresql":
+                # Without fsync (after commit): lost in a crash, a seal is lost whole (its events
+                # and the head together, and only the last seals) and the events are sealed
+                # again. Inline, the caller's transaction keeps its own durability.
+                cursor.execute(
+                    "SELECT seq, hash, set_config('synchronous_commit', %s, true)"
+                    " FROM core_auditchainhead WHERE id = 1 FOR UPDATE",
+                    ["on" if fsync else "off"],
+                )
+            else:  # SQLite: an UPDATE takes the database's write lock (there is only one)
+                cursor.execute(
+                    "UPDATE core_auditchainhead SET seq = seq WHERE id = 1 RETURNING seq, hash"
+                )
+            found = cursor.fetchone()
+            if found is not None:
+                return int(found[0]), found[1]
+            AuditChainHead.objects.get_or_create(pk=1)  # the very first event
+    raise DatabaseError("the audit chain head could not be created")
+
+
+def _seal_batch(*, own: AuditEvent | None = None) -> int:
+    """Seal up to SEAL_BATCH unsealed events in id order, in one transaction; how many.
+
+    ``own`` (inline sealing, in the caller's transaction) gets its seq and hashes set on the
+    instance too.
+    """
+    # Inline, the caller's transaction is the one: no savepoint (two queries fewer per event).
+    with transaction.atomic(savepoint=own is None):
+        seq, prev_hash = _lock_head(fsync=own is not None)
+        rows = list(
+            AuditEvent.objects.filter(seq__isnull=True)
+            .order_by("id")
+            .values(*_SEAL_READ)[:SEAL_BATCH]
+        )
+        if not rows:
+            return 0
+        sealed = []
+        for fields in rows:
+            seq += 1
+            # Hash the values as read back from the database, exactly as audit_verify will.
+            event = SimpleNamespace(**fields, seq=seq, prev_hash=prev_hash)
+            prev_hash = event_hash(event)
+            sealed.append((fields["id"], seq, event.prev_hash, prev_hash))
+            if own is not None and own.pk == fields["id"]:
+                own.seq, own.prev_hash, own.hash = seq, event.prev_hash, prev_hash
+        _write_seals(sealed, seq, prev_hash)
+    return len(sealed)
+
+
+def _write_seals(sealed: list[tuple[int, int, str, str]], seq: int, head_hash: str) -> None:
+    """Write the seals and move the head to (seq, head_hash)."""
+    # Raw SQL on purpose: the model and its queryset refuse updates for everyone else, and on
+    # PostgreSQL the trigger lets only this change through (seq from NULL, hashes set).
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            values = ", ".join(["(%s::bigint, %s::bigint, %s, %s)"] * len(sealed))
+            # One round trip for the events and the head.
+            cursor.execute(
+                "WITH sealed AS (UPDATE core_auditevent AS e SET seq = v.seq,"  # noqa: S608
+                " prev_hash = v.prev_hash, hash = v.hash"
+                f" FROM (VALUES {values}) AS v(id, seq, prev_hash, hash)"
+                " WHERE e.id = v.id AND e.seq IS NULL RETURNING e.id)"
+                " UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1"
+                " RETURNING (SELECT count(*) FROM sealed)",
+                [*(x for row in sealed for x in row), seq, head_hash],
+            )
+            changed = cursor.fetchone()[0]
+        else:
+            cursor.executemany(
+                "UPDATE core_auditevent SET seq = %s, prev_hash = %s, hash = %s"
+                " WHERE id = %s AND seq IS NULL",
+                [(s, p, h, i) for i, s, p, h in sealed],
+            )
+            changed = len(sealed)
+            cursor.execute(
+                "UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1", [seq, head_hash]
+            )
+    if changed != len(sealed):  # cannot happen under the head lock; never chain a guess
+        raise DatabaseError(f"sealing changed {changed} events of {len(sealed)}")
+
+
+def _unsealed_exists() -> bool:
+    return AuditEvent.objects.filter(seq__isnull=True).exists()
+
+
+def _sealer_lock(blocking: bool) -> bool:
+    if connection.vendor != "postgresql":
+        return True  # SQLite: the write lock taken by each batch is enough
+    with connection.cursor() as cursor:
+        if blocking:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [SEALER_LOCK])
+            return True
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SEALER_LOCK])
+        return bool(cursor.fetchone()[0])
+
+
+def _sealer_unlock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SEALER_LOCK])
+
+
+def seal_audit(*, blocking: bool = False, budget: float | None = None) -> int:
+    """Seal every committed unsealed event, batch by batch; returns how many were sealed.
+
+    Without ``blocking``, returns at once when another sealer is at work: that one seals what
+    is committed, and checks again after it lets go (so an event committed while it worked is
+    not left behind). ``budget`` (seconds) bounds the time spent.
+    """
+    started = time.monotonic()
+    total = 0
+    while True:
+        if not _sealer_lock(blocking):
+            return total
+        try:
+            while True:
+                done = _seal_batch()
+                total += done
+                out_of_time = budget is not None and time.monotonic() - started > budget
+                if done < SEAL_BATCH or out_of_time:
+                    break
+        finally:
+            _sealer_unlock()
+        # After letting go: a writer whose try failed while we held the lock relies on this.
+        if out_of_time or not _unsealed_exists():
+            return total
+
+
+def _seal_if_free(event: AuditEvent) -> bool:
+    """PostgreSQL: if no one is sealing, seal now in the caller's transaction (event included).
+
+    The sealer lock is then held until the caller commits; a writer that finds it taken
+    seals after its own commit instead. Saves a lone writer a second transaction per event.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEALER_LOCK])
+        if not cursor.fetchone()[0]:
+            return False
+    _seal_batch(own=event)
+    return True
+
+
+def _check_after_commit() -> None:
+    try:
+        if _unsealed_exists():
+            seal_audit(budget=SEAL_AFTER_COMMIT_BUDGET)
+    except Exception:  # never fail a request whose work is committed
+        log.exception("audit sealing after commit failed; seal_audit will retry")
+
+
+def seal_after_commit() -> None:
+    """Run by ``transaction.on_commit`` after a writer's commit: try to seal, never wait."""
+    try:
+        seal_audit(budget=SEAL_AFTER_COMMIT_BUDGET)
+    except Exception:  # never fail a request whose work is committed
+        # The write and its event are committed; the next writer or the backstop seals it.
+        log.exception("audit sealing after commit failed; seal_audit will retry")
+
+
+def unsealed_max_seconds() -> float:
+    return float(getattr(settings, "AUDIT_UNSEALED_MAX_SECONDS", 5))
 
 
 # Verification ---------------------------------------------------------------------------------
@@ -161,15 +362,23 @@ class VerifyResult:
     problem_seq: int | None = None
     # The verified last hash: worth copying somewhere outside the database (see docs/audit.md).
     head_hash: str = ""
+    # Committed events not sealed yet (not in the chain, so not protected by it yet).
+    unsealed: int = 0
 
     def __str__(self) -> str:
         if self.ok:
+            pending = (
+                f" {self.unsealed} recent events are not sealed yet (within the "
+                f"{unsealed_max_seconds():g}-second window); the next run checks them."
+                if self.unsealed
+                else ""
+            )
             if not self.checked:
-                return "The audit log is empty; nothing to verify."
+                return "The audit log has no sealed events; nothing to verify." + pending
             return (
                 f"The audit log is intact: {self.checked} events, #1 to #{self.last_seq}; "
                 f"the chain head matches event #{self.head_seq}. Keep this anchor outside "
-                f"the database and pass it to the next run: --anchor {self.anchor}"
+                f"the database and pass it to the next run: --anchor {self.anchor}" + pending
             )
         return self.problem
 
@@ -187,7 +396,8 @@ def _rows(chunk_size: int) -> Iterator[SimpleNamespace]:
     fields = ("hash", *HASHED_FIELDS)
     last = None
     while True:
-        qs = AuditEvent.objects.order_by("seq").values(*fields)
+        # Unsealed events (seq NULL) are not in the chain yet; _verify counts them apart.
+        qs = AuditEvent.objects.filter(seq__isnull=False).order_by("seq").values(*fields)
         if last is not None:
             qs = qs.filter(seq__gt=last)
         chunk = list(qs[:chunk_size])
@@ -271,7 +481,26 @@ def _verify(
             f"event #{last_seq} or the head was changed",
             last_seq,
         )
-    return VerifyResult(True, checked, last_seq, head_seq, head_hash=head_hash)
+    limit = unsealed_max_seconds()
+    stale = Q(occurred_at__lt=timezone.now() - dt.timedelta(seconds=limit))
+    unsealed = AuditEvent.objects.filter(seq__isnull=True).aggregate(
+        total=Count("id"),
+        stale=Count("id", filter=stale),
+        oldest_id=Min("id", filter=stale),
+        oldest_at=Min("occurred_at", filter=stale),
+    )
+    if unsealed["stale"]:
+        return fail(
+            f"{unsealed['stale']} events were left unsealed for more than {limit:g} seconds "
+            f"(the oldest: id {unsealed['oldest_id']}, written at "
+            f"{unsealed['oldest_at'].astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC). An unsealed "
+            "event is not protected by the chain: is the sealer running? "
+            "Run manage.py seal_audit, then verify again",
+            None,
+        )
+    return VerifyResult(
+        True, checked, last_seq, head_seq, head_hash=head_hash, unsealed=unsealed["total"]
+    )
 
 
 def audit_verify(

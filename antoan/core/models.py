@@ -47,8 +47,9 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    # The position in the hash chain; assigned under the chain head's lock, never reused.
-    seq = models.BigIntegerField(unique=True, editable=False)
+    # The position in the hash chain, assigned when the event is sealed (under the chain
+    # head's lock, see antoan/core/audit.py), never reused. NULL while the event is unsealed.
+    seq = models.BigIntegerField(unique=True, null=True, editable=False)
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,16 +81,22 @@ class AuditEvent(models.Model):
     changed_fields = models.JSONField(_("trường thay đổi"), default=list, blank=True)
     # Small non-identifying details (the permission refused, the path without query string).
     extra = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    # Empty until the event is sealed.
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sự kiện nhật ký")
         verbose_name_plural = _("nhật ký truy cập")
-        ordering = ["-seq"]
+        # Newest first by id: unsealed events (no seq yet) are listed too.
+        ordering = ["-id"]
         indexes = [
+            # The sealer's queue: the few events not sealed yet, in id order.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx"
+            ),
             models.Index(fields=["user", "occurred_at"]),
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["action", "occurred_at"]),
@@ -100,7 +107,8 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.username}"
+        position = f"#{self.seq}" if self.seq is not None else f"(unsealed, id {self.pk})"
+        return f"{position} {self.action} {self.username}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -20,6 +20,7 @@ _CURSOR = re.compile(r"^(\d{1,18})-(\d{1,18})$")
 
 # What the results table shows; the hashes and ``extra`` stay in the database.
 _COLUMNS = (
+    "id",
     "seq",
     "occurred_at",
     "user",
@@ -42,29 +43,33 @@ _COLUMNS = (
 
 @dataclass(frozen=True)
 class Cursor:
-    """A position in the log, newest first: the (occurred_at, seq) of an event."""
+    """A position in the log, newest first: the (occurred_at, id) of an event.
+
+    The id, not the seq: an event has an id from the moment it is written, a seq only once
+    it is sealed (docs/audit.md), and the page lists unsealed events too.
+    """
 
     occurred_at: dt.datetime
-    seq: int
+    id: int
 
     @classmethod
     def of(cls, event: AuditEvent) -> Cursor:
-        return cls(event.occurred_at, event.seq)
+        return cls(event.occurred_at, event.pk)
 
     @classmethod
     def parse(cls, text: str) -> Cursor | None:
         match = _CURSOR.match(text or "")
         if match is None:
             return None
-        micros, seq = (int(part) for part in match.groups())
+        micros, pk = (int(part) for part in match.groups())
         try:
-            return cls(_EPOCH + dt.timedelta(microseconds=micros), seq)
+            return cls(_EPOCH + dt.timedelta(microseconds=micros), pk)
         except OverflowError:
             return None
 
     def __str__(self) -> str:
         micros = (self.occurred_at - _EPOCH) // dt.timedelta(microseconds=1)
-        return f"{micros}-{self.seq}"
+        return f"{micros}-{self.id}"
 
 
 @dataclass(frozen=True)
@@ -94,10 +99,10 @@ def audit_event_page(
         # Going back towards the newest events: read upwards, then flip.
         qs = qs.filter(
             Q(occurred_at__gt=after.occurred_at)
-            | Q(occurred_at=after.occurred_at, seq__gt=after.seq),
+            | Q(occurred_at=after.occurred_at, id__gt=after.id),
             occurred_at__gte=after.occurred_at,
         )
-        rows = list(qs.order_by("occurred_at", "seq")[: size + 1])
+        rows = list(qs.order_by("occurred_at", "id")[: size + 1])
         more_newer = len(rows) > size
         events = rows[:size][::-1]
         return AuditPage(
@@ -109,10 +114,10 @@ def audit_event_page(
         # The redundant bound lets the database range-scan the occurred_at indexes.
         qs = qs.filter(
             Q(occurred_at__lt=before.occurred_at)
-            | Q(occurred_at=before.occurred_at, seq__lt=before.seq),
+            | Q(occurred_at=before.occurred_at, id__lt=before.id),
             occurred_at__lte=before.occurred_at,
         )
-    rows = list(qs.order_by("-occurred_at", "-seq")[: size + 1])
+    rows = list(qs.order_by("-occurred_at", "-id")[: size + 1])
     events = rows[:size]
     return AuditPage(
         events,
@@ -135,8 +140,8 @@ def sign_in_summary_for(user: Any) -> SignInSummary:
     """
     logins = list(
         AuditEvent.objects.filter(user=user, action="login")
-        .order_by("-seq")
-        .values("seq", "occurred_at", "ip")[:2]
+        .order_by("-id")  # ids, not seqs: the last sign-in may not be sealed yet
+        .values("id", "occurred_at", "ip")[:2]
     )
     if len(logins) < 2:
         return SignInSummary(previous_at=None, previous_ip=None, failures_since=0)
@@ -144,7 +149,7 @@ def sign_in_summary_for(user: Any) -> SignInSummary:
     failures = AuditEvent.objects.filter(
         username=user.get_username(),
         action="login_failed",
-        seq__gt=previous["seq"],
-        seq__lt=current["seq"],
+        id__gt=previous["id"],
+        id__lt=current["id"],
     ).count()
     return SignInSummary(previous["occurred_at"], previous["ip"], failures)

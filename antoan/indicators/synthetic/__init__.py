@@ -57,7 +57,7 @@ class Summary:
 
 def previous_run() -> str | None:
     """What an earlier run left, in words; None when there was none."""
-    started = AuditEvent.objects.filter(object_type=RUN, action="create").order_by("seq").first()
+    started = AuditEvent.objects.filter(object_type=RUN, action="create").order_by("id").first()
     finished = AuditEvent.objects.filter(object_type=RUN, action="update").exists()
     generated = Case.objects.filter(synthetic=True, client_uuid__isnull=True).count()
     if started is None and not generated:

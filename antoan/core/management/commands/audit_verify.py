@@ -20,7 +20,8 @@ def _anchor(text: str) -> tuple[int, str]:
 class Command(BaseCommand):
     help = (
         "Verify the audit log: recompute every event's hash, check each link to the previous "
-        "event, that no position is missing, and that the chain head matches the last event. "
+        "event, that no position is missing, and that the chain head matches the last event; "
+        "and that no event stayed unsealed longer than AUDIT_UNSEALED_MAX_SECONDS. "
         "Exits non-zero at the first problem."
     )
 

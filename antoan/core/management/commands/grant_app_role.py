@@ -29,9 +29,11 @@ def grant_statements(*, role: str, database: str, schema: str, audit_table: str)
         f"GRANT USAGE ON SCHEMA {s} TO {r}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
-        # The audit log: read and append, nothing else, even if granted more before.
+        # The audit log: read and append, nothing else, even if granted more before; and seal
+        # (set seq and the hashes of an unsealed event, once: the trigger refuses the rest).
         f"REVOKE ALL ON TABLE {s}.{audit} FROM {r}",
         f"GRANT SELECT, INSERT ON TABLE {s}.{audit} TO {r}",
+        f"GRANT UPDATE (seq, prev_hash, hash) ON TABLE {s}.{audit} TO {r}",
         # Tables and sequences that later migrations create (as the role running this).
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} "
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {r}",
@@ -42,7 +44,7 @@ def grant_statements(*, role: str, database: str, schema: str, audit_table: str)
 class Command(BaseCommand):
     help = (
         "PostgreSQL only: grant the application role CONNECT, schema USAGE, SELECT/INSERT/"
-        "UPDATE/DELETE on all tables except the audit log (SELECT, INSERT only) and sequence "
+        "UPDATE/DELETE on all tables except the audit log (SELECT, INSERT, and UPDATE of the sealing columns) and sequence "
         "USAGE/SELECT. Run it as the owner role after every migrate."
     )
 
@@ -93,6 +95,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Granted {role} the application's privileges on {db_name}.{schema}; "
-                f"{AuditEvent._meta.db_table} is SELECT, INSERT only."
+                f"{AuditEvent._meta.db_table} is SELECT, INSERT and sealing only."
             )
         )

@@ -1,0 +1,160 @@
+"""Audit append throughput: events a second from 1 and 8 concurrent writers.
+
+Each writer is a separate process (forked after Django is set up, its own database
+connection), like the workers of the app servers, appending with ``audit_record`` (one event,
+one transaction, as an audited read of a case does) for ``BENCH_AUDIT_SECONDS`` (default 3)
+seconds. The clock stops only when every event written is **sealed** (``seq``, ``prev_hash``,
+``hash`` assigned): the time the last writers' sealing or the backstop ``seal_audit`` takes is
+counted. The floor is the same number of processes doing a plain INSERT of the same row, one
+transaction each, for the same time.
+
+Rows: ``median_ms`` and ``floor_ms`` are milliseconds per event over the whole run (1000 /
+events a second), so ``ratio`` reads as usual; ``p95_ms`` is the 95th percentile of one
+append's wall time as a writer sees it (the call and its commit, with any sealing it does after
+the commit). The events a second are printed too. See docs/performance.md, "Audit append".
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import statistics
+import time
+
+from common import row
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+SECONDS = float(os.environ.get("BENCH_AUDIT_SECONDS", "3"))
+WRITERS = (1, 8)
+_runs = iter(range(1, 1000))  # each floor run takes its own seq range
+
+
+def _unsealed() -> int:
+    from antoan.core.models import AuditEvent
+
+    if not AuditEvent._meta.get_field("seq").null:  # before sealing, every event was chained
+        return 0
+    return AuditEvent.objects.filter(seq__isnull=True).count()
+
+
+def _ours(user_id: int, until: float, out) -> None:
+    from django.contrib.auth import get_user_model
+
+    from antoan.core.audit import audit_record
+    from antoan.core.models import AuditEvent  # noqa: F401  (imports done before the clock)
+
+    user = get_user_model().objects.get(pk=user_id)
+    latencies = []
+    i = 0
+    while time.perf_counter() < until:
+        start = time.perf_counter()
+        audit_record(action="view", user=user, object_type="case", object_id=i)
+        latencies.append(time.perf_counter() - start)
+        i += 1
+    connection.close()
+    out.put(latencies)
+
+
+def _floor(user_id: int, until: float, out, base: int) -> None:
+    user_name = "bench"
+    latencies = []
+    i = 0
+    while time.perf_counter() < until:
+        start = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO core_auditevent (seq, occurred_at, user_id, username, role, action,"
+                " object_type, object_id, place_code, request_id, changed_fields, extra,"
+                " prev_hash, hash) VALUES (%s, %s, %s, %s, '', 'view', 'case', %s, '', '',"
+                " '[]', '{}', %s, %s)",
+                [base + i, timezone.now(), user_id, user_name, str(i), "0" * 64, "0" * 64],
+            )
+        latencies.append(time.perf_counter() - start)
+        i += 1
+    connection.close()
+    out.put(latencies)
+
+
+def _sealer(until: float) -> None:
+    """The backstop as a service (``seal_audit --every``), for AUDIT_SEALING=background."""
+    from antoan.core.audit import seal_audit
+
+    while time.perf_counter() < until:
+        seal_audit(blocking=True)
+        time.sleep(0.05)
+    connection.close()
+
+
+def _run(target, writers: int, args: tuple, *, seal: bool) -> tuple[float, int, float]:
+    """(seconds per event over the run, events, p95 seconds of one append)."""
+    ctx = multiprocessing.get_context("fork")
+    connections.close_all()  # children must not share the parent's socket
+    out = ctx.Queue()
+    start = time.perf_counter()
+    until = start + SECONDS
+    # The floor's rows take seq numbers far above the chain's, one range per writer.
+    base = 10_000_000_000 * next(_runs)
+    extra = (lambda w: (base + w * 100_000_000,)) if target is _floor else (lambda w: ())
+    procs = [
+        ctx.Process(target=target, args=(*args, until, out, *extra(w))) for w in range(writers)
+    ]
+    from django.conf import settings
+
+    if seal and settings.AUDIT_SEALING == "background":
+        procs_sealer = [ctx.Process(target=_sealer, args=(until,))]
+    else:
+        procs_sealer = []
+    for p in procs + procs_sealer:
+        p.start()
+    latencies = [x for _ in procs for x in out.get()]
+    for p in procs + procs_sealer:
+        p.join()
+    if seal:
+        # Whatever the writers left unsealed (at most the last batch) is sealed before the
+        # clock stops, by the backstop the deployment runs.
+        try:
+            from antoan.core.audit import seal_audit
+        except ImportError:
+            seal_audit = None
+        while _unsealed():
+            if seal_audit is not None:
+                seal_audit()
+            else:
+                time.sleep(0.01)
+    elapsed = time.perf_counter() - start
+    events = len(latencies)
+    p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 20 else max(latencies)
+    return elapsed / events, events, p95
+
+
+def bench_audit(user) -> list[dict]:
+    """Rows for 1 and 8 writers, ours (sealed) vs the plain INSERT floor; prints events/s."""
+    from django.conf import settings
+
+    # The bench runs with the test profile, which seals inline; measure what production runs.
+    settings.AUDIT_SEALING = os.environ.get(
+        "ANTOAN_AUDIT_SEALING", "after_commit" if connection.vendor == "postgresql" else "inline"
+    )
+    print(f"audit sealing: {settings.AUDIT_SEALING}", flush=True)
+    rows = []
+    for writers in WRITERS:
+        ours, n_ours, p95 = _run(_ours, writers, (user.pk,), seal=True)
+        floor, _, _ = _run(_floor, writers, (user.pk,), seal=False)
+        label = "writer" if writers == 1 else "writers"
+        rows.append(
+            row(
+                f"audit append, {writers} {label} (ms/event)",
+                "province",
+                ours,
+                floor,
+                p95_ms=round(p95 * 1e3, 3),
+            )
+        )
+        print(
+            f"audit append, {writers} {label}: {1 / ours:,.0f} events/s sealed"
+            f" ({n_ours} events in {SECONDS:.0f} s + sealing; p95 append {p95 * 1e3:.1f} ms);"
+            f" floor (plain INSERT) {1 / floor:,.0f} events/s",
+            flush=True,
+        )
+    return rows
