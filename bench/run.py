@@ -38,6 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ANTOAN_ENV", "test")
+# Fixed keys for the scratch databases, so the server the load test starts (bench/load.py)
+# reads what this process wrote. A national database must be generated with the same ones.
+os.environ.setdefault("ANTOAN_FIELD_KEYS", "t1:YW50b2FuLWJlbmNoLWZpZWxkLWtleS0wMTIzNDU2Nzg=")
+os.environ.setdefault("ANTOAN_INDEX_KEY", "YW50b2FuLWJlbmNoLWluZGV4LWtleS0wMTIzNDU2Nzg=")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "antoan.settings")
 SCRATCH = tempfile.mkdtemp(prefix="antoan-bench-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{SCRATCH}/bench.sqlite3")
