@@ -114,7 +114,16 @@ def load(scale: str, median_per_op) -> list[dict]:
         check=True,
     )
     server = subprocess.Popen(  # noqa: S603
-        [str(BIN / "gunicorn"), "antoan.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "-q"],
+        [
+            str(BIN / "gunicorn"),
+            "antoan.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
     )

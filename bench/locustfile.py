@@ -87,8 +87,8 @@ class CaseWorker(Staff):
         self.open_one("/cases/mine/", r'href="(/cases/\d+/)"', "cases: a case")
 
     @task(1)
-    def team_filtered(self) -> None:
-        self.client.get("/cases/team/?status=open", name="cases: team, filtered")
+    def mine_filtered(self) -> None:
+        self.client.get("/cases/mine/?status=open", name="cases: mine, filtered")
 
 
 class ReferralProvider(Staff):
