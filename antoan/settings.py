@@ -89,8 +89,15 @@ if PRODUCTION:
 elif ANTOAN_ENV == "local":
     ANTOAN_FIELD_KEYS, ANTOAN_INDEX_KEY = _local_field_keys()
 else:
-    ANTOAN_FIELD_KEYS = [f"t1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"]
-    ANTOAN_INDEX_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    # Fresh keys for each test process, unless given: the load test (bench/load.py) gives the
+    # bench process and the server it starts the same keys, so both read the same rows.
+    ANTOAN_FIELD_KEYS = env_list("ANTOAN_FIELD_KEYS", []) or [
+        f"t1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"
+    ]
+    ANTOAN_INDEX_KEY = (
+        env_str("ANTOAN_INDEX_KEY", "")
+        or base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    )
 
 DEBUG = env_bool("ANTOAN_DEBUG", ANTOAN_ENV == "local")
 ALLOWED_HOSTS = env_list(

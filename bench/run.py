@@ -42,6 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ANTOAN_ENV", "test")
+# Fixed keys for the scratch databases, so the server the load test starts (bench/load.py)
+# reads what this process wrote. A national database must be generated with the same ones.
+os.environ.setdefault("ANTOAN_FIELD_KEYS", "t1:YW50b2FuLWJlbmNoLWZpZWxkLWtleS0wMTIzNDU2Nzg=")
+os.environ.setdefault("ANTOAN_INDEX_KEY", "YW50b2FuLWJlbmNoLWluZGV4LWtleS0wMTIzNDU2Nzg=")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "antoan.settings")
 SCRATCH = tempfile.mkdtemp(prefix="antoan-bench-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{SCRATCH}/bench.sqlite3")
@@ -584,7 +588,7 @@ def main() -> None:
     finally:
         teardown_databases(old_config, verbosity=0)
     runs, indicator_rows, generated_rows = indicators.run(median_per_op)
-    for (name, ours, floor), (scale, _, _) in zip(indicator_rows, runs, strict=True):
+    for scale, name, ours, floor in indicator_rows:
         rows.append(row(name, scale, ours, floor))
     rows.extend(generated_rows)
     for scale, seconds, cases in runs:

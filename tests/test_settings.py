@@ -124,3 +124,16 @@ def test_a_checkout_marked_by_make_run_uses_the_local_profile(tmp_path):
     result = _manage("shell", "--no-imports", "-c", code, env=env, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["local", "True"]
+
+
+def test_the_test_profile_makes_fresh_keys_unless_given_some(tmp_path):
+    """The load test's server and the bench that filled its database must share keys."""
+    show = "import antoan.settings as s; print(s.ANTOAN_FIELD_KEYS[0], s.ANTOAN_INDEX_KEY)"
+    given = {k: PRODUCTION[k] for k in ("ANTOAN_FIELD_KEYS", "ANTOAN_INDEX_KEY")}
+    first = _python(show, env={"ANTOAN_ENV": "test", **given}, tmp_path=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == [given["ANTOAN_FIELD_KEYS"], given["ANTOAN_INDEX_KEY"]]
+    fresh = [_python(show, env={"ANTOAN_ENV": "test"}, tmp_path=tmp_path) for _ in range(2)]
+    assert fresh[0].returncode == 0, fresh[0].stderr
+    assert fresh[0].stdout != fresh[1].stdout
+    assert given["ANTOAN_INDEX_KEY"] not in fresh[0].stdout
