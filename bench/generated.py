@@ -35,6 +35,6 @@ def measure_all(scale: str, median_per_op) -> list[dict]:
 
 
 # The modules that register measures (one import each).
-import national_pages  # noqa: E402, F401  (bench/national_pages.py: export, case page, inbox)
 import dashboard  # noqa: E402, F401  (bench/dashboard.py: dashboards, consolidated report)
 import load  # noqa: E402, F401  (bench/load.py: Locust against gunicorn)
+import national_pages  # noqa: E402, F401  (bench/national_pages.py: export, case page, inbox)

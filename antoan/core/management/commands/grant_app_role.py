@@ -44,8 +44,8 @@ def grant_statements(*, role: str, database: str, schema: str, audit_table: str)
 class Command(BaseCommand):
     help = (
         "PostgreSQL only: grant the application role CONNECT, schema USAGE, SELECT/INSERT/"
-        "UPDATE/DELETE on all tables except the audit log (SELECT, INSERT, and UPDATE of the sealing columns) and sequence "
-        "USAGE/SELECT. Run it as the owner role after every migrate."
+        "UPDATE/DELETE on all tables except the audit log (SELECT, INSERT, and UPDATE of the "
+        "sealing columns) and sequence USAGE/SELECT. Run it as the owner role after every migrate."
     )
 
     def add_arguments(self, parser):
