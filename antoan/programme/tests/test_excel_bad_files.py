@@ -9,7 +9,6 @@ import zipfile
 
 import openpyxl
 import pytest
-from django.conf import settings
 from django.utils import translation
 
 from antoan.programme.models import Activity
