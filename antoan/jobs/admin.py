@@ -7,11 +7,31 @@ from antoan.jobs.models import Job
 class JobAdmin(admin.ModelAdmin):
     """Metadata only: what ran, for whom, when and how; not the results (owner's page)."""
 
-    list_display = ("pk", "kind", "owner", "status", "progress_done", "progress_total",
-                    "attempts", "created_at", "finished_at")
+    list_display = (
+        "pk",
+        "kind",
+        "owner",
+        "status",
+        "progress_done",
+        "progress_total",
+        "attempts",
+        "created_at",
+        "finished_at",
+    )
     list_filter = ("kind", "status")
-    fields = ("kind", "owner", "status", "progress_done", "progress_total", "error_count",
-              "attempts", "task_id", "created_at", "started_at", "finished_at")
+    fields = (
+        "kind",
+        "owner",
+        "status",
+        "progress_done",
+        "progress_total",
+        "error_count",
+        "attempts",
+        "task_id",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -12,7 +12,11 @@ from antoan.jobs.models import Job, JobStatus
 
 
 def create(
-    *, owner: Any, kind: str, params: dict | None = None, input_file: tuple[str, bytes] | None = None
+    *,
+    owner: Any,
+    kind: str,
+    params: dict | None = None,
+    input_file: tuple[str, bytes] | None = None,
 ) -> Job:
     get_kind(kind)  # an unknown kind fails here, not in the worker
     job = Job(owner=owner, kind=kind, params=params or {})
@@ -24,7 +28,11 @@ def create(
 
 
 def enqueue(
-    *, owner: Any, kind: str, params: dict | None = None, input_file: tuple[str, bytes] | None = None
+    *,
+    owner: Any,
+    kind: str,
+    params: dict | None = None,
+    input_file: tuple[str, bytes] | None = None,
 ) -> Job:
     """Store the job and its task in one transaction: both exist, or neither."""
     from antoan.jobs.tasks import run_job

@@ -119,3 +119,14 @@ def import_activities(ctx: JobContext) -> None:
 
 def problem_filename() -> str:
     return f"van-de-nhap-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+CAMPAIGN_REMINDERS = "programme.campaign_reminders"
+
+
+@register(CAMPAIGN_REMINDERS, gettext_lazy("Nhắc lịch chiến dịch truyền thông"))
+def campaign_reminders(ctx: JobContext) -> dict:
+    from antoan.programme.services import campaigns
+
+    run = campaigns.reminders_send()
+    return {"reminders": run.reminders, "campaigns": run.campaigns, "emails": run.emails}
