@@ -377,7 +377,7 @@ ANTOAN_UPLOAD_QUOTA_FILES = env_int("ANTOAN_UPLOAD_QUOTA_FILES", 300, minimum=1)
 ANTOAN_UPLOAD_QUOTA_BYTES = env_int(
     "ANTOAN_UPLOAD_QUOTA_BYTES", 1024 * 1024 * 1024, minimum=ANTOAN_EVIDENCE_MAX_BYTES
 )
-ANTOAN_IMPORT_MAX_BYTES = env_int("ANTOAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+ANTOAN_IMPORT_MAX_BYTES = env_int("ANTOAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 # Imports run as a job in the worker (docs/jobs.md), so a file can be large.
 ANTOAN_IMPORT_MAX_ROWS = env_int("ANTOAN_IMPORT_MAX_ROWS", 100_000, minimum=1)
 
