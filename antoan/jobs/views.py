@@ -3,12 +3,12 @@ job is finished (htmx polling, or a meta refresh without JavaScript)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 
-from antoan.core.permissions import deny
+from antoan.accounts.roles import Perm
+from antoan.core.permissions import PermissionRequiredMixin, deny
 from antoan.jobs.kinds import get_kind
 from antoan.jobs.models import Job
 
@@ -18,7 +18,7 @@ POLL_SECONDS = 2
 def owned_job(request, pk: int) -> Job:
     job = get_object_or_404(Job, pk=pk)
     if job.owner_id is None or job.owner_id != request.user.pk:
-        deny(request, f"jobs.view:{pk}")
+        deny(request, "jobs.owner")
     return job
 
 
@@ -34,21 +34,27 @@ def job_context(job: Job) -> dict:
     }
 
 
-class JobView(LoginRequiredMixin, View):
+class JobView(PermissionRequiredMixin, View):
+    permission = Perm.USE_SYSTEM  # then only the job's owner: owned_job
+
     def get(self, request, pk: int):
         job = owned_job(request, pk)
         return render(request, "jobs/job.html", job_context(job))
 
 
-class JobProgressView(LoginRequiredMixin, View):
+class JobProgressView(PermissionRequiredMixin, View):
     """The part of the page that changes: what htmx fetches every few seconds."""
+
+    permission = Perm.USE_SYSTEM  # then only the job's owner: owned_job
 
     def get(self, request, pk: int):
         job = owned_job(request, pk)
         return render(request, "jobs/_progress.html", job_context(job))
 
 
-class JobResultFileView(LoginRequiredMixin, View):
+class JobResultFileView(PermissionRequiredMixin, View):
+    permission = Perm.USE_SYSTEM  # then only the job's owner: owned_job
+
     def get(self, request, pk: int):
         job = owned_job(request, pk)
         if not job.result_file:
