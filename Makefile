@@ -45,6 +45,9 @@ run: setup
 	@echo "Demo users: hotline1 worker1 supervisor1 worker2 health1 police1 nurse1 reporter1"
 	@echo "            leader1 coordinator1 analyst1 manager1 auditor1 admin1 hotlinesup1"
 	@echo "            reporter2 reporter3 (programme reporters)"
+	@echo "Task worker (imports, reminders): manage.py db_worker, stopped with the server."
+	ANTOAN_ENV=local $(PY) manage.py db_worker --queue-name '*' --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	ANTOAN_ENV=local $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup lint check-migrations check-translations pytest

@@ -131,7 +131,14 @@ INSTALLED_APPS = [
     "antoan.reports",
     "antoan.api",
     "antoan.public",
+    "antoan.jobs",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Long work runs as tasks (docs/jobs.md): the database backend, so queued work survives a
+# restart; `manage.py db_worker` runs it (`make run` starts one next to runserver).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "antoan.core.middleware.RequestIdMiddleware",
@@ -393,8 +400,9 @@ ANTOAN_UPLOAD_QUOTA_FILES = env_int("ANTOAN_UPLOAD_QUOTA_FILES", 300, minimum=1)
 ANTOAN_UPLOAD_QUOTA_BYTES = env_int(
     "ANTOAN_UPLOAD_QUOTA_BYTES", 1024 * 1024 * 1024, minimum=ANTOAN_EVIDENCE_MAX_BYTES
 )
-ANTOAN_IMPORT_MAX_BYTES = env_int("ANTOAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
-ANTOAN_IMPORT_MAX_ROWS = env_int("ANTOAN_IMPORT_MAX_ROWS", 2000, minimum=1)
+ANTOAN_IMPORT_MAX_BYTES = env_int("ANTOAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Imports run as a job in the worker (docs/jobs.md), so a file can be large.
+ANTOAN_IMPORT_MAX_ROWS = env_int("ANTOAN_IMPORT_MAX_ROWS", 100_000, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

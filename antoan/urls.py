@@ -14,6 +14,7 @@ urlpatterns = [
     path("hotline/", include("antoan.hotline.urls")),
     path("programme/", include("antoan.programme.urls")),
     path("programme/toolkit/", include("antoan.programme.excel.urls")),
+    path("jobs/", include("antoan.jobs.urls")),
     path("indicators/", include("antoan.indicators.urls")),
     path("privacy/", include("antoan.privacy.urls")),
     path("health/", include("antoan.health.urls")),

@@ -50,6 +50,7 @@ OBJECT_TYPES: dict[str, str] = {
     "package_id": "access_package",
     # ``pk`` means what the app's pages are about.
     "cases:pk": "case",
+    "jobs:pk": "job",
     "hotline:pk": "call",
     "referrals:detail:pk": "referral",
     "referrals:history_item:pk": "referral",

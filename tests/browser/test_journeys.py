@@ -25,6 +25,7 @@ import pytest
 from django.utils import timezone
 
 from antoan.accounts.demo import DEMO_PASSWORD
+from antoan.jobs.worker import run_pending
 from tests.browser.journeys import UI
 
 DESK = (1366, 800)
@@ -381,7 +382,13 @@ def test_journey_3_commune_reporter_excel_and_form(open_page, network, plan64, v
     ui.press(page.get_by_role("link", name="Tải tệp lên"))
     form = page.locator("form", has=page.locator("input[type=file]"))
     form.locator("input[type=file]").set_input_files(str(filled))
+    page.clock.install()  # the job page's polls wait while the worker writes (SQLite)
     ui.press(form.get_by_role("button", name="Kiểm tra và nhập"))
+    page.clock.pause_at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
+    assert "Đang chờ xử lý" in page.locator("main").inner_text()  # the job's page
+    assert run_pending() == 1  # the task worker, in this process
+    ui.goto(page.evaluate("location.pathname"))
+    page.clock.resume()
     assert "Đã nhập 3 hoạt động" in page.locator("main").inner_text()
     ui.shot("toolkit-imported")
 

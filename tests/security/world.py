@@ -173,6 +173,7 @@ def build_world() -> tuple[dict[str, User], dict[str, Any]]:
     ids["model_a"] = CommunityModel.objects.filter(agency__code="ubnd-pho-hien").first().pk
     ids["influencer_a"] = Influencer.objects.filter(agency__code="ubnd-pho-hien").first().pk
     ids.update(_campaign(users))
+    ids["job"] = _job(users)
     ids.update(_standards(users, ids["model_a"]))
     ids["token_worker1"] = ApiToken.objects.create(
         user=users["worker1"],
@@ -220,6 +221,20 @@ def _reports(users: dict[str, User], plan: Any) -> dict[str, Any]:
         "submission_draft": draft.pk,
         "attachment_draft": attachment.pk,
     }
+
+
+def _job(users: dict[str, User]) -> int:
+    """reporter1's finished import job, with its report file (docs/jobs.md)."""
+    from django.core.files.base import ContentFile
+
+    from antoan.jobs.models import Job
+
+    job = Job(owner=users["reporter1"], kind="programme.import", status="done")
+    job.summary = {"ok": False, "created": 0, "skipped": 0, "rows": 0, "total_problems": 1}
+    job.error_rows = [{"sheet": "Hoạt động", "row": 2, "column": "Nữ", "message": "Sai."}]
+    job.result_file.save("van-de.xlsx", ContentFile(b"PK"), save=False)
+    job.save()
+    return job.pk
 
 
 def _campaign(users: dict[str, User]) -> dict[str, Any]:

@@ -95,6 +95,7 @@ def generate(
     stdout: Any = None,
     *,
     chunk: int = CHUNK_CASES,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """Write the synthetic history of ``scale`` (or ``cases`` cases) from ``seed``."""
     check(scale)
@@ -137,6 +138,8 @@ def generate(
             nonlocal done
             done += count
             say(f"  {done:,}/{total:,} cases ({time.monotonic() - began:.0f} s)")
+            if on_progress is not None:
+                on_progress(done, total)
 
         write_cases(ctx, total, chunk=chunk, progress=progress)
         # The case search's own index, from what was just written (antoan/cases/search_index).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,8 +109,15 @@ class FileImport:
         max_rows: int,
         request: Any = None,
         kind: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        on_saved: Callable[[ImportResult], None] | None = None,
     ):
+        """``progress(done, total)`` is told of rows checked then saved (a job's bar);
+        ``on_saved(result)`` runs inside the transaction that saved the rows, so what it
+        records (a job done) is committed with them, or rolled back with them."""
         self.actor, self.plan, self.agency = actor, plan, agency
+        self.progress = progress or (lambda done, total: None)
+        self.on_saved = on_saved
         self.expected, self.kind = kind, kind
         self.request, self.max_rows = request, max_rows
         self.lookups = Lookups(plan, models)
@@ -228,7 +236,9 @@ class FileImport:
         pending: list[Pending] = []
         by_ref: dict[str, Pending] = {}
         ref_rows: dict[str, int] = {}
-        for row in main.rows:
+        total = 2 * len(main.rows)  # checked, then saved
+        for done, row in enumerate(main.rows):
+            self.progress(done, total)
             values, errors = parse_cells(row, main.columns, self.lookups)
             if "start_date" in values and values.get("end_date") is None:
                 # A one-day activity: what is wrong with the day is said once, on "Từ ngày".
@@ -423,8 +433,10 @@ class FileImport:
     def save(self, pending: list[Pending]) -> None:
         first: dict[str, Outcome] = {}  # import key -> the row that carried it first
         outcomes: list[Outcome] = []
+        total = 2 * len(pending)
         with transaction.atomic():
-            for item in pending:
+            for done, item in enumerate(pending):
+                self.progress(len(pending) + done, total)
                 data = self.activity_input(item)
                 key = import_key(data.kind, self.plan, data)
                 number = item.row.number
@@ -452,7 +464,9 @@ class FileImport:
             if self.result.problems:
                 transaction.set_rollback(True)
                 return
-        self.result.outcomes = outcomes
+            self.result.outcomes = outcomes
+            if self.on_saved is not None:
+                self.on_saved(self.result)
 
     def service_problems(self, row: int, exc: ValidationError, skip: set[str]) -> None:
         """The service's refusal of a row, each message under its column."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
@@ -14,6 +14,7 @@ from antoan.accounts.roles import Perm
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditAction
 from antoan.core.permissions import PermissionRequiredMixin, has_perm
+from antoan.jobs import services as jobs
 from antoan.programme import clock, selectors
 from antoan.programme.choices import ActivityKind
 from antoan.programme.excel import columns as cols
@@ -27,10 +28,11 @@ from antoan.programme.excel.export_lists import (
     model_queryset,
 )
 from antoan.programme.excel.forms import ImportForm
-from antoan.programme.excel.importer import ImportResult, run_import
+from antoan.programme.excel.importer import ImportResult
 from antoan.programme.excel.reader import Problem
 from antoan.programme.excel.template import build_template
 from antoan.programme.files import IMPORT_ZIP, check_upload
+from antoan.programme.jobs import IMPORT
 from antoan.programme.models import Plan
 from antoan.programme.views.common import may_see_activities, programme_nav
 
@@ -145,16 +147,13 @@ class ImportView(PermissionRequiredMixin, View):
             result = ImportResult(cols.ALL_KINDS, total_problems=1)
             result.problems = [Problem("", None, "", " ".join(exc.messages))]
             return self.show(request, form, result, status=400)
-        result = run_import(
-            actor=request.user,
-            plan=data["plan"],
-            agency=data["agency"],
-            data=checked.data,
-            models=models_for(request.user),
-            max_rows=settings.ANTOAN_IMPORT_MAX_ROWS,
-            request=request,
+        job = jobs.enqueue(
+            owner=request.user,
+            kind=IMPORT,
+            params={"plan": data["plan"].pk, "agency": data["agency"].pk},
+            input_file=("tai-len.xlsx", checked.data),
         )
-        return self.show(request, form, result, status=200 if result.ok else 400)
+        return redirect("jobs:job", job.pk)
 
 
 class ExportView(ReportOrCoordinateMixin, SensitiveExportMixin, View):

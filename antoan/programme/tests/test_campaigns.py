@@ -184,7 +184,7 @@ def test_reminders_go_once_at_30_and_7_days_and_none_after_the_start(
     # Thirty days before: the command, twice (it runs every hour).
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            call_command("send_campaign_reminders", stdout=io.StringIO())
+            call_command("send_campaign_reminders", "--now", stdout=io.StringIO())
     rows = CampaignReminder.objects.filter(campaign=campaign)
     assert list(rows.values_list("user__username", "days_before")) == [("reporter_snv", 30)]
     assert len(mail.outbox) == 1

@@ -91,7 +91,7 @@ def test_a_text_that_compresses_a_thousandfold_is_refused_even_under_the_size_li
         template(reporter, "communication", plan64),
         [{**COMMUNICATION_ROW, "Mô tả": MARK}],
     )
-    bomb = inflate(filled, MARK, 20 * MiB)  # under the 30 MiB per-part limit
+    bomb = inflate(filled, MARK, 20 * MiB)  # under the 80 MiB per-part limit
     assert 20 * MiB < IMPORT_ZIP.member
 
     message = refused(upload(reporter, bomb, kind="communication", plan=plan64))

@@ -39,11 +39,11 @@ def test_overdue_referrals_are_escalated_once_to_the_senders_supervisors(cast, c
     referral = send(case_a, urgency="immediate")
     assert referral.due_at == clock.now() + dt.timedelta(hours=1)
     clock.advance(minutes=59)
-    call_command("escalate_referrals")
+    call_command("escalate_referrals", "--now")
     assert Referral.objects.get(pk=referral.pk).escalated_at is None
     clock.advance(minutes=2)
-    call_command("escalate_referrals")
-    call_command("escalate_referrals")  # cron runs it again: nothing new
+    call_command("escalate_referrals", "--now")
+    call_command("escalate_referrals", "--now")  # cron runs it again: nothing new
     escalated = Referral.objects.get(pk=referral.pk)
     assert escalated.escalated_at == clock.now()
     assert ReferralEvent.objects.filter(referral=referral, kind="escalated").count() == 1

@@ -170,10 +170,10 @@ def test_the_command(cycle2025, reporters, mailoutbox, django_capture_on_commit_
 
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("send_report_reminders", "--today", "2025-12-09", stdout=out)
+        call_command("send_report_reminders", "--now", "--today", "2025-12-09", stdout=out)
     assert "Report reminders: 2 for 1 cycle(s), 2 email(s)." in out.getvalue()
     assert set(Reminder.objects.values_list("kind", flat=True)) == {"d1"}
     assert len(mailoutbox) == 2
     out = StringIO()
-    call_command("send_report_reminders", "--today", "2025-12-09", stdout=out)
+    call_command("send_report_reminders", "--now", "--today", "2025-12-09", stdout=out)
     assert "Report reminders: 0 for 0 cycle(s), 0 email(s)." in out.getvalue()

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from antoan.indicators.jobs import GENERATE_DATA
 from antoan.indicators.synthetic import SCALES, Refused, generate
+from antoan.jobs import services as jobs
 
 
 class Command(BaseCommand):
@@ -21,8 +23,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though DEBUG is off (never in production).",
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the work for the worker (db_worker); its job reports progress.",
+        )
 
-    def handle(self, *args, scale: str, seed: int, cases: int | None, force: bool, **options):
+    def handle(
+        self,
+        *args,
+        scale: str,
+        seed: int,
+        cases: int | None,
+        force: bool,
+        enqueue: bool = False,
+        **options,
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like a real server. Synthetic data must never be mixed "
@@ -30,6 +46,14 @@ class Command(BaseCommand):
             )
         if cases is not None and cases < 0:
             raise CommandError("--cases must be 0 or more.")
+        if enqueue:
+            job = jobs.enqueue(
+                owner=None,
+                kind=GENERATE_DATA,
+                params={"scale": scale, "seed": seed, "cases": cases},
+            )
+            self.stdout.write(f"Queued job {job.pk} ({GENERATE_DATA}); the worker runs it.")
+            return
         try:
             summary = generate(scale, seed, cases, stdout=self.stdout)
         except Refused as refusal:

@@ -1,11 +1,19 @@
 from django.core.management.base import BaseCommand
 
-from antoan.referrals.services import referrals_escalate_overdue
+from antoan.jobs.commands import add_now_argument, start
+from antoan.referrals.jobs import ESCALATE
 
 
 class Command(BaseCommand):
-    help = "Raise overdue, unanswered referrals to the sender agency's supervisors (idempotent)."
+    help = (
+        "Raise overdue, unanswered referrals to the sender agency's supervisors (idempotent). "
+        "Queued for the worker (db_worker) unless --now."
+    )
 
-    def handle(self, *args, **options):
-        count = referrals_escalate_overdue()
-        self.stdout.write(f"{count} referral(s) escalated.")
+    def add_arguments(self, parser):
+        add_now_argument(parser)
+
+    def handle(self, *args, now=False, **options):
+        job = start(self, kind=ESCALATE, now=now)
+        if job is not None:
+            self.stdout.write(f"{job.summary['escalated']} referral(s) escalated.")

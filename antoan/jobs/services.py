@@ -1,0 +1,69 @@
+"""Starting jobs: ``enqueue`` (the worker runs it) or ``run_now`` (in this process)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from antoan.jobs.kinds import get_kind
+from antoan.jobs.models import Job, JobStatus
+
+
+def create(
+    *,
+    owner: Any,
+    kind: str,
+    params: dict | None = None,
+    input_file: tuple[str, bytes] | None = None,
+) -> Job:
+    get_kind(kind)  # an unknown kind fails here, not in the worker
+    job = Job(owner=owner, kind=kind, params=params or {})
+    if input_file is not None:
+        name, data = input_file
+        job.input_file.save(name, ContentFile(data), save=False)
+    job.save()
+    return job
+
+
+def enqueue(
+    *,
+    owner: Any,
+    kind: str,
+    params: dict | None = None,
+    input_file: tuple[str, bytes] | None = None,
+) -> Job:
+    """Store the job and its task in one transaction: both exist, or neither."""
+    from antoan.jobs.tasks import run_job
+
+    with transaction.atomic():
+        job = create(owner=owner, kind=kind, params=params, input_file=input_file)
+        result = run_job.enqueue(job.pk)
+        job.task_id = str(result.id)
+        job.save(update_fields=["task_id"])
+    return job
+
+
+def enqueue_again(job: Job) -> Job:
+    """A job whose worker died (still queued or running): a new task for it. The job's kind
+    is idempotent, so whatever the dead worker committed is not done twice."""
+    from antoan.jobs.tasks import run_job
+
+    if job.finished:
+        return job
+    with transaction.atomic():
+        result = run_job.enqueue(job.pk)
+        Job.objects.filter(pk=job.pk).update(task_id=str(result.id), status=JobStatus.QUEUED)
+    job.refresh_from_db()
+    return job
+
+
+def run_now(*, owner: Any, kind: str, params: dict | None = None) -> Job:
+    """The same job, run in this process (management commands' ``--now``)."""
+    from antoan.jobs.tasks import run_job
+
+    job = create(owner=owner, kind=kind, params=params)
+    run_job.call(job.pk)
+    job.refresh_from_db()
+    return job
