@@ -97,7 +97,8 @@ class AuditWriter:
             commune_id = case.survivor.commune_id
             place_of[case.pk] = self.place_codes.get(commune_id, "") if commune_id else ""
         for ce in rows.get(CaseEvent, []):
-            case_id, place = ce.case.pk, place_of.get(ce.case.pk, "")
+            case_id = ce.case_id
+            place = place_of.get(case_id, "")
             opened = ce.kind == "opened"
             viewed = ce.at - dt.timedelta(seconds=rng.randint(60, 1200))
             if not opened and rng.random() < VIEW_BEFORE_CHANGE:
@@ -120,7 +121,7 @@ class AuditWriter:
                 continue
             action = "create" if step.kind == "sent" else "update"
             extra = {"event": step.kind}
-            referral_id = step.referral.pk
+            referral_id = step.referral_id
             events.append(
                 self._event(step.at, step.actor_id, action, "referral", referral_id, "", extra)
             )

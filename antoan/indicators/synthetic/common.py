@@ -169,7 +169,9 @@ def insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
         for field in relations:
             target = field.get_cached_value(obj, None)
             if target is not None and getattr(obj, field.attname) is None:
-                setattr(obj, field.attname, target.pk)
+                # By object, as bulk_create does: setting the id alone would drop the cached
+                # object, and reading it again would cost a query.
+                setattr(obj, field.name, target)
         obj._state.adding = False
         obj._state.db = connection.alias
     quote = connection.ops.quote_name
