@@ -28,6 +28,7 @@ from antoan.cases.models import Case
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditEvent
 from antoan.indicators.synthetic import estimates, geography, programme, world
+from antoan.indicators.synthetic.audit import AuditWriter
 from antoan.indicators.synthetic.cases import Context, first_numbers, write_cases
 from antoan.indicators.synthetic.common import (
     CHUNK_CASES,
@@ -131,6 +132,7 @@ def generate(
             world=built,
             prefix=settings.ANTOAN_CASE_PREFIX,
             numbers=first_numbers(settings.ANTOAN_CASE_PREFIX),
+            audit=AuditWriter(Rng(seed, "audit"), clock),
         )
         done = 0
 

@@ -98,6 +98,7 @@ class Context:
     # Today's communes named by a record dated from 1/7/2025 (the demo shows every commune).
     seen: set[int] = field(default_factory=set)
     linked_calls: int = 0  # calls cases were opened from, so far
+    audit: Any = None  # an audit.AuditWriter: the chunk's audit events, sealed on the chain
 
 
 def month_weights(clock: Clock) -> list[tuple[dt.date, dt.date, float]]:
@@ -502,7 +503,9 @@ def _flush(ctx: Context, batch: Batch) -> None:
     from django.db import reset_queries, transaction
 
     with transaction.atomic():
-        batch.flush(ctx.counts)
+        written = batch.flush(ctx.counts)
+        if ctx.audit is not None:
+            ctx.audit.write(written, ctx.counts)
         for year, last in sorted(ctx.numbers.items()):
             CaseNumberSequence.objects.update_or_create(
                 prefix=ctx.prefix, year=year, defaults={"last": last}

@@ -8,7 +8,7 @@ import itertools
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields import AutoFieldMixin
 
 T = TypeVar("T")
 
@@ -135,12 +136,81 @@ def split_exactly(total: int, weights: Sequence[float]) -> list[int]:
     return counts
 
 
-class Batch:
-    """Unsaved rows of one chunk, written in foreign-key order with ``bulk_create``.
+def insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
+    """Write unsaved ``rows`` of ``model`` and give them their ids.
 
-    A row may point at another row of the same batch by object: ``bulk_create`` sets the
-    primary keys (RETURNING on PostgreSQL and SQLite), and Django copies them into the foreign
-    keys of the rows written after.
+    On PostgreSQL with COPY: the ids are drawn from the table's sequence first (one query),
+    copied into the foreign keys that point at rows written before (as ``bulk_create`` does),
+    and each column's value is what ``bulk_create`` would send (``pre_save`` then
+    ``get_db_prep_save``, so encrypted fields are sealed for their row exactly as through the
+    ORM). COPY skips building and parsing the long INSERT statements and their RETURNING,
+    about half of the write time. Elsewhere (SQLite), ``bulk_create``.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    # The connection itself, not django.db.connection: that proxy's attribute look-ups were
+    # 8 % of a national run (one per column per row).
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
+        return
+    meta = model._meta
+    pk = meta.pk
+    fields = meta.concrete_fields
+    if isinstance(pk, AutoFieldMixin):
+        ids = next_ids(meta.db_table, pk.column, len(rows))
+    else:
+        ids = [obj.pk for obj in rows]
+    relations = [f for f in fields if f.is_relation]
+    for obj, pk_value in zip(rows, ids, strict=True):
+        obj.pk = pk_value
+        for field in relations:
+            target = field.get_cached_value(obj, None)
+            if target is not None and getattr(obj, field.attname) is None:
+                # By object, as bulk_create does: setting the id alone would drop the cached
+                # object, and reading it again would cost a query.
+                setattr(obj, field.name, target)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    copy_rows(
+        meta.db_table,
+        [f.column for f in fields],
+        ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in rows),
+    )
+
+
+def next_ids(table: str, column: str, count: int) -> list[int]:
+    """``count`` fresh ids from the sequence of ``table``'s ``column`` (PostgreSQL)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(table: str, columns: Sequence[str], values: Iterable[Sequence[Any]]) -> None:
+    """COPY ``values`` (one sequence per row, in ``columns`` order) into ``table`` (PostgreSQL),
+    in the current transaction."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    connection.ensure_connection()
+    with connection.connection.cursor() as raw, raw.copy(sql) as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+class Batch:
+    """Unsaved rows of one chunk, written in foreign-key order (``insert_rows``).
+
+    A row may point at another row of the same batch by object: the rows written first get
+    their primary keys, and their ids are copied into the foreign keys of the rows written
+    after.
     """
 
     def __init__(self, order: Sequence[type[models.Model]]):
@@ -150,15 +220,19 @@ class Batch:
     def add(self, row: models.Model) -> None:
         self.rows[type(row)].append(row)
 
-    def flush(self, counts: Counter[str]) -> None:
+    def flush(self, counts: Counter[str]) -> dict[type[models.Model], list[models.Model]]:
+        """Write the rows; returns them by model (with their ids) and empties the batch."""
         unknown = set(self.rows) - set(self.order)
         if unknown:
             raise RuntimeError(f"no write order for {sorted(m.__name__ for m in unknown)}")
+        written = {}
         for model in self.order:
             rows = self.rows.pop(model, [])
             if rows:
-                model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
+                insert_rows(model, rows)
                 counts[model._meta.label] += len(rows)
+                written[model] = rows
+        return written
 
 
 # Fields Django fills with the current time on insert; synthetic history gives them the

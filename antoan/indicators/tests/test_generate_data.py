@@ -23,6 +23,7 @@ from antoan.cases.models import (
     CaseNumberSequence,
     CaseSearchToken,
     Consent,
+    FollowUp,
     Incident,
     ProtectionMeasure,
     SearchToken,
@@ -35,6 +36,7 @@ from antoan.core.text import search_key
 from antoan.hotline.models import Call
 from antoan.indicators.models import Estimate, Indicator
 from antoan.indicators.synthetic import Refused, generate, names
+from antoan.indicators.synthetic.common import Clock
 from antoan.places.models import Place, PlaceSuccession
 from antoan.programme.models import Activity
 from antoan.referrals.models import Referral, ServiceDelivery
@@ -125,6 +127,11 @@ def snapshot() -> dict[str, list[tuple]]:
                 "username", "last_name", "first_name"
             )
         ),
+        "follow_ups": sorted(FollowUp.objects.values_list("case__number", "created_at")),
+        "audit": sorted(
+            (e.occurred_at, e.username, e.role, e.action, e.object_type, str(e.extra))
+            for e in AuditEvent.objects.filter(occurred_at__lt=Clock(timezone.localdate()).cutoff)
+        ),
     }
 
 
@@ -206,8 +213,30 @@ def test_the_same_seed_writes_the_same_data_and_another_seed_other_data(run, pla
             pass
         assert not Case.objects.filter(synthetic=True, client_uuid__isnull=True).exists()
     assert taken[0]["cases"] and taken[0]["calls"] and taken[0]["activities"]
+    assert taken[0]["follow_ups"] and taken[0]["audit"]
     assert taken[0] == taken[1]
     assert taken[0]["cases"] != taken[2]["cases"]
+
+
+def test_the_generated_audit_events_continue_a_chain_that_verifies(run):
+    from antoan.core.audit import audit_verify
+
+    summary = run()
+    assert summary.created
+    result = audit_verify()
+    assert result.ok, result.problem
+    events = AuditEvent.objects.exclude(object_type="synthetic_data")
+    # Roughly ten to twenty events a case: its timeline, readings, referrals, calls, logins.
+    assert 8 * CASES <= events.count() <= 30 * CASES
+    actions = set(events.values_list("action", flat=True))
+    assert {"create", "update", "view", "login"} <= actions
+    case_events = events.filter(object_type="case", action="create")
+    assert case_events.count() == CASES  # each case opened once, by a user of its agency
+    opened = case_events.order_by("seq").first()
+    case = Case.objects.get(pk=int(opened.object_id))
+    assert opened.user_id == case.created_by_id and opened.occurred_at == case.opened_at
+    # The run's own record is the last event; nothing was sealed out of order.
+    assert AuditEvent.objects.order_by("-seq").first().object_type == "synthetic_data"
 
 
 def test_names_are_vietnamese_with_diacritics_and_stored_encrypted(run):
