@@ -46,6 +46,7 @@ run: setup
 	@echo "            leader1 coordinator1 analyst1 manager1 auditor1 admin1 hotlinesup1"
 	@echo "            reporter2 reporter3 (programme reporters)"
 	@echo "Task worker (imports, reminders): manage.py db_worker, stopped with the server."
+	ANTOAN_ENV=local $(PY) manage.py requeue_jobs --orphans
 	ANTOAN_ENV=local $(PY) manage.py db_worker --queue-name '*' --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	ANTOAN_ENV=local $(PY) manage.py runserver 127.0.0.1:$(PORT)
