@@ -35,5 +35,6 @@ def measure_all(scale: str, median_per_op) -> list[dict]:
 
 
 # The modules that register measures (one import each).
+import indicators  # noqa: E402,F401  (bench/indicators.py: the province dashboard)
 import load  # noqa: E402,F401  (bench/load.py: 50 users through gunicorn)
 import reports  # noqa: E402,F401  (bench/reports.py: the consolidated annual report)

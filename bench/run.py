@@ -463,7 +463,7 @@ def main() -> None:
     finally:
         teardown_databases(old_config, verbosity=0)
     runs, indicator_rows, generated_rows = indicators.run(median_per_op)
-    for (name, ours, floor), (scale, _, _) in zip(indicator_rows, runs, strict=True):
+    for scale, name, ours, floor in indicator_rows:
         rows.append(row(name, scale, ours, floor))
     rows.extend(generated_rows)
     for scale, seconds, cases in runs:
