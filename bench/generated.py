@@ -36,5 +36,5 @@ def measure_all(scale: str, median_per_op) -> list[dict]:
 
 # The modules that register measures (one import each).
 import dashboard  # noqa: E402, F401  (bench/dashboard.py: dashboards, consolidated report)
-import load  # noqa: E402, F401  (bench/load.py: Locust against gunicorn)
+import load  # noqa: E402, F401  (bench/load.py: 50 users through gunicorn)
 import national_pages  # noqa: E402, F401  (bench/national_pages.py: export, case page, inbox)
