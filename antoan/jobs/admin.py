@@ -1,10 +1,17 @@
+import django_tasks_db.admin  # noqa: F401  (registers DBTaskResult first, so it can be undone)
 from django.contrib import admin
+from django_tasks_db.models import DBTaskResult
 
+from antoan.core.admin import AntoanModelAdmin
 from antoan.jobs.models import Job
+
+# django-tasks-db registers its task rows (arguments, return values, tracebacks) in the admin;
+# the job admin below shows what an administrator needs, through the role matrix.
+admin.site.unregister(DBTaskResult)
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(AntoanModelAdmin):
     """Metadata only: what ran, for whom, when and how; not the results (owner's page)."""
 
     list_display = (
@@ -38,4 +45,7 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

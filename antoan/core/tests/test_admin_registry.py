@@ -23,6 +23,7 @@ DECISIONS: dict[str, tuple[frozenset[Perm], str]] = {
     "accounts.agency": (frozenset({Perm.ADMIN_MANAGE}), "reference data"),
     "accounts.membership": (frozenset({Perm.ADMIN_MANAGE}), "who holds which role where"),
     "places.place": (frozenset({Perm.ADMIN_MANAGE}), "reference data"),
+    "jobs.job": (frozenset({Perm.ADMIN_MANAGE}), "background jobs: kind, owner, status, times"),
     "places.placesuccession": (frozenset({Perm.ADMIN_MANAGE}), "reference data"),
     "referrals.provider": (frozenset({Perm.ADMIN_MANAGE}), "the service directory"),
 }
