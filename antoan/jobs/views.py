@@ -1,25 +1,20 @@
-"""A job's page: only its owner sees it (a refusal is audited); it refreshes itself until the
-job is finished (htmx polling, or a meta refresh without JavaScript)."""
+"""A job's page: only its owner sees it (anyone else gets the 404 of a job that does not exist,
+audited); it refreshes itself until the job is finished (htmx polling, or a meta refresh
+without JavaScript)."""
 
 from __future__ import annotations
 
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views import View
 
 from antoan.accounts.roles import Perm
-from antoan.core.permissions import PermissionRequiredMixin, deny
+from antoan.core.permissions import PermissionRequiredMixin
 from antoan.jobs.kinds import get_kind
 from antoan.jobs.models import Job
+from antoan.jobs.selectors import job_for_owner
 
 POLL_SECONDS = 2
-
-
-def owned_job(request, pk: int) -> Job:
-    job = get_object_or_404(Job, pk=pk)
-    if job.owner_id is None or job.owner_id != request.user.pk:
-        deny(request, "jobs.owner")
-    return job
 
 
 def job_context(job: Job) -> dict:
@@ -35,28 +30,28 @@ def job_context(job: Job) -> dict:
 
 
 class JobView(PermissionRequiredMixin, View):
-    permission = Perm.USE_SYSTEM  # then only the job's owner: owned_job
+    permission = Perm.USE_SYSTEM  # then only the job's owner: job_for_owner
 
     def get(self, request, pk: int):
-        job = owned_job(request, pk)
+        job = job_for_owner(request.user, pk)
         return render(request, "jobs/job.html", job_context(job))
 
 
 class JobProgressView(PermissionRequiredMixin, View):
     """The part of the page that changes: what htmx fetches every few seconds."""
 
-    permission = Perm.USE_SYSTEM  # then only the job's owner: owned_job
+    permission = Perm.USE_SYSTEM  # then only the job's owner: job_for_owner
 
     def get(self, request, pk: int):
-        job = owned_job(request, pk)
+        job = job_for_owner(request.user, pk)
         return render(request, "jobs/_progress.html", job_context(job))
 
 
 class JobResultFileView(PermissionRequiredMixin, View):
-    permission = Perm.USE_SYSTEM  # then only the job's owner: owned_job
+    permission = Perm.USE_SYSTEM  # then only the job's owner: job_for_owner
 
     def get(self, request, pk: int):
-        job = owned_job(request, pk)
+        job = job_for_owner(request.user, pk)
         if not job.result_file:
             raise Http404
         name = job.summary.get("result_filename") or "ket-qua.xlsx"

@@ -329,15 +329,11 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /referrals/inbox/": e(PROVIDER_STAFF),
     "GET /referrals/outbox/": e(CASE_STAFF),
     "GET /referrals/notifications/": e(EVERYONE),
-    # A job (docs/jobs.md): its owner only; anyone else gets an audited 403 for a job that
-    # exists (``sees``: a missing id is a 404 for them as for the owner).
-    "GET /jobs/<int:pk>/": e({"reporter1"}, ids={"pk": "job"}, sees=EVERYONE - {"reporter1"}),
-    "GET /jobs/<int:pk>/progress/": e(
-        {"reporter1"}, ids={"pk": "job"}, sees=EVERYONE - {"reporter1"}
-    ),
-    "GET /jobs/<int:pk>/result/": e(
-        {"reporter1"}, ids={"pk": "job"}, sees=EVERYONE - {"reporter1"}
-    ),
+    # A job (docs/jobs.md): its owner only; anyone else gets the audited 404 of a job that
+    # does not exist.
+    "GET /jobs/<int:pk>/": e({"reporter1"}, refused=404, ids={"pk": "job"}),
+    "GET /jobs/<int:pk>/progress/": e({"reporter1"}, refused=404, ids={"pk": "job"}),
+    "GET /jobs/<int:pk>/result/": e({"reporter1"}, refused=404, ids={"pk": "job"}),
     "POST /referrals/notifications/": e(EVERYONE),
     "GET /referrals/<int:pk>/": (
         e(ON_CASE_A | {"health1"}, refused=404, ids={"pk": "referral_open"}),
