@@ -18,3 +18,12 @@ def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().translate(_EXTRA).split())
+
+
+def positive_id(raw: str | None) -> int | None:
+    """An id given in a query string (``?after=12``, ``?before=40``): a positive integer of at
+    most 18 ASCII digits (a bigint), else None, which the caller treats as "not given"."""
+    if not raw or len(raw) > 18 or not raw.isascii() or not raw.isdigit():
+        return None
+    value = int(raw)
+    return value or None

@@ -18,6 +18,7 @@ from antoan.cases.services.retention import retention_due_on, retention_years
 from antoan.cases.views import timeline
 from antoan.cases.views.common import CasePageMixin
 from antoan.core.audit import audit_record
+from antoan.core.text import positive_id
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,6 @@ def measure_rows(measures: list[ProtectionMeasure], now: dt.datetime) -> list[Me
 # page: a case followed for years can hold thousands (docs/performance.md, "Case page
 # timeline"). The printout keeps the whole timeline.
 TIMELINE_PAGE = 50
-
-
-def _event_id(raw: str | None) -> int | None:
-    try:
-        value = int(raw or "")
-    except ValueError:
-        return None
-    return value if value > 0 else None
 
 
 def case_page_context(
@@ -162,7 +155,7 @@ class CaseDetailView(CasePageMixin, View):
         context = case_page_context(
             case,
             events_limit=TIMELINE_PAGE,
-            events_before=_event_id(request.GET.get("before")),
+            events_before=positive_id(request.GET.get("before")),
         )
         # An anonymised case takes nothing more (the services refuse it too).
         live = case.anonymised_at is None

@@ -14,6 +14,7 @@ from antoan.cases import selectors as case_selectors
 from antoan.cases.rules import countdown
 from antoan.core.audit import audit_record
 from antoan.core.permissions import PermissionRequiredMixin, deny, grant
+from antoan.core.text import positive_id
 from antoan.referrals import forms, selectors, services
 from antoan.referrals.clock import now
 from antoan.referrals.models import ReferralStatus
@@ -45,7 +46,7 @@ class InboxView(PermissionRequiredMixin, View):
         rows, following = selectors.inbox_page(
             request.user,
             limit=selectors.INBOX_PAGE,
-            after=int(after) if after.isdigit() and len(after) < 19 else None,
+            after=positive_id(after),
         )
         audit_record(action="list", request=request, object_type="referral", extra={"box": "in"})
         return render(
