@@ -2,9 +2,11 @@
 ``SearchToken`` rows and the cases' agency, status, commune and opening date.
 
 Every write that changes one of those calls :func:`refresh` in its transaction (intake, a
-survivor's names, ``write_case`` changing status, agency or opening date, anonymisation), and
-``generate_data`` calls :func:`rebuild_all` once after its bulk inserts. The rows hold digests
-only, never a name. See docs/performance.md, "Case search".
+survivor's names, ``write_case`` changing status, agency or opening date; anonymisation deletes
+the rows); bulk writers (``generate_data``, the bench) call :func:`fill_missing` once after
+their inserts; ``rebuild_search_index`` rebuilds every survivor's rows through
+``index_survivor``. The rows hold digests only, never a name. See docs/performance.md,
+"Case search".
 """
 
 from __future__ import annotations
@@ -50,14 +52,6 @@ def refresh(*, case_ids: Iterable[int] = (), survivor_id: int | None = None) -> 
             CaseSearchToken.objects.filter(case_id__in=chunk).delete()
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(_sql() + f" WHERE c.id IN ({marks})", chunk)
-
-
-def rebuild_all() -> None:
-    """Every case's search rows from scratch: one set-based statement, for bulk writers
-    (``generate_data``, the bench) after their inserts."""
-    CaseSearchToken.objects.all().delete()
-    with connection.cursor() as cursor:
-        cursor.execute(_sql())
 
 
 def fill_missing() -> int:
