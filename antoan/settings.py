@@ -283,6 +283,10 @@ ANTOAN_RETENTION_YEARS = env_int("ANTOAN_RETENTION_YEARS", 5, minimum=1)
 # Unsubmitted form drafts are deleted this many days after their last save, by
 # `manage.py purge_form_drafts` and `apply_retention` (docs/forms.md).
 ANTOAN_DRAFT_RETENTION_DAYS = env_int("ANTOAN_DRAFT_RETENTION_DAYS", 7, minimum=1)
+# A finished job's files (an export, a report, an import's upload and problem list) are
+# deleted this many days after the job finished, by `apply_retention` (docs/jobs.md); the
+# download answers "expired" from then on even before the purge runs.
+ANTOAN_JOB_RESULT_DAYS = env_int("ANTOAN_JOB_RESULT_DAYS", 7, minimum=1)
 # Figures that leave case scope hide counts from 1 to this minus one (docs/indicators.md).
 ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
 # The reporting year runs from the first day of this month of the year before (plan 64/KH-UBND:

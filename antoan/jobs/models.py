@@ -6,8 +6,11 @@ The work itself runs as a django-tasks task (database backend, ``manage.py db_wo
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,7 +46,11 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["owner", "-created_at"])]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            # "Việc của tôi": the owner's jobs, newest first, a page at a time by id (keyset).
+            models.Index(fields=["owner", "-id"], name="jobs_job_owner_id_desc"),
+        ]
         verbose_name = _("công việc chạy nền")
         verbose_name_plural = _("công việc chạy nền")
 
@@ -61,3 +68,20 @@ class Job(models.Model):
         if not self.progress_total:
             return 0
         return min(100, self.progress_done * 100 // self.progress_total)
+
+    @property
+    def result_expires_at(self) -> dt.datetime | None:
+        """When the job's files go (``ANTOAN_JOB_RESULT_DAYS`` after it finished)."""
+        if self.finished_at is None:
+            return None
+        return self.finished_at + dt.timedelta(days=settings.ANTOAN_JOB_RESULT_DAYS)
+
+    @property
+    def result_expired(self) -> bool:
+        expires = self.result_expires_at
+        return expires is not None and timezone.now() >= expires
+
+    @property
+    def result_available(self) -> bool:
+        """A result file the owner may download now: stored and not past its retention."""
+        return bool(self.result_file) and not self.result_expired

@@ -67,3 +67,31 @@ def run_now(*, owner: Any, kind: str, params: dict | None = None) -> Job:
     run_job.call(job.pk)
     job.refresh_from_db()
     return job
+
+
+def results_purge(*, now: Any = None) -> int:
+    """Delete the files of jobs finished more than ``ANTOAN_JOB_RESULT_DAYS`` ago (the result:
+    an export, a report, a problem list; and the upload an import read), through the storage
+    API; the job rows stay (the "Việc của tôi" history says the result has expired). Run by
+    ``apply_retention``. Returns how many files went."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    moment = now or timezone.now()
+    cutoff = moment - dt.timedelta(days=settings.ANTOAN_JOB_RESULT_DAYS)
+    deleted = 0
+    due = (
+        Job.objects.filter(finished_at__lt=cutoff)
+        .exclude(Q(result_file="") & Q(input_file=""))
+        .only("pk", "result_file", "input_file")
+    )
+    for job in due.iterator():
+        for field in (job.result_file, job.input_file):
+            if field:
+                field.delete(save=False)  # the storage's file; the name is cleared below
+                deleted += 1
+        Job.objects.filter(pk=job.pk).update(result_file="", input_file="")
+    return deleted

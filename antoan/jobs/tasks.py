@@ -41,5 +41,5 @@ def run_job(job_id: int) -> str:
             summary={"error": exc.__class__.__name__},
         )
         raise
-    logger.info("Job %s (%s) done", job.pk, job.kind)
-    return str(JobStatus.DONE)
+    logger.info("Job %s (%s) %s", job.pk, job.kind, job.status)
+    return str(job.status)

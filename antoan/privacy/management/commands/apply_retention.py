@@ -14,6 +14,7 @@ from antoan.core.audit import audit_record
 from antoan.core.drafts import form_drafts_purge
 from antoan.core.models import AuditAction
 from antoan.hotline.services import calls_unlinked_anonymise
+from antoan.jobs.services import results_purge
 from antoan.privacy.erasure import COMMAND, anonymise_survivor
 
 
@@ -27,7 +28,8 @@ def _day(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Anonymise closed cases past ANTOAN_RETENTION_YEARS (not on legal hold), and blank the "
-        "summaries of old hotline calls that opened no case. Idempotent; run daily."
+        "summaries of old hotline calls that opened no case; delete expired form drafts and job "
+        "files (ANTOAN_JOB_RESULT_DAYS). Idempotent; run daily."
     )
 
     def add_arguments(self, parser):
@@ -66,9 +68,12 @@ class Command(BaseCommand):
                 )
         # Unsubmitted drafts have a retention of their own, in days (docs/forms.md).
         drafts = form_drafts_purge()
+        # So have the files of finished jobs: exports, reports, uploads (docs/jobs.md).
+        job_files = results_purge()
         self.stdout.write(
             f"Anonymised {cases} case(s) of {len(survivors)} survivor(s) closed before "
             f"{cutoff:%d/%m/%Y}: {values} value(s) removed; {calls.fields} old call "
             "summary(ies) blanked."
         )
         self.stdout.write(f"Deleted {drafts} old form draft(s).")
+        self.stdout.write(f"Deleted {job_files} expired job file(s).")
