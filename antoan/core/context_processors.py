@@ -4,6 +4,12 @@ from antoan.accounts.roles import Perm
 from antoan.core.navigation import menu_for, nav_for
 from antoan.core.permissions import memberships, permissions_of
 
+# The permissions of the pages that start a job (docs/jobs.md): the activity import
+# (reporters, coordinators), the row-level export (indicators), the consolidated report.
+JOB_STARTERS = frozenset(
+    {Perm.PROGRAMME_REPORT, Perm.PROGRAMME_COORDINATE, Perm.INDICATORS_VIEW, Perm.REPORTS_REVIEW}
+)
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -25,5 +31,7 @@ def navigation(request):
         "nav_menu": menu_for(items),
         "user_memberships": memberships(user),
         "may_read_api_docs": Perm.API_DOCS in permissions,
+        # "Việc của tôi": for those whose pages start jobs (imports, exports, reports).
+        "may_start_jobs": bool(JOB_STARTERS & permissions),
         "unread_notifications": unread_notifications,
     }
