@@ -14,6 +14,11 @@ urlpatterns = [
         views.ConsolidatedView.as_view(),
         name="consolidated",
     ),
+    path(
+        "cycles/<int:pk>/consolidated-job.<str:fmt>",
+        views.ConsolidatedJobView.as_view(),
+        name="consolidated_job",
+    ),
     path("submissions/<int:pk>/", views.SubmissionView.as_view(), name="submission"),
     path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
     path(
@@ -22,5 +27,6 @@ urlpatterns = [
         name="final_review",
     ),
     path("exports/", views.ExportsView.as_view(), name="exports"),
+    path("exports/gbvims/job", views.GbvimsExportJobView.as_view(), name="export_gbvims_job"),
     path("exports/<str:kind>", views.ExportDownloadView.as_view(), name="export"),
 ]

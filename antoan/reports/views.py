@@ -628,3 +628,90 @@ class ExportDownloadView(PermissionRequiredMixin, SensitiveExportMixin, View):
         if isinstance(content, dict):
             content = json.dumps(content, ensure_ascii=False, indent=1).encode()
         return _file(content, export.filename, export.content_type)
+
+
+# --- The same files made by the worker (docs/jobs.md) -----------------------------------------
+
+
+def _start_job(request, kind: str, params: dict):
+    """Queue the job, or go to the same one already waiting or running (a second click)."""
+    from antoan.jobs import services as jobs
+    from antoan.jobs.models import Job, JobStatus
+
+    waiting = (
+        Job.objects.filter(
+            owner=request.user,
+            kind=kind,
+            params=params,
+            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    job = waiting or jobs.enqueue(owner=request.user, kind=kind, params=params)
+    return redirect("jobs:job", job.pk)
+
+
+class GbvimsExportJobView(PermissionRequiredMixin, SensitiveExportMixin, View):
+    """The incident workbook made by the worker, with a progress bar, downloaded from the job's
+    page by its owner only. The same checks as the download (analysts, step-up, the export
+    volume check); the worker checks the role and the province again when it runs."""
+
+    permission = Perm.INDICATORS_VIEW
+    reauth_download = False  # a form's POST: come back to this path (GET: the exports page)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not exports.may_export_rows(request.user):
+            deny(request, f"{Perm.INDICATORS_VIEW}:row_level")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return redirect("reports:exports")
+
+    def post(self, request):
+        from antoan.reports.jobs import GBVIMS_EXPORT
+
+        province = user_province(request.user)
+        if province is None:
+            deny(request, self.permission)
+        try:
+            year = exports.parse_year(request.POST.get("year"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("reports:exports")
+        return _start_job(request, GBVIMS_EXPORT, {"province": province.code, "year": year})
+
+
+class ConsolidatedJobView(PermissionRequiredMixin, RecentAuthRequiredMixin, View):
+    """The consolidated report (.docx or PDF) made by the worker: the same checks as
+    ``ConsolidatedView``, again when the worker runs; the file is its owner's only."""
+
+    permission = Perm.PROGRAMME_VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        # Refused before the password prompt: it is not theirs to make.
+        if request.user.is_authenticated and not selectors.may_read_documents(request.user):
+            deny(request, Perm.REPORTS_REVIEW)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _cycle(self, request, pk, fmt) -> Cycle:
+        cycle = selectors.cycle_get(request.user, pk)
+        if fmt not in documents.WITH_TEXT:
+            raise Http404
+        return cycle
+
+    def get(self, request, pk, fmt):
+        # Back from the password prompt (a GET of this address): the cycle's page.
+        return redirect("reports:cycle", pk=self._cycle(request, pk, fmt).pk)
+
+    def post(self, request, pk, fmt):
+        from antoan.reports.jobs import CONSOLIDATED
+
+        cycle = self._cycle(request, pk, fmt)
+        try:
+            options = documents.document_options(request.POST)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("reports:cycle", pk=cycle.pk)
+        params = {"cycle": cycle.pk, "fmt": fmt, "options": options}
+        return _start_job(request, CONSOLIDATED, params)

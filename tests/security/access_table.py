@@ -331,6 +331,7 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /referrals/notifications/": e(EVERYONE),
     # A job (docs/jobs.md): its owner only; anyone else gets the audited 404 of a job that
     # does not exist.
+    "GET /jobs/": e(EVERYONE),  # "Việc của tôi": one's own jobs only (none for most)
     "GET /jobs/<int:pk>/": e({"reporter1"}, refused=404, ids={"pk": "job"}),
     "GET /jobs/<int:pk>/progress/": e({"reporter1"}, refused=404, ids={"pk": "job"}),
     "GET /jobs/<int:pk>/result/": e({"reporter1"}, refused=404, ids={"pk": "job"}),
@@ -555,11 +556,22 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /reports/cycles/<int:pk>/consolidated.<str:fmt>": e(
         COORDINATORS | ANALYSTS_AND_MANAGERS, ids={**CYCLE, "fmt": "=xlsx"}
     ),
+    # The same report made by the worker (docs/jobs.md): a POST queues it; the GET (back from
+    # the password prompt) goes to the cycle's page.
+    "GET /reports/cycles/<int:pk>/consolidated-job.<str:fmt>": e(
+        COORDINATORS | ANALYSTS_AND_MANAGERS, ids={**CYCLE, "fmt": "=docx"}
+    ),
+    "POST /reports/cycles/<int:pk>/consolidated-job.<str:fmt>": e(
+        COORDINATORS | ANALYSTS_AND_MANAGERS, ids={**CYCLE, "fmt": "=docx"}
+    ),
     "GET /reports/plans/<int:pk>/final-review.<str:fmt>": e(
         COORDINATORS | ANALYSTS_AND_MANAGERS, ids={"pk": "plan", "fmt": "=docx"}
     ),
     # Statistical exports: without a year the download goes back to the page with a message.
     "GET /reports/exports/": e(INDICATORS),
+    # The incident workbook made by the worker: analysts queue it (POST); GET goes to the page.
+    "GET /reports/exports/gbvims/job": e({"analyst1", "analyst2"}),
+    "POST /reports/exports/gbvims/job": e({"analyst1", "analyst2"}),
     "GET /reports/exports/<str:kind>": (
         e(INDICATORS, ids={"kind": "=dhis2"}),
         e({"analyst1", "analyst2"}, ids={"kind": "=gbvims"}),
