@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ def job_for_owner(user: Any, pk: int) -> Job:
 
 @dataclass(frozen=True)
 class JobPage:
-    jobs: list[Job]
+    jobs: Sequence[Job]
     # The id to ask for the next (older) page with ``?before=``; None on the last page.
     next_before: int | None
 
