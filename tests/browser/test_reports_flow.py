@@ -20,7 +20,7 @@ from antoan.programme.tests.conftest import (  # noqa: F401 (fixtures)
     tasks,
 )
 from antoan.reports.services import ensure_cycles
-from tests.browser.helpers import login, screenshot
+from tests.browser.helpers import axe_violations, describe_violations, login, screenshot
 
 REASON = "Đề nghị bổ sung kết quả sinh hoạt câu lạc bộ tháng 11."
 
@@ -96,4 +96,15 @@ def test_a_report_is_written_returned_resubmitted_accepted_and_consolidated(
     assert data[:2] == b"PK"
     text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
     assert "BÁO CÁO" in text
+    # The job is in "Việc của tôi", reached from the user menu, with its file (the page's
+    # timers run again: nothing polls there, and axe needs them).
+    coordinator.clock.resume()
+    href = coordinator.get_by_test_id("my-jobs-link").get_attribute("href")
+    coordinator.goto(f"{coordinator.base_url}{href}")
+    row = coordinator.locator("[data-testid=my-jobs] tbody tr").first
+    assert "Tạo báo cáo tổng hợp năm" in row.inner_text()
+    assert row.get_attribute("data-status") == "done"
+    assert row.locator("[data-testid=my-job-result]").is_visible()
+    assert axe_violations(coordinator) == [], describe_violations(axe_violations(coordinator))
+    screenshot(coordinator, "my-jobs")
     assert reporter.errors == [] and coordinator.errors == []
