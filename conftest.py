@@ -176,3 +176,40 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres_only"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture
+def database_outage(transactional_db):
+    """``with database_outage():`` the default database is unreachable (PostgreSQL only).
+
+    The connection is closed and pointed at a port nobody listens on, as when the database
+    server stops; leaving the block points it back, and the next query reconnects.
+    """
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+    saved = dict(connection.settings_dict)
+
+    @contextmanager
+    def outage():
+        connection.close()
+        connection.settings_dict.update(HOST="127.0.0.1", PORT="9")
+        try:
+            yield
+        finally:
+            connection.settings_dict.clear()
+            connection.settings_dict.update(saved)
+            connection.close()
+
+    return outage

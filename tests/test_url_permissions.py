@@ -84,6 +84,7 @@ PUBLIC_ROUTES = {
     "/api/v1/auth/token",
     "/favicon.ico",
     "/healthz",
+    "/readyz",
     "/i18n/setlang/",
     "/tim-ho-tro/",
 }

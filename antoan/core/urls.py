@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("audit/", views.AuditLogView.as_view(), name="audit"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("drafts/<str:key>/", draft_views.FormDraftView.as_view(), name="draft"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

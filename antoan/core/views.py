@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -13,6 +12,7 @@ from django.views.generic import TemplateView
 from django_otp import user_has_device
 
 from antoan.accounts.roles import Perm, Role
+from antoan.core import health
 from antoan.core.audit import audit_record
 from antoan.core.audit_labels import object_type_choices, object_type_label
 from antoan.core.forms import AuditSearchForm
@@ -133,10 +133,19 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @public
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: the process runs and the database answers. Reveals nothing else."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. Touches no database (``antoan.core.health``)."""
     return JsonResponse({"status": "ok"})
+
+
+@public
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: 200 when every check passes, 503 naming the checks that failed."""
+    checks = health.readiness()
+    ready = all(result == "ok" for result in checks.values())
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )
 
 
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

@@ -176,6 +176,7 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /": e(EVERYONE),
     "GET /audit/": e(AUDITORS),
     "GET /healthz": e(EVERYONE),
+    "GET /readyz": e(EVERYONE),
     "GET /favicon.ico": e(EVERYONE),
     "GET /places/search": e(EVERYONE),
     # A draft of the intake (docs/forms.md): those who may open a case; for the others the
