@@ -15,11 +15,10 @@ import secrets
 from datetime import date, timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from antoan.env import env_bool, env_int, env_list, env_str
+from antoan.env import database_url, env_bool, env_int, env_list, env_str, field_keys, index_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANTOAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -78,6 +77,11 @@ def _local_field_keys() -> tuple[list[str], str]:
 if PRODUCTION:
     ANTOAN_FIELD_KEYS = env_list("ANTOAN_FIELD_KEYS", [])
     ANTOAN_INDEX_KEY = env_str("ANTOAN_INDEX_KEY", "")
+    # A key that is there but malformed stops the process now, not at the first case.
+    if ANTOAN_FIELD_KEYS:
+        field_keys("ANTOAN_FIELD_KEYS", ANTOAN_FIELD_KEYS)
+    if ANTOAN_INDEX_KEY:
+        index_key("ANTOAN_INDEX_KEY", ANTOAN_INDEX_KEY)
     ANTOAN_MISSING_SETTINGS += [
         name
         for name, value in (
@@ -193,7 +197,7 @@ TEMPLATES = [
 _default_db = "" if PRODUCTION else f"sqlite:///{VAR_DIR / 'antoan.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _default_db)
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES = {"default": database_url("DATABASE_URL", _database_url)}
 else:
     ANTOAN_MISSING_SETTINGS.append("DATABASE_URL")
     DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
@@ -442,6 +446,8 @@ SPECTACULAR_SETTINGS = {
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL", ""):
+    if not env_str("REDIS_URL").startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://.")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
