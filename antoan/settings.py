@@ -158,6 +158,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "antoan.core.logs.LogContextMiddleware",
     "antoan.accounts.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "antoan.accounts.middleware.TwoFactorRequiredMiddleware",
@@ -463,10 +464,25 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("ANTOAN_FROM_EMAIL", "antoan@localhost")
 
+# One JSON object a line in production (docs/operations/monitoring.md); plain text locally.
+ANTOAN_LOG_FORMAT = env_str("ANTOAN_LOG_FORMAT", "json" if PRODUCTION else "text")
+if ANTOAN_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("ANTOAN_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "antoan.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "antoan.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": ANTOAN_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("ANTOAN_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
