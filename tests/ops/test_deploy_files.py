@@ -23,7 +23,7 @@ def _unit(path: Path) -> configparser.ConfigParser:
 
 def test_every_timer_runs_an_existing_management_command_through_the_template():
     commands = get_commands()
-    timers = sorted(SYSTEMD.glob("antoan-*.timer"))
+    timers = sorted(set(SYSTEMD.glob("antoan-*.timer")) - {SYSTEMD / "antoan-backup.timer"})
     assert len(timers) >= 8
     for timer in timers:
         unit = _unit(timer)["Timer"]["Unit"]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings as settings_module
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -179,3 +183,42 @@ def test_pruning_keeps_the_newest_three_and_never_touches_other_files(tmp_path):
 def test_backups_refuse_sqlite(tmp_path):
     with pytest.raises(backups.BackupError, match="need PostgreSQL"):
         backups.pg_params(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+
+
+@postgres_only
+def test_the_nightly_script_writes_a_backup_that_restores(source, empty_database, tmp_path):
+    root = Path(settings_module.BASE_DIR)
+    env_file = tmp_path / "env"
+    env_file.write_text(f"DATABASE_URL={os.environ['DATABASE_URL']}\nANTOAN_ENV=test\n")
+    backup_env = tmp_path / "backup.env"
+    backup_env.write_text(
+        f"BACKUP_DIR={tmp_path / 'nightly'}\nBACKUP_PASSPHRASE_FILE={source}\n"
+        f"BACKUP_KEEP_DAYS=7\nBACKUP_COPY_COMMAND='ls -l'\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own script
+        [str(root / "deploy" / "backup.sh")],
+        env={
+            **os.environ,
+            "APP_DIR": str(root),
+            "ANTOAN_ENV_FILE": str(env_file),
+            "BACKUP_ENV_FILE": str(backup_env),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    (archive,) = (tmp_path / "nightly").glob("antoan-*.tar.gpg")
+    assert archive.stat().st_mode & 0o077 == 0
+    assert archive.name in result.stdout  # the copy command was given the new file
+    call_command(
+        "restore_backup",
+        str(archive),
+        "--database-url",
+        _url(empty_database),
+        "--media-root",
+        str(tmp_path / "m"),
+        "--passphrase-file",
+        str(source),
+    )
