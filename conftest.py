@@ -263,7 +263,7 @@ def pytest_sessionfinish(session, exitstatus):
     found = personal_data_in(lines, SURVIVOR_DATA)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter:
-        reporter.ensure_newline()
+        reporter.write("\n")
     if found:
         if reporter:
             reporter.write_line(f"LOG SCAN FAILED: {len(found)} log line(s) hold survivor data:")

@@ -206,6 +206,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the browser-test server read while a test writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A PostgreSQL streaming replica for the dashboards' and exports' reads (antoan/core/routers.py).
+# The test profile always has the alias, on the test database itself, for the router's tests.
+_replica_url = env_str("ANTOAN_REPLICA_DATABASE_URL", "")
+if _replica_url:
+    DATABASES["replica"] = {
+        **database_url("ANTOAN_REPLICA_DATABASE_URL", _replica_url),
+        "TEST": {"MIRROR": "default"},
+    }
+elif ANTOAN_ENV == "test" and _database_url:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+ANTOAN_REPLICA_READS = env_bool("ANTOAN_REPLICA_READS", bool(_replica_url))
+DATABASE_ROUTERS = ["antoan.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Audit events are inserted unsealed and chained in batches after the commit ("after_commit",
