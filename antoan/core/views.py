@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.apps import apps
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,9 +200,37 @@ def integrity_error(request):
 
 
 def server_error(request):
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return database_unavailable(request)
     return _error_page(
         request,
         500,
         _("Lỗi hệ thống"),
         _("Đã xảy ra lỗi. Dữ liệu bạn đã lưu không bị ảnh hưởng; hãy thử lại sau."),
     )
+
+
+def database_unavailable(request) -> HttpResponse:
+    """The database went away mid-request: the transaction was rolled back, nothing was half
+    written. Drawn without the database (no menu, no user), 503 with a retry hint."""
+    message = _("Hệ thống tạm thời mất kết nối tới cơ sở dữ liệu. Thao tác vừa rồi chưa được lưu.")
+    if request.path.startswith("/api/"):
+        from antoan.api.errors import error_response
+
+        response = error_response(503, "database_unavailable", message)
+    else:
+        page = render_to_string(
+            "error_database.html",
+            {
+                "title": _("Tạm thời gián đoạn"),
+                "message": message,
+                "advice": _(
+                    "Không có dữ liệu nào bị ghi dở. Hãy quay lại trang trước (nội dung đã nhập "
+                    "thường vẫn còn trong trình duyệt) và gửi lại sau ít phút."
+                ),
+                "request_id": getattr(request, "request_id", ""),
+            },
+        )
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = "30"
+    return response
