@@ -145,6 +145,7 @@ INSTALLED_APPS = [
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
+    "antoan.core.metrics.MetricsMiddleware",
     "antoan.core.middleware.RequestIdMiddleware",
     # Errors under /api/ stay JSON even where Django would answer an HTML page (DEBUG on).
     "antoan.api.middleware.ApiJsonErrorsMiddleware",
@@ -171,7 +172,7 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # Static files from the app server itself (runserver serves them in the local profile).
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "antoan.urls"
 WSGI_APPLICATION = "antoan.wsgi.application"
@@ -475,6 +476,9 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("ANTOAN_FROM_EMAIL", "antoan@localhost")
+
+# Who may read /metrics (Prometheus): client addresses, as read through ANTOAN_IP_HEADERS.
+ANTOAN_METRICS_ALLOWED_IPS = env_list("ANTOAN_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 
 # One JSON object a line in production (docs/operations/monitoring.md); plain text locally.
 ANTOAN_LOG_FORMAT = env_str("ANTOAN_LOG_FORMAT", "json" if PRODUCTION else "text")

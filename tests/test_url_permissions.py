@@ -85,6 +85,7 @@ PUBLIC_ROUTES = {
     "/favicon.ico",
     "/healthz",
     "/readyz",
+    "/metrics",
     "/i18n/setlang/",
     "/tim-ho-tro/",
 }
