@@ -18,7 +18,16 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from antoan.env import database_url, env_bool, env_int, env_list, env_str, field_keys, index_key
+from antoan.env import (
+    database_url,
+    env_bool,
+    env_int,
+    env_json,
+    env_list,
+    env_str,
+    field_keys,
+    index_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANTOAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -399,8 +408,15 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
+# Uploaded files go through Django's storage API only, so an S3-compatible object store can
+# replace the disk when several app servers run (docs/operations/scaling.md): e.g.
+# ANTOAN_FILE_STORAGE=storages.backends.s3.S3Storage with django-storages installed, and its
+# settings as JSON in ANTOAN_FILE_STORAGE_OPTIONS.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("ANTOAN_FILE_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("ANTOAN_FILE_STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
