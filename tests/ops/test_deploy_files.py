@@ -75,3 +75,23 @@ def test_gunicorn_accepts_the_sample_configuration(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_compose_file_runs_every_service_from_the_one_image_with_the_shared_settings():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "redis", "migrate", "web", "worker", "sealer", "nginx"}
+    commands = get_commands()
+    for name in ("web", "worker", "sealer", "migrate"):
+        service = services[name]
+        assert service["build"]["dockerfile"] == "deploy/Dockerfile", name
+        assert "REDIS_URL" in service["environment"] and "DATABASE_URL" in service["environment"]
+        command = service["command"]
+        text = command if isinstance(command, str) else " ".join(command)
+        for used in text.split("manage.py")[1:]:
+            assert used.split()[0] in commands, (name, used)
+    assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert set(services["nginx"]["ports"]) == {"443:443", "80:80"}
+    assert not any("ports" in services[n] for n in services if n != "nginx")
