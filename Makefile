@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_PASSWORD ?= antoan-demo-2025
 
-.PHONY: system-packages run test lint check-migrations check-translations pytest bench messages setup clean
+.PHONY: system-packages run test lint check-migrations check-translations pytest bench messages setup clean restore-drill
 
 setup: $(VENV)/.installed node_modules/.installed locale/.compiled system-packages
 
@@ -73,6 +73,12 @@ pytest:
 messages: setup
 	ANTOAN_ENV=test $(PY) manage.py makemessages -l en --no-location --no-obsolete \
 		-i ".venv/*" -i "node_modules/*" -i "var/*"
+
+# Back up DATABASE_URL (PostgreSQL) and the uploaded files, restore into a scratch database and
+# folder, compare every table, verify the copy's audit chain (docs/operations/backup.md).
+restore-drill: setup
+	@test -n "$$DATABASE_URL" || { echo "restore-drill: set DATABASE_URL=postgres://... (the database to drill)"; exit 2; }
+	$(PY) manage.py restore_drill
 
 bench: setup
 	ANTOAN_ENV=test $(PY) bench/run.py

@@ -176,3 +176,101 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres_only"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture
+def database_outage(transactional_db):
+    """``with database_outage():`` the default database is unreachable (PostgreSQL only).
+
+    The connection is closed and pointed at a port nobody listens on, as when the database
+    server stops; leaving the block points it back, and the next query reconnects.
+    """
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+    saved = dict(connection.settings_dict)
+
+    @contextmanager
+    def outage():
+        connection.close()
+        connection.settings_dict.update(HOST="127.0.0.1", PORT="9")
+        try:
+            yield
+        finally:
+            connection.settings_dict.clear()
+            connection.settings_dict.update(saved)
+            connection.close()
+
+    return outage
+
+
+# --- The log scan ------------------------------------------------------------------------------
+# Every log record of the whole run (all xdist workers) is written as JSON lines to a scratch
+# folder; at the end the run fails if a demo survivor's name or phone appears in any line.
+SURVIVOR_DATA = [
+    "Nguyễn Thị Hòa",
+    "nguyen thi hoa",
+    "Trần Thị Mai",
+    "Lê Thu Trang",
+    "0912345678",
+    "0912 345 678",
+    "Tổ 3, phường Phố Hiến",
+]
+
+
+def pytest_configure(config):
+    import tempfile
+
+    if not hasattr(config, "workerinput") and "ANTOAN_TEST_LOG_DIR" not in os.environ:
+        os.environ["ANTOAN_TEST_LOG_DIR"] = tempfile.mkdtemp(prefix="antoan-test-logs-")
+        config._antoan_log_dir_owner = True
+
+
+def pytest_sessionstart(session):
+    import logging
+
+    from antoan.core.logs import JsonFormatter, RequestContextFilter
+
+    worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
+    handler = logging.FileHandler(
+        Path(os.environ["ANTOAN_TEST_LOG_DIR"]) / f"{worker}.jsonl", encoding="utf-8"
+    )
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestContextFilter())
+    logging.getLogger().addHandler(handler)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import shutil
+
+    if hasattr(session.config, "workerinput"):
+        return
+    from antoan.core.logs import personal_data_in
+
+    folder = Path(os.environ["ANTOAN_TEST_LOG_DIR"])
+    lines = [line for path in folder.glob("*.jsonl") for line in path.open(encoding="utf-8")]
+    found = personal_data_in(lines, SURVIVOR_DATA)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write("\n")
+    if found:
+        if reporter:
+            reporter.write_line(f"LOG SCAN FAILED: {len(found)} log line(s) hold survivor data:")
+            for line in found[:20]:
+                reporter.write_line(f"  {line[:300]}")
+        session.exitstatus = 1
+    elif reporter:
+        reporter.write_line(f"Log scan: {len(lines)} log lines, no survivor name or phone.")
+    if getattr(session.config, "_antoan_log_dir_owner", False):
+        shutil.rmtree(folder, ignore_errors=True)

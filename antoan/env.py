@@ -6,6 +6,9 @@ the process, not silently turn a safety feature off.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -53,3 +56,61 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_json(name: str, default: dict) -> dict:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON.") from exc
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object.")
+    return parsed
+
+
+def field_keys(name: str, items: list[str]) -> dict[str, bytes]:
+    """``<version>:<base64 of 32 bytes>`` items in order (the first encrypts), checked."""
+    keys: dict[str, bytes] = {}
+    for item in items:
+        version, _, encoded = item.partition(":")
+        try:
+            raw = base64.urlsafe_b64decode(encoded.encode())
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32 or not version.isalnum():
+            raise ImproperlyConfigured(f"{name}: each key is <version>:<base64 of 32 bytes>.")
+        if version in keys:
+            raise ImproperlyConfigured(f"{name}: key version {version!r} appears twice.")
+        keys[version] = raw
+    if not keys:
+        raise ImproperlyConfigured(f"{name} is empty.")
+    return keys
+
+
+def index_key(name: str, value: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(value.encode())
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) < 32:
+        raise ImproperlyConfigured(f"{name} must be at least 32 bytes, base64-encoded.")
+    return raw
+
+
+def database_url(name: str, value: str) -> dict:
+    """Django's DATABASES entry for a PostgreSQL or SQLite URL; never echoes the value back
+    (it may hold a password)."""
+    import dj_database_url
+
+    try:
+        parsed = dj_database_url.parse(value, conn_max_age=60)
+    except Exception as exc:  # the library raises several types for a bad URL
+        raise ImproperlyConfigured(
+            f"{name} is not a database URL (postgres://user@host:5432/name): {type(exc).__name__}."
+        ) from exc
+    if parsed["ENGINE"] not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
+        raise ImproperlyConfigured(f"{name}: An Toàn runs on PostgreSQL (or SQLite locally).")
+    return parsed

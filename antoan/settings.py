@@ -15,11 +15,19 @@ import secrets
 from datetime import date, timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from antoan.env import env_bool, env_int, env_list, env_str
+from antoan.env import (
+    database_url,
+    env_bool,
+    env_int,
+    env_json,
+    env_list,
+    env_str,
+    field_keys,
+    index_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANTOAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -78,6 +86,11 @@ def _local_field_keys() -> tuple[list[str], str]:
 if PRODUCTION:
     ANTOAN_FIELD_KEYS = env_list("ANTOAN_FIELD_KEYS", [])
     ANTOAN_INDEX_KEY = env_str("ANTOAN_INDEX_KEY", "")
+    # A key that is there but malformed stops the process now, not at the first case.
+    if ANTOAN_FIELD_KEYS:
+        field_keys("ANTOAN_FIELD_KEYS", ANTOAN_FIELD_KEYS)
+    if ANTOAN_INDEX_KEY:
+        index_key("ANTOAN_INDEX_KEY", ANTOAN_INDEX_KEY)
     ANTOAN_MISSING_SETTINGS += [
         name
         for name, value in (
@@ -141,6 +154,7 @@ INSTALLED_APPS = [
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
+    "antoan.core.metrics.MetricsMiddleware",
     "antoan.core.middleware.RequestIdMiddleware",
     # Errors under /api/ stay JSON even where Django would answer an HTML page (DEBUG on).
     "antoan.api.middleware.ApiJsonErrorsMiddleware",
@@ -154,6 +168,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "antoan.core.logs.LogContextMiddleware",
     "antoan.accounts.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "antoan.accounts.middleware.TwoFactorRequiredMiddleware",
@@ -166,7 +181,7 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # Static files from the app server itself (runserver serves them in the local profile).
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "antoan.urls"
 WSGI_APPLICATION = "antoan.wsgi.application"
@@ -193,7 +208,7 @@ TEMPLATES = [
 _default_db = "" if PRODUCTION else f"sqlite:///{VAR_DIR / 'antoan.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _default_db)
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES = {"default": database_url("DATABASE_URL", _database_url)}
 else:
     ANTOAN_MISSING_SETTINGS.append("DATABASE_URL")
     DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
@@ -201,6 +216,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the browser-test server read while a test writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A PostgreSQL streaming replica for the dashboards' and exports' reads (antoan/core/routers.py).
+# The test profile always has the alias, on the test database itself, for the router's tests.
+_replica_url = env_str("ANTOAN_REPLICA_DATABASE_URL", "")
+if _replica_url:
+    DATABASES["replica"] = {
+        **database_url("ANTOAN_REPLICA_DATABASE_URL", _replica_url),
+        "TEST": {"MIRROR": "default"},
+    }
+elif ANTOAN_ENV == "test" and _database_url:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+ANTOAN_REPLICA_READS = env_bool("ANTOAN_REPLICA_READS", bool(_replica_url))
+DATABASE_ROUTERS = ["antoan.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Audit events are inserted unsealed and chained in batches after the commit ("after_commit",
@@ -385,8 +412,15 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
+# Uploaded files go through Django's storage API only, so an S3-compatible object store can
+# replace the disk when several app servers run (docs/operations/scaling.md): e.g.
+# ANTOAN_FILE_STORAGE=storages.backends.s3.S3Storage with django-storages installed, and its
+# settings as JSON in ANTOAN_FILE_STORAGE_OPTIONS.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("ANTOAN_FILE_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("ANTOAN_FILE_STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -446,6 +480,8 @@ SPECTACULAR_SETTINGS = {
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL", ""):
+    if not env_str("REDIS_URL").startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://.")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -461,10 +497,28 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("ANTOAN_FROM_EMAIL", "antoan@localhost")
 
+# Who may read /metrics (Prometheus): client addresses, as read through ANTOAN_IP_HEADERS.
+ANTOAN_METRICS_ALLOWED_IPS = env_list("ANTOAN_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+
+# One JSON object a line in production (docs/operations/monitoring.md); plain text locally.
+ANTOAN_LOG_FORMAT = env_str("ANTOAN_LOG_FORMAT", "json" if PRODUCTION else "text")
+if ANTOAN_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("ANTOAN_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "antoan.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "antoan.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": ANTOAN_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("ANTOAN_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

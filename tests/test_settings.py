@@ -137,3 +137,27 @@ def test_the_test_profile_makes_fresh_keys_unless_given_some(tmp_path):
     assert fresh[0].returncode == 0, fresh[0].stderr
     assert fresh[0].stdout != fresh[1].stdout
     assert given["ANTOAN_INDEX_KEY"] not in fresh[0].stdout
+
+
+def test_malformed_values_stop_the_process_naming_the_variable_and_hiding_the_value(tmp_path):
+    secret = {"ANTOAN_SECRET_KEY": "x" * 60}
+    cases = {
+        "DATABASE_URL": "postgres://antoan:s3cret-pw@db:notaport/antoan",
+        "ANTOAN_FIELD_KEYS": "p1:not-a-key",
+        "ANTOAN_INDEX_KEY": "c2hvcnQ=",
+        "REDIS_URL": "db.example:6379",
+        "ANTOAN_SESSION_IDLE_MINUTES": "thirty",
+    }
+    for name, value in cases.items():
+        result = _python(
+            "import antoan.wsgi", env={**PRODUCTION, **secret, name: value}, tmp_path=tmp_path
+        )
+        assert result.returncode != 0, name
+        assert "ImproperlyConfigured" in result.stderr, name
+        assert name in result.stderr.splitlines()[-1], (name, result.stderr[-300:])
+    database = _python(
+        "import antoan.wsgi",
+        env={**PRODUCTION, **secret, "DATABASE_URL": cases["DATABASE_URL"]},
+        tmp_path=tmp_path,
+    )
+    assert "s3cret-pw" not in database.stderr

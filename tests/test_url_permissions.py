@@ -84,6 +84,8 @@ PUBLIC_ROUTES = {
     "/api/v1/auth/token",
     "/favicon.ico",
     "/healthz",
+    "/readyz",
+    "/metrics",
     "/i18n/setlang/",
     "/tim-ho-tro/",
 }

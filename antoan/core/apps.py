@@ -8,7 +8,14 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished, request_started
+
         from antoan.core import checks  # noqa: F401 - registers the production settings check
+        from antoan.core.logs import clear_context
+
+        # No log line outside a request carries the last request's ids.
+        request_started.connect(clear_context, dispatch_uid="antoan.logs.started")
+        request_finished.connect(clear_context, dispatch_uid="antoan.logs.finished")
 
 
 class AntoanAdminConfig(admin_apps.AdminConfig):

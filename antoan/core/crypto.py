@@ -28,11 +28,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
 from antoan.core.text import search_key
+from antoan.env import field_keys, index_key
 
 _NONCE_BYTES = 12
 
@@ -56,26 +56,13 @@ class UnboundWriteError(Exception):
 
 @lru_cache(maxsize=1)
 def _keys() -> tuple[str, dict[str, AESGCM]]:
-    keys: dict[str, AESGCM] = {}
-    current = ""
-    for item in settings.ANTOAN_FIELD_KEYS:
-        version, _, encoded = item.partition(":")
-        raw = base64.urlsafe_b64decode(encoded.encode())
-        if len(raw) != 32 or not version.isalnum():
-            raise ImproperlyConfigured("ANTOAN_FIELD_KEYS: each key is <version>:<32 bytes b64>.")
-        keys[version] = AESGCM(raw)
-        current = current or version
-    if not keys:
-        raise ImproperlyConfigured("ANTOAN_FIELD_KEYS is empty.")
-    return current, keys
+    keys = field_keys("ANTOAN_FIELD_KEYS", settings.ANTOAN_FIELD_KEYS)
+    return next(iter(keys)), {version: AESGCM(raw) for version, raw in keys.items()}
 
 
 @lru_cache(maxsize=1)
 def _index_key() -> bytes:
-    raw = base64.urlsafe_b64decode(settings.ANTOAN_INDEX_KEY.encode())
-    if len(raw) < 32:
-        raise ImproperlyConfigured("ANTOAN_INDEX_KEY must be at least 32 bytes (base64).")
-    return raw
+    return index_key("ANTOAN_INDEX_KEY", settings.ANTOAN_INDEX_KEY)
 
 
 def reset_key_cache() -> None:

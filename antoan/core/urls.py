@@ -1,6 +1,6 @@
 from django.urls import path
 
-from antoan.core import draft_views, views
+from antoan.core import draft_views, metrics, views
 
 app_name = "core"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("audit/", views.AuditLogView.as_view(), name="audit"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("drafts/<str:key>/", draft_views.FormDraftView.as_view(), name="draft"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

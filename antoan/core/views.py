@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from django.views.generic import TemplateView
 from django_otp import user_has_device
 
 from antoan.accounts.roles import Perm, Role
+from antoan.core import health
 from antoan.core.audit import audit_record
 from antoan.core.audit_labels import object_type_choices, object_type_label
 from antoan.core.forms import AuditSearchForm
@@ -133,10 +136,19 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @public
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: the process runs and the database answers. Reveals nothing else."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. Touches no database (``antoan.core.health``)."""
     return JsonResponse({"status": "ok"})
+
+
+@public
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: 200 when every check passes, 503 naming the checks that failed."""
+    checks = health.readiness()
+    ready = all(result == "ok" for result in checks.values())
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )
 
 
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -188,9 +200,37 @@ def integrity_error(request):
 
 
 def server_error(request):
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return database_unavailable(request)
     return _error_page(
         request,
         500,
         _("Lỗi hệ thống"),
         _("Đã xảy ra lỗi. Dữ liệu bạn đã lưu không bị ảnh hưởng; hãy thử lại sau."),
     )
+
+
+def database_unavailable(request) -> HttpResponse:
+    """The database went away mid-request: the transaction was rolled back, nothing was half
+    written. Drawn without the database (no menu, no user), 503 with a retry hint."""
+    message = _("Hệ thống tạm thời mất kết nối tới cơ sở dữ liệu. Thao tác vừa rồi chưa được lưu.")
+    if request.path.startswith("/api/"):
+        from antoan.api.errors import error_response
+
+        response = error_response(503, "database_unavailable", message)
+    else:
+        page = render_to_string(
+            "error_database.html",
+            {
+                "title": _("Tạm thời gián đoạn"),
+                "message": message,
+                "advice": _(
+                    "Không có dữ liệu nào bị ghi dở. Hãy quay lại trang trước (nội dung đã nhập "
+                    "thường vẫn còn trong trình duyệt) và gửi lại sau ít phút."
+                ),
+                "request_id": getattr(request, "request_id", ""),
+            },
+        )
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = "30"
+    return response

@@ -176,6 +176,9 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /": e(EVERYONE),
     "GET /audit/": e(AUDITORS),
     "GET /healthz": e(EVERYONE),
+    "GET /readyz": e(EVERYONE),
+    # Prometheus: by client address only (ANTOAN_METRICS_ALLOWED_IPS), the same for everyone.
+    "GET /metrics": e(EVERYONE),
     "GET /favicon.ico": e(EVERYONE),
     "GET /places/search": e(EVERYONE),
     # A draft of the intake (docs/forms.md): those who may open a case; for the others the

@@ -25,13 +25,6 @@ START = dt.datetime(2026, 3, 16, 9, 0, tzinfo=VN)
 NAME = "Nguyễn Thị Hòa"
 
 
-def pytest_runtest_setup(item):
-    if item.get_closest_marker("postgres_only"):
-        from django.db import connection
-
-        if connection.vendor != "postgresql":
-            pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
-
 
 class Clock:
     """The services' ``now()``: a moment that moves only when a test says so."""

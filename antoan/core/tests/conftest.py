@@ -1,18 +1,10 @@
-"""Fixtures for the audit log's tests, and the ``postgres_only`` marker."""
+"""Fixtures for the audit log's tests."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
 import pytest
-
-
-def pytest_runtest_setup(item):
-    if item.get_closest_marker("postgres_only"):
-        from django.db import connection
-
-        if connection.vendor != "postgresql":
-            pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
 
 
 @contextmanager

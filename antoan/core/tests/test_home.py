@@ -16,7 +16,6 @@ from antoan.referrals.tests.conftest import (  # noqa: F401 - fixtures reused as
     open_case,
     open_result,
     providers,
-    pytest_runtest_setup,
     send,
     supervisor2,
     vietnamese,

@@ -11,7 +11,6 @@ from antoan.cases.tests.conftest import (  # noqa: F401 - fixtures and hooks reu
     clock,
     open_case,
     open_result,
-    pytest_runtest_setup,
     supervisor2,
     vietnamese,
 )
