@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from antoan.jobs.kinds import get_kind
 from antoan.jobs.models import Job, JobStatus
@@ -45,15 +47,16 @@ def enqueue(
     return job
 
 
-def enqueue_again(job: Job) -> Job:
-    """A job whose worker died (still queued or running): a new task for it. The job's kind
-    is idempotent, so whatever the dead worker committed is not done twice."""
+def enqueue_again(job: Job, *, delay: dt.timedelta | None = None) -> Job:
+    """A job whose worker died (still queued or running): a new task for it, after ``delay``.
+    The job's kind is idempotent, so whatever the dead worker committed is not done twice."""
     from antoan.jobs.tasks import run_job
 
     if job.finished:
         return job
+    task = run_job.using(run_after=timezone.now() + delay) if delay else run_job
     with transaction.atomic():
-        result = run_job.enqueue(job.pk)
+        result = task.enqueue(job.pk)
         Job.objects.filter(pk=job.pk).update(task_id=str(result.id), status=JobStatus.QUEUED)
     job.refresh_from_db()
     return job

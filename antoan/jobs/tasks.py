@@ -3,16 +3,22 @@ not run again, so a task delivered twice (a retry after a crash) changes nothing
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
 from antoan.jobs.kinds import JobContext, get_kind
 from antoan.jobs.models import Job, JobStatus
+from antoan.jobs.services import enqueue_again
 
 logger = logging.getLogger("antoan.jobs")
+
+# A job the database interrupted runs again after RETRY_DELAY, at most MAX_ATTEMPTS in all.
+MAX_ATTEMPTS = 3
+RETRY_DELAY = dt.timedelta(seconds=30)
 
 
 @task()
@@ -33,13 +39,34 @@ def run_job(job_id: int) -> str:
         summary = get_kind(job.kind).handler(ctx)
         if not ctx.finished:
             ctx.finish(summary)
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away mid-job (restart, failover, network): what the kind wrote
+        # was rolled back or is found again by its idempotency keys, so the job goes back to
+        # the queue, a little later, up to MAX_ATTEMPTS times.
+        close_old_connections()
+        if job.attempts < MAX_ATTEMPTS:
+            logger.warning(
+                "Job %s (%s) interrupted by the database (%s); queued again",
+                job.pk,
+                job.kind,
+                exc.__class__.__name__,
+            )
+            enqueue_again(job, delay=RETRY_DELAY)
+            return "retry"
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        _mark_failed(job, exc)
+        raise
     except Exception as exc:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED,
-            finished_at=timezone.now(),
-            summary={"error": exc.__class__.__name__},
-        )
+        _mark_failed(job, exc)
         raise
     logger.info("Job %s (%s) %s", job.pk, job.kind, job.status)
     return str(job.status)
+
+
+def _mark_failed(job: Job, exc: Exception) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED,
+        finished_at=timezone.now(),
+        summary={"error": exc.__class__.__name__},
+    )

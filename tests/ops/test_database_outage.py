@@ -97,3 +97,48 @@ def test_while_the_database_is_down_pages_and_api_answer_503_then_recover(cast, 
     assert api.status_code == 503
     assert api.json()["error"]["code"] == "database_unavailable"
     assert worker.get("/cases/mine/").status_code == 200
+
+
+def test_an_import_job_cut_mid_way_is_queued_again_and_finished_once(cast, client_for, plan64):
+    """The worker's connection dies at the 5th activity of 40: the import (one transaction) is
+    rolled back, the job goes back to the queue by itself, and the next run imports every row
+    exactly once."""
+    import datetime as dt
+
+    from django_tasks_db.models import DBTaskResult
+
+    from antoan.jobs.models import Job, JobStatus
+    from antoan.jobs.tests.test_import_job import post, rows
+    from antoan.jobs.worker import run_pending
+    from antoan.programme.models import Activity
+    from antoan.programme.tests.test_excel_import import fill, template
+
+    reporter = client_for(cast["reporter1"])
+    post(reporter, plan64, fill(template(reporter, "communication", plan64), rows(40)))
+    saved = []
+
+    def cut_at_the_fifth(sender, **kwargs):
+        saved.append(1)
+        if len(saved) == 5:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    post_save.connect(cut_at_the_fifth, sender=Activity, weak=False, dispatch_uid="cut-import")
+    try:
+        assert run_pending() == 1
+    finally:
+        post_save.disconnect(sender=Activity, dispatch_uid="cut-import")
+        close_old_connections()
+    job = Job.objects.get()
+    assert job.status == JobStatus.QUEUED and job.attempts == 1
+    assert Activity.objects.count() == 0  # nothing half imported
+    # The retry waits a little (the database may still be restarting).
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after > retry.enqueued_at + dt.timedelta(seconds=20)
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=retry.enqueued_at)
+    assert run_pending() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.attempts == 2
+    assert Activity.objects.count() == 40
+    assert len(set(Activity.objects.values_list("title", flat=True))) == 40
+    assert audit_verify().ok
