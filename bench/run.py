@@ -63,7 +63,10 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-ROUNDS = 7
+# Rounds per timing (the median is kept): 5 in the everyday run, 7 with BENCH_FULL=1 and in
+# the national and growth runs.
+_GROWTH = "--growth" in sys.argv[1:] or os.environ.get("BENCH_GROWTH") == "1"
+ROUNDS = 7 if full() or _GROWTH or os.environ.get("BENCH_SCALE") == "national" else 5
 OPS = 300
 RESULTS = ROOT / "bench" / "results"
 
@@ -393,8 +396,7 @@ def _ops_for(fn, budget: float | None = None) -> int:
     of cases), so a round stays near ``budget`` seconds (0.3, or 0.15 in the everyday province
     run: ten plans are timed)."""
     if budget is None:
-        growth_run = "--growth" in sys.argv[1:] or os.environ.get("BENCH_GROWTH") == "1"
-        budget = 0.3 if full() or growth_run else 0.15
+        budget = 0.3 if full() or _GROWTH else 0.15
     start = time.perf_counter()
     fn(1)
     return max(3, min(30, int(budget / max(time.perf_counter() - start, 1e-6))))
@@ -552,7 +554,7 @@ def main() -> None:
     if os.environ.get("BENCH_SCALE", "province") == "national":
         national()
         return
-    if "--growth" in sys.argv[1:] or os.environ.get("BENCH_GROWTH") == "1":
+    if _GROWTH:
         sizes = [int(x) for x in os.environ.get("BENCH_GROWTH_SIZES", "20000,200000").split(",")]
         growth(sizes)
         return
