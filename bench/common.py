@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 KEYS = ("name", "scale", "median_ms", "floor_ms", "ratio", "queries", "peak_mb", "p95_ms")
 
 
@@ -18,3 +20,10 @@ def row(
     if ours is not None and floor:
         out["ratio"] = round(ours / floor, 2)
     return out
+
+
+def full() -> bool:
+    """``BENCH_FULL=1``: the province run also does the slow measures in full (the export of
+    100,000 rows, the load test for 2 minutes, more operations per round), as the national
+    run always does. Without it ``make bench`` stays an everyday command (under 5 minutes)."""
+    return os.environ.get("BENCH_FULL") == "1"

@@ -15,6 +15,7 @@ own that it drops).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 Measure = Callable[[str, Callable], list[dict]]
@@ -30,7 +31,9 @@ def measure_all(scale: str, median_per_op) -> list[dict]:
     rows: list[dict] = []
     for fn in MEASURES:
         print(f"  {scale}: {fn.__module__}.{fn.__name__}", flush=True)
+        began = time.perf_counter()
         rows.extend(fn(scale, median_per_op))
+        print(f"  {scale}: {fn.__name__} took {time.perf_counter() - began:.0f} s", flush=True)
     return rows
 
 

@@ -9,7 +9,8 @@ asked for (``ANTOAN_REQUIRE_2FA=false``, as in the test profile), mail stays in 
 are not marked secure (plain HTTP on 127.0.0.1).
 
 Locust (``bench/locustfile.py``) then runs 50 users, 10 more a second, for
-``BENCH_LOAD_SECONDS`` (default 30; 120 with ``BENCH_SCALE=national``). The row: the median
+``BENCH_LOAD_SECONDS`` (default 10 in the everyday province run; 120 with
+``BENCH_SCALE=national`` or ``BENCH_FULL=1``). The row: the median
 and the 95th percentile of every request's response time (Locust's "Aggregated" line), the
 number of requests in ``queries``; failures are printed with the endpoints that failed most.
 The target is a p95 under 300 ms with no failure. Skipped on SQLite.
@@ -33,7 +34,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import row
+from common import full, row
 from django.conf import settings
 from django.db import connection, connections
 from generated import register
@@ -57,7 +58,9 @@ WORKERS = 2
 
 
 def _seconds(scale: str) -> int:
-    default = "120" if scale == "national" else "30"
+    # The 2 minutes in the national run and BENCH_FULL=1; a 10-second smoke (0 errors,
+    # a first p95) in the everyday province run.
+    default = "120" if scale == "national" or full() else "10"
     return int(os.environ.get("BENCH_LOAD_SECONDS", default))
 
 

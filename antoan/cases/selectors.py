@@ -60,7 +60,9 @@ _NUMBER = re.compile(r"^[A-Za-z]{1,10}-\d{4}-\d{1,6}$")
 def case_scope(user: Any) -> Q:
     """The condition selecting the cases ``user`` may see (nothing, for most roles)."""
     agency_wide = agency_ids_with(user, Perm.CASE_VIEW_AGENCY)
-    assigned = agency_ids_with(user, Perm.CASE_VIEW_ASSIGNED)
+    # Where the user sees every case anyway, "assigned to me" adds nothing (and a shorter
+    # condition is a cheaper query to build and to plan).
+    assigned = agency_ids_with(user, Perm.CASE_VIEW_ASSIGNED) - agency_wide
     condition = Q(pk__in=[])
     if agency_wide:
         condition |= Q(agency_id__in=agency_wide)
@@ -184,28 +186,43 @@ class CaseFilters:
     mine: bool = False
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a page of the case list starts: after (older than) or before (newer than) the
+    case ``pk``, whose opening date ``anchor`` is read in the same query, among the cases the
+    user may see (another id reads NULL, which matches nothing)."""
+
+    pk: int
+    anchor: Subquery
+    newer: bool
+
+    @classmethod
+    def of(cls, user: Any, pk: int, *, newer: bool) -> Position:
+        anchor = Subquery(cases_for_user(user).filter(pk=pk).order_by().values("opened_at")[:1])
+        return cls(pk, anchor, newer)
+
+    @property
+    def bound(self) -> str:
+        """A plain range on the opening date too, which an index can start from."""
+        return "opened_at__gte" if self.newer else "opened_at__lte"
+
+    def condition(self, prefix: str = "", pk: str = "pk") -> Q:
+        """The keyset condition, on the case (or, with ``prefix="hit__", pk="case_id"``, on
+        the walked search rows)."""
+        when, at, key = f"{prefix}opened_at", f"{prefix}opened_at", f"{prefix}{pk}"
+        if self.newer:
+            return Q(**{f"{when}__gt": self.anchor}) | Q(**{at: self.anchor, f"{key}__gt": self.pk})
+        return Q(**{f"{when}__lt": self.anchor}) | Q(**{at: self.anchor, f"{key}__lt": self.pk})
+
+
 def case_search(user: Any, filters: CaseFilters, *, request: Any = None) -> QuerySet[Case]:
     """Cases the user may see matching the filters; the search itself is audited."""
-    qs = cases_for_user(user).select_related(
-        "survivor", "survivor__commune", "agency", "assigned_to"
-    )
-    if not _filters_valid(filters):
-        qs = qs.none()  # forms and the API report bad values; here they simply match nothing
-    if filters.mine:
-        qs = qs.filter(assigned_to=user)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.stage:
-        qs = qs.filter(stage=filters.stage)
-    if filters.risk_level:
-        qs = qs.filter(risk_level=filters.risk_level)
-    if filters.commune:
-        qs = qs.filter(survivor__commune__code=filters.commune)
-    names = _name_digests(filters.q) if filters.q else None
-    if filters.q and names is None:
-        qs = qs.filter(_text_condition(filters.q))
-    elif names is not None and not names:
-        qs = qs.none()
+    qs = _search_queryset(user, filters)
+    _audit_search(user, filters, request)
+    return qs
+
+
+def _audit_search(user: Any, filters: CaseFilters, request: Any) -> None:
     audit_record(
         action="search" if filters.q else "list",
         request=request,
@@ -214,12 +231,124 @@ def case_search(user: Any, filters: CaseFilters, *, request: Any = None) -> Quer
         # Which filters were used, never their values: a query may be a survivor's name.
         extra={"filters": sorted(k for k, v in vars(filters).items() if v)},
     )
+
+
+def _search_queryset(
+    user: Any,
+    filters: CaseFilters,
+    *,
+    position: Position | None = None,
+    related: tuple[str, ...] = ("survivor", "survivor__commune", "agency", "assigned_to"),
+) -> QuerySet[Case]:
+    """The matching cases newest first (not audited); with ``position``, only those after
+    (older than) or before (newer than) it, the bound applied to the walked word's rows too."""
+    # One filter() for every condition: each call copies the query, and the list is asked for
+    # at every page (docs/performance.md, "Case search: the fixed cost").
+    conditions = [case_scope(user)]
+    on_case: dict[str, Any] = {}
+    if filters.mine:
+        on_case["assigned_to"] = user
+    if filters.status:
+        on_case["status"] = filters.status
+    if filters.stage:
+        on_case["stage"] = filters.stage
+    if filters.risk_level:
+        on_case["risk_level"] = filters.risk_level
+    if filters.commune:
+        on_case["survivor__commune__code"] = filters.commune
+    if position is not None:
+        conditions.append(position.condition())
+        on_case[position.bound] = position.anchor
+    names = _name_digests(filters.q) if filters.q else None
+    if filters.q and names is None:
+        conditions.append(_text_condition(filters.q))
+    qs = Case.objects.select_related(*related).filter(*conditions, **on_case)
+    if not _filters_valid(filters) or (names is not None and not names):
+        # Forms and the API report bad values; here they simply match nothing.
+        return qs.none().order_by("-opened_at", "-pk")
     if names:
-        return _name_search(qs, user, filters, names)
+        return _name_search(qs, user, filters, names, position=position)
     return qs.order_by("-opened_at", "-pk")
 
 
-def _name_search(qs: QuerySet[Case], user: Any, filters: CaseFilters, digests: list[str]) -> Any:
+# What a row of the case list shows (templates/cases/list.html), and nothing else: no other
+# encrypted field of the survivor is read or decrypted, no agency joined.
+CASE_LIST_COLUMNS = (
+    "number",
+    "status",
+    "stage",
+    "risk_level",
+    "opened_at",
+    "survivor__full_name",
+    "survivor__row_key",  # the name is sealed for its row: checked when it is decrypted
+    "survivor__commune__name",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """A page of the case list, newest first: ``older`` is the id to pass as ``after`` for the
+    next page, ``newer`` the id to pass as ``before`` for the previous one (None: no such
+    page)."""
+
+    cases: list[Case]
+    older: int | None
+    newer: int | None
+
+
+def case_page(
+    user: Any,
+    filters: CaseFilters,
+    *,
+    limit: int,
+    after: int | None = None,
+    before: int | None = None,
+    request: Any = None,
+) -> CasePage:
+    """A page of :func:`case_search` (newest first, by keyset on (opening date, id), no count):
+    the ``limit`` cases after the case ``after``, or before the case ``before``, or the first
+    ``limit``. The position is looked up among the cases the user may see (a subquery of the
+    same query): any other id, or a page left empty, gives the first page. Audited once, as
+    :func:`case_search`. Reads only the columns the list shows (``CASE_LIST_COLUMNS``)."""
+    _audit_search(user, filters, request)
+
+    def page_of(position: Position | None, order: tuple[str, ...]) -> list[Case]:
+        qs = _search_queryset(
+            user, filters, position=position, related=("survivor__commune", "assigned_to")
+        )
+        return list(qs.only(*CASE_LIST_COLUMNS).order_by(*order)[: limit + 1])
+
+    newest = ("-opened_at", "-pk")
+    if before is not None:
+        rows = page_of(Position.of(user, before, newer=True), ("opened_at", "pk"))
+        if len(rows) > limit:
+            cases = rows[:limit][::-1]
+            return CasePage(cases, older=cases[-1].pk, newer=cases[0].pk)
+        if len(rows) == limit:  # the newest cases: the first page
+            cases = rows[::-1]
+            return CasePage(cases, older=cases[-1].pk, newer=None)
+    elif after is not None:
+        rows = page_of(Position.of(user, after, newer=False), newest)
+        if rows:
+            cases = rows[:limit]
+            return CasePage(
+                cases, older=cases[-1].pk if len(rows) > limit else None, newer=cases[0].pk
+            )
+    rows = page_of(None, newest)
+    cases = rows[:limit]
+    return CasePage(cases, older=cases[-1].pk if len(rows) > limit else None, newer=None)
+
+
+def _name_search(
+    qs: QuerySet[Case],
+    user: Any,
+    filters: CaseFilters,
+    digests: list[str],
+    *,
+    position: Position | None = None,
+) -> Any:
     """Cases whose survivor's names contain every word, newest first, walked from one word.
 
     The case search's own index (``CaseSearchToken``: a word per case, with its agency, status,
@@ -263,7 +392,13 @@ def _name_search(qs: QuerySet[Case], user: Any, filters: CaseFilters, digests: l
         on_hit["hit__commune_id__in"] = list(
             Place.objects.filter(code=filters.commune).values_list("pk", flat=True)
         )
-    qs = qs.filter(**on_hit)
+    conditions = []
+    if position is not None:
+        # The page's position on the walked rows too: a later page skips the rows before it
+        # in the index, without probing their other words.
+        on_hit[f"hit__{position.bound}"] = position.anchor
+        conditions.append(position.condition(prefix="hit__", pk="case_id"))
+    qs = qs.filter(*conditions, **on_hit)
     if others:
         # The other words, counted per case through the (case, digest) unique index. A
         # correlated count (not EXISTS, which PostgreSQL turns into a join of whole word lists)

@@ -9,6 +9,7 @@ else gets 404, the same as for a missing referral.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Subquery
@@ -176,43 +177,81 @@ def referrals_incoming(user: Any, *, status: str = "") -> QuerySet[Referral]:
 INBOX_PAGE = 50
 # What an inbox row shows (templates/referrals/_rows.html, box "in") and its countdown needs:
 # the encrypted notes and reasons are not read.
-_INBOX_COLUMNS = (
-    "pk",
-    "status",
-    "urgency",
-    "service",
-    "due_at",
-    "to_agency_id",
-    "from_agency_id",
-    "from_agency__name",
-)
+_INBOX_COLUMNS = ("pk", "status", "urgency", "service", "due_at", "from_agency__name")
+
+
+@dataclass(frozen=True)
+class InboxAgency:
+    name: str
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """A row of the provider's inbox: what the row shows and nothing else, read as values
+    (no model instances to build; docs/performance.md, "Referral inbox"). Answers the
+    template like a referral does (``number``, ``get_*_display``, ``from_agency.name``)."""
+
+    pk: int
+    status: str
+    urgency: str
+    service: str
+    due_at: Any
+    from_agency: InboxAgency
+
+    @property
+    def number(self) -> str:
+        return f"CG-{self.pk:06d}"
+
+    def get_status_display(self) -> str:
+        return _choice_label("status", self.status)
+
+    def get_urgency_display(self) -> str:
+        return _choice_label("urgency", self.urgency)
+
+    def get_service_display(self) -> str:
+        return _choice_label("service", self.service)
+
+
+@cache
+def _choices(name: str) -> dict[str, Any]:
+    return dict(Referral._meta.get_field(name).flatchoices)  # lazy labels: any language
+
+
+def _choice_label(name: str, value: str) -> str:
+    # As Model.get_FOO_display: the choice's label, or the value itself if it is not one.
+    return str(_choices(name).get(value, value))
 
 
 def inbox_page(
     user: Any, *, limit: int = INBOX_PAGE, after: int | None = None
-) -> tuple[list[Referral], int | None]:
+) -> tuple[list[InboxRow], int | None]:
     """A page of the inbox in its order (deadline, then id): the ``limit`` open referrals after
     the referral ``after`` (the first page when None), by keyset, with no count of the whole
-    inbox. Returns the referrals and the id to ask the next page with (None on the last).
+    inbox. Returns the rows and the id to ask the next page with (None on the last).
     ``after`` is looked up among referrals addressed to the user's agencies only (one answered
     since still positions the page); any other id gives an empty page, never another agency's
     deadline."""
-    # The rows show the referral's own columns and the sending agency's name: one join, not the
-    # case, survivor and provider ``_base`` brings for a referral's page.
-    qs = (
-        referrals_incoming(user)
-        .select_related(None)
-        .select_related("from_agency")
-        .only(*_INBOX_COLUMNS)
-        .order_by("due_at", "pk")
-    )
+    receivers = agency_ids_with(user, Perm.REFERRAL_RECEIVE)
+    if not receivers:
+        return [], None
+    # The same referrals as ``referrals_incoming``, built in one go: the rows show the
+    # referral's own columns and the sending agency's name (one join, not the case, survivor
+    # and provider ``_base`` brings for a referral's page), every condition in one filter()
+    # (each call copies the query), read as values.
+    conditions = []
     if after is not None:
-        mine = Referral.objects.filter(
-            pk=after, to_agency_id__in=agency_ids_with(user, Perm.REFERRAL_RECEIVE)
-        )
+        mine = Referral.objects.filter(pk=after, to_agency_id__in=receivers).order_by()
         anchor = Subquery(mine.values("due_at")[:1])
-        qs = qs.filter(Q(due_at__gt=anchor) | Q(due_at=anchor, pk__gt=after))
-    page = list(qs[: limit + 1])
+        conditions.append(Q(due_at__gt=anchor) | Q(due_at=anchor, pk__gt=after))
+    found = (
+        Referral.objects.filter(*conditions, to_agency_id__in=receivers, status__in=OPEN_STATUSES)
+        .order_by("due_at", "pk")
+        .values_list(*_INBOX_COLUMNS)[: limit + 1]
+    )
+    page = [
+        InboxRow(pk, status, urgency, service, due_at, InboxAgency(agency))
+        for pk, status, urgency, service, due_at, agency in found
+    ]
     following = page[limit - 1].pk if len(page) > limit else None
     return page[:limit], following
 

@@ -356,7 +356,8 @@ def test_list_queries_do_not_grow_with_the_cases(client, cast, open_case, clock)
     large["tasks"] = queries_for(client, reverse("cases:tasks"))
     assert small == large
     page = client.get(reverse("cases:team")).content.decode()
-    assert "30 hồ sơ" in page and "Trang 1/2" in page
+    # No count of every case (keyset pages): the page's own, and a link to the older ones.
+    assert "25 hồ sơ trên trang này" in page and 'data-testid="case-pages-older"' in page
 
 
 # --- Lists and search -------------------------------------------------------------------------
@@ -391,11 +392,12 @@ def test_a_searched_list_pages_by_post_keeping_the_terms(worker1, cast, open_cas
         )
     open_case(cast["worker1"], full_name="Trần Thị Mai", phone="0987654321")
     first = worker1.post(reverse("cases:mine"), {"q": "hoa"}).content.decode()
-    assert "Trang 1/2" in first
-    assert 'name="page" value="2"' in first and "?q=" not in first
+    assert "25 hồ sơ trên trang này" in first
+    older = re.search(r'name="after" value="(\d+)"', first).group(1)
+    assert "?q=" not in first and "?after=" not in first
     assert 'type="hidden" name="q" value="hoa"' in first
-    second = worker1.post(reverse("cases:mine"), {"q": "hoa", "page": "2"}).content.decode()
-    assert "Trang 2/2" in second and "Trần Thị Mai" not in second
+    second = worker1.post(reverse("cases:mine"), {"q": "hoa", "after": older}).content.decode()
+    assert "1 hồ sơ trên trang này" in second and "Trần Thị Mai" not in second
 
 
 def test_filters_and_what_the_table_shows(client, cast, open_case, clock):

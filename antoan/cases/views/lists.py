@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,17 +14,25 @@ from antoan.cases import forms, selectors
 from antoan.cases.views.common import commune_choices
 from antoan.core.audit import audit_record
 from antoan.core.permissions import PermissionRequiredMixin
+from antoan.core.text import positive_id
 
 PAGE_SIZE = 25
 
 
 class CaseListView(PermissionRequiredMixin, View):
-    """Cases the user may see, searched and filtered, 25 a page.
+    """Cases the user may see, searched and filtered, 25 a page, newest first.
 
-    The search box (a name, a phone or a case number) is sent by POST, page number included,
-    so search terms never appear in a URL, where browsers' history, web servers' and proxies'
-    logs would keep them. GET takes only the filters that identify no one (status, stage,
-    risk, commune) and the page; a ``q`` in a URL is not searched, and the page says why.
+    The search box (a name, a phone or a case number) is sent by POST, the page's position
+    included, so search terms never appear in a URL, where browsers' history, web servers' and
+    proxies' logs would keep them. GET takes only the filters that identify no one (status,
+    stage, risk, commune) and the position; a ``q`` in a URL is not searched, and the page says
+    why.
+
+    Pages by keyset, like the referral inbox and the case timeline: ``after=<case id>`` for the
+    older cases that follow a page, ``before=<case id>`` for the newer ones before it, and no
+    count of all matches (counting a common name reads every match; docs/performance.md, "Case
+    list: keyset pages"). An id that is not a position among the user's cases gives the first
+    page.
     """
 
     title: Any = ""
@@ -41,15 +48,25 @@ class CaseListView(PermissionRequiredMixin, View):
         return self._list(request, request.POST.copy())
 
     def _list(self, request, data, *, refused_terms: bool = False):
-        page_number = data.pop("page", [None])[-1] if data is not None else None
+        after = before = None
+        if data is not None:
+            after = positive_id(data.pop("after", [""])[-1])
+            before = positive_id(data.pop("before", [""])[-1])
+            data.pop("page", None)  # the old numbered pages: the first page
         form = forms.CaseSearchForm(
             data or None, communes=commune_choices(request.user, self.permission)
         )
         if form.is_bound:
             form.is_valid()
         filters = selectors.CaseFilters(mine=self.mine, **form.filters())
-        cases = selectors.case_search(request.user, filters, request=request)
-        page = Paginator(cases, PAGE_SIZE).get_page(page_number)
+        page = selectors.case_page(
+            request.user,
+            filters,
+            limit=PAGE_SIZE,
+            after=after,
+            before=None if after else before,
+            request=request,
+        )
         query = data.urlencode() if data is not None and request.method == "GET" else ""
         return render(
             request,
@@ -59,6 +76,7 @@ class CaseListView(PermissionRequiredMixin, View):
                 "intro": self.intro,
                 "form": form,
                 "page": page,
+                "paged": bool(page.older or page.newer),
                 "query": query,
                 "by_post": request.method == "POST",
                 "refused_terms": refused_terms,

@@ -233,3 +233,24 @@ def test_the_forms_have_the_case_forms_layout(cast, client_for, case_a, provider
     errors = refused.content.decode()
     assert 'data-testid="form-errors"' in errors  # the summary at the top
     assert 'class="invalid-feedback d-block"' in errors  # and each error by its field
+
+
+def test_inbox_rows_read_as_values_answer_like_the_referrals(cast, case_a, send):
+    """The inbox's light rows (docs/performance.md, "Referral inbox") show what the referral
+    itself would: number, labels, deadline, sending agency."""
+    from antoan.referrals import selectors
+    from antoan.referrals.models import Referral
+
+    send(case_a, urgency="immediate", service="psychosocial")
+    send(case_a, urgency="normal")
+    rows, following = selectors.inbox_page(cast["health1"])
+    assert following is None and len(rows) == 2
+    for row in rows:
+        referral = Referral.objects.select_related("from_agency").get(pk=row.pk)
+        assert row.number == referral.number
+        assert row.get_status_display() == referral.get_status_display()
+        assert row.get_urgency_display() == referral.get_urgency_display()
+        assert row.get_service_display() == referral.get_service_display()
+        assert (row.status, row.due_at) == (referral.status, referral.due_at)
+        assert row.from_agency.name == referral.from_agency.name
+    assert selectors.inbox_page(cast["worker1"]) == ([], None)  # receives nothing
