@@ -9,6 +9,7 @@ import tempfile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from antoan.core.routers import replica_reads
 from antoan.jobs.kinds import JobContext, register
 from antoan.jobs.models import Job, JobStatus
 
@@ -107,7 +108,8 @@ def export_gbvims(ctx: JobContext) -> None:
 
     if _made_before(ctx, actor):
         return
-    total = gbvims._incidents(province, year).count()
+    with replica_reads():  # a second-old copy is as good: docs/operations/scaling.md
+        total = gbvims._incidents(province, year).count()
     ctx.progress(0, total)
 
     def counted():
@@ -117,7 +119,8 @@ def export_gbvims(ctx: JobContext) -> None:
 
     filename = gbvims.filename(province, year)
     with tempfile.TemporaryFile() as spool:
-        rows = gbvims.write_gbvims(spool, province, year, table=counted())
+        with replica_reads():
+            rows = gbvims.write_gbvims(spool, province, year, table=counted())
         spool.seek(0)
         with transaction.atomic():
             if not ctx.unfinished_locked() or _made_before(ctx, actor):

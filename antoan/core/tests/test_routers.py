@@ -67,3 +67,15 @@ def test_migrations_run_on_the_primary_only():
     router = ReplicaRouter()
     assert router.allow_migrate("default", "cases")
     assert not router.allow_migrate("replica", "cases")
+
+
+@both
+def test_the_gbvims_export_reads_its_incidents_on_the_replica(settings, capture, mini_places):
+    from antoan.reports.exports.gbvims import gbvims_file
+
+    settings.ANTOAN_REPLICA_READS = True
+    primary, replica = capture
+    export = gbvims_file(mini_places["province"], 2026)
+    export.content.close()
+    assert "cases_incident" in _sql(replica)
+    assert "cases_incident" not in _sql(primary)

@@ -30,6 +30,7 @@ from openpyxl.styles import Font
 from antoan.cases import choices as c
 from antoan.cases.models import Incident, Perpetrator, ProtectionMeasure
 from antoan.core.crypto import blind_index
+from antoan.core.routers import replica_reads
 from antoan.indicators.selectors.places import UNKNOWN, rollup
 from antoan.places.models import Place
 from antoan.referrals.models import Referral, ReferralStatus, ServiceDelivery
@@ -263,7 +264,8 @@ def gbvims_file(province: Place, year: int) -> Export:
     API send with ``FileResponse`` without holding it in memory."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
     try:
-        count = write_gbvims(spool, province, year)
+        with replica_reads():  # a second-old copy is as good: docs/operations/scaling.md
+            count = write_gbvims(spool, province, year)
         spool.seek(0)
     except BaseException:
         spool.close()
