@@ -6,14 +6,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import PermissionRequiredMixin
-from antoan.indicators import exports, forms, services
+from antoan.indicators import exports, figure_cache, forms, services
 from antoan.indicators.models import Indicator
 from antoan.indicators.selectors import dashboards
 from antoan.indicators.selectors.breakdowns import BREAKDOWNS, category_labels
@@ -57,30 +57,56 @@ TABLE_OPEN_ROWS = 12
 
 
 class ProvinceDashboardView(PermissionRequiredMixin, View):
-    """/indicators/: is the province reaching its targets, and which communes lag?"""
+    """/indicators/: is the province reaching its targets, and which communes lag?
+
+    The figures come from the cache of the user's province (``figure_cache``) when they were
+    computed in the last few minutes; the page says when, and "compute again" (POST) drops
+    them."""
 
     permission = Perm.INDICATORS_VIEW
 
     def get(self, request):
         province = province_or_404(request.user)
         form, query = read_query(request, province)
-        context: dict[str, Any] = {"form": form, "province": province, "query": query}
+        context: dict[str, Any] = {
+            "form": form,
+            "province": province,
+            "query": query,
+            "computed_at": timezone.localtime(),
+        }
         if query is None:
             return render(request, "indicators/province.html", context, status=400)
-        table_code = request.GET.get("indicator") or dashboards.DEFAULT_TABLE_INDICATOR
-        calc = Calculator(query, places_for=[table_code])
-        table_form = forms.TableForm(
-            request.GET or None,
-            indicators=[i for i in calc.indicators if calc.supports(i, "commune")],
+        asked_table = (request.GET.get("indicator") or "")[:20]
+        asked_sort = (request.GET.get("sort") or "")[:10]
+
+        def compute() -> tuple[dashboards.ProvinceDashboard, list[Indicator]]:
+            calc = Calculator(query, places_for=[asked_table or dashboards.DEFAULT_TABLE_INDICATOR])
+            choices = [i for i in calc.indicators if calc.supports(i, "commune")]
+            table_form = forms.TableForm(request.GET or None, indicators=choices)
+            table_form.is_valid()
+            chosen = table_form.cleaned_data if table_form.is_bound else {}
+            board = dashboards.province_dashboard(
+                calc, table_code=chosen.get("indicator") or "", sort=chosen.get("sort") or "name"
+            )
+            board.calc = None  # the calculator holds querysets: only its results are kept
+            return board, choices
+
+        question = {
+            "view": "province",
+            "params": form.params() if form.is_bound else {},
+            "indicator": asked_table,
+            "sort": asked_sort,
+        }
+        (board, choices), computed_at = figure_cache.cached(
+            figure_cache.province_scope(province.code),
+            question,
+            compute,
+            fresh=request.session.pop(REFRESH_FLAG, False),
         )
+        table_form = forms.TableForm(request.GET or None, indicators=choices)
         table_form.is_valid()
-        chosen = table_form.cleaned_data if table_form.is_bound else {}
-        board = dashboards.province_dashboard(
-            calc, table_code=chosen.get("indicator") or "", sort=chosen.get("sort") or "name"
-        )
         context.update(
             {
-                "calc": calc,
                 "board": board,
                 "table_form": table_form,
                 # The tiles give the overview; a province's hundred-odd rows open on request
@@ -89,9 +115,23 @@ class ProvinceDashboardView(PermissionRequiredMixin, View):
                 "threshold": threshold(),
                 "filter_label": filter_label(query),
                 "export_query": request.GET.urlencode(),
+                "computed_at": timezone.localtime(computed_at),
+                "cache_minutes": max(1, figure_cache.timeout() // 60),
             }
         )
         return render(request, "indicators/province.html", context)
+
+    def post(self, request):
+        """ "Compute again": the next view of the page computes the figures afresh (for the
+        user's province only: the scope comes from the membership, not the request)."""
+        province_or_404(request.user)
+        request.session[REFRESH_FLAG] = True
+        query = request.GET.urlencode()
+        return redirect(f"{request.path}?{query}" if query else request.path)
+
+
+# Set by "compute again", read (and dropped) by the next view of the dashboard.
+REFRESH_FLAG = "indicators_refresh"
 
 
 def filter_label(query: Query) -> str:
