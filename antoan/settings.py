@@ -316,6 +316,14 @@ ANTOAN_DRAFT_RETENTION_DAYS = env_int("ANTOAN_DRAFT_RETENTION_DAYS", 7, minimum=
 ANTOAN_JOB_RESULT_DAYS = env_int("ANTOAN_JOB_RESULT_DAYS", 7, minimum=1)
 # Figures that leave case scope hide counts from 1 to this minus one (docs/indicators.md).
 ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
+# Computed dashboard figures are served from the cache for this many seconds (0: never kept;
+# docs/indicators.md, "Cached figures").
+ANTOAN_DASHBOARD_CACHE_SECONDS = env_int("ANTOAN_DASHBOARD_CACHE_SECONDS", 300, minimum=0)
+# Codes of the agencies whose analysts, managers and coordinators see the national dashboard
+# (the ministry's departments; comma-separated). Empty: nobody (docs/indicators.md).
+ANTOAN_NATIONAL_AGENCIES = [
+    code.strip() for code in env_str("ANTOAN_NATIONAL_AGENCIES", "").split(",") if code.strip()
+]
 # The reporting year runs from the first day of this month of the year before (plan 64/KH-UBND:
 # reports on the twelve months to 30 November, due 10 December).
 ANTOAN_REPORTING_START_MONTH = env_int("ANTOAN_REPORTING_START_MONTH", 12, minimum=1)

@@ -62,6 +62,28 @@ class FilterForm(StyledForm):
         return {k: v for k, v in self.cleaned_data.items() if v}
 
 
+class NationalFilterForm(StyledForm):
+    """GET parameters of the national dashboard: the province dashboard's, without a place."""
+
+    year = forms.ChoiceField(label=_("Năm"), required=False)
+    period = forms.ChoiceField(label=_("Kỳ"), required=False)
+    sex = forms.ChoiceField(label=_("Giới tính"), required=False)
+    age_band = forms.ChoiceField(label=_("Nhóm tuổi"), required=False)
+    gbv_type = forms.ChoiceField(label=_("Loại bạo lực"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("Tất cả"))]
+        self.fields["year"].choices = year_choices()
+        self.fields["period"].choices = period_choices()
+        self.fields["sex"].choices = everyone + list(c.Sex.choices)
+        self.fields["age_band"].choices = everyone + list(c.AgeGroup.choices)
+        self.fields["gbv_type"].choices = everyone + list(c.GbvType.choices)
+
+    def params(self) -> dict[str, str]:
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
 class TableForm(StyledForm):
     """Which indicator the commune table and tiles show, and their order."""
 

@@ -15,6 +15,7 @@ from antoan.accounts.roles import Perm
 from antoan.cases.rules import clean_text
 from antoan.core.audit import audit_record
 from antoan.core.permissions import grant
+from antoan.indicators import figure_cache
 from antoan.indicators.models import Estimate, Indicator
 from antoan.indicators.selectors.places import rollup
 from antoan.indicators.selectors.values import user_province
@@ -176,6 +177,8 @@ def estimate_save(*, actor: Any, data: EstimateInput, request: Any = None) -> tu
             indicator=indicator, year=data.year, place=place, superseded_at__isnull=True
         )
         raise EstimateConflict(current, data.version) from None
+    # A denominator changed: dashboards computed before must not be served again.
+    transaction.on_commit(figure_cache.forget)
     return estimate, current is None
 
 

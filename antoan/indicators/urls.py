@@ -10,5 +10,6 @@ urlpatterns = [
     path("estimates/", work.EstimateView.as_view(), name="estimates"),
     path("agency/", work.AgencyDashboardView.as_view(), name="agency"),
     path("hotline/", work.HotlineDashboardView.as_view(), name="hotline"),
+    path("national/", province.NationalDashboardView.as_view(), name="national"),
     path("<str:code>/", province.IndicatorView.as_view(), name="indicator"),
 ]

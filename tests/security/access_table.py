@@ -594,6 +594,12 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     ),
     # --- Indicators ----------------------------------------------------------------------------
     "GET /indicators/": e(INDICATORS),
+    # "Compute again": drops the cached figures of the user's own province.
+    "POST /indicators/": e(INDICATORS),
+    # Nobody by default: only agencies listed in ANTOAN_NATIONAL_AGENCIES (none in the world);
+    # antoan/indicators/tests/test_national.py covers a listed one.
+    "GET /indicators/national/": e(),
+    "POST /indicators/national/": e(),
     r"GET /indicators/^export\.(?P<file_format>xlsx|csv)$": e(
         INDICATORS, ids={"file_format": "=csv"}
     ),

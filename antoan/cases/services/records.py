@@ -262,9 +262,16 @@ def consent_record(
         records.append(record)
     # The latest decision on statistics applies to every incident of the case: a refusal
     # takes them out of every figure computed afterwards, as a withdrawal does.
-    Incident.objects.filter(case=case).exclude(consent_statistics=consent.reporting).update(
-        consent_statistics=consent.reporting
+    changed = (
+        Incident.objects.filter(case=case)
+        .exclude(consent_statistics=consent.reporting)
+        .update(consent_statistics=consent.reporting)
     )
+    if changed and not consent.reporting:
+        # A refusal: cached dashboard figures that still count the case are not served again.
+        from antoan.indicators import figure_cache
+
+        transaction.on_commit(figure_cache.forget)
     advance(
         case,
         actor=actor,
@@ -296,6 +303,10 @@ def consent_withdraw(
     if purpose == c.ConsentPurpose.REPORTING:
         # Statistics count only incidents whose survivor consents: stop counting at once.
         Incident.objects.filter(case=case).update(consent_statistics=False)
+        # Cached dashboard figures that still count the case are not served again.
+        from antoan.indicators import figure_cache
+
+        transaction.on_commit(figure_cache.forget)
     advance(
         case,
         actor=actor,

@@ -23,12 +23,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, F, QuerySet
+from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Cast, ExtractMonth, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
@@ -67,14 +67,43 @@ class Scope:
     first_year: int
     # The breakdown asked for (by= or a filter), counted for ``year`` only.
     breakdown: str | None = None
+    # The whole country: rows are today's provinces instead of communes (``communes`` then
+    # holds province codes), and no place filter applies (records with no known place count
+    # in the country's total, in the unknown row).
+    national: bool = False
 
     @cached_property
     def place_ids(self) -> list[int]:
+        if self.national:
+            return list(self.rollup.commune_of)
         return self.rollup.ids_by_province.get(self.province_code, [])
+
+    def places_q(self, field_name: str) -> Q:
+        """Rows whose ``field_name`` (a place id) counts in the scope."""
+        if self.national:
+            return Q()
+        return Q(**{f"{field_name}__in": self.place_ids})
 
     @cached_property
     def communes(self) -> list[str]:
+        """The rows' codes: today's communes of the province, or today's provinces."""
+        if self.national:
+            return sorted(self.rollup.provinces)
         return [p.code for p in self.rollup.communes_of(self.province_code)]
+
+    @property
+    def ids_by_row(self) -> dict[str, list[int]]:
+        return self.rollup.ids_by_province if self.national else self.rollup.ids_by_commune
+
+    def row_of(self, place_id: int) -> str:
+        """The row a raw place counts in (UNKNOWN when none)."""
+        if self.national:
+            return self.rollup.province_of.get(place_id) or UNKNOWN
+        return self.rollup.commune_of.get(place_id, UNKNOWN)
+
+    def row_place(self, code: str) -> Any:
+        """Today's place of a row's code (a commune, or a province nationally)."""
+        return (self.rollup.provinces if self.national else self.rollup.communes).get(code)
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -146,7 +175,7 @@ class CohortData:
         params: list[Any] = []
         columns = [*keys, *flags, *summed]
         for part in cohort.parts or (cohort,):
-            base = part.with_flags(*flags).filter(stat_place__in=scope.place_ids)
+            base = part.with_flags(*flags).filter(scope.places_q("stat_place"))
             limit = timezone.now() if part.dated else scope.today
             base = base.filter(stat_date__lte=limit)
             rows = base.annotate(y=ExtractYear("stat_date"), mo=ExtractMonth("stat_date"))
@@ -216,12 +245,11 @@ class CohortData:
         for store in (self.year_totals, self.months, self.quarters, self.breakdown):
             for m in self.measures:
                 store[m.name] = defaultdict(int)
-        rollup = scope.rollup
 
         def key_of(place_id: int | None) -> str:
             if not cohort.placed or place_id is None:
                 return UNKNOWN
-            return rollup.commune_of.get(place_id, UNKNOWN)
+            return scope.row_of(place_id)
 
         with connection.cursor() as cursor:
             cursor.execute(query, [*params, *extra])
@@ -451,22 +479,79 @@ class MeasureFigures:
         return {y: self.at(place, period_for(y)) for y in self.years}
 
 
+class PartsData:
+    """A cohort of parts (help seekers: survivors of cases and of health contacts), its
+    measures counted inside each part's own query and added up cell by cell: the survivors'
+    rows are then read once for every survivors' measure, not a second time for the union.
+    Counts add, so the sums equal those of one query over the parts' rows; suppression is
+    applied to the sums (``MeasureFigures``), never to a part."""
+
+    def __init__(self, cohort: Cohort, measures: list[Measure], scope: Scope) -> None:
+        self.cohort = cohort
+        self.measures = measures
+        self.scope = scope
+        self.parts: list[CohortData] = []
+        self.year_totals: dict[str, dict[Key, int]] = {}
+        self.months: dict[str, dict[Key, int]] = {}
+        self.quarters: dict[str, dict[Key, int]] = {}
+        self.breakdown: dict[str, dict[Key, int]] = {}
+        self.years: set[int] = set()
+        self.places_loaded = False
+
+    def ensure_places(self) -> None:
+        if not self.places_loaded:
+            for part in self.parts:
+                part.ensure_places()
+            self.add_up()
+
+    def add_up(self) -> None:
+        self.places_loaded = all(part.places_loaded for part in self.parts)
+        self.years = set().union(*(part.years for part in self.parts))
+        for name in ("year_totals", "months", "quarters", "breakdown"):
+            store = getattr(self, name)
+            for m in self.measures:
+                total: dict[Key, int] = defaultdict(int)
+                for part in self.parts:
+                    for key, value in getattr(part, name)[m.name].items():
+                        total[key] += value
+                store[m.name] = total
+
+
 def count_measures(
     names: Iterable[str], scope: Scope, *, with_places: Iterable[str] = ()
 ) -> dict[str, MeasureFigures]:
-    """The counted measures named, for a province: one query per cohort, with communes when
-    one of its measures is in ``with_places`` (otherwise on first use)."""
+    """The counted measures named, for a province (or the country): one query per cohort,
+    with communes (provinces) when one of its measures is in ``with_places`` (otherwise on
+    first use). A cohort of parts is counted in its parts' queries (``PartsData``)."""
     by_cohort: dict[str, list[Measure]] = defaultdict(list)
     cohorts: dict[str, Cohort] = {}
     placed = set(with_places)
+    of_parts: dict[str, PartsData] = {}
     for name in dict.fromkeys(names):
         measure = MEASURES[name]
-        by_cohort[measure.cohort.name].append(measure)
-        cohorts[measure.cohort.name] = measure.cohort
+        cohort = measure.cohort
+        if cohort.parts:
+            if cohort.name not in of_parts:
+                of_parts[cohort.name] = PartsData(cohort, [], scope)
+            of_parts[cohort.name].measures.append(measure)
+            for part in cohort.parts:
+                by_cohort[part.name].append(replace(measure, cohort=part))
+                cohorts[part.name] = part
+            continue
+        by_cohort[cohort.name].append(measure)
+        cohorts[cohort.name] = cohort
     out: dict[str, MeasureFigures] = {}
+    loaded: dict[str, CohortData] = {}
     for cohort_name, measures in by_cohort.items():
         data = CohortData(cohorts[cohort_name], measures, scope)
         data.load(with_places=any(m.name in placed for m in measures))
+        loaded[cohort_name] = data
         for m in measures:
-            out[m.name] = MeasureFigures(m, data)
+            if MEASURES[m.name].cohort.name == cohort_name:  # not a part's share of a sum
+                out[m.name] = MeasureFigures(m, data)
+    for parts in of_parts.values():
+        parts.parts = [loaded[part.name] for part in parts.cohort.parts]
+        parts.add_up()
+        for m in parts.measures:
+            out[m.name] = MeasureFigures(m, parts)  # type: ignore[arg-type]
     return out

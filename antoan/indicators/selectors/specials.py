@@ -141,7 +141,13 @@ class SpecialFigures:
 
 def communes(scope: Scope) -> SpecialFigures:
     def compute(period: Period) -> Snapshot:
-        values: dict[str, float | int] = dict.fromkeys(scope.communes, 1)
+        if scope.national:  # each province's communes
+            values: dict[str, float | int] = {
+                code: len(scope.rollup.communes_of(code)) for code in scope.communes
+            }
+            values[TOTAL] = sum(values.values())
+            return Snapshot(values, {})
+        values = dict.fromkeys(scope.communes, 1)
         values[TOTAL] = len(scope.communes)
         return Snapshot(values, {})
 
@@ -152,18 +158,27 @@ def communes_with_model(scope: Scope) -> SpecialFigures:
     # Read once (the models registry is small), then counted for each period asked.
     models = list(
         CommunityModel.objects.filter(
-            place_id__in=scope.place_ids, status=ModelStatus.ACTIVE
+            scope.places_q("place_id"), status=ModelStatus.ACTIVE
         ).values_list("place_id", "founded_on")
     )
-    communes_now = set(scope.communes)
+    roll = scope.rollup
+    communes_now = set(roll.communes) if scope.national else set(scope.communes)
 
     def compute(period: Period) -> Snapshot:
         with_model = {
-            scope.rollup.commune_of.get(place_id, UNKNOWN)
+            roll.commune_of.get(place_id, UNKNOWN)
             for place_id, founded in models
             if founded is None or founded <= period.end
         } & communes_now
-        values: dict[str, float | int] = {code: int(code in with_model) for code in scope.communes}
+        values: dict[str, float | int]
+        if scope.national:  # communes with a model, per province
+            values = dict.fromkeys(scope.communes, 0)
+            for code in with_model:
+                province = roll.province_of.get(roll.communes[code].pk)
+                if province in values:
+                    values[province] += 1
+        else:
+            values = {code: int(code in with_model) for code in scope.communes}
         values[TOTAL] = len(with_model)
         return Snapshot(values, {})
 
@@ -176,7 +191,7 @@ def communes_with_model(scope: Scope) -> SpecialFigures:
 def _facilities(scope: Scope) -> list[tuple[int, dt.date | None, dt.date | None]]:
     return list(
         Agency.objects.filter(
-            kind=Agency.Kind.SOCIAL_ASSISTANCE, place_id__in=scope.place_ids
+            scope.places_q("place_id"), kind=Agency.Kind.SOCIAL_ASSISTANCE
         ).values_list("pk", "valid_from", "valid_to")
     )
 
@@ -236,7 +251,7 @@ def social_facilities_active(scope: Scope) -> SpecialFigures:
 
 def _open_at(scope: Scope, at: dt.datetime) -> Any:
     return Case.objects.filter(
-        COUNTED, opened_at__lt=at, agency__place_id__in=scope.place_ids
+        COUNTED, scope.places_q("agency__place_id"), opened_at__lt=at
     ).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=at))
 
 
@@ -470,11 +485,13 @@ def medians(qs: Any, group: Any, later: str, earlier: str) -> dict[str, float]:
 
 
 def commune_case(scope: Scope) -> Any:
-    """A SQL expression naming today's commune of ``stat_place`` (UNKNOWN otherwise)."""
+    """A SQL expression naming the row of ``stat_place``: today's commune (today's province
+    nationally), UNKNOWN otherwise."""
+    rows = set(scope.communes)
     whens = [
         When(stat_place__in=ids, then=Value(code))
-        for code, ids in sorted(scope.rollup.ids_by_commune.items())
-        if code in set(scope.communes)
+        for code, ids in sorted(scope.ids_by_row.items())
+        if code in rows
     ]
     return Case_(*whens, default=Value(UNKNOWN), output_field=CharField())
 
@@ -506,7 +523,7 @@ class MedianFigures:
         key = (period.id, grouping)
         if key not in self._cache:
             qs = in_period(
-                self.rows().filter(stat_place__in=self.scope.place_ids),
+                self.rows().filter(self.scope.places_q("stat_place")),
                 "stat_date",
                 period.start,
                 period.end,

@@ -79,6 +79,8 @@ class Query:
     filter_dim: str = ""
     filter_value: str = ""
     codes: tuple[str, ...] = ()
+    # The whole country (``province`` is then ``national_place()``, rows are provinces).
+    national: bool = False
 
     @property
     def year(self) -> int:
@@ -100,7 +102,13 @@ def _error(field_name: str, message: str) -> ValidationError:
     return ValidationError({field_name: [message]}, code="invalid")
 
 
-def parse_query(province: Place, params: dict[str, str], *, today: dt.date | None = None) -> Query:
+def parse_query(
+    province: Place,
+    params: dict[str, str],
+    *,
+    today: dt.date | None = None,
+    national: bool = False,
+) -> Query:
     """Check the parameters of a question about ``province`` (the caller's); nothing is
     counted here. Unknown codes, periods, places and impossible combinations are refused."""
     today = today or timezone.localdate()
@@ -185,7 +193,40 @@ def parse_query(province: Place, params: dict[str, str], *, today: dt.date | Non
         raise ValidationError(errors, code="invalid")
     if period is None:  # the year's error is already raised above
         raise ValidationError({"year": [_("Năm không hợp lệ.")]}, code="invalid")
-    return Query(province, place, period, by, filter_dim, filter_value, codes)
+    return Query(province, place, period, by, filter_dim, filter_value, codes, national)
+
+
+NATIONAL_CODE = "VN"
+
+
+def national_place() -> Place:
+    """The country as the place of a national question (not stored: there is no national
+    level in the places table; its code is no province's)."""
+    return Place(code=NATIONAL_CODE, name=_("Toàn quốc"), level=Place.Level.PROVINCE)
+
+
+def national_query(params: dict[str, str], *, today: dt.date | None = None) -> Query:
+    """A question about the whole country: year, period and one filter as for a province; no
+    place (the rows are the provinces)."""
+    if (params.get("place") or "").strip():
+        raise _error("place", _("Trang toàn quốc không chọn địa bàn."))
+    return parse_query(national_place(), params, today=today, national=True)
+
+
+def national_viewer(user: Any) -> bool:
+    """Whether the user sees the national dashboard: ``INDICATORS_VIEW`` held through an
+    agency listed in ``ANTOAN_NATIONAL_AGENCIES`` (the ministry's). Nobody by default."""
+    from antoan.core.permissions import memberships
+
+    codes = set(getattr(settings, "ANTOAN_NATIONAL_AGENCIES", []) or [])
+    if not codes:
+        return False
+    from antoan.accounts.roles import role_permissions
+
+    return any(
+        m.agency.code in codes and Perm.INDICATORS_VIEW in role_permissions(m.role)
+        for m in memberships(user)
+    )
 
 
 def _place_message(code: str, province: Place, roll: Rollup) -> str:
@@ -262,6 +303,7 @@ class Calculator:
             suppress=suppress,
             first_year=trend_start(),
             breakdown=query.breakdown or None,
+            national=query.national,
         )
         self.indicators = self._indicators()
         self._figures: dict[str, Any] = {}
@@ -395,14 +437,20 @@ class Calculator:
     ) -> Figure | None:
         if dim or period.code not in ("year", "reporting") or place_key == UNKNOWN:
             return None
-        place = (
-            self.query.province if place_key == TOTAL else self.scope.rollup.communes.get(place_key)
-        )
+        if place_key == TOTAL and self.query.national:
+            return None  # estimates are a province's or a commune's, not the country's
+        place = self.query.province if place_key == TOTAL else self.scope.row_place(place_key)
         if place is None:
             return None
         cache = self.__dict__.setdefault("_estimates", {})
         if indicator.code not in cache:
-            places = [self.query.province, *self.scope.rollup.communes_of(self.query.province.code)]
+            if self.query.national:
+                places = [self.scope.row_place(code) for code in self.scope.communes]
+            else:
+                places = [
+                    self.query.province,
+                    *self.scope.rollup.communes_of(self.query.province.code),
+                ]
             cache[indicator.code] = estimates_by_year(indicator, places)
         found = cache[indicator.code].get(period.year, {}).get(place.code)
         return Figure(found) if found is not None else None
@@ -412,7 +460,7 @@ class Calculator:
             return self.query.province.code, self.query.province.name
         if place_key == UNKNOWN:
             return None, unknown_label()
-        place = self.scope.rollup.communes.get(place_key)
+        place = self.scope.row_place(place_key)
         return place_key, place.name if place else place_key
 
     # -- what pages and the API ask ----------------------------------------------------------

@@ -52,7 +52,8 @@ def test_a_filter_that_could_point_at_a_person_is_refused_with_the_reason(page, 
     assert 'data-testid="card-GBV-02"' not in html  # no figures for a refused question
 
 
-def test_the_dashboard_asks_a_constant_number_of_queries(page, cast, catalogue, plan64):
+def test_the_dashboard_asks_a_constant_number_of_queries(page, cast, catalogue, plan64, settings):
+    settings.ANTOAN_DASHBOARD_CACHE_SECONDS = 0  # every view computes (test_figure_cache.py)
     client = page(cast["manager1"])
     client.get("/indicators/")  # warm the map of places
     with CaptureQueriesContext(connection) as few:

@@ -6,14 +6,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from antoan.accounts.roles import Perm
-from antoan.core.permissions import PermissionRequiredMixin
-from antoan.indicators import exports, forms, services
+from antoan.core.permissions import PermissionRequiredMixin, deny
+from antoan.indicators import exports, figure_cache, forms, services
 from antoan.indicators.models import Indicator
 from antoan.indicators.selectors import dashboards
 from antoan.indicators.selectors.breakdowns import BREAKDOWNS, category_labels
@@ -21,6 +21,9 @@ from antoan.indicators.selectors.catalogue import estimate_list, targets_of
 from antoan.indicators.selectors.values import (
     Calculator,
     Query,
+    national_place,
+    national_query,
+    national_viewer,
     parse_query,
     threshold,
     user_province,
@@ -57,30 +60,56 @@ TABLE_OPEN_ROWS = 12
 
 
 class ProvinceDashboardView(PermissionRequiredMixin, View):
-    """/indicators/: is the province reaching its targets, and which communes lag?"""
+    """/indicators/: is the province reaching its targets, and which communes lag?
+
+    The figures come from the cache of the user's province (``figure_cache``) when they were
+    computed in the last few minutes; the page says when, and "compute again" (POST) drops
+    them."""
 
     permission = Perm.INDICATORS_VIEW
 
     def get(self, request):
         province = province_or_404(request.user)
         form, query = read_query(request, province)
-        context: dict[str, Any] = {"form": form, "province": province, "query": query}
+        context: dict[str, Any] = {
+            "form": form,
+            "province": province,
+            "query": query,
+            "computed_at": timezone.localtime(),
+        }
         if query is None:
             return render(request, "indicators/province.html", context, status=400)
-        table_code = request.GET.get("indicator") or dashboards.DEFAULT_TABLE_INDICATOR
-        calc = Calculator(query, places_for=[table_code])
-        table_form = forms.TableForm(
-            request.GET or None,
-            indicators=[i for i in calc.indicators if calc.supports(i, "commune")],
+        asked_table = (request.GET.get("indicator") or "")[:20]
+        asked_sort = (request.GET.get("sort") or "")[:10]
+
+        def compute() -> tuple[dashboards.ProvinceDashboard, list[Indicator]]:
+            calc = Calculator(query, places_for=[asked_table or dashboards.DEFAULT_TABLE_INDICATOR])
+            choices = [i for i in calc.indicators if calc.supports(i, "commune")]
+            table_form = forms.TableForm(request.GET or None, indicators=choices)
+            table_form.is_valid()
+            chosen = table_form.cleaned_data if table_form.is_bound else {}
+            board = dashboards.province_dashboard(
+                calc, table_code=chosen.get("indicator") or "", sort=chosen.get("sort") or "name"
+            )
+            board.calc = None  # the calculator holds querysets: only its results are kept
+            return board, choices
+
+        question = {
+            "view": "province",
+            "params": form.params() if form.is_bound else {},
+            "indicator": asked_table,
+            "sort": asked_sort,
+        }
+        (board, choices), computed_at = figure_cache.cached(
+            figure_cache.province_scope(province.code),
+            question,
+            compute,
+            fresh=request.session.pop(REFRESH_FLAG, False),
         )
+        table_form = forms.TableForm(request.GET or None, indicators=choices)
         table_form.is_valid()
-        chosen = table_form.cleaned_data if table_form.is_bound else {}
-        board = dashboards.province_dashboard(
-            calc, table_code=chosen.get("indicator") or "", sort=chosen.get("sort") or "name"
-        )
         context.update(
             {
-                "calc": calc,
                 "board": board,
                 "table_form": table_form,
                 # The tiles give the overview; a province's hundred-odd rows open on request
@@ -89,9 +118,117 @@ class ProvinceDashboardView(PermissionRequiredMixin, View):
                 "threshold": threshold(),
                 "filter_label": filter_label(query),
                 "export_query": request.GET.urlencode(),
+                "computed_at": timezone.localtime(computed_at),
+                "cache_minutes": max(1, figure_cache.timeout() // 60),
+                **fragment(figure_cache.province_scope(province.code), question, request),
             }
         )
         return render(request, "indicators/province.html", context)
+
+    def post(self, request):
+        """ "Compute again": the next view of the page computes the figures afresh (for the
+        user's province only: the scope comes from the membership, not the request)."""
+        province_or_404(request.user)
+        request.session[REFRESH_FLAG] = True
+        query = request.GET.urlencode()
+        return redirect(f"{request.path}?{query}" if query else request.path)
+
+
+def fragment(scope: str, question: dict[str, Any], request: Any) -> dict[str, Any]:
+    """The key of the page's rendered figures (``{% cache %}`` in the template): the figures'
+    own key (scope, question, language, generations) and the query string its links repeat.
+    Rendering ~200 cells, tiles and the filter menus costs about as much again as computing
+    the figures (docs/performance.md)."""
+    return {
+        "fragment_key": f"{figure_cache.key_for(scope, question)}|{request.GET.urlencode()}",
+        "fragment_seconds": figure_cache.timeout(),
+    }
+
+
+# Set by "compute again", read (and dropped) by the next view of the dashboard.
+REFRESH_FLAG = "indicators_refresh"
+
+
+class NationalDashboardView(PermissionRequiredMixin, View):
+    """/indicators/national/: every province's figures side by side, for the ministry.
+
+    Only for users holding ``INDICATORS_VIEW`` through an agency listed in
+    ``ANTOAN_NATIONAL_AGENCIES`` (nobody by default; refusals are audited). Each cohort is
+    counted once for the whole country, grouped by province; every figure is suppressed as on
+    a province's dashboard, with provinces in place of communes (docs/indicators.md)."""
+
+    permission = Perm.INDICATORS_VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not national_viewer(request.user):
+            deny(request, NATIONAL_PERMISSION)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        country = national_place()
+        form = forms.NationalFilterForm(request.GET or None)
+        context: dict[str, Any] = {"form": form, "country": country, "query": None}
+        params: dict[str, str] | None = {}
+        if form.is_bound:
+            params = form.params() if form.is_valid() else None
+        query = None
+        if params is not None:
+            try:
+                query = national_query(params)
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, messages)
+        if query is None:
+            return render(request, "indicators/national.html", context, status=400)
+        asked_table = (request.GET.get("indicator") or "")[:20]
+        asked_sort = (request.GET.get("sort") or "")[:10]
+
+        def compute() -> tuple[dashboards.ProvinceDashboard, list[Indicator]]:
+            calc = Calculator(query, places_for=[asked_table or dashboards.DEFAULT_TABLE_INDICATOR])
+            choices = [i for i in calc.indicators if calc.supports(i, "commune")]
+            table_form = forms.TableForm(request.GET or None, indicators=choices)
+            table_form.is_valid()
+            chosen = table_form.cleaned_data if table_form.is_bound else {}
+            board = dashboards.province_dashboard(
+                calc, table_code=chosen.get("indicator") or "", sort=chosen.get("sort") or "name"
+            )
+            board.calc = None
+            return board, choices
+
+        question = {"view": "national", "params": params, "indicator": asked_table}
+        question["sort"] = asked_sort
+        (board, choices), computed_at = figure_cache.cached(
+            figure_cache.NATIONAL,
+            question,
+            compute,
+            fresh=request.session.pop(NATIONAL_REFRESH_FLAG, False),
+        )
+        table_form = forms.TableForm(request.GET or None, indicators=choices)
+        table_form.is_valid()
+        context.update(
+            {
+                "query": query,
+                "board": board,
+                "table_form": table_form,
+                "threshold": threshold(),
+                "filter_label": filter_label(query),
+                "computed_at": timezone.localtime(computed_at),
+                "cache_minutes": max(1, figure_cache.timeout() // 60),
+                **fragment(figure_cache.NATIONAL, question, request),
+            }
+        )
+        return render(request, "indicators/national.html", context)
+
+    def post(self, request):
+        """ "Compute again" for the national figures."""
+        request.session[NATIONAL_REFRESH_FLAG] = True
+        query = request.GET.urlencode()
+        return redirect(f"{request.path}?{query}" if query else request.path)
+
+
+# The refusal's name in the audit log (no role grants it: see national_viewer).
+NATIONAL_PERMISSION = "indicators.national"
+NATIONAL_REFRESH_FLAG = "indicators_national_refresh"
 
 
 def filter_label(query: Query) -> str:

@@ -1,0 +1,103 @@
+"""Computed dashboard figures kept in Django's cache (docs/indicators.md, "Cached figures").
+
+A province dashboard costs about a second of database and Python work; its figures are a
+year's aggregates, so they are computed once and served from the cache for
+``ANTOAN_DASHBOARD_CACHE_SECONDS`` (default 300 s). The page says when they were computed and
+offers to compute them again.
+
+Keys carry the *scope* the figures belong to (``province:<code>`` of the user's own
+membership, or ``national``), never anything from the URL alone, so one province's figures can
+never be served to another province's user. They also carry the question (the checked filters),
+the language (labels such as "no commune known" are translated when computed) and two
+*generations*: one for everything and one for the scope. ``forget`` replaces a generation with a
+new random token, which orphans every entry computed before it (they expire with their
+timeout). A generation that the cache dropped (eviction, restart) comes back as a new token,
+never as an old one, so an eviction can only cost a recomputation, never serve stale figures.
+
+What bumps a generation: withdrawing statistics consent, erasing a case, a new or changed
+estimate (everything); "compute again" on the page (the user's scope). Ordinary work (a call,
+a case, a referral) is left to the timeout: at a hotline's pace the figures would otherwise be
+recomputed on almost every view.
+
+With more than one app server process the cache must be shared (``REDIS_URL``,
+docs/deployment.md): with the local-memory cache each process keeps its own figures and
+generations, so a bump reaches only the process that made it and the others catch up within
+the timeout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+PREFIX = "antoan:indicators:figures"
+EVERYTHING = "*"
+T = TypeVar("T")
+
+
+def timeout() -> int:
+    return int(getattr(settings, "ANTOAN_DASHBOARD_CACHE_SECONDS", 300))
+
+
+def province_scope(code: str) -> str:
+    return f"province:{code}"
+
+
+NATIONAL = "national"
+
+
+def _generation(scope: str) -> str:
+    key = f"{PREFIX}:generation:{scope}"
+    found = cache.get(key)
+    if found is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        found = cache.get(key) or uuid.uuid4().hex
+    return found
+
+
+def forget(scope: str = EVERYTHING) -> None:
+    """Figures of ``scope`` (every scope by default) computed so far are not served again."""
+    cache.set(f"{PREFIX}:generation:{scope}", uuid.uuid4().hex, None)
+
+
+def key_for(scope: str, question: dict[str, Any]) -> str:
+    asked = json.dumps(question, sort_keys=True, default=str)
+    digest = hashlib.sha256(asked.encode()).hexdigest()[:32]
+    return ":".join(
+        [
+            PREFIX,
+            "v1",
+            scope,
+            _generation(EVERYTHING),
+            _generation(scope),
+            translation.get_language() or "",
+            digest,
+        ]
+    )
+
+
+def cached(
+    scope: str, question: dict[str, Any], compute: Callable[[], T], *, fresh: bool = False
+) -> tuple[T, dt.datetime]:
+    """``compute()``'s result for ``scope`` and ``question`` and when it was computed: from the
+    cache when it holds one (unless ``fresh``), else computed now and kept."""
+    if fresh:
+        forget(scope)
+    key = key_for(scope, question)
+    if not fresh:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    value = (compute(), timezone.now())
+    seconds = timeout()
+    if seconds > 0:
+        cache.set(key, value, seconds)
+    return value
