@@ -79,3 +79,20 @@ def test_the_gbvims_export_reads_its_incidents_on_the_replica(settings, capture,
     export.content.close()
     assert "cases_incident" in _sql(replica)
     assert "cases_incident" not in _sql(primary)
+
+
+@both
+def test_dashboard_figures_are_computed_on_the_replica(settings, capture):
+    from antoan.indicators import figure_cache
+
+    settings.ANTOAN_REPLICA_READS = True
+    primary, replica = capture
+
+    def compute():
+        from antoan.cases.models import Case
+
+        return Case.objects.count()
+
+    figure_cache.cached("province:33", {"year": "2026"}, compute, fresh=True)
+    assert "cases_case" in _sql(replica)
+    assert "cases_case" not in _sql(primary)
