@@ -87,7 +87,8 @@ BEGIN
     ELSE
         s := left(d, 1) || CASE WHEN length(d) > 1 THEN '.' || substr(d, 2) ELSE '' END
             || 'e' || CASE WHEN decpt - 1 < 0 THEN '-' ELSE '+' END
-            || lpad(abs(decpt - 1)::text, 2, '0');
+            || CASE WHEN abs(decpt - 1) < 10 THEN '0' ELSE '' END  -- lpad would cut
+            || abs(decpt - 1)::text;
     END IF;
     RETURN CASE WHEN neg THEN '-' || s ELSE s END;
 EXCEPTION WHEN OTHERS THEN
