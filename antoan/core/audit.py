@@ -1,7 +1,8 @@
 """Recording and verifying audit events.
 
-:func:`audit_record` is called by services and views. It appends under the chain head's row
-lock inside the caller's transaction, so a write and its audit event commit together.
+:func:`audit_record` is called by services and views. It inserts the event (unsealed) in the
+caller's transaction, so a write and its audit event commit together; sealing chains it (on
+PostgreSQL in SQL functions, migration core/0007, hashing exactly as :func:`event_hash`).
 :func:`audit_verify` walks the whole chain (``manage.py audit_verify``). See docs/audit.md.
 """
 
@@ -15,6 +16,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -132,23 +134,83 @@ def audit_record(
         changed_fields=names,
         extra=details,
     )
-    with transaction.atomic():
-        event.save()  # unsealed: no lock taken, nothing waits
-        if _seals_inline():
-            # Chain it now, inside the caller's transaction (SQLite, the test profile): the
-            # head lock is then held until the caller commits, as before sealing existed.
-            _seal_batch(own=event)
-        elif _sealing_mode() == "after_commit":
-            if _seal_if_free(event):
-                # Sealed here; after the commit, only look for events of writers that found
-                # the lock taken meanwhile (they count on the holder to do so).
-                transaction.on_commit(_check_after_commit)
-            else:
+    if connection.vendor == "postgresql":
+        _append_postgresql(event)
+    else:
+        with transaction.atomic():
+            event.save()  # unsealed: no lock taken, nothing waits
+            if _seals_inline():
+                # Chain it now, inside the caller's transaction (SQLite, the test profile): the
+                # head lock is then held until the caller commits, as before sealing existed.
+                _seal_batch(own=event)
+            elif _sealing_mode() == "after_commit":
                 transaction.on_commit(seal_after_commit)
-        # "background": only ``manage.py seal_audit --every`` seals.
+            # "background": only ``manage.py seal_audit --every`` seals.
     if action == "permission_denied" and http_request is not None:
         mark_audited(http_request, event.pk)
     return event
+
+
+# The writer's one statement on PostgreSQL (migration core/0007): insert, and seal as the mode
+# says. The columns are passed as parameters; the function writes them with cached plans.
+_APPEND_SQL = (
+    "SELECT event_id, event_seq, event_prev_hash, event_hash, stuck FROM antoan_audit_append("
+    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::inet, %s::jsonb, %s::jsonb, %s)"
+)
+
+
+def _append_postgresql(event: AuditEvent) -> None:
+    """Insert ``event`` (and seal, as ``AUDIT_SEALING`` says) in one round trip; sets its pk.
+
+    No ORM ``save()``: one statement instead of the model's INSERT, the head lock, the read of
+    the unsealed rows and the write of their seals (docs/performance.md, "Audit append").
+    """
+    mode = _sealing_mode()
+    if mode == "inline":
+        seal = "inline"
+    elif mode == "after_commit" and not connection.in_atomic_block:
+        # Autocommit: seal now if no one else is sealing (the lock lasts this one statement).
+        seal = "try"
+    else:
+        # Inside the caller's transaction nothing is sealed: the sealer lock would be held
+        # until the caller commits, and every other writer would wait for that.
+        seal = "none"
+    params = [
+        event.occurred_at,
+        event.user_id,
+        event.username,
+        event.agency_id,
+        event.role,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.place_code,
+        event.request_id,
+        event.ip,
+        json.dumps(event.changed_fields),
+        json.dumps(event.extra),
+        seal,
+    ]
+    # Outside a transaction (autocommit) the statement is one: the event and its seal commit
+    # together, and nothing else is sent before the check after commit.
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        found = cursor.fetchone()
+    event.pk, event.seq, prev_hash, hash_, stuck = found
+    event.prev_hash, event.hash = prev_hash or "", hash_ or ""
+    event._state.adding = False
+    event._state.db = connection.alias
+    if stuck:
+        # An event the database could not hash exactly as Python does (see _seal_batch):
+        # Python seals from there, in the caller's transaction if there is one.
+        with transaction.atomic(savepoint=False):
+            _seal_batch_python(own=event, fsync=True)
+    if mode == "after_commit" and event.seq is None:
+        # After the commit, make sure this event is sealed (by us, or by the sealer at work).
+        if connection.in_atomic_block:
+            transaction.on_commit(partial(seal_after_commit, event.pk))
+        elif connection.get_autocommit():
+            seal_after_commit(event.pk)
 
 
 # Sealing --------------------------------------------------------------------------------------
@@ -203,29 +265,44 @@ def _lock_head(*, fsync: bool) -> tuple[int, str]:
 def _seal_batch(*, own: AuditEvent | None = None) -> int:
     """Seal up to SEAL_BATCH unsealed events in id order, in one transaction; how many.
 
-    ``own`` (inline sealing, in the caller's transaction) gets its seq and hashes set on the
-    instance too.
+    On PostgreSQL one statement does it (``antoan_audit_seal_batch``, migration core/0007),
+    hashing in the database exactly as :func:`event_hash` does. Should it meet a value it
+    cannot hash the same way (e.g. a float out of range), it stops before that event and
+    Python seals from there. ``own`` (inline sealing, in the caller's transaction) gets its
+    seq and hashes set on the instance too (Python path).
     """
     # Inline, the caller's transaction is the one: no savepoint (two queries fewer per event).
     with transaction.atomic(savepoint=own is None):
-        seq, prev_hash = _lock_head(fsync=own is not None)
-        rows = list(
-            AuditEvent.objects.filter(seq__isnull=True)
-            .order_by("id")
-            .values(*_SEAL_READ)[:SEAL_BATCH]
-        )
-        if not rows:
-            return 0
-        sealed = []
-        for fields in rows:
-            seq += 1
-            # Hash the values as read back from the database, exactly as audit_verify will.
-            event = SimpleNamespace(**fields, seq=seq, prev_hash=prev_hash)
-            prev_hash = event_hash(event)
-            sealed.append((fields["id"], seq, event.prev_hash, prev_hash))
-            if own is not None and own.pk == fields["id"]:
-                own.seq, own.prev_hash, own.hash = seq, event.prev_hash, prev_hash
-        _write_seals(sealed, seq, prev_hash)
+        if connection.vendor == "postgresql" and own is None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT sealed, stuck FROM antoan_audit_seal_batch(0, %s, false)", [SEAL_BATCH]
+                )
+                sealed, stuck = cursor.fetchone()
+            if stuck is None:
+                return sealed
+            return sealed + _seal_batch_python(fsync=False)
+        return _seal_batch_python(own=own, fsync=own is not None)
+
+
+def _seal_batch_python(*, own: AuditEvent | None = None, fsync: bool) -> int:
+    """The Python sealer (SQLite, and PostgreSQL for what the database could not hash)."""
+    seq, prev_hash = _lock_head(fsync=fsync)
+    rows = list(
+        AuditEvent.objects.filter(seq__isnull=True).order_by("id").values(*_SEAL_READ)[:SEAL_BATCH]
+    )
+    if not rows:
+        return 0
+    sealed = []
+    for fields in rows:
+        seq += 1
+        # Hash the values as read back from the database, exactly as audit_verify will.
+        event = SimpleNamespace(**fields, seq=seq, prev_hash=prev_hash)
+        prev_hash = event_hash(event)
+        sealed.append((fields["id"], seq, event.prev_hash, prev_hash))
+        if own is not None and own.pk == fields["id"]:
+            own.seq, own.prev_hash, own.hash = seq, event.prev_hash, prev_hash
+    _write_seals(sealed, seq, prev_hash)
     return len(sealed)
 
 
@@ -308,34 +385,24 @@ def seal_audit(*, blocking: bool = False, budget: float | None = None) -> int:
             return total
 
 
-def _seal_if_free(event: AuditEvent) -> bool:
-    """PostgreSQL: if no one is sealing, seal now in the caller's transaction (event included).
+def seal_after_commit(event_id: int | None = None) -> None:
+    """Run after a writer's commit (``after_commit``): see that its event gets sealed.
 
-    The sealer lock is then held until the caller commits; a writer that finds it taken
-    seals after its own commit instead. Saves a lone writer a second transaction per event.
+    PostgreSQL: one statement (``antoan_audit_seal_own``) returns at once if the event is
+    sealed, else waits for the sealer at work (one short batch), looks again, and seals the
+    event and the later committed ones if no one did. Never fails the caller.
     """
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEALER_LOCK])
-        if not cursor.fetchone()[0]:
-            return False
-    _seal_batch(own=event)
-    return True
-
-
-def _check_after_commit() -> None:
     try:
-        if _unsealed_exists():
+        if connection.vendor != "postgresql" or event_id is None:
             seal_audit(budget=SEAL_AFTER_COMMIT_BUDGET)
-    except Exception:  # never fail a request whose work is committed
-        log.exception("audit sealing after commit failed; seal_audit will retry")
-
-
-def seal_after_commit() -> None:
-    """Run by ``transaction.on_commit`` after a writer's commit: try to seal, never wait."""
-    try:
-        seal_audit(budget=SEAL_AFTER_COMMIT_BUDGET)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sealed, stuck FROM antoan_audit_seal_own(%s, %s)", [event_id, SEAL_BATCH]
+            )
+            _, stuck = cursor.fetchone()
+        if stuck is not None:  # a value only Python hashes exactly: seal from there in Python
+            seal_audit(budget=SEAL_AFTER_COMMIT_BUDGET)
     except Exception:  # never fail a request whose work is committed
         # The write and its event are committed; the next writer or the backstop seals it.
         log.exception("audit sealing after commit failed; seal_audit will retry")
