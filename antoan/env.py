@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import os
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -68,7 +69,7 @@ def env_json(name: str, default: dict) -> dict:
         raise ImproperlyConfigured(f"{name} is not valid JSON.") from exc
     if not isinstance(parsed, dict):
         raise ImproperlyConfigured(f"{name} must be a JSON object.")
-    return parsed
+    return dict(parsed)
 
 
 def field_keys(name: str, items: list[str]) -> dict[str, bytes]:
@@ -100,7 +101,7 @@ def index_key(name: str, value: str) -> bytes:
     return raw
 
 
-def database_url(name: str, value: str) -> dict:
+def database_url(name: str, value: str) -> dict[str, Any]:
     """Django's DATABASES entry for a PostgreSQL or SQLite URL; never echoes the value back
     (it may hold a password)."""
     import dj_database_url
@@ -113,4 +114,4 @@ def database_url(name: str, value: str) -> dict:
         ) from exc
     if parsed["ENGINE"] not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
         raise ImproperlyConfigured(f"{name}: An Toàn runs on PostgreSQL (or SQLite locally).")
-    return parsed
+    return dict(parsed)

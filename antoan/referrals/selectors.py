@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -214,7 +215,9 @@ class InboxRow:
 
 @cache
 def _choices(name: str) -> dict[str, Any]:
-    return dict(Referral._meta.get_field(name).flatchoices)  # lazy labels: any language
+    field = Referral._meta.get_field(name)
+    choices = field.flatchoices if isinstance(field, models.Field) else []
+    return dict(choices)  # lazy labels: any language
 
 
 def _choice_label(name: str, value: str) -> str:

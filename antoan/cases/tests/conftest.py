@@ -25,7 +25,6 @@ START = dt.datetime(2026, 3, 16, 9, 0, tzinfo=VN)
 NAME = "Nguyễn Thị Hòa"
 
 
-
 class Clock:
     """The services' ``now()``: a moment that moves only when a test says so."""
 
