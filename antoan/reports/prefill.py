@@ -9,6 +9,8 @@ holds a small count.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -97,6 +99,84 @@ def case_figures(cycle: Cycle, agency: Agency) -> dict[str, dict[str, int | None
     }
     low = threshold()
     return {key: {"value": None if is_primary(n, low) else n} for key, n in raw.items()}
+
+
+def recorded_figures_many(cycle: Cycle, agency_ids: Iterable[int]) -> dict[int, Figures]:
+    """``recorded_figures`` of many agencies at once: the same figures, from one grouped query
+    per kind of record instead of seven queries per agency (``generate_data`` files thousands
+    of yearly reports at national scale)."""
+    wanted = sorted(set(agency_ids))
+    out: dict[int, Figures] = {
+        agency_id: {name: _empty(name) for name in TABLES} for agency_id in wanted
+    }
+    if not wanted:
+        return out
+    activities = Activity.objects.filter(
+        Q(plan_id=cycle.plan_id) | Q(plan__parent_id=cycle.plan_id),
+        agency_id__in=wanted,
+        start_date__gte=cycle.period_start,
+        start_date__lte=cycle.period_end,
+    )
+    for row in activities.values("agency_id", "kind").annotate(
+        count=Count("pk"),
+        participants=Sum("participants_total"),
+        female=Sum("participants_female"),
+        male=Sum("participants_male"),
+    ):
+        out[row["agency_id"]]["activities"][row["kind"]] = {
+            "count": row["count"],
+            "participants": row["participants"] or 0,
+            "female": row["female"] or 0,
+            "male": row["male"] or 0,
+        }
+    for line in BudgetLine.objects.filter(
+        Q(plan_id=cycle.plan_id) | Q(plan__parent_id=cycle.plan_id),
+        agency_id__in=wanted,
+        year=cycle.year,
+    ).values("agency_id", "source", "planned", "allocated"):
+        cell = out[line["agency_id"]]["budget"][line["source"]]
+        cell["planned"] = (cell["planned"] or 0) + line["planned"]
+        cell["allocated"] = (cell["allocated"] or 0) + line["allocated"]
+    for row in (
+        Spending.objects.filter(activity__in=activities)
+        .values("activity__agency_id", "source")
+        .annotate(total=Sum("amount"))
+    ):
+        out[row["activity__agency_id"]]["budget"][row["source"]]["spent"] = row["total"] or 0
+    start, end = _aware(cycle.period_start), _aware(cycle.period_end + dt.timedelta(days=1))
+    raw: dict[str, Counter[int]] = {}
+    for key, queryset, by in (
+        (
+            "cases_opened",
+            Case.objects.filter(agency_id__in=wanted, opened_at__gte=start, opened_at__lt=end),
+            "agency_id",
+        ),
+        (
+            "cases_closed",
+            Case.objects.filter(agency_id__in=wanted, closed_at__gte=start, closed_at__lt=end),
+            "agency_id",
+        ),
+        (
+            "referrals_sent",
+            Referral.objects.filter(from_agency_id__in=wanted, sent_at__gte=start, sent_at__lt=end),
+            "from_agency_id",
+        ),
+        (
+            "referrals_received",
+            Referral.objects.filter(to_agency_id__in=wanted, sent_at__gte=start, sent_at__lt=end),
+            "to_agency_id",
+        ),
+    ):
+        raw[key] = Counter(
+            dict(queryset.order_by().values_list(by).annotate(n=Count("pk")).values_list(by, "n"))
+        )
+    low = threshold()
+    for agency_id, figures in out.items():
+        figures["cases"] = {
+            key: {"value": None if is_primary(counts[agency_id], low) else counts[agency_id]}
+            for key, counts in raw.items()
+        }
+    return out
 
 
 def has_case_work(figures: Figures) -> bool:

@@ -97,10 +97,13 @@ def generate(
     *,
     chunk: int = CHUNK_CASES,
     on_progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> Summary:
     """Write the synthetic history of ``scale`` (or ``cases`` cases) from ``seed``."""
     check(scale)
     spec = SCALES[scale]
+    if workers is None:
+        workers = spec.workers
     total = spec.cases if cases is None else cases
     say: Callable[[str], None] = (lambda text: stdout.write(text)) if stdout else (lambda _: None)
     found = previous_run()
@@ -126,7 +129,7 @@ def generate(
         counts.update(built.created)
         say(f"World ready: {len(geo.communes):,} communes, {sum(built.created.values()):,} rows.")
         ctx = Context(
-            rng=Rng(seed, "cases"),
+            rng=Rng(seed, "cases"),  # each month draws from its own (cases.month_context)
             clock=clock,
             geo=geo,
             world=built,
@@ -143,7 +146,7 @@ def generate(
             if on_progress is not None:
                 on_progress(done, total)
 
-        write_cases(ctx, total, chunk=chunk, progress=progress)
+        write_cases(ctx, seed, total, chunk=chunk, progress=progress, workers=workers)
         # The case search's own index, from what was just written (antoan/cases/search_index).
         search_index.fill_missing()
         counts.update(ctx.counts)

@@ -150,7 +150,11 @@ class AuditWriter:
 
     def write(self, rows: dict[type[Model], list[Model]], counts: Counter[str]) -> None:
         """Seal the chunk's events onto the chain and write them (in the caller's transaction)."""
-        events = self.events(rows)
+        self.seal(self.events(rows), counts)
+
+    def seal(self, events: list[SimpleNamespace], counts: Counter[str]) -> None:
+        """Seal ``events`` onto the chain under the head's lock and write them (in the caller's
+        transaction)."""
         if not events:
             return
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)

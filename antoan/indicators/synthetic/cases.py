@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,24 +124,49 @@ def month_weights(clock: Clock) -> list[tuple[dt.date, dt.date, float]]:
 ROUTES = [("commune", 0.385), ("transfer", 0.315), ("hotline", 0.20), ("womens_union", 0.10)]
 
 
-def openings(rng: Rng, clock: Clock, total: int) -> Iterator[tuple[dt.datetime, str]]:
-    """``total`` (opening moment, route) in time order, month by month (a month in memory at
-    most). Hotline intakes come at the hotline's hours, the others mostly in office hours."""
-    months = month_weights(clock)
+@dataclass(frozen=True)
+class Month:
+    """A month of openings: its days, how many cases, and the case number before its first."""
+
+    first: dt.date
+    end: dt.date
+    count: int
+    number: int  # the year's last case number before this month's cases
+
+    @property
+    def key(self) -> str:
+        return f"{self.first:%Y-%m}"
+
+
+def months(clock: Clock, total: int, numbers: dict[int, int]) -> list[Month]:
+    """The months from January 2021 to yesterday's with their share of ``total`` openings, and
+    where each month's case numbers start (after ``numbers``, the numbers given before the
+    run): known in advance, so that the months can be generated in any order, or at once."""
+    weighted = month_weights(clock)
+    given = dict(numbers)
+    out = []
     for (first, end, _), count in zip(
-        months, split_exactly(total, [w for *_, w in months]), strict=True
+        weighted, split_exactly(total, [w for *_, w in weighted]), strict=True
     ):
-        span = (end - first).days
-        moments = []
-        for _ in range(count):
-            route = rng.weighted(ROUTES)
-            while True:
-                day = first + dt.timedelta(days=rng.randint(0, span))
-                if route in ("hotline", "transfer") or rng.random() < WEEKDAY[day.weekday()]:
-                    break
-            office = route not in ("hotline", "transfer") and rng.chance(0.85)
-            moments.append((clock.at(day, people.time_of_day(rng, office=office)), route))
-        yield from sorted(moments)
+        out.append(Month(first, end, count, given.get(first.year, 0)))
+        given[first.year] = given.get(first.year, 0) + count
+    return out
+
+
+def openings(rng: Rng, clock: Clock, month: Month) -> list[tuple[dt.datetime, str]]:
+    """The month's (opening moment, route), in time order. Hotline intakes come at the
+    hotline's hours, the others mostly in office hours."""
+    span = (month.end - month.first).days
+    moments = []
+    for _ in range(month.count):
+        route = rng.weighted(ROUTES)
+        while True:
+            day = month.first + dt.timedelta(days=rng.randint(0, span))
+            if route in ("hotline", "transfer") or rng.random() < WEEKDAY[day.weekday()]:
+                break
+        office = route not in ("hotline", "transfer") and rng.chance(0.85)
+        moments.append((clock.at(day, people.time_of_day(rng, office=office)), route))
+    return sorted(moments)
 
 
 class CaseBuilder:
@@ -475,15 +499,34 @@ def _summary(kind: people.IncidentKind, occurred: dt.date) -> dict[str, Any]:
     }
 
 
-def write_cases(ctx: Context, total: int, *, chunk: int, progress=None) -> None:
-    """Generate ``total`` cases in time order and write them ``chunk`` at a time, each chunk
-    in its own transaction with the case number counters it used."""
+def month_context(base: Context, seed: int, month: Month) -> Context:
+    """A month's own context: its own draws (``cases/<YYYY-MM>``, ``audit/<YYYY-MM>``), its
+    numbers and counters, so that a month writes the same whichever process writes it and
+    whatever was written before."""
+    if base.audit is not None:
+        base.audit.rng = Rng(seed, f"audit/{month.key}")
+    return Context(
+        rng=Rng(seed, f"cases/{month.key}"),
+        clock=base.clock,
+        geo=base.geo,
+        world=base.world,
+        prefix=base.prefix,
+        numbers={month.first.year: month.number},
+        audit=base.audit,
+    )
+
+
+def write_month(base: Context, seed: int, month: Month, *, chunk: int, progress=None) -> Context:
+    """Generate the month's cases in time order and write them ``chunk`` at a time, each chunk
+    in its own transaction with the case number counter it advanced. Returns the month's
+    context (its counters)."""
     from antoan.indicators.synthetic.calls import unlinked_calls
 
+    ctx = month_context(base, seed, month)
     batch = Batch(ORDER)
     moments: list[dt.datetime] = []
     linked_before = ctx.linked_calls
-    for opened_at, route in openings(ctx.rng, ctx.clock, total):
+    for opened_at, route in openings(ctx.rng, ctx.clock, month):
         CaseBuilder(ctx, batch, opened_at, route).build()
         moments.append(opened_at)
         if len(moments) == chunk:
@@ -497,19 +540,97 @@ def write_cases(ctx: Context, total: int, *, chunk: int, progress=None) -> None:
         _flush(ctx, batch)
         if progress:
             progress(len(moments))
+    return ctx
+
+
+# What the worker processes share with their parent (set before the fork; see write_cases).
+_SHARED: dict[str, Any] = {}
+
+
+def _month_in_worker(index: int) -> tuple[int, Counter[str], Counter[tuple[str, int]]]:
+    base, seed, chunk, month = (
+        _SHARED["base"],
+        _SHARED["seed"],
+        _SHARED["chunk"],
+        _SHARED["months"][index],
+    )
+    ctx = write_month(base, seed, month, chunk=chunk)
+    return month.count, ctx.counts, ctx.consenting
+
+
+def write_cases(
+    base: Context, seed: int, total: int, *, chunk: int, progress=None, workers: int = 1
+) -> None:
+    """Generate ``total`` cases month by month, ``workers`` months at a time (processes of
+    their own on PostgreSQL: each month's draws, numbers and ids are its own, and each chunk
+    seals its audit events onto the chain under the head's lock). Adds the months' counters
+    to ``base``'s."""
+    from django.db import connection, connections
+
+    plan = [m for m in months(base.clock, total, base.numbers) if m.count]
+    for month in plan:
+        year = month.first.year
+        base.numbers[year] = max(base.numbers.get(year, 0), month.number + month.count)
+    # Every year's counter exists before the months run, so that each chunk only raises it.
+    for year in sorted({m.first.year for m in plan}):
+        CaseNumberSequence.objects.get_or_create(
+            prefix=base.prefix, year=year, defaults={"last": 0}
+        )
+    parallel = (
+        workers > 1
+        and len(plan) > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+    if not parallel:
+        for month in plan:
+            ctx = write_month(base, seed, month, chunk=chunk, progress=progress)
+            base.counts.update(ctx.counts)
+            base.consenting.update(ctx.consenting)
+        return
+    import multiprocessing
+
+    # In time order, so that a run stopped half-way holds a history up to some month.
+    order = list(range(len(plan)))
+    _SHARED.update(base=base, seed=seed, chunk=chunk, months=plan)
+    connections.close_all()  # each process opens its own
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for count, counts, consenting in pool.imap_unordered(_month_in_worker, order, 1):
+                base.counts.update(counts)
+                base.consenting.update(consenting)
+                if progress:
+                    progress(count)
+    finally:
+        _SHARED.clear()
 
 
 def _flush(ctx: Context, batch: Batch) -> None:
-    from django.db import reset_queries, transaction
+    from django.db import connection, reset_queries, transaction
+
+    def bulk_load() -> None:
+        if connection.vendor == "postgresql":
+            # A bulk load: a crash means starting again from a fresh database anyway, so the
+            # commit need not wait for the disk (the database stays consistent either way).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO off")
 
     with transaction.atomic():
+        bulk_load()
         written = batch.flush(ctx.counts)
-        if ctx.audit is not None:
-            ctx.audit.write(written, ctx.counts)
         for year, last in sorted(ctx.numbers.items()):
-            CaseNumberSequence.objects.update_or_create(
-                prefix=ctx.prefix, year=year, defaults={"last": last}
+            # Only ever raised: another process may have written a later month of the year.
+            CaseNumberSequence.objects.filter(prefix=ctx.prefix, year=year, last__lt=last).update(
+                last=last
             )
+    if ctx.audit is not None:
+        # The chunk's audit events in a transaction of their own, after the rows: the chain
+        # head's lock is then held only for sealing and writing the events, not while the
+        # database checks the chunk's foreign keys at commit (another process waits on it).
+        events = ctx.audit.events(written)
+        with transaction.atomic():
+            bulk_load()
+            ctx.audit.seal(events, ctx.counts)
     reset_queries()  # with DEBUG on, Django keeps every statement: bulk inserts are long
 
 

@@ -37,13 +37,15 @@ class Scale:
     cases: int
     activities: int
     nationwide: bool  # every province's communes, not only Hưng Yên's
+    # Processes writing the cases' months at once (PostgreSQL only; SQLite writes alone).
+    workers: int = 1
 
 
 SCALES = {
     "demo": Scale("demo", cases=900, activities=150, nationwide=False),
     "province": Scale("province", cases=20_000, activities=5_000, nationwide=False),
     # Activities stay bounded: 34 provinces × 5,000 would be 170,000, the design's 200,000 cap.
-    "national": Scale("national", cases=1_000_000, activities=170_000, nationwide=True),
+    "national": Scale("national", cases=1_000_000, activities=170_000, nationwide=True, workers=2),
 }
 
 

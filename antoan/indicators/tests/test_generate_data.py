@@ -453,6 +453,7 @@ def test_past_yearly_reports_are_on_the_reporting_cycle_board(run, plan64):
     """The synthetic history's yearly reports are accepted reports of their cycles, with the
     figures the agencies' records give and the period they freeze."""
     from antoan.programme.models import YearReport
+    from antoan.reports import prefill
     from antoan.reports.choices import SubmissionStatus
     from antoan.reports.models import Submission
 
@@ -473,4 +474,6 @@ def test_past_yearly_reports_are_on_the_reporting_cycle_board(run, plan64):
         )
         # Typed as recorded: no difference flagged on a synthetic report.
         assert sub.figures["activities"] == sub.recorded["activities"]
+        # What the reporting cycle itself reads from the records (figures batched per cycle).
+        assert sub.recorded == prefill.recorded_figures(sub.cycle, sub.agency)
     assert len(by_key) >= reports.count() // 2

@@ -186,6 +186,11 @@ def test_prefill_is_the_sum_of_the_agencys_activities_in_the_period(
         key: {"value": 0}
         for key in ("cases_opened", "cases_closed", "referrals_sent", "referrals_received")
     }
+    # Many agencies at once (generate_data's yearly reports): the same figures, each its own.
+    both = [agencies["ubnd-pho-hien"], agencies["ubnd-tran-hung-dao"]]
+    assert prefill.recorded_figures_many(cycle2025, [a.pk for a in both]) == {
+        a.pk: prefill.recorded_figures(cycle2025, a) for a in both
+    }
 
 
 def test_the_draft_starts_from_the_records(cast, cycle2025, agencies, record):
@@ -247,6 +252,8 @@ def test_small_case_figures_are_suppressed(cast, cycle2025, agencies):
     assert prefill.case_figures(cycle2025, agencies["ubnd-pho-hien"])["cases_opened"] == {
         "value": 5
     }
+    many = prefill.recorded_figures_many(cycle2025, [agencies["ubnd-pho-hien"].pk])
+    assert many[agencies["ubnd-pho-hien"].pk]["cases"]["cases_opened"] == {"value": 5}
 
 
 # --- The state machine -------------------------------------------------------------------------

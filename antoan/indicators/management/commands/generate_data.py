@@ -19,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--cases", type=int, help="Number of cases instead of the scale's.")
         parser.add_argument(
+            "--workers",
+            type=int,
+            help="Processes writing the cases (PostgreSQL; default 2 at national scale, else 1).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run even though DEBUG is off (never in production).",
@@ -37,6 +42,7 @@ class Command(BaseCommand):
         cases: int | None,
         force: bool,
         enqueue: bool = False,
+        workers: int | None = None,
         **options,
     ):
         if not settings.DEBUG and not force:
@@ -46,6 +52,8 @@ class Command(BaseCommand):
             )
         if cases is not None and cases < 0:
             raise CommandError("--cases must be 0 or more.")
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be 1 or more.")
         if enqueue:
             job = jobs.enqueue(
                 owner=None,
@@ -55,7 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Queued job {job.pk} ({GENERATE_DATA}); the worker runs it.")
             return
         try:
-            summary = generate(scale, seed, cases, stdout=self.stdout)
+            summary = generate(scale, seed, cases, stdout=self.stdout, workers=workers)
         except Refused as refusal:
             raise CommandError(str(refusal)) from None
         if not summary.created:
