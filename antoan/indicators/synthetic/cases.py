@@ -624,13 +624,17 @@ def _flush(ctx: Context, batch: Batch) -> None:
                 last=last
             )
     if ctx.audit is not None:
-        # The chunk's audit events in a transaction of their own, after the rows: the chain
-        # head's lock is then held only for sealing and writing the events, not while the
-        # database checks the chunk's foreign keys at commit (another process waits on it).
+        # The chunk's audit events, after its rows: sealed in a short transaction of their own
+        # (the chain head's lock is held only while the sequence numbers and hashes are
+        # given), then written in another, so that two processes do not wait on each other
+        # while the database checks foreign keys or copies events.
         events = ctx.audit.events(written)
         with transaction.atomic():
             bulk_load()
-            ctx.audit.seal(events, ctx.counts)
+            ctx.audit.seal(events)
+        with transaction.atomic():
+            bulk_load()
+            ctx.audit.insert(events, ctx.counts)
     reset_queries()  # with DEBUG on, Django keeps every statement: bulk inserts are long
 
 
