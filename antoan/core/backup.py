@@ -39,7 +39,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from psycopg import sql
 
 from antoan.env import database_url
@@ -412,7 +411,7 @@ def configured_url() -> str:
 def check_tools() -> None:
     for tool in ("pg_dump", "pg_restore", "gpg"):
         if shutil.which(tool) is None:
-            raise ImproperlyConfigured(f"{tool} is not installed (backups need it).")
+            raise BackupError(f"{tool} is not installed: backups need it (docs/operations).")
 
 
 def default_media_root() -> Path:
