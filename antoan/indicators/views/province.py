@@ -79,48 +79,18 @@ class ProvinceDashboardView(PermissionRequiredMixin, View):
         }
         if query is None:
             return render(request, "indicators/province.html", context, status=400)
-        asked_table = (request.GET.get("indicator") or "")[:20]
-        asked_sort = (request.GET.get("sort") or "")[:10]
-
-        def compute() -> tuple[dashboards.ProvinceDashboard, list[Indicator]]:
-            calc = Calculator(query, places_for=[asked_table or dashboards.DEFAULT_TABLE_INDICATOR])
-            choices = [i for i in calc.indicators if calc.supports(i, "commune")]
-            table_form = forms.TableForm(request.GET or None, indicators=choices)
-            table_form.is_valid()
-            chosen = table_form.cleaned_data if table_form.is_bound else {}
-            board = dashboards.province_dashboard(
-                calc, table_code=chosen.get("indicator") or "", sort=chosen.get("sort") or "name"
-            )
-            board.calc = None  # the calculator holds querysets: only its results are kept
-            return board, choices
-
-        question = {
-            "view": "province",
-            "params": form.params() if form.is_bound else {},
-            "indicator": asked_table,
-            "sort": asked_sort,
-        }
-        (board, choices), computed_at = figure_cache.cached(
-            figure_cache.province_scope(province.code),
-            question,
-            compute,
-            fresh=request.session.pop(REFRESH_FLAG, False),
-        )
-        table_form = forms.TableForm(request.GET or None, indicators=choices)
-        table_form.is_valid()
+        scope = figure_cache.province_scope(province.code)
+        params = form.params() if form.is_bound else {}
+        context.update(board_context(request, query, scope, "province", params, REFRESH_FLAG))
         context.update(
             {
-                "board": board,
-                "table_form": table_form,
                 # The tiles give the overview; a province's hundred-odd rows open on request
                 # (or when the user has just asked for an order).
-                "table_open": len(board.rows) <= TABLE_OPEN_ROWS or "sort" in request.GET,
+                "table_open": len(context["board"].rows) <= TABLE_OPEN_ROWS
+                or "sort" in request.GET,
                 "threshold": threshold(),
                 "filter_label": filter_label(query),
                 "export_query": request.GET.urlencode(),
-                "computed_at": timezone.localtime(computed_at),
-                "cache_minutes": max(1, figure_cache.timeout() // 60),
-                **fragment(figure_cache.province_scope(province.code), question, request),
             }
         )
         return render(request, "indicators/province.html", context)
@@ -129,20 +99,53 @@ class ProvinceDashboardView(PermissionRequiredMixin, View):
         """ "Compute again": the next view of the page computes the figures afresh (for the
         user's province only: the scope comes from the membership, not the request)."""
         province_or_404(request.user)
-        request.session[REFRESH_FLAG] = True
-        query = request.GET.urlencode()
-        return redirect(f"{request.path}?{query}" if query else request.path)
+        return compute_again(request, REFRESH_FLAG)
 
 
-def fragment(scope: str, question: dict[str, Any], request: Any) -> dict[str, Any]:
-    """The key of the page's rendered figures (``{% cache %}`` in the template): the figures'
-    own key (scope, question, language, generations) and the query string its links repeat.
-    Rendering ~200 cells, tiles and the filter menus costs about as much again as computing
-    the figures (docs/performance.md)."""
+def board_context(
+    request: Any, query: Query, scope: str, view: str, params: dict[str, str], refresh_flag: str
+) -> dict[str, Any]:
+    """The dashboard's board, table chooser and times, from the figure cache of ``scope`` (the
+    user's province, or the country) when computed in the last few minutes."""
+    asked_table = (request.GET.get("indicator") or "")[:20]
+    asked_sort = (request.GET.get("sort") or "")[:10]
+
+    def compute() -> tuple[dashboards.ProvinceDashboard, list[Indicator]]:
+        calc = Calculator(query, places_for=[asked_table or dashboards.DEFAULT_TABLE_INDICATOR])
+        choices = [i for i in calc.indicators if calc.supports(i, "commune")]
+        table_form = forms.TableForm(request.GET or None, indicators=choices)
+        table_form.is_valid()
+        chosen = table_form.cleaned_data if table_form.is_bound else {}
+        board = dashboards.province_dashboard(
+            calc, table_code=chosen.get("indicator") or "", sort=chosen.get("sort") or "name"
+        )
+        board.calc = None  # the calculator holds querysets: only its results are kept
+        return board, choices
+
+    question = {"view": view, "params": params, "indicator": asked_table, "sort": asked_sort}
+    (board, choices), computed_at = figure_cache.cached(
+        scope, question, compute, fresh=request.session.pop(refresh_flag, False)
+    )
+    table_form = forms.TableForm(request.GET or None, indicators=choices)
+    table_form.is_valid()
     return {
+        "board": board,
+        "table_form": table_form,
+        "computed_at": timezone.localtime(computed_at),
+        "cache_minutes": max(1, figure_cache.timeout() // 60),
+        # The rendered figures ({% cache %} in the template): the figures' own key and the
+        # query string its links repeat. Rendering ~200 cells costs about as much again as
+        # computing them (docs/performance.md).
         "fragment_key": f"{figure_cache.key_for(scope, question)}|{request.GET.urlencode()}",
         "fragment_seconds": figure_cache.timeout(),
     }
+
+
+def compute_again(request: Any, refresh_flag: str) -> HttpResponse:
+    """ "Compute again" (POST): the next view of the page computes its figures afresh."""
+    request.session[refresh_flag] = True
+    query = request.GET.urlencode()
+    return redirect(f"{request.path}?{query}" if query else request.path)
 
 
 # Set by "compute again", read (and dropped) by the next view of the dashboard.
@@ -180,50 +183,21 @@ class NationalDashboardView(PermissionRequiredMixin, View):
                     form.add_error(name if name in form.fields else None, messages)
         if query is None:
             return render(request, "indicators/national.html", context, status=400)
-        asked_table = (request.GET.get("indicator") or "")[:20]
-        asked_sort = (request.GET.get("sort") or "")[:10]
-
-        def compute() -> tuple[dashboards.ProvinceDashboard, list[Indicator]]:
-            calc = Calculator(query, places_for=[asked_table or dashboards.DEFAULT_TABLE_INDICATOR])
-            choices = [i for i in calc.indicators if calc.supports(i, "commune")]
-            table_form = forms.TableForm(request.GET or None, indicators=choices)
-            table_form.is_valid()
-            chosen = table_form.cleaned_data if table_form.is_bound else {}
-            board = dashboards.province_dashboard(
-                calc, table_code=chosen.get("indicator") or "", sort=chosen.get("sort") or "name"
-            )
-            board.calc = None
-            return board, choices
-
-        question = {"view": "national", "params": params, "indicator": asked_table}
-        question["sort"] = asked_sort
-        (board, choices), computed_at = figure_cache.cached(
-            figure_cache.NATIONAL,
-            question,
-            compute,
-            fresh=request.session.pop(NATIONAL_REFRESH_FLAG, False),
-        )
-        table_form = forms.TableForm(request.GET or None, indicators=choices)
-        table_form.is_valid()
         context.update(
             {
                 "query": query,
-                "board": board,
-                "table_form": table_form,
                 "threshold": threshold(),
                 "filter_label": filter_label(query),
-                "computed_at": timezone.localtime(computed_at),
-                "cache_minutes": max(1, figure_cache.timeout() // 60),
-                **fragment(figure_cache.NATIONAL, question, request),
+                **board_context(
+                    request, query, figure_cache.NATIONAL, "national", params, NATIONAL_REFRESH_FLAG
+                ),
             }
         )
         return render(request, "indicators/national.html", context)
 
     def post(self, request):
         """ "Compute again" for the national figures."""
-        request.session[NATIONAL_REFRESH_FLAG] = True
-        query = request.GET.urlencode()
-        return redirect(f"{request.path}?{query}" if query else request.path)
+        return compute_again(request, NATIONAL_REFRESH_FLAG)
 
 
 # The refusal's name in the audit log (no role grants it: see national_viewer).
