@@ -47,6 +47,36 @@ def enqueue(
     return job
 
 
+def enqueue_once(*, owner: Any, kind: str, params: dict) -> Job:
+    """The same job already waiting or running for this owner (a second click), or a new one."""
+    waiting = (
+        Job.objects.filter(
+            owner=owner,
+            kind=kind,
+            params=params,
+            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    return waiting or enqueue(owner=owner, kind=kind, params=params)
+
+
+def record_result_download(*, request: Any, job: Job) -> None:
+    """Every download of a job's file is a read the audit log keeps: the job made it once
+    (its own export event), and each time its owner takes it again is recorded here."""
+    from antoan.core.audit import audit_record
+    from antoan.core.models import AuditAction
+
+    audit_record(
+        action=AuditAction.VIEW,
+        request=request,
+        object_type="job",
+        object_id=job.pk,
+        extra={"kind": job.kind, "result": job.summary.get("result_filename", "")},
+    )
+
+
 def enqueue_again(job: Job, *, delay: dt.timedelta | None = None) -> Job:
     """A job whose worker died (still queued or running): a new task for it, after ``delay``.
     The job's kind is idempotent, so whatever the dead worker committed is not done twice."""

@@ -13,6 +13,7 @@ from django.views import View
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import PermissionRequiredMixin
 from antoan.core.text import positive_id
+from antoan.jobs import services
 from antoan.jobs.kinds import get_kind, refusal_text
 from antoan.jobs.models import Job
 from antoan.jobs.selectors import job_for_owner, jobs_of_owner
@@ -64,6 +65,7 @@ class JobResultFileView(PermissionRequiredMixin, View):
         if not job.result_available:  # none, or past its retention (docs/jobs.md)
             raise Http404
         name = job.summary.get("result_filename") or "ket-qua.xlsx"
+        services.record_result_download(request=request, job=job)
         response = FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)
         response["Cache-Control"] = "no-store"
         return response

@@ -636,19 +636,8 @@ class ExportDownloadView(PermissionRequiredMixin, SensitiveExportMixin, View):
 def _start_job(request, kind: str, params: dict):
     """Queue the job, or go to the same one already waiting or running (a second click)."""
     from antoan.jobs import services as jobs
-    from antoan.jobs.models import Job, JobStatus
 
-    waiting = (
-        Job.objects.filter(
-            owner=request.user,
-            kind=kind,
-            params=params,
-            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
-        )
-        .order_by("-pk")
-        .first()
-    )
-    job = waiting or jobs.enqueue(owner=request.user, kind=kind, params=params)
+    job = jobs.enqueue_once(owner=request.user, kind=kind, params=params)
     return redirect("jobs:job", job.pk)
 
 

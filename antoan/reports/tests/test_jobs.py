@@ -84,6 +84,9 @@ def test_the_gbvims_export_runs_in_the_worker_and_is_the_same_workbook(cast, cli
     event = job_events[0]
     assert event.user == cast["analyst1"] and event.object_id == "gbvims"
     assert event.place_code == "33" and event.extra["rows"] == 3 and event.extra["year"] == YEAR
+    # Each download of the finished file is a read of its own in the log.
+    downloads = AuditEvent.objects.filter(object_type="job", object_id=str(job.pk), action="view")
+    assert downloads.count() == 1 and downloads.get().user == cast["analyst1"]
 
 
 def test_another_user_gets_the_404_of_a_missing_job_and_is_audited(cast, client_for, catalogue):
