@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 OBJECT_TYPE_LABELS: dict[str, StrOrPromise] = {
     "case": _("Hồ sơ"),
     "job": _("Công việc chạy nền"),
+    "metrics": _("Số liệu giám sát hệ thống"),
     "referral": _("Chuyển gửi"),
     "call": _("Cuộc gọi đường dây nóng"),
     "case_transfer": _("Chuyển hồ sơ sang cơ quan khác"),

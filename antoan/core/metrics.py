@@ -28,6 +28,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from antoan.core.audit import audit_record
+from antoan.core.models import AuditAction
 from antoan.core.permissions import public
 
 REQUESTS = Counter(
@@ -133,5 +135,12 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     from django.conf import settings
 
     if getattr(request, "client_ip", None) not in settings.ANTOAN_METRICS_ALLOWED_IPS:
+        # A public route, so the refusal middleware leaves it alone: recorded here.
+        audit_record(
+            action=AuditAction.PERMISSION_DENIED,
+            request=request,
+            object_type="metrics",
+            extra={"status": 404},
+        )
         raise Http404
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from antoan.core.audit import audit_record
+from antoan.core.models import AuditEvent
 
 
 def _value(text: str, name: str, **labels) -> float:
@@ -71,8 +72,10 @@ def test_queue_depth_and_audit_lag_come_from_the_database(client, db, settings):
     assert 0 < _value(text, "antoan_audit_lag_seconds") < 600
 
 
-def test_other_addresses_get_the_sites_404(client, db):
+def test_other_addresses_get_the_sites_404_and_the_refusal_is_audited(client, db):
     assert client.get("/metrics", REMOTE_ADDR="10.20.30.40").status_code == 404
+    refusal = AuditEvent.objects.get(action="permission_denied", object_type="metrics")
+    assert refusal.ip == "10.20.30.40"
     assert client.get("/metrics").status_code == 200
 
 
