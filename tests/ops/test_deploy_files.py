@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import configparser
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from django.core.management import get_commands
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ops.servers import (
+    GUNICORN,
+    GUNICORN_ARGS,
+    ROOT,
+    clean_env,
+)
+
 SYSTEMD = ROOT / "deploy" / "systemd"
 
 
@@ -55,18 +59,9 @@ def test_the_env_template_names_every_required_variable_and_holds_no_secret():
 
 
 def test_gunicorn_accepts_the_sample_configuration(tmp_path):
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("ANTOAN_", "DATABASE_", "DJANGO_"))
-    }
-    env.update(ANTOAN_ENV="test", ANTOAN_VAR_DIR=str(tmp_path), GUNICORN_BIND="127.0.0.1:0")
+    env = clean_env(ANTOAN_ENV="test", ANTOAN_VAR_DIR=str(tmp_path), GUNICORN_BIND="127.0.0.1:0")
     result = subprocess.run(  # noqa: S603 - our own interpreter and config
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "--check-config",
-            "-c",
-            "deploy/gunicorn.conf.py",
-            "antoan.wsgi",
-        ],
+        [GUNICORN, "--check-config", *GUNICORN_ARGS],
         cwd=ROOT,
         env=env,
         capture_output=True,

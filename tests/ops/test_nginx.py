@@ -8,7 +8,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ops.servers import ROOT, NoRedirect, clean_env, start_gunicorn
 
 
 def _free_port() -> int:
@@ -84,25 +83,13 @@ def test_nginx_and_gunicorn_serve_the_site_over_tls_without_query_strings_in_the
     check = subprocess.run([nginx, "-t", *conf], capture_output=True, text=True, check=False)  # noqa: S603
     assert check.returncode == 0, check.stderr
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTOAN_", "DATABASE_"))}
-    env.update(
+    env = clean_env(
         ANTOAN_ENV="test",
         ANTOAN_VAR_DIR=str(tmp_path),
         GUNICORN_BIND=f"unix:{tmp_path}/gunicorn.sock",
         GUNICORN_WORKERS="1",
     )
-    app = subprocess.Popen(  # noqa: S603 - our own server
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "-c",
-            "deploy/gunicorn.conf.py",
-            "antoan.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "gunicorn.log").open("w"),
-    )
+    app = start_gunicorn(env, stderr=(tmp_path / "gunicorn.log").open("w"))
     web = subprocess.Popen([nginx, "-g", "daemon off;", *conf])  # noqa: S603
     tls = ssl.create_default_context()
     tls.check_hostname = False
@@ -123,10 +110,6 @@ def test_nginx_and_gunicorn_serve_the_site_over_tls_without_query_strings_in_the
             )
         assert alive.status == 200
         assert len(alive.headers["X-Request-ID"]) == 32  # nginx's $request_id, kept by the app
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
 
         opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=tls))
         with pytest.raises(urllib.error.HTTPError) as moved:

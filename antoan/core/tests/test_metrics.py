@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditEvent
+from tests.ops.servers import NoRedirect, clean_env, start_gunicorn
 
 
 def _value(text: str, name: str, **labels) -> float:
@@ -79,11 +76,6 @@ def test_other_addresses_get_the_sites_404_and_the_refusal_is_audited(client, db
     assert client.get("/metrics").status_code == 200
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 @pytest.mark.postgres_only
 def test_under_gunicorn_the_workers_figures_are_summed(transactional_db, tmp_path):
     """Two gunicorn workers with the sample configuration: /metrics counts every request."""
@@ -91,8 +83,7 @@ def test_under_gunicorn_the_workers_figures_are_summed(transactional_db, tmp_pat
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     s = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTOAN_", "DATABASE_"))}
-    env.update(
+    env = clean_env(
         ANTOAN_ENV="test",
         DATABASE_URL=(
             f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
@@ -101,19 +92,7 @@ def test_under_gunicorn_the_workers_figures_are_summed(transactional_db, tmp_pat
         GUNICORN_WORKERS="2",
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path),
     )
-    root = Path(settings.BASE_DIR)
-    server = subprocess.Popen(  # noqa: S603 - our own server and config
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "-c",
-            "deploy/gunicorn.conf.py",
-            "antoan.wsgi",
-        ],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server = start_gunicorn(env, stderr=subprocess.PIPE)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -123,7 +102,7 @@ def test_under_gunicorn_the_workers_figures_are_summed(transactional_db, tmp_pat
             except OSError:
                 time.sleep(0.2)
         # Counted on another route: probes sent while the workers booted may be answered late.
-        opener = urllib.request.build_opener(_NoRedirect)
+        opener = urllib.request.build_opener(NoRedirect)
         for _ in range(20):
             with contextlib.suppress(urllib.error.HTTPError):
                 opener.open(f"{base}/favicon.ico", timeout=5)
