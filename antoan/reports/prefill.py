@@ -37,74 +37,21 @@ def _empty(table: str) -> dict[str, dict[str, int | None]]:
     return {row: {col: 0 for col, _label in spec["columns"]} for row, _l in spec["rows"]}
 
 
-def cycle_activities(cycle: Cycle, agency: Agency):
-    """The agency's activities in the period, under the plan or one of its local plans (a
-    commune's activity on a local task counts once for the provincial plan)."""
-    return Activity.objects.filter(
-        Q(plan_id=cycle.plan_id) | Q(plan__parent_id=cycle.plan_id),
-        agency=agency,
-        start_date__gte=cycle.period_start,
-        start_date__lte=cycle.period_end,
-    )
-
-
 def recorded_figures(cycle: Cycle, agency: Agency) -> Figures:
     """The numbers the agency's records give for the cycle."""
-    figures: Figures = {name: _empty(name) for name in TABLES}
-    activities = cycle_activities(cycle, agency)
-    for row in activities.values("kind").annotate(
-        count=Count("pk"),
-        participants=Sum("participants_total"),
-        female=Sum("participants_female"),
-        male=Sum("participants_male"),
-    ):
-        figures["activities"][row["kind"]] = {
-            "count": row["count"],
-            "participants": row["participants"] or 0,
-            "female": row["female"] or 0,
-            "male": row["male"] or 0,
-        }
-    budget = figures["budget"]
-    for line in BudgetLine.objects.filter(
-        Q(plan_id=cycle.plan_id) | Q(plan__parent_id=cycle.plan_id),
-        agency=agency,
-        year=cycle.year,
-    ).values("source", "planned", "allocated"):
-        cell = budget[line["source"]]
-        cell["planned"] = (cell["planned"] or 0) + line["planned"]
-        cell["allocated"] = (cell["allocated"] or 0) + line["allocated"]
-    for row in (
-        Spending.objects.filter(activity__in=activities)
-        .values("source")
-        .annotate(total=Sum("amount"))
-    ):
-        budget[row["source"]]["spent"] = row["total"] or 0
-    figures["cases"] = case_figures(cycle, agency)
-    return figures
+    return recorded_figures_many(cycle, [agency.pk])[agency.pk]
 
 
 def case_figures(cycle: Cycle, agency: Agency) -> dict[str, dict[str, int | None]]:
     """The agency's case work in the period, small counts suppressed (``None``)."""
-    start, end = _aware(cycle.period_start), _aware(cycle.period_end + dt.timedelta(days=1))
-    cases = Case.objects.filter(agency=agency)
-    raw = {
-        "cases_opened": cases.filter(opened_at__gte=start, opened_at__lt=end).count(),
-        "cases_closed": cases.filter(closed_at__gte=start, closed_at__lt=end).count(),
-        "referrals_sent": Referral.objects.filter(
-            from_agency=agency, sent_at__gte=start, sent_at__lt=end
-        ).count(),
-        "referrals_received": Referral.objects.filter(
-            to_agency=agency, sent_at__gte=start, sent_at__lt=end
-        ).count(),
-    }
-    low = threshold()
-    return {key: {"value": None if is_primary(n, low) else n} for key, n in raw.items()}
+    return recorded_figures(cycle, agency)["cases"]
 
 
 def recorded_figures_many(cycle: Cycle, agency_ids: Iterable[int]) -> dict[int, Figures]:
-    """``recorded_figures`` of many agencies at once: the same figures, from one grouped query
-    per kind of record instead of seven queries per agency (``generate_data`` files thousands
-    of yearly reports at national scale)."""
+    """The numbers each agency's records give for the cycle, from one grouped query per kind of
+    record whatever the number of agencies (``generate_data`` files thousands of yearly reports
+    at national scale). Activities count under the plan or one of its local plans (a commune's
+    activity on a local task counts once for the provincial plan)."""
     wanted = sorted(set(agency_ids))
     out: dict[int, Figures] = {
         agency_id: {name: _empty(name) for name in TABLES} for agency_id in wanted

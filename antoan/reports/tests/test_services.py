@@ -252,8 +252,6 @@ def test_small_case_figures_are_suppressed(cast, cycle2025, agencies):
     assert prefill.case_figures(cycle2025, agencies["ubnd-pho-hien"])["cases_opened"] == {
         "value": 5
     }
-    many = prefill.recorded_figures_many(cycle2025, [agencies["ubnd-pho-hien"].pk])
-    assert many[agencies["ubnd-pho-hien"].pk]["cases"]["cases_opened"] == {"value": 5}
 
 
 # --- The state machine -------------------------------------------------------------------------
