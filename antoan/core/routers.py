@@ -34,13 +34,21 @@ def replica_configured() -> bool:
     return settings.ANTOAN_REPLICA_READS and REPLICA in connections.settings
 
 
+def read_alias() -> str:
+    """Where a read goes now: the replica inside ``replica_reads()`` (outside a transaction,
+    when one is configured), else the primary. For raw SQL too (``connections[read_alias()]``),
+    which Django's router never sees."""
+    if not _wanted.get() or not replica_configured():
+        return DEFAULT_DB_ALIAS
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return DEFAULT_DB_ALIAS
+    return REPLICA
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if not _wanted.get() or not replica_configured():
-            return None
-        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
-            return None
-        return REPLICA
+        alias = read_alias()
+        return None if alias == DEFAULT_DB_ALIAS else alias
 
     def db_for_write(self, model, **hints):
         return DEFAULT_DB_ALIAS

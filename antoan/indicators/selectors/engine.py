@@ -27,11 +27,12 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from django.db import connection
+from django.db import connections
 from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Cast, ExtractMonth, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
+from antoan.core.routers import read_alias
 from antoan.indicators import suppression
 from antoan.indicators.periods import PERIOD_CODES, Period, period_for
 from antoan.indicators.selectors.measures import MEASURES, Cohort, Measure
@@ -251,7 +252,7 @@ class CohortData:
                 return UNKNOWN
             return scope.row_of(place_id)
 
-        with connection.cursor() as cursor:
+        with connections[read_alias()].cursor() as cursor:
             cursor.execute(query, [*params, *extra])
             rows = cursor.fetchall()
         for grouping, place_id, year, sub, cat, *values in rows:

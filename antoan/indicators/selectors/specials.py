@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Case as Case_
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Least
@@ -26,6 +26,7 @@ from antoan.accounts.models import Agency
 from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.models import Assessment, Case, CasePlan, FollowUp, Incident, ProtectionMeasure
+from antoan.core.routers import read_alias
 from antoan.hotline.models import Call
 from antoan.indicators import suppression
 from antoan.indicators.periods import Period, period_for
@@ -479,7 +480,7 @@ def medians(qs: Any, group: Any, later: str, earlier: str) -> dict[str, float]:
         f" FROM ({sql}) t"
         ") s WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g"
     )
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(query, params)
         return {str(g): round(float(v), 1) for g, v in cursor.fetchall()}
 
