@@ -544,3 +544,9 @@ if not ANTOAN_QUICK_EXIT_URL.startswith(("https://", "http://")):
 # Agencies (codes) whose directory number the page shows as the hotline. Empty: every agency
 # with a hotline operator today.
 ANTOAN_PUBLIC_HOTLINE_AGENCIES = env_list("ANTOAN_PUBLIC_HOTLINE_AGENCIES", [])
+
+# Hotline contacts (docs/hotline.md). A contact waiting in the queue longer than this is
+# escalated to the hotline's supervisors.
+ANTOAN_CONTACT_ESCALATE_SECONDS = env_int("ANTOAN_CONTACT_ESCALATE_SECONDS", 120, minimum=10)
+# Where operators' replies to SMS and Zalo go out: a class of antoan.hotline.gateways.
+ANTOAN_MESSAGE_GATEWAY = env_str("ANTOAN_MESSAGE_GATEWAY", "antoan.hotline.gateways.ConsoleGateway")

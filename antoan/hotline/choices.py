@@ -10,6 +10,14 @@ class Channel(models.TextChoices):
     ZALO = "zalo", _("Zalo")
     WALK_IN = "walk_in", _("Đến trực tiếp")
     LETTER = "letter", _("Thư")
+    WEB_CHAT = "web_chat", _("Trò chuyện trên web")
+
+
+# Channels whose contacts arrive by themselves and wait in the queue until an operator takes
+# them (the others are logged by the operator who handled them).
+LIVE_CHANNELS = (Channel.PHONE, Channel.SMS, Channel.ZALO, Channel.WEB_CHAT)
+# Channels whose conversation is a series of written messages stored with the contact.
+MESSAGE_CHANNELS = (Channel.SMS, Channel.ZALO, Channel.WEB_CHAT)
 
 
 class CallerType(models.TextChoices):
@@ -53,3 +61,25 @@ class NoticeMethod(models.TextChoices):
     PHONE = "phone", _("Điện thoại")
     SMS = "sms", _("Tin nhắn")
     OTHER = "other", _("Khác")
+
+
+class Presence(models.TextChoices):
+    """An operator's availability, set by the operator: only ``available`` takes new chats."""
+
+    AVAILABLE = "available", _("Sẵn sàng")
+    BUSY = "busy", _("Đang bận")
+    AWAY = "away", _("Vắng mặt")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Người liên hệ")
+    OUTBOUND = "out", _("Tư vấn viên")
+    SYSTEM = "system", _("Hệ thống")
+
+
+class ContactState(models.TextChoices):
+    """Where a contact is in its conversation (from its times; ``status`` is the record's)."""
+
+    WAITING = "waiting", _("Đang chờ")
+    ACTIVE = "active", _("Đang trao đổi")
+    ENDED = "ended", _("Đã kết thúc")
