@@ -119,6 +119,9 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("ANTOAN_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # First: its runserver serves the ASGI application, websockets of the web chat included
+    # (`make run`); production runs daphne itself (deploy/systemd/antoan-chat.service).
+    "daphne",
     "antoan.core.apps.AntoanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -147,6 +150,7 @@ INSTALLED_APPS = [
     "antoan.jobs",
     "django_tasks",
     "django_tasks_db",
+    "channels",
 ]
 
 # Long work runs as tasks (docs/jobs.md): the database backend, so queued work survives a
@@ -185,6 +189,8 @@ if PRODUCTION:
 
 ROOT_URLCONF = "antoan.urls"
 WSGI_APPLICATION = "antoan.wsgi.application"
+# The same site as ASGI, with the web chat's websockets (antoan/asgi.py, docs/hotline.md).
+ASGI_APPLICATION = "antoan.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [
@@ -461,7 +467,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "antoan.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_THROTTLE_RATES": {"token": env_str("ANTOAN_TOKEN_RATE", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("ANTOAN_TOKEN_RATE", "20/min"),
+        # Web chats a client address may open (docs/hotline.md "Web chat").
+        "chat_start": env_str("ANTOAN_CHAT_START_RATE", "5/hour"),
+        # Messages, polls and ends of one client address, all its chats together.
+        "chat": env_str("ANTOAN_CHAT_RATE", "120/min"),
+    },
     # Throttles key on the client address; trust X-Forwarded-For only from known proxies.
     "NUM_PROXIES": env_int("ANTOAN_NUM_PROXIES", 0, minimum=0),
 }
@@ -494,6 +506,17 @@ if env_str("REDIS_URL", ""):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env_str("REDIS_URL"),
+        }
+    }
+
+# The web chat's channel layer: Redis between processes when REDIS_URL is set (production),
+# process memory otherwise (`make run`, the tests: one process serves both sides of a chat).
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+if env_str("REDIS_URL", ""):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [env_str("REDIS_URL")], "prefix": "antoan-chat"},
         }
     }
 
@@ -550,3 +573,8 @@ ANTOAN_PUBLIC_HOTLINE_AGENCIES = env_list("ANTOAN_PUBLIC_HOTLINE_AGENCIES", [])
 ANTOAN_CONTACT_ESCALATE_SECONDS = env_int("ANTOAN_CONTACT_ESCALATE_SECONDS", 120, minimum=10)
 # Where operators' replies to SMS and Zalo go out: a class of antoan.hotline.gateways.
 ANTOAN_MESSAGE_GATEWAY = env_str("ANTOAN_MESSAGE_GATEWAY", "antoan.hotline.gateways.ConsoleGateway")
+# The web chat (docs/hotline.md "Web chat"): the hotline (agency code) that receives the chats
+# of the public page (empty: the first agency of the page's hotlines), and how many chats may
+# wait in its queue at once before new ones are asked to call instead.
+ANTOAN_CHAT_HOTLINE = env_str("ANTOAN_CHAT_HOTLINE", "")
+ANTOAN_CHAT_MAX_WAITING = env_int("ANTOAN_CHAT_MAX_WAITING", 20, minimum=1)

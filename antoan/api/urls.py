@@ -7,6 +7,7 @@ from antoan.api import auth, exports, places, views
 from antoan.api.cases import intake, records, workflow
 from antoan.api.health import views as health
 from antoan.api.hotline import calls as hotline_calls
+from antoan.api.hotline import chats as hotline_chats
 from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
 from antoan.api.programme import building as programme_build
@@ -135,6 +136,18 @@ urlpatterns = [
         "hotline/calls/<int:call_id>/open-case",
         hotline_calls.CallOpenCaseView.as_view(),
         name="hotline-call-open-case",
+    ),
+    # The public web chat (docs/hotline.md "Web chat"): no account, a token per chat.
+    path("hotline/chats", hotline_chats.ChatCollectionView.as_view(), name="hotline-chats"),
+    path(
+        "hotline/chats/<int:chat_id>/messages",
+        hotline_chats.ChatMessagesView.as_view(),
+        name="hotline-chat-messages",
+    ),
+    path(
+        "hotline/chats/<int:chat_id>/end",
+        hotline_chats.ChatEndView.as_view(),
+        name="hotline-chat-end",
     ),
     # Programme monitoring
     path("reports/cycles", reports.CycleListView.as_view(), name="reports-cycles"),

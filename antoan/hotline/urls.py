@@ -1,6 +1,6 @@
 from django.urls import path
 
-from antoan.hotline.views import calls, open_case
+from antoan.hotline.views import calls, conversation, open_case
 
 app_name = "hotline"
 
@@ -11,4 +11,16 @@ urlpatterns = [
     path("<int:pk>/notifications/", calls.CallNotifyView.as_view(), name="notify"),
     path("<int:pk>/close/", calls.CallCloseView.as_view(), name="close"),
     path("<int:pk>/open-case/", open_case.CallOpenCaseView.as_view(), name="open_case"),
+    # Written conversations (web chat): docs/hotline.md "Web chat".
+    path("conversations/", conversation.ConversationListView.as_view(), name="conversations"),
+    path(
+        "<int:pk>/conversation/",
+        conversation.ConversationView.as_view(),
+        name="conversation",
+    ),
+    path(
+        "<int:pk>/conversation/messages/",
+        conversation.ConversationMessagesView.as_view(),
+        name="conversation_messages",
+    ),
 ]

@@ -6,4 +6,5 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.help_page, name="help"),
+    path("tro-chuyen/", views.chat_page, name="chat"),
 ]

@@ -46,3 +46,22 @@ def help_page(request):
         "services": selectors.services_near(commune) if commune is not None else [],
     }
     return no_referrer(render(request, "public/help.html", context))
+
+
+@public
+@require_GET
+def chat_page(request):
+    """ "Trò chuyện với tư vấn viên": the anonymous web chat, or the 24/7 numbers when nobody
+    staffs it (docs/hotline.md "Web chat"). The page itself holds no chat: its script opens one
+    when the visitor asks (POST /api/v1/hotline/chats) and keeps the token in memory only."""
+    from antoan.hotline import webchat
+    from antoan.hotline.services.contacts import MESSAGE_MAX, staffed
+
+    agency = webchat.chat_hotline()
+    context = {
+        "quick_exit_url": settings.ANTOAN_QUICK_EXIT_URL,
+        "hotlines": selectors.public_hotlines(),
+        "staffed": agency is not None and staffed(agency),
+        "message_max": MESSAGE_MAX,
+    }
+    return no_referrer(render(request, "public/chat.html", context))
