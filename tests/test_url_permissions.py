@@ -88,6 +88,11 @@ PUBLIC_ROUTES = {
     "/metrics",
     "/i18n/setlang/",
     "/tim-ho-tro/",
+    # The web chat of the help page: anonymous, a token per chat (docs/hotline.md "Web chat").
+    "/tim-ho-tro/tro-chuyen/",
+    "/api/v1/hotline/chats",
+    "/api/v1/hotline/chats/<int:chat_id>/messages",
+    "/api/v1/hotline/chats/<int:chat_id>/end",
 }
 
 

@@ -123,7 +123,8 @@
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
     showError("");
-    return fetch(form.action, {
+    // getAttribute: the form has a field named "action", which form.action would return.
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       headers: {"Accept": "application/json"},

@@ -66,7 +66,9 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!publicPage() || (form.method || "get").toLowerCase() !== "get") { return; }
+    // A form a page's own script handles (the web chat) is not navigated to.
+    if (!publicPage() || event.defaultPrevented ||
+        (form.method || "get").toLowerCase() !== "get") { return; }
     var url = new URL(form.action || window.location.href, window.location.href);
     if (!sameSite(url)) { return; }
     event.preventDefault();

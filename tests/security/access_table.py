@@ -205,6 +205,8 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /i18n/setlang/": e(EVERYONE),
     # The public "Tìm hỗ trợ" page: no login, the public directory only (antoan/public).
     "GET /tim-ho-tro/": e(EVERYONE),
+    # Its web chat: the page shows the chat or the 24/7 numbers, the same to everyone.
+    "GET /tim-ho-tro/tro-chuyen/": e(EVERYONE),
     # One's own password and the step-up confirmation (accounts tests cover the forms).
     "GET /accounts/security/password/": e(EVERYONE),
     "POST /accounts/security/password/": e(EVERYONE),
@@ -377,6 +379,12 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "POST /hotline/<int:pk>/close/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
     "GET /hotline/<int:pk>/open-case/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
     "POST /hotline/<int:pk>/open-case/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    # Written conversations (web chat): the world's call is a phone call, whose conversation
+    # page sends its operators on to the call page (302).
+    "GET /hotline/conversations/": e(HOTLINE_STAFF),
+    "GET /hotline/<int:pk>/conversation/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    "POST /hotline/<int:pk>/conversation/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    "GET /hotline/<int:pk>/conversation/messages/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
     # --- Programme -----------------------------------------------------------------------------
     "GET /programme/": e(PROGRAMME),
     "GET /programme/plans/<int:pk>/": e(PROGRAMME, ids={"pk": "plan"}),
@@ -674,6 +682,13 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
         for action in ("accept", "decline", "deliver", "close", "revoke")
     },
     # --- API: hotline --------------------------------------------------------------------------
+    # The public web chat: anyone opens one; its messages need the chat's token (X-Chat-Token),
+    # which no user of the matrix holds: 404 for all, like a chat that does not exist. The
+    # world's call is not a web chat either.
+    "POST /api/v1/hotline/chats": e(EVERYONE, skip="public: opens an anonymous chat (api tests)"),
+    "GET /api/v1/hotline/chats/{chat_id}/messages": e(refused=404, ids={"chat_id": "call"}),
+    "POST /api/v1/hotline/chats/{chat_id}/messages": e(refused=404, ids={"chat_id": "call"}),
+    "POST /api/v1/hotline/chats/{chat_id}/end": e(refused=404, ids={"chat_id": "call"}),
     "GET /api/v1/hotline/calls": e(HOTLINE_STAFF),
     "POST /api/v1/hotline/calls": e(HOTLINE_OPERATORS),
     "GET /api/v1/hotline/calls/{call_id}": e(ON_THE_CALL, also=_CALL_OTHERS, ids=API_CALL),
