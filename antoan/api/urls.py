@@ -7,6 +7,8 @@ from antoan.api import auth, exports, places, views
 from antoan.api.cases import intake, records, workflow
 from antoan.api.health import views as health
 from antoan.api.hotline import calls as hotline_calls
+from antoan.api.hotline import messages as hotline_messages
+from antoan.api.hotline import telephony as hotline_telephony
 from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
 from antoan.api.programme import building as programme_build
@@ -135,6 +137,17 @@ urlpatterns = [
         "hotline/calls/<int:call_id>/open-case",
         hotline_calls.CallOpenCaseView.as_view(),
         name="hotline-call-open-case",
+    ),
+    # Signed webhooks of the PBX and the SMS/Zalo gateway (docs/hotline-telephony.md).
+    path(
+        "hotline/telephony/events",
+        hotline_telephony.TelephonyEventView.as_view(),
+        name="hotline-telephony-events",
+    ),
+    path(
+        "hotline/messages/inbound",
+        hotline_messages.InboundMessageView.as_view(),
+        name="hotline-messages-inbound",
     ),
     # Programme monitoring
     path("reports/cycles", reports.CycleListView.as_view(), name="reports-cycles"),
