@@ -440,6 +440,7 @@ def messages_after(contact: Call, after: int = 0, *, limit: int = 200) -> list[C
 # --- Availability --------------------------------------------------------------------------
 
 
+@transaction.atomic
 def presence_set(*, actor: Any, state: str, extension: str | None = None, request: Any = None):
     """The operator marks themselves available, busy or away on their hotline."""
     if state not in h.Presence.values:
@@ -452,7 +453,24 @@ def presence_set(*, actor: Any, state: str, extension: str | None = None, reques
         user=actor, agency=membership.agency, defaults={"changed_at": moment, "seen_at": moment}
     )
     presence.state, presence.changed_at, presence.seen_at = state, moment, moment
-    presence.save(update_fields=["state", "changed_at", "seen_at"])
+    fields = ["state", "changed_at", "seen_at"]
+    if extension is not None:
+        # The phone extension the PBX names when a call rings at this operator (telephony).
+        extension = extension.strip()
+        if extension and (not extension.isdigit() or len(extension) > 20):
+            raise ValidationError({"extension": [_("Số máy lẻ chỉ gồm chữ số (tối đa 20).")]})
+        taken = (
+            OperatorPresence.objects.filter(agency=membership.agency, extension=extension)
+            .exclude(pk=presence.pk)
+            .exists()
+        )
+        if extension and taken:
+            raise ValidationError(
+                {"extension": [_("Số máy lẻ này đã được một tư vấn viên khác dùng.")]}
+            )
+        presence.extension = extension
+        fields.append("extension")
+    presence.save(update_fields=fields)
     audit_record(
         action="update",
         request=request,
@@ -460,7 +478,7 @@ def presence_set(*, actor: Any, state: str, extension: str | None = None, reques
         membership=membership,
         object_type="operator_presence",
         object_id=presence.pk,
-        changed_fields=["state"],
+        changed_fields=[f for f in fields if f in ("state", "extension")],
         extra={"state": state},
     )
     return presence

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Agency
@@ -170,15 +170,23 @@ def _ringing(contact, event, *, agency, operator, at, request) -> Applied:
             _audit(contact, fields=["operator"], event=RINGING, request=request)
             return Applied(contact, changed=True)
         return Applied(contact)
-    contact = contact_arrive(
-        agency=agency,
-        channel=h.Channel.PHONE,
-        received_at=at,
-        caller_address=normalise_phone(event.caller),
-        external_id=event.call_id,
-        line=event.line,
-        request=request,
-    )
+    try:
+        # A savepoint (contact_arrive is atomic): a twin ringing that won the race leaves this
+        # transaction usable.
+        contact = contact_arrive(
+            agency=agency,
+            channel=h.Channel.PHONE,
+            received_at=at,
+            caller_address=normalise_phone(event.caller),
+            external_id=event.call_id,
+            line=event.line,
+            request=request,
+        )
+    except IntegrityError:
+        twin = Call.objects.select_for_update().get(
+            agency=agency, channel=h.Channel.PHONE, external_id=event.call_id
+        )
+        return Applied(twin)
     if operator is not None:
         # Ringing at an operator's phone: their queue page opens the contact.
         contact.operator = operator

@@ -351,3 +351,13 @@ def test_the_http_gateway_posts_signed_json(cast):
         gateways.HttpGateway(url=url, secret=secret).send(
             channel="sms", to="x", body="y", contact_id=1, seq=1
         )
+
+
+def test_an_operator_sets_their_extension_once_per_hotline(cast):
+    contacts.presence_set(actor=cast["hotline1"], state="available", extension="101")
+    presence = OperatorPresence.objects.get(user=cast["hotline1"])
+    assert presence.extension == "101"
+    with pytest.raises(ValidationError):
+        contacts.presence_set(actor=cast["hotline1"], state="available", extension="10a")
+    telephony.telephony_event(event("ringing", caller=NUMBER, extension="101"))
+    assert Call.objects.get().operator == cast["hotline1"]
