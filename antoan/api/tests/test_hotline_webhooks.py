@@ -314,3 +314,17 @@ def test_the_pbx_simulator_plays_a_call_and_an_sms(live_server, cast, extension)
     assert str(sms.messages.get().body) == "Tôi cần giúp đỡ"
     refused = simulate(live_server, "call", "--secret", "z" * 40, "--extension", "101")
     assert refused.returncode == 1 and Call.objects.count() == 2
+
+
+def test_the_schema_documents_the_signature_and_the_refusals():
+    from tests.security.test_schemathesis import served_schema
+
+    paths = served_schema()["paths"]
+    for path in (EVENTS, MESSAGES):
+        operation = paths[path]["post"]
+        assert operation.get("security") in (None, [], [{}])
+        header = next(p for p in operation["parameters"] if p["in"] == "header")
+        assert header["name"] == HEADER and header["required"] is True
+        assert {"200", "201", "400", "401", "404", "409", "413", "415", "422", "429"} <= set(
+            operation["responses"]
+        )
