@@ -120,3 +120,37 @@ def emergency_contacts_for(call: Call) -> list[Any] | None:
     from antoan.referrals.selectors import emergency_contacts
 
     return list(emergency_contacts(call.commune))
+
+
+def ringing_for(user: Any) -> QuerySet[Call]:
+    """Calls ringing at ``user``'s phone now (the PBX named their extension): not answered, not
+    ended, newest first. The operator's queue page opens them (docs/hotline-telephony.md)."""
+    if not getattr(user, "is_authenticated", False):
+        return Call.objects.none()
+    return Call.objects.filter(
+        call_scope(user),
+        operator=user,
+        channel=h.Channel.PHONE,
+        answered_at__isnull=True,
+        ended_at__isnull=True,
+    ).order_by("-received_at", "-pk")
+
+
+def earlier_contacts_label(call: Call) -> str:
+    """ "đã gọi N lần trước" for the operator: how many earlier contacts this hotline had from
+    the same number or account (the count only: the other contacts are not shown, and no one
+    can search by number). Empty when there are none or the number is unknown."""
+    from django.utils.translation import ngettext
+
+    from antoan.hotline.services.contacts import earlier_contacts
+
+    count = earlier_contacts(call)
+    if not count:
+        return ""
+    if call.channel == h.Channel.PHONE:
+        return ngettext("đã gọi %(count)d lần trước", "đã gọi %(count)d lần trước", count) % {
+            "count": count
+        }
+    return ngettext("đã liên hệ %(count)d lần trước", "đã liên hệ %(count)d lần trước", count) % {
+        "count": count
+    }
