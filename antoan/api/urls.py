@@ -7,6 +7,7 @@ from antoan.api import auth, exports, places, views
 from antoan.api.cases import intake, records, workflow
 from antoan.api.health import views as health
 from antoan.api.hotline import calls as hotline_calls
+from antoan.api.hotline import queue as hotline_queue
 from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
 from antoan.api.programme import building as programme_build
@@ -135,6 +136,18 @@ urlpatterns = [
         "hotline/calls/<int:call_id>/open-case",
         hotline_calls.CallOpenCaseView.as_view(),
         name="hotline-call-open-case",
+    ),
+    path("hotline/queue", hotline_queue.QueueView.as_view(), name="hotline-queue"),
+    path("hotline/presence", hotline_queue.PresenceView.as_view(), name="hotline-presence"),
+    path(
+        "hotline/contacts/<int:contact_id>/take",
+        hotline_queue.ContactTakeView.as_view(),
+        name="hotline-contact-take",
+    ),
+    path(
+        "hotline/contacts/<int:contact_id>/end",
+        hotline_queue.ContactEndView.as_view(),
+        name="hotline-contact-end",
     ),
     # Programme monitoring
     path("reports/cycles", reports.CycleListView.as_view(), name="reports-cycles"),

@@ -32,6 +32,7 @@ OBJECT_TYPES: dict[str, str] = {
     "case_id": "case",
     "referral_id": "referral",
     "call_id": "call",
+    "contact_id": "call",  # a hotline contact is a call row (docs/hotline.md)
     "transfer_id": "case_transfer",
     "measure_id": "protection_measure",
     "plan_id": "programme.plan",
