@@ -171,9 +171,11 @@ def _seconds(since: Any, at: Any) -> int:
 
 
 def _live(agency_ids: Any) -> QuerySet[Call]:
+    # Neither the queue nor the board shows encrypted values: not loaded, not decrypted.
     return (
         Call.objects.filter(agency_id__in=list(agency_ids), ended_at__isnull=True)
         .select_related("operator", "agency")
+        .defer("summary", "caller_address", "row_key", "visitor_token_hash")
         .order_by("received_at", "pk")
     )
 
