@@ -361,3 +361,22 @@ def test_retention_blanks_the_transcript_and_the_callers_number(hotline):
     assert contact.summary == "" and contact.caller_address == "" and contact.caller_index == ""
     assert {m.body for m in ContactMessage.objects.filter(contact=contact)} == {""}
     assert scrubbed.fields >= 5
+
+
+def test_waiting_contacts_do_not_skew_the_hotlines_figures(hotline):
+    from antoan.hotline import services
+    from antoan.indicators.periods import period_for
+    from antoan.indicators.selectors.dashboards import hotline_dashboard
+
+    agency, op = hotline["agency"], hotline["op"]
+    services.call_log(
+        actor=op, data=services.CallInput(channel="phone", caller_type="survivor", category="dv")
+    )
+    _chat(agency)  # waiting: not a call handled
+    talking = _chat(agency)
+    contacts.contact_take(contact=talking, actor=op)  # answered, not classified yet
+    board = hotline_dashboard(agency, period_for(timezone.localdate().year))
+    assert board.total == 2
+    by_category = dict(board.by_category)
+    assert by_category["Bạo lực gia đình"] == 1 and by_category["Chưa phân loại"] == 1
+    assert by_category["Khác"] == 0
