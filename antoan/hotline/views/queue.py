@@ -39,6 +39,12 @@ def conversation_url(contact: Call) -> str:
     return reverse("hotline:record", args=[contact.pk])
 
 
+def _conversation_only(contact: Call) -> str:
+    """The conversation page of a written contact, or "" (no such page: the record is it)."""
+    url = conversation_url(contact)
+    return "" if url == reverse("hotline:record", args=[contact.pk]) else url
+
+
 class QueueView(PermissionRequiredMixin, View):
     """An operator's queue: waiting contacts of their hotline, those ringing for them, theirs
     in conversation, and their availability. Each refresh says the page is still open."""
@@ -50,10 +56,8 @@ class QueueView(PermissionRequiredMixin, View):
         fragment = _fragment(request)
         # The page load is audited; its refreshes show the same (times and channels only).
         queue = selectors.operator_queue(request.user, request=request, audit=not fragment)
-        record = "/record/"
         for entry in queue.mine:
-            url = conversation_url(entry.contact)
-            entry.open_url = "" if url.endswith(record) else url
+            entry.open_url = _conversation_only(entry.contact)
         for agency_id in queue.agency_ids:
             contacts.presence_seen(request.user, agency_id)
         state = queue.presence.state if queue.presence else h.Presence.AWAY
@@ -156,9 +160,7 @@ class RecordView(HotlinePageMixin, View):
                 "call": call,
                 "state_label": h.ContactState(call.state).label,
                 "form": form,
-                "conversation": conversation_url(call)
-                if call.channel in h.MESSAGE_CHANNELS
-                else "",
+                "conversation": _conversation_only(call),
                 "may_end": call.ended_at is None and call.answered_at is not None,
                 "closed": call.status == h.Status.CLOSED,
             },
