@@ -550,3 +550,38 @@ ANTOAN_PUBLIC_HOTLINE_AGENCIES = env_list("ANTOAN_PUBLIC_HOTLINE_AGENCIES", [])
 ANTOAN_CONTACT_ESCALATE_SECONDS = env_int("ANTOAN_CONTACT_ESCALATE_SECONDS", 120, minimum=10)
 # Where operators' replies to SMS and Zalo go out: a class of antoan.hotline.gateways.
 ANTOAN_MESSAGE_GATEWAY = env_str("ANTOAN_MESSAGE_GATEWAY", "antoan.hotline.gateways.ConsoleGateway")
+
+# Telephony and message webhooks (docs/hotline-telephony.md). Shared secrets with the PBX and
+# the SMS/Zalo gateway (comma-separated: the first signs outgoing requests, any verifies, so a
+# secret can be rotated); each at least 32 characters. Empty: the endpoint answers 404
+# `not_configured`. The test profile gets random ones, as for SECRET_KEY.
+ANTOAN_TELEPHONY_SECRET = env_str(
+    "ANTOAN_TELEPHONY_SECRET", secrets.token_urlsafe(32) if ANTOAN_ENV == "test" else ""
+)
+ANTOAN_MESSAGES_SECRET = env_str(
+    "ANTOAN_MESSAGES_SECRET", secrets.token_urlsafe(32) if ANTOAN_ENV == "test" else ""
+)
+for _name, _value in (
+    ("ANTOAN_TELEPHONY_SECRET", ANTOAN_TELEPHONY_SECRET),
+    ("ANTOAN_MESSAGES_SECRET", ANTOAN_MESSAGES_SECRET),
+):
+    if _value and any(len(item.strip()) < 32 for item in _value.split(",")):
+        raise ImproperlyConfigured(f"{_name}: each secret must be at least 32 characters.")
+# Which hotline agency (code) a line belongs to: the number the person dialled or wrote to (or
+# the Zalo OA id) → agency code; "*" is every other line. The demo's hotline outside production.
+ANTOAN_HOTLINE_LINES = env_json("ANTOAN_HOTLINE_LINES", {} if PRODUCTION else {"*": "ctxh-tinh"})
+if not all(
+    isinstance(key, str) and isinstance(value, str) and key and value
+    for key, value in ANTOAN_HOTLINE_LINES.items()
+):
+    raise ImproperlyConfigured("ANTOAN_HOTLINE_LINES maps line (text) → agency code (text).")
+# Where the HTTP gateway (antoan.hotline.gateways.HttpGateway) posts operators' replies.
+ANTOAN_MESSAGE_GATEWAY_URL = env_str("ANTOAN_MESSAGE_GATEWAY_URL", "")
+if ANTOAN_MESSAGE_GATEWAY_URL and not ANTOAN_MESSAGE_GATEWAY_URL.startswith(
+    ("https://", "http://")
+):
+    raise ImproperlyConfigured("ANTOAN_MESSAGE_GATEWAY_URL must be an http(s):// address.")
+# Requests a PBX or gateway address may make to the webhooks (DRF rate, per client address).
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["hotline_webhook"] = env_str(
+    "ANTOAN_WEBHOOK_RATE", "600/min"
+)

@@ -82,6 +82,9 @@ PUBLIC_ROUTES = {
     "/accounts/login/otp/",
     "/accounts/logout/",
     "/api/v1/auth/token",
+    # Signed by the PBX and the SMS/Zalo gateway, not a session (docs/hotline-telephony.md).
+    "/api/v1/hotline/messages/inbound",
+    "/api/v1/hotline/telephony/events",
     "/favicon.ico",
     "/healthz",
     "/readyz",

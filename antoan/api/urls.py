@@ -7,7 +7,9 @@ from antoan.api import auth, exports, places, views
 from antoan.api.cases import intake, records, workflow
 from antoan.api.health import views as health
 from antoan.api.hotline import calls as hotline_calls
+from antoan.api.hotline import messages as hotline_messages
 from antoan.api.hotline import queue as hotline_queue
+from antoan.api.hotline import telephony as hotline_telephony
 from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
 from antoan.api.programme import building as programme_build
@@ -148,6 +150,17 @@ urlpatterns = [
         "hotline/contacts/<int:contact_id>/end",
         hotline_queue.ContactEndView.as_view(),
         name="hotline-contact-end",
+    ),
+    # Signed webhooks of the PBX and the SMS/Zalo gateway (docs/hotline-telephony.md).
+    path(
+        "hotline/telephony/events",
+        hotline_telephony.TelephonyEventView.as_view(),
+        name="hotline-telephony-events",
+    ),
+    path(
+        "hotline/messages/inbound",
+        hotline_messages.InboundMessageView.as_view(),
+        name="hotline-messages-inbound",
     ),
     # Programme monitoring
     path("reports/cycles", reports.CycleListView.as_view(), name="reports-cycles"),

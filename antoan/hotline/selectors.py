@@ -122,17 +122,46 @@ def emergency_contacts_for(call: Call) -> list[Any] | None:
     return list(emergency_contacts(call.commune))
 
 
+def ringing_for(user: Any) -> QuerySet[Call]:
+    """Calls ringing at ``user``'s phone now (the PBX named their extension): not answered, not
+    ended, newest first. The operator's queue page opens them (docs/hotline-telephony.md)."""
+    if not getattr(user, "is_authenticated", False):
+        return Call.objects.none()
+    return Call.objects.filter(
+        call_scope(user),
+        operator=user,
+        channel=h.Channel.PHONE,
+        answered_at__isnull=True,
+        ended_at__isnull=True,
+    ).order_by("-received_at", "-pk")
+
+
+def earlier_contacts_label(call: Call) -> str:
+    """ "đã gọi N lần trước" for the operator: how many earlier contacts this hotline had from
+    the same number or account (the count only: the other contacts are not shown, and no one
+    can search by number). Empty when there are none or the number is unknown."""
+    from django.utils.translation import ngettext
+
+    from antoan.hotline.services.contacts import earlier_contacts
+
+    count = earlier_contacts(call)
+    if not count:
+        return ""
+    if call.channel == h.Channel.PHONE:
+        return ngettext("đã gọi %(count)d lần trước", "đã gọi %(count)d lần trước", count) % {
+            "count": count
+        }
+    return ngettext("đã liên hệ %(count)d lần trước", "đã liên hệ %(count)d lần trước", count) % {
+        "count": count
+    }
+
+
 # --- The live queue and the supervisors' board ----------------------------------------------
 #
 # Both read the contacts still in conversation (``ended_at`` empty: the partial index
 # ``call_live_queue``) of the user's hotline(s) in one query and sort them out in Python, so the
 # number of queries does not grow with the number of contacts. Neither shows a summary, a
 # message or a caller's number: only channels, times and operators.
-
-
-def ringing_for(user: Any) -> QuerySet[Call]:
-    """Contacts put through to ``user`` (the PBX rang their extension) not yet answered."""
-    return Call.objects.filter(operator=user, answered_at__isnull=True, ended_at__isnull=True)
 
 
 @dataclass

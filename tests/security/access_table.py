@@ -623,6 +623,12 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     # --- API: accounts, reference data ---------------------------------------------------------
     "POST /api/v1/auth/token": e(EVERYONE, skip="public: credentials (api tests)"),
     "DELETE /api/v1/auth/token": e(EVERYONE, skip="public: revokes the bearer token sent"),
+    "POST /api/v1/hotline/telephony/events": e(
+        EVERYONE, skip="public: signed by the PBX (antoan/api/tests/test_hotline_webhooks.py)"
+    ),
+    "POST /api/v1/hotline/messages/inbound": e(
+        EVERYONE, skip="public: signed by the gateway (antoan/api/tests/test_hotline_webhooks.py)"
+    ),
     "GET /api/v1/me": e(EVERYONE),
     "GET /api/v1/agencies": e(EVERYONE),
     "GET /api/v1/places": e(EVERYONE),

@@ -34,6 +34,7 @@ from antoan.cases.services import ConsentInput, DuplicateChecksExceeded
 from antoan.core.permissions import act_as, has_perm
 from antoan.hotline import selectors, services
 from antoan.hotline.models import Call
+from antoan.hotline.services.contacts import earlier_contacts
 
 _CALL_FIELDS = {f.name for f in dataclasses.fields(services.CallInput)}
 
@@ -68,6 +69,7 @@ def detail_of(call: Call, user: Any) -> dict[str, Any]:
     call.case_ref = selectors.case_link(user, call)
     call.notices = list(call.notifications.select_related("agency", "notified_by"))
     call.commune_chair_notified = not services.chair_notice_missing(call)
+    call.earlier_contacts = earlier_contacts(call)
     return CallDetailOut(call).data
 
 

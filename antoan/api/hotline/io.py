@@ -125,6 +125,12 @@ class CallDetailOut(CallOut):
         help_text="false while a call in immediate danger waits for the commune chairperson."
     )
     notifications = NotificationOut(many=True, source="notices")
+    earlier_contacts = serializers.IntegerField(
+        help_text=(
+            "How many earlier contacts this hotline had from the same number or account "
+            '("đã gọi N lần trước"): a count only, never the number.'
+        )
+    )
 
 
 class CallPageOut(PageOut):

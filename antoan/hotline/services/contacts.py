@@ -224,17 +224,46 @@ def chat_visitor_end(*, contact: Call, request: Any = None) -> Call:
     return contact
 
 
+# A gateway may deliver one long text (a concatenated SMS, a Zalo paste); it is kept whole, as
+# consecutive messages of at most MESSAGE_MAX characters. Longer than this is not a message.
+INBOUND_MAX = 16 * MESSAGE_MAX
+
+
+def _parts(text: str) -> list[str]:
+    """``text`` cut into pieces of at most MESSAGE_MAX characters, at a space when possible."""
+    parts = []
+    while len(text) > MESSAGE_MAX:
+        cut = text.rfind(" ", MESSAGE_MAX // 2, MESSAGE_MAX + 1)
+        cut = cut if cut > 0 else MESSAGE_MAX
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*parts, text] if text else parts
+
+
 @transaction.atomic
 def inbound_message(
-    *, agency: Agency, channel: str, sender: str, body: Any, external_id: str = "", line: str = ""
+    *,
+    agency: Agency,
+    channel: str,
+    sender: str,
+    body: Any,
+    external_id: str = "",
+    line: str = "",
+    request: Any = None,
 ) -> ContactMessage:
     """An SMS or Zalo message: it joins the sender's conversation still going on that channel
-    of this hotline, or opens a new contact in the queue."""
+    of this hotline, or opens a new contact in the queue. A text longer than MESSAGE_MAX is
+    kept as consecutive messages; the first is returned."""
     if channel not in (h.Channel.SMS, h.Channel.ZALO):
         raise ValidationError(
             {"channel": [_("Giá trị không hợp lệ: %(value)s.") % {"value": channel}]}
         )
-    text = _message_text(body)
+    if not isinstance(body, str):
+        raise ValidationError({"body": [_("Tin nhắn phải là văn bản.")]})
+    text = rules.clean_text(
+        body, field="body", max_length=INBOUND_MAX, multiline=True, required=True
+    )
+    sender = sender.strip() if isinstance(sender, str) else ""
     index = caller_index(agency.pk, sender)
     if not index:
         raise ValidationError({"sender": [_("Thiếu người gửi.")]})
@@ -248,11 +277,23 @@ def inbound_message(
         contact = contact_arrive(
             agency=agency,
             channel=channel,
-            caller_address=sender,
+            caller_address=(normalise_phone(sender) if channel == h.Channel.SMS else "") or sender,
             external_id=external_id,
             line=line,
+            request=request,
         )
-    return _append(contact, direction=h.Direction.INBOUND, body=text)
+    messages = [_append(contact, direction=h.Direction.INBOUND, body=part) for part in _parts(text)]
+    # The count and direction only, never the text or the sender.
+    audit_record(
+        action="update",
+        request=request,
+        user=None,
+        object_type="call",
+        object_id=contact.pk,
+        changed_fields=["messages"],
+        extra={"event": "message", "channel": channel, "parts": len(messages)},
+    )
+    return messages[0]
 
 
 def earlier_contacts(contact: Call) -> int:
@@ -342,6 +383,28 @@ def contact_reply(*, contact: Call, actor: Any, body: Any, request: Any = None) 
 
 
 @transaction.atomic
+def reply_not_sent(*, contact: Call, seq: int) -> ContactMessage:
+    """The gateway did not take reply ``seq``: the conversation says so, for the operator."""
+    _lock(contact)
+    message = _append(
+        contact,
+        direction=h.Direction.SYSTEM,
+        body=_(
+            "Chưa gửi được tin nhắn số %(seq)d: cổng gửi tin không nhận. Hãy thử lại hoặc gọi điện."
+        )
+        % {"seq": seq},
+    )
+    audit_record(
+        action="alert",
+        user=None,
+        object_type="call",
+        object_id=contact.pk,
+        extra={"reason": "reply_not_sent", "seq": seq},
+    )
+    return message
+
+
+@transaction.atomic
 def contact_end(*, contact: Call, actor: Any, request: Any = None) -> Call:
     """The operator ends the conversation; the contact stays open in the log until closed
     with an outcome."""
@@ -377,6 +440,7 @@ def messages_after(contact: Call, after: int = 0, *, limit: int = 200) -> list[C
 # --- Availability --------------------------------------------------------------------------
 
 
+@transaction.atomic
 def presence_set(*, actor: Any, state: str, extension: str | None = None, request: Any = None):
     """The operator marks themselves available, busy or away on their hotline."""
     if state not in h.Presence.values:
@@ -389,7 +453,24 @@ def presence_set(*, actor: Any, state: str, extension: str | None = None, reques
         user=actor, agency=membership.agency, defaults={"changed_at": moment, "seen_at": moment}
     )
     presence.state, presence.changed_at, presence.seen_at = state, moment, moment
-    presence.save(update_fields=["state", "changed_at", "seen_at"])
+    fields = ["state", "changed_at", "seen_at"]
+    if extension is not None:
+        # The phone extension the PBX names when a call rings at this operator (telephony).
+        extension = extension.strip()
+        if extension and (not extension.isdigit() or len(extension) > 20):
+            raise ValidationError({"extension": [_("Số máy lẻ chỉ gồm chữ số (tối đa 20).")]})
+        taken = (
+            OperatorPresence.objects.filter(agency=membership.agency, extension=extension)
+            .exclude(pk=presence.pk)
+            .exists()
+        )
+        if extension and taken:
+            raise ValidationError(
+                {"extension": [_("Số máy lẻ này đã được một tư vấn viên khác dùng.")]}
+            )
+        presence.extension = extension
+        fields.append("extension")
+    presence.save(update_fields=fields)
     audit_record(
         action="update",
         request=request,
@@ -397,7 +478,7 @@ def presence_set(*, actor: Any, state: str, extension: str | None = None, reques
         membership=membership,
         object_type="operator_presence",
         object_id=presence.pk,
-        changed_fields=["state"],
+        changed_fields=[f for f in fields if f in ("state", "extension")],
         extra={"state": state},
     )
     return presence

@@ -102,6 +102,9 @@ class CallDetailView(HotlinePageMixin, View):
                 "close_form": close_form
                 or forms.CloseForm(initial={"version": call.version, "outcome": call.outcome}),
                 "may_open_case": call.case_id is None and has_perm(user, Perm.CASE_CREATE),
+                # "đã gọi N lần trước": a count of this hotline's contacts from the same
+                # number, never the number or the contacts themselves.
+                "earlier_contacts": selectors.earlier_contacts_label(call),
             },
             status=status,
         )
