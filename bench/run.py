@@ -12,6 +12,8 @@
 - programme (``bench/programme.py``): the plan page's per-task figures at province scale
   (``BENCH_ACTIVITIES``, default 20,000 activities) vs one raw SQL aggregate, and the Excel
   import per row vs the plain ORM inserts a row needs;
+- hotline (``bench/hotline.py``): delivery of chat messages in 20 concurrent chats (p95), and
+  the operators' queue page at 10 and 100 waiting contacts (time, queries);
 - indicators (``bench/indicators.py``): ``generate_data`` at demo and province scale, and the
   province dashboard for one year vs hand-written SQL aggregates of the same figures.
 
@@ -56,6 +58,7 @@ django.setup()
 
 import audit  # noqa: E402  (bench/audit.py: audit append, 1 and 8 writers)
 import generated  # noqa: E402  (bench/generated.py: measures on generate_data's data)
+import hotline  # noqa: E402  (bench/hotline.py: chat delivery, the queue page)
 import indicators  # noqa: E402  (bench/indicators.py, next to this file)
 import programme  # noqa: E402  (bench/programme.py, next to this file)
 from common import full, row  # noqa: E402
@@ -603,6 +606,8 @@ def main() -> None:
             )
         )
         stage("programme: plan page and import")
+        rows.extend(hotline.bench_hotline())
+        stage("hotline: chat delivery and queue page")
     finally:
         teardown_databases(old_config, verbosity=0)
     runs, indicator_rows, generated_rows = indicators.run(median_per_op)

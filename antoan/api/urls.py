@@ -9,6 +9,7 @@ from antoan.api.health import views as health
 from antoan.api.hotline import calls as hotline_calls
 from antoan.api.hotline import chats as hotline_chats
 from antoan.api.hotline import messages as hotline_messages
+from antoan.api.hotline import queue as hotline_queue
 from antoan.api.hotline import telephony as hotline_telephony
 from antoan.api.indicators import views as indicators
 from antoan.api.programme import activities as programme_activities
@@ -150,6 +151,18 @@ urlpatterns = [
         "hotline/chats/<int:chat_id>/end",
         hotline_chats.ChatEndView.as_view(),
         name="hotline-chat-end",
+    ),
+    path("hotline/queue", hotline_queue.QueueView.as_view(), name="hotline-queue"),
+    path("hotline/presence", hotline_queue.PresenceView.as_view(), name="hotline-presence"),
+    path(
+        "hotline/contacts/<int:contact_id>/take",
+        hotline_queue.ContactTakeView.as_view(),
+        name="hotline-contact-take",
+    ),
+    path(
+        "hotline/contacts/<int:contact_id>/end",
+        hotline_queue.ContactEndView.as_view(),
+        name="hotline-contact-end",
     ),
     # Signed webhooks of the PBX and the SMS/Zalo gateway (docs/hotline-telephony.md).
     path(

@@ -45,6 +45,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Trang chủ"), "core:home", Perm.USE_SYSTEM),
     NavItem(_("Đường dây nóng"), "hotline:list", Perm.CALL_LOG),
     NavItem(_("Cuộc gọi đường dây nóng"), "hotline:list", Perm.CALL_VIEW_ALL),
+    # The operators' live queue (chats, calls put through, SMS, Zalo) and availability.
+    NavItem(_("Hàng chờ liên hệ"), "hotline:queue", Perm.CALL_LOG),
     NavItem(_("Việc cần làm"), "cases:tasks", Perm.CASE_VIEW_ASSIGNED, CASES),
     NavItem(_("Hồ sơ của tôi"), "cases:mine", Perm.CASE_VIEW_ASSIGNED, CASES),
     NavItem(_("Hồ sơ của cơ quan"), "cases:team", Perm.CASE_VIEW_AGENCY, CASES),
@@ -66,6 +68,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Chỉ số và mục tiêu"), "indicators:province", Perm.INDICATORS_VIEW, FIGURES),
     NavItem(_("Thống kê cơ quan"), "indicators:agency", Perm.INDICATORS_AGENCY, FIGURES),
     NavItem(_("Số liệu cơ sở y tế"), "health:report", Perm.HEALTH_STATS_VIEW, FIGURES),
+    # The hotline supervisors' live board: contacts waiting and in conversation, operators.
+    NavItem(_("Bảng theo dõi đường dây nóng"), "hotline:board", Perm.CALL_VIEW_ALL, FIGURES),
     # The provincial review of possible duplicates across agencies (statistics reconciliation).
     NavItem(_("Hồ sơ có thể trùng"), "cases:duplicate_reviews", Perm.CASES_RECONCILE, CASES),
     # Personal data duties: open requests of data subjects for supervisors; the breach register.

@@ -33,6 +33,7 @@ OBJECT_TYPES: dict[str, str] = {
     "referral_id": "referral",
     "call_id": "call",
     "chat_id": "call",  # a web chat is a contact (Call row)
+    "contact_id": "call",  # a hotline contact is a call row (docs/hotline.md)
     "transfer_id": "case_transfer",
     "measure_id": "protection_measure",
     "plan_id": "programme.plan",

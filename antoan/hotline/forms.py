@@ -20,6 +20,10 @@ from antoan.places.forms import PlaceField, resolve_place
 
 # A call cannot be "case opened" by hand: opening the case from the call sets it.
 OUTCOMES = [(code, label) for code, label in h.Outcome.choices if code != h.Outcome.CASE_OPENED]
+# A web chat is never logged by hand: it opens by itself from the public chat page.
+LOGGABLE_CHANNELS = [
+    (code, label) for code, label in h.Channel.choices if code != h.Channel.WEB_CHAT
+]
 
 
 class CallForm(StyledForm):
@@ -35,7 +39,7 @@ class CallForm(StyledForm):
     )
     channel = forms.ChoiceField(
         label=_("Kênh"),
-        choices=h.Channel.choices,
+        choices=LOGGABLE_CHANNELS,
         initial=h.Channel.PHONE,
         widget=forms.RadioSelect,
     )
@@ -114,3 +118,37 @@ class NotificationForm(StyledForm):
 
 class CloseForm(VersionedForm):
     outcome = select(OUTCOMES, _("Kết quả xử lý"))
+
+
+class RecordForm(CallForm):
+    """What the operator records about a contact during or after the conversation: the
+    fields of ``CallForm`` without the channel and the times (those come from the contact)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, has_case: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name in ("channel", "received_at", "duration_minutes"):
+            del self.fields[name]
+        if has_case:
+            del self.fields["outcome"]  # "case opened", set by opening the case
+
+    def changes(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        changes = {
+            "caller_type": d["caller_type"],
+            "category": d["category"],
+            "anonymous": bool(d.get("anonymous")),
+            "commune": d.get("commune") or None,
+            "summary": d.get("summary", ""),
+            "immediate_danger": bool(d.get("immediate_danger")),
+        }
+        if "outcome" in self.fields:
+            changes["outcome"] = d.get("outcome") or ""
+        return changes
+
+
+class PresenceForm(StyledForm):
+    state = forms.ChoiceField(
+        label=_("Trạng thái của tôi"), choices=h.Presence.choices, widget=forms.RadioSelect
+    )

@@ -154,3 +154,232 @@ def earlier_contacts_label(call: Call) -> str:
     return ngettext("đã liên hệ %(count)d lần trước", "đã liên hệ %(count)d lần trước", count) % {
         "count": count
     }
+
+
+# --- The live queue and the supervisors' board ----------------------------------------------
+#
+# Both read the contacts still in conversation (``ended_at`` empty: the partial index
+# ``call_live_queue``) of the user's hotline(s) in one query and sort them out in Python, so the
+# number of queries does not grow with the number of contacts. Neither shows a summary, a
+# message or a caller's number: only channels, times and operators.
+
+
+@dataclass
+class QueueEntry:
+    contact: Call
+    waiting_seconds: int  # since it arrived (waiting, ringing) or was answered (in conversation)
+    escalated: bool = False
+    open_url: str = ""  # where the operator continues it (the conversation page), if any
+
+    @property
+    def clock(self) -> str:
+        return clock(self.waiting_seconds)
+
+
+def clock(seconds: int | None) -> str:
+    """``m:ss``, or ``h:mm:ss`` from an hour: how long someone has waited."""
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@dataclass
+class OperatorQueue:
+    agency_ids: list[int]
+    waiting: list[QueueEntry]  # nobody has it: oldest first
+    ringing: list[QueueEntry]  # put through to this operator, not answered yet
+    mine: list[QueueEntry]  # this operator's contacts in conversation
+    presence: Any  # OperatorPresence | None
+    at: Any
+
+
+def _seconds(since: Any, at: Any) -> int:
+    return max(0, int((at - since).total_seconds()))
+
+
+def _live(agency_ids: Any) -> QuerySet[Call]:
+    # Neither the queue nor the board shows encrypted values: not loaded, not decrypted.
+    return (
+        Call.objects.filter(agency_id__in=list(agency_ids), ended_at__isnull=True)
+        .select_related("operator", "agency")
+        .defer("summary", "caller_address", "row_key", "visitor_token_hash")
+        .order_by("received_at", "pk")
+    )
+
+
+def operator_queue(user: Any, *, request: Any = None, audit: bool = True) -> OperatorQueue:
+    """What an operator (``hotline.log_call``) sees in their queue: the waiting contacts of
+    their hotline(s) oldest first, those ringing for them, and their own in conversation.
+    Three queries whatever the number of contacts (memberships are cached per request)."""
+    from antoan.hotline.models import OperatorPresence
+    from antoan.hotline.services import now
+
+    at = now()
+    ids = sorted(agency_ids_with(user, Perm.CALL_LOG))
+    waiting: list[QueueEntry] = []
+    ringing: list[QueueEntry] = []
+    mine: list[QueueEntry] = []
+    presence = None
+    if ids:
+        live = _live(ids).filter(Q(operator__isnull=True) | Q(operator=user))
+        for contact in live:
+            if contact.operator_id is None:
+                waiting.append(
+                    QueueEntry(
+                        contact,
+                        _seconds(contact.received_at, at),
+                        escalated=contact.escalated_at is not None,
+                    )
+                )
+            elif contact.answered_at is None:
+                ringing.append(QueueEntry(contact, _seconds(contact.received_at, at)))
+            else:
+                mine.append(QueueEntry(contact, _seconds(contact.answered_at, at)))
+        presence = (
+            OperatorPresence.objects.filter(user=user, agency_id__in=ids).order_by("pk").first()
+        )
+    if audit:
+        audit_record(
+            action="list", request=request, user=user, object_type="call", extra={"view": "queue"}
+        )
+    return OperatorQueue(ids, waiting, ringing, mine, presence, at)
+
+
+@dataclass
+class OperatorLine:
+    user: Any
+    state: str  # a Presence code; "away" when the queue page has not been seen lately
+    stale: bool  # marked available/busy but the queue page is closed
+    active: int = 0
+    ringing: int = 0
+
+
+@dataclass
+class Board:
+    agency_ids: list[int]
+    at: Any
+    waiting: list[QueueEntry]
+    active: list[QueueEntry]
+    waiting_by_channel: dict[str, int]
+    active_by_channel: dict[str, int]
+    operators: list[OperatorLine]
+    longest_wait: int | None  # seconds, the oldest waiting contact's
+    escalated: list[QueueEntry]
+    today: dict[str, dict[str, int]]  # channel -> {"total", "answered", "missed"}
+    today_total: int
+    channels: list[tuple[str, str]]
+
+    @property
+    def longest_clock(self) -> str:
+        return clock(self.longest_wait)
+
+    @property
+    def by_channel(self) -> list[dict[str, Any]]:
+        """One row per channel: waiting, in conversation, today's totals."""
+        return [
+            {
+                "code": code,
+                "label": label,
+                "waiting": self.waiting_by_channel[code],
+                "active": self.active_by_channel[code],
+                **self.today[code],
+            }
+            for code, label in self.channels
+        ]
+
+
+def day_bounds(at: Any) -> tuple[Any, Any]:
+    """The start and end of the Vietnamese day (Asia/Ho_Chi_Minh) of ``at``, aware."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    day = timezone.localdate(at)
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+def hotline_board(user: Any, *, request: Any = None, audit: bool = True) -> Board:
+    """The live board of a hotline's supervisors (``hotline.view_all``): contacts waiting and
+    in conversation by channel and by operator, the longest wait, the escalated ones, today's
+    totals by channel (the Vietnamese day), the operators' availability. Three queries."""
+    from django.db.models import Count
+
+    from antoan.hotline.models import OperatorPresence
+    from antoan.hotline.services import now
+    from antoan.hotline.services.contacts import PRESENCE_FRESH, escalate_after
+
+    at = now()
+    ids = sorted(agency_ids_with(user, Perm.CALL_VIEW_ALL))
+    channels = list(h.Channel.choices)
+    waiting: list[QueueEntry] = []
+    active: list[QueueEntry] = []
+    waiting_by = dict.fromkeys(h.Channel.values, 0)
+    active_by = dict.fromkeys(h.Channel.values, 0)
+    lines: dict[int, OperatorLine] = {}
+    today = {code: {"total": 0, "answered": 0, "missed": 0} for code in h.Channel.values}
+    late = escalate_after()
+    if ids:
+        for presence in OperatorPresence.objects.filter(agency_id__in=ids).select_related("user"):
+            fresh = presence.seen_at >= at - PRESENCE_FRESH
+            line = lines.setdefault(
+                presence.user_id,
+                OperatorLine(presence.user, presence.state, False),
+            )
+            line.stale = presence.state != h.Presence.AWAY and not fresh
+        for contact in _live(ids):
+            if contact.answered_at is None and contact.operator_id is None:
+                seconds = _seconds(contact.received_at, at)
+                escalated = contact.escalated_at is not None or seconds >= late.total_seconds()
+                waiting.append(QueueEntry(contact, seconds, escalated=escalated))
+                waiting_by[contact.channel] += 1
+                continue
+            line = lines.setdefault(
+                contact.operator_id, OperatorLine(contact.operator, h.Presence.AWAY, False)
+            )
+            if contact.answered_at is None:
+                line.ringing += 1
+                waiting.append(QueueEntry(contact, _seconds(contact.received_at, at)))
+                waiting_by[contact.channel] += 1
+            else:
+                line.active += 1
+                active.append(QueueEntry(contact, _seconds(contact.answered_at, at)))
+                active_by[contact.channel] += 1
+        start, end = day_bounds(at)
+        rows = (
+            Call.objects.filter(agency_id__in=ids, received_at__gte=start, received_at__lt=end)
+            .values("channel")
+            .annotate(
+                total=Count("pk"),
+                answered=Count("pk", filter=Q(answered_at__isnull=False)),
+                missed=Count("pk", filter=Q(answered_at__isnull=True, ended_at__isnull=False)),
+            )
+            .order_by()
+        )
+        for row in rows:
+            today[row["channel"]] = {k: row[k] for k in ("total", "answered", "missed")}
+    if audit:
+        audit_record(
+            action="list", request=request, user=user, object_type="call", extra={"view": "board"}
+        )
+    operators = sorted(
+        lines.values(),
+        key=lambda line: (line.user.get_full_name() or line.user.get_username()).lower(),
+    )
+    unanswered = [entry for entry in waiting if entry.contact.operator_id is None]
+    return Board(
+        agency_ids=ids,
+        at=at,
+        waiting=waiting,
+        active=active,
+        waiting_by_channel=waiting_by,
+        active_by_channel=active_by,
+        operators=operators,
+        longest_wait=max((e.waiting_seconds for e in unanswered), default=None),
+        escalated=[e for e in waiting if e.escalated],
+        today=today,
+        today_total=sum(v["total"] for v in today.values()),
+        channels=channels,
+    )

@@ -252,6 +252,9 @@ class Notification(models.Model):
         DECLINED = "declined", _("Chuyển gửi bị từ chối")
         DELIVERED = "delivered", _("Dịch vụ đã được cung cấp")
         REVOKED = "revoked", _("Chuyển gửi đã bị thu hồi")
+        # Not a referral: a hotline contact waited too long in the queue (no referral; the
+        # notice links to the hotline's live board). antoan.hotline.services.escalation.
+        CONTACT_WAITING = "contact_wait", _("Liên hệ đường dây nóng chờ quá lâu")
 
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -385,6 +385,18 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     "GET /hotline/<int:pk>/conversation/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
     "POST /hotline/<int:pk>/conversation/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
     "GET /hotline/<int:pk>/conversation/messages/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    # The live queue (operators), the record form of a contact, the live board (supervisors).
+    "GET /hotline/queue/": e(HOTLINE_OPERATORS),
+    "GET /hotline/presence/": e(HOTLINE_OPERATORS),
+    "POST /hotline/presence/": e(HOTLINE_OPERATORS),
+    "GET /hotline/board/": e(CASE_SUPERVISORS),
+    "GET /hotline/<int:pk>/record/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    "POST /hotline/<int:pk>/record/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    # GET only sends back to the queue or the record form, without looking the contact up.
+    "GET /hotline/<int:pk>/take/": e(HOTLINE_STAFF, ids=CALL),
+    "POST /hotline/<int:pk>/take/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
+    "GET /hotline/<int:pk>/end/": e(HOTLINE_STAFF, ids=CALL),
+    "POST /hotline/<int:pk>/end/": e(ON_THE_CALL, also=_CALL_OTHERS, ids=CALL),
     # --- Programme -----------------------------------------------------------------------------
     "GET /programme/": e(PROGRAMME),
     "GET /programme/plans/<int:pk>/": e(PROGRAMME, ids={"pk": "plan"}),
@@ -703,6 +715,14 @@ MATRIX: dict[str, Entry | tuple[Entry, ...]] = {
     ),
     "POST /api/v1/hotline/calls/{call_id}/open-case": e(
         ON_THE_CALL, also=_CALL_OTHERS, ids=API_CALL
+    ),
+    "GET /api/v1/hotline/queue": e(HOTLINE_OPERATORS),
+    "PUT /api/v1/hotline/presence": e(HOTLINE_OPERATORS),
+    "POST /api/v1/hotline/contacts/{contact_id}/take": e(
+        ON_THE_CALL, also=_CALL_OTHERS, ids={"contact_id": "call"}
+    ),
+    "POST /api/v1/hotline/contacts/{contact_id}/end": e(
+        ON_THE_CALL, also=_CALL_OTHERS, ids={"contact_id": "call"}
     ),
     # --- API: health facilities ---------------------------------------------------------------
     "POST /api/v1/health/contacts": e(HEALTH_WORKERS),

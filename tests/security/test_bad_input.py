@@ -449,6 +449,7 @@ def test_every_api_write_survives_the_corpus(cast, world, plan64):
         "measure_id": world["measure"].pk,
         "transfer_id": 1,
         "call_id": call_id,
+        "contact_id": call_id,
         "activity_id": 1,
         "campaign_id": 1,
         "model_id": _trusted_address(cast).pk,

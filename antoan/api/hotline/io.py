@@ -101,16 +101,21 @@ class CallOut(serializers.Serializer):
     version = serializers.IntegerField()
     received_at = serializers.DateTimeField()
     channel = Code(h.Channel, name="CallChannel")
-    caller_type = Code(h.CallerType, name="CallCallerType")
+    # Blank while a contact that arrived by itself is not classified yet.
+    caller_type = Code(h.CallerType, name="CallCallerType", allow_blank=True)
     anonymous = serializers.BooleanField()
     commune = serializers.CharField(source="commune.code", allow_null=True, default=None)
-    category = Code(h.Category, name="CallCategory")
+    category = Code(h.Category, name="CallCategory", allow_blank=True)
     immediate_danger = serializers.BooleanField()
     outcome = Code(h.Outcome, name="CallOutcome", allow_blank=True)
     duration_seconds = serializers.IntegerField(allow_null=True)
     status = Code(h.Status, name="CallStatus")
-    operator = serializers.IntegerField(source="operator_id")
+    operator = serializers.IntegerField(
+        source="operator_id", allow_null=True, help_text="null while it waits in the queue."
+    )
     agency = serializers.IntegerField(source="agency_id")
+    answered_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
 
 
 class CallDetailOut(CallOut):

@@ -367,7 +367,11 @@ def test_every_encrypted_field_of_a_case_record_is_anonymised():
 
     handled = {(model, name) for model, _path, names in case_text_fields() for name in names}
     handled |= {(Survivor, name) for name in SURVIVOR_CLEARED}
-    handled |= {(Call, "summary")}
+    from antoan.hotline.models import ContactMessage
+    from antoan.hotline.services import CONTACT_TEXT
+
+    handled |= {(Call, name) for name in CONTACT_TEXT}
+    handled |= {(ContactMessage, "body")}  # a contact's transcript, blanked with it
     handled |= {
         (Referral, name)
         for name in (

@@ -342,11 +342,16 @@ def test_the_supervisors_menu_groups_its_entries(db):
         "Cuộc gọi đường dây nóng",
         "Hồ sơ",
         "Chuyển gửi",
-        "Thống kê cơ quan",
+        "Số liệu",
         "Yêu cầu về dữ liệu cá nhân",
     ]
     cases = menu[2]
     assert cases["active"] and not menu[3]["active"]
     assert [str(c["label"]) for c in cases["children"] if c["active"]] == ["Hồ sơ của cơ quan"]
+    # The agency's figures and the hotline's live board share the figures' dropdown.
+    assert [str(c["label"]) for c in menu[4]["children"]] == [
+        "Thống kê cơ quan",
+        "Bảng theo dõi đường dây nóng",
+    ]
     # A group of one entry is that entry, not a dropdown of one.
-    assert "children" not in menu[4]
+    assert "children" not in menu[5]

@@ -207,6 +207,13 @@ def call_log(*, actor: Any, data: CallInput, close: bool = False, request: Any =
     call = Call(operator=actor, agency=membership.agency)
     values = {name: getattr(data, name) for name in UPDATABLE}
     _apply(call, values)
+    if call.channel == h.Channel.WEB_CHAT:
+        # A web chat opens by itself from the public chat page; it is never logged by hand.
+        raise ValidationError({"channel": [_("Không ghi tay được cuộc trò chuyện trên web.")]})
+    # Logged by the operator who handled it: answered when it came in, over when logged, or
+    # after its duration (as the migration did for the calls logged before contacts had times).
+    call.answered_at = call.received_at
+    call.ended_at = call.received_at + dt.timedelta(seconds=call.duration_seconds or 0)
     if close:
         _check_closable(call)
         call.status, call.closed_at = h.Status.CLOSED, now()
@@ -441,18 +448,31 @@ def _call_open_case(
     return result
 
 
-def calls_anonymise(*, case_ids: Sequence[int], scrubbed: Any) -> None:
-    """Blank the summaries of the calls that opened these (anonymised) cases."""
-    from antoan.cases.services.retention import blank_text
+# What identifies a contact's person, blanked when the contact is anonymised: the summary and
+# the caller's number or account (with its blind index, which would still match them).
+CONTACT_TEXT = ("summary", "caller_address")
 
-    blank_text(Call.objects.filter(case_id__in=case_ids), ("summary",), scrubbed)
+
+def _contacts_anonymise(contacts: Any, scrubbed: Any) -> None:
+    """Blank the contacts' summaries, callers' numbers and their written messages (the
+    transcript is kept and erased with its contact, under the same rules as cases)."""
+    from antoan.cases.services.retention import blank_text
+    from antoan.hotline.models import ContactMessage
+
+    blank_text(contacts, CONTACT_TEXT, scrubbed)
+    contacts.exclude(caller_index="").update(caller_index="")
+    blank_text(ContactMessage.objects.filter(contact__in=contacts), ("body",), scrubbed)
+
+
+def calls_anonymise(*, case_ids: Sequence[int], scrubbed: Any) -> None:
+    """Blank the contacts that opened these (anonymised) cases, and their transcripts."""
+    _contacts_anonymise(Call.objects.filter(case_id__in=case_ids), scrubbed)
 
 
 def calls_unlinked_anonymise(*, closed_before: dt.datetime, scrubbed: Any) -> None:
-    """Blank the summaries of calls that opened no case, closed before ``closed_before``."""
-    from antoan.cases.services.retention import blank_text
-
+    """Blank the contacts that opened no case, closed before ``closed_before``, and their
+    transcripts."""
     old = Call.objects.filter(
         case__isnull=True, status=h.Status.CLOSED, closed_at__lt=closed_before
     )
-    blank_text(old, ("summary",), scrubbed)
+    _contacts_anonymise(old, scrubbed)

@@ -33,6 +33,9 @@ PERSONAL = ("sex", "age_band", "gbv_type")
 
 AGE_BANDS = [value for value, _label in c.AgeGroup.choices]
 PENDING_OUTCOME = "pending"
+# A hotline contact answered but not classified yet (the operator records the category while
+# or after talking): its own category, never mixed with "other".
+UNCLASSIFIED = "unclassified"
 OVERDUE_KINDS = {
     "assessment": gettext_lazy("Chưa đánh giá quá 3 ngày"),
     "case_plan": gettext_lazy("Chưa lập kế hoạch quá 7 ngày"),
@@ -52,7 +55,7 @@ def categories(dim: str, found: list[str] | None = None) -> list[str]:
     elif dim == "gbv_type":
         fixed = list(c.GbvType.values)
     elif dim == "category":
-        fixed = list(h.Category.values)
+        fixed = [*h.Category.values, UNCLASSIFIED]
     elif dim == "outcome":
         fixed = [*h.Outcome.values, PENDING_OUTCOME]
     elif dim == "hour":
@@ -76,7 +79,7 @@ def category_labels(dim: str, values: list[str]) -> dict[str, str]:
     elif dim == "gbv_type":
         labels = dict(c.GbvType.choices)
     elif dim == "category":
-        labels = dict(h.Category.choices)
+        labels = {**dict(h.Category.choices), UNCLASSIFIED: _("Chưa phân loại")}
     elif dim == "outcome":
         labels = {**dict(h.Outcome.choices), PENDING_OUTCOME: _("Chưa kết thúc")}
     elif dim == "hour":

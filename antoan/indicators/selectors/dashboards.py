@@ -346,7 +346,10 @@ def hotlines_supervised(user: Any) -> list[Agency]:
 def hotline_dashboard(agency: Agency, period: Period) -> HotlineDashboard:
     start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
-    calls = Call.objects.filter(agency=agency, received_at__gte=start, received_at__lt=end)
+    # Contacts answered (the live queue's unanswered ones are on the hotline's live board).
+    calls = Call.objects.filter(
+        agency=agency, received_at__gte=start, received_at__lt=end, answered_at__isnull=False
+    )
     hours = dict(
         calls.annotate(h=Cast(ExtractHour("received_at"), CharField()))
         .values_list("h")
@@ -357,7 +360,7 @@ def hotline_dashboard(agency: Agency, period: Period) -> HotlineDashboard:
 
     def counted(dim: str, column: str) -> list[tuple[str, int]]:
         found = {
-            (row[column] or "pending"): row["n"]
+            (row[column] or ("unclassified" if dim == "category" else "pending")): row["n"]
             for row in calls.values(column).annotate(n=Count("pk")).order_by()
         }
         cats = categories(dim, sorted(found))

@@ -46,7 +46,7 @@ from antoan.cases import choices as c
 from antoan.cases.models import Assessment, Incident, Perpetrator, ProtectionMeasure
 from antoan.health.models import ServiceContact
 from antoan.hotline.models import Call
-from antoan.indicators.selectors.breakdowns import PENDING_OUTCOME
+from antoan.indicators.selectors.breakdowns import PENDING_OUTCOME, UNCLASSIFIED
 from antoan.programme.choices import ActivityKind, TrainingTopic
 from antoan.programme.models import Activity
 from antoan.referrals.models import Referral, ReferralStatus, ServiceDelivery
@@ -293,22 +293,33 @@ PERPETRATORS = Cohort(
 
 
 def _calls() -> QuerySet:
-    return Call.objects.annotate(
-        stat_date=F("received_at"),
-        stat_place=Coalesce("commune_id", "agency__place_id"),
-        hour=Cast(ExtractHour("received_at"), CharField()),
-        outcome_code=Case(
-            When(outcome="", then=Value(PENDING_OUTCOME)),
-            default=F("outcome"),
-            output_field=CharField(),
-        ),
-    ).order_by()
+    # Contacts someone answered: one that waited and was never taken (a web chat the visitor
+    # closed, a missed call) is not a call handled; one not classified yet counts apart.
+    return (
+        Call.objects.filter(answered_at__isnull=False)
+        .annotate(
+            category_code=Case(
+                When(category="", then=Value(UNCLASSIFIED)),
+                default=F("category"),
+                output_field=CharField(),
+            ),
+            stat_date=F("received_at"),
+            stat_place=Coalesce("commune_id", "agency__place_id"),
+            hour=Cast(ExtractHour("received_at"), CharField()),
+            outcome_code=Case(
+                When(outcome="", then=Value(PENDING_OUTCOME)),
+                default=F("outcome"),
+                output_field=CharField(),
+            ),
+        )
+        .order_by()
+    )
 
 
 CALLS = Cohort(
     "calls",
     _calls,
-    dims={"category": "category", "outcome": "outcome_code", "hour": "hour"},
+    dims={"category": "category_code", "outcome": "outcome_code", "hour": "hour"},
 )
 
 

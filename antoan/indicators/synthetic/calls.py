@@ -59,6 +59,10 @@ def linked_call(b: CaseBuilder) -> None:
     commune = b.commune_on(day)
     call = Call(
         received_at=received,
+        # Answered at once and over after its duration: a generated call is never left in the
+        # live queue (no extra random draw, so the rest of the data stays the same).
+        answered_at=received,
+        ended_at=received + duration,
         channel=rng.weighted([c for c in CHANNELS if c[0] != "letter"]),
         operator_id=b.creator,
         agency_id=b.desk.hotline.agency_id,
@@ -138,6 +142,8 @@ def unlinked_calls(ctx: Context, batch: Batch, moments: list[dt.datetime], linke
         )
         call = Call(
             received_at=received,
+            answered_at=received,
+            ended_at=received + duration,
             channel=rng.weighted(CHANNELS),
             operator_id=rng.choice(desk.operators),
             agency_id=desk.hotline.agency_id,

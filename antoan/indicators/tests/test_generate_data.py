@@ -380,6 +380,9 @@ def test_records_keep_the_services_rules_and_nothing_is_dated_today_or_later(run
             assert referral.status in ("delivered", "declined", "closed", "revoked")
     for call in Call.objects.all():
         assert call.received_at < start_of_today
+        # Handled calls: answered, ended; none sits in the hotline's live queue.
+        assert call.answered_at == call.received_at and call.ended_at >= call.received_at
+        assert call.operator_id is not None
         assert call.case_id is None or call.outcome == "case_opened"
 
 

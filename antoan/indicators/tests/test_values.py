@@ -179,6 +179,8 @@ def world(cast, plan64, catalogue):
     for hour, category in [(20, "dv"), (21, "dv"), (21, "dv"), (9, "gbv"), (10, "gbv")]:
         Call.objects.create(
             received_at=dt.datetime(YEAR, 5, 4, hour, 15, tzinfo=TZ), channel="phone",
+            answered_at=dt.datetime(YEAR, 5, 4, hour, 15, tzinfo=TZ),
+            ended_at=dt.datetime(YEAR, 5, 4, hour, 25, tzinfo=TZ),
             operator=cast["hotline1"], agency=agencies[None], caller_type="survivor",
             category=category, commune=communes["A"], outcome="information_given",
             status="closed", closed_at=dt.datetime(YEAR, 5, 4, hour, 30, tzinfo=TZ),
