@@ -27,13 +27,17 @@ def register(fn: Measure) -> Measure:
     return fn
 
 
-def measure_all(scale: str, median_per_op) -> list[dict]:
-    rows: list[dict] = []
+def measure_all(scale: str, median_per_op, rows: list[dict] | None = None, saved=None):
+    """Every registered measure, appended to ``rows``; ``saved(rows)`` after each one (the
+    national run writes its results file as it goes, so a run cut short keeps what it did)."""
+    rows = [] if rows is None else rows
     for fn in MEASURES:
         print(f"  {scale}: {fn.__module__}.{fn.__name__}", flush=True)
         began = time.perf_counter()
         rows.extend(fn(scale, median_per_op))
         print(f"  {scale}: {fn.__name__} took {time.perf_counter() - began:.0f} s", flush=True)
+        if saved is not None:
+            saved(rows)
     return rows
 
 
