@@ -15,6 +15,7 @@ own that it drops).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -27,13 +28,21 @@ def register(fn: Measure) -> Measure:
     return fn
 
 
-def measure_all(scale: str, median_per_op) -> list[dict]:
-    rows: list[dict] = []
+def measure_all(scale: str, median_per_op, rows: list[dict] | None = None, saved=None):
+    """Every registered measure, appended to ``rows``; ``saved(rows)`` after each one (the
+    national run writes its results file as it goes, so a run cut short keeps what it did)."""
+    rows = [] if rows is None else rows
+    skip = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
     for fn in MEASURES:
+        if fn.__name__ in skip:
+            print(f"  {scale}: {fn.__name__} skipped (BENCH_SKIP)", flush=True)
+            continue
         print(f"  {scale}: {fn.__module__}.{fn.__name__}", flush=True)
         began = time.perf_counter()
         rows.extend(fn(scale, median_per_op))
         print(f"  {scale}: {fn.__name__} took {time.perf_counter() - began:.0f} s", flush=True)
+        if saved is not None:
+            saved(rows)
     return rows
 
 

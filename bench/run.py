@@ -60,6 +60,7 @@ import audit  # noqa: E402  (bench/audit.py: audit append, 1 and 8 writers)
 import generated  # noqa: E402  (bench/generated.py: measures on generate_data's data)
 import hotline  # noqa: E402  (bench/hotline.py: chat delivery, the queue page)
 import indicators  # noqa: E402  (bench/indicators.py, next to this file)
+import national_search  # noqa: E402  (bench/national_search.py: the national run's search)
 import programme  # noqa: E402  (bench/programme.py, next to this file)
 from common import full, row  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -343,7 +344,7 @@ def search_floor_token_count(agency_id: int, commune: str, digests: list[str]) -
     return _token_walk(agency_id, commune, digests, per_row=True)
 
 
-def bench_admin_changelist(users, filters, expected: list[int], ops: int = 5) -> float:
+def bench_admin_changelist(filters, expected: list[int], ops: int = 5) -> float:
     """A GET of a plain Django admin changelist doing the same search (bench/admin_bench.py
     says exactly what it does), checked to list our first page."""
     from django.test import Client
@@ -405,18 +406,19 @@ def _ops_for(fn, budget: float | None = None) -> int:
     return max(3, min(30, int(budget / max(time.perf_counter() - start, 1e-6))))
 
 
-def bench_case_search(users):
+def bench_case_search(user, filters=None):
     """(ours, floor, queries of ours, which floor): ours is the case list's first page
     (``case_page``, as the list view asks for it: scope, the audit event, the columns the list
-    shows); the floor is the fastest of the hand-written plans, each checked to return our
-    first page."""
+    shows) for ``user`` (one membership); the floor is the fastest of the hand-written plans,
+    each checked to return our first page. ``filters``: the province run's search unless
+    given (the national run picks its own, bench/national_search.py)."""
     from django.test.utils import CaptureQueriesContext
 
     from antoan.cases.selectors import CaseFilters, case_page
     from antoan.core.crypto import blind_index, search_key
 
-    user = users["supervisor1"]
-    filters = CaseFilters(q="nguyen thi hoa", status="open", commune="11953")
+    if filters is None:
+        filters = CaseFilters(q="nguyen thi hoa", status="open", commune="11953")
     words = sorted(set(search_key(filters.q).split()))
     digests = [blind_index(w, purpose="name-token") for w in words]
     by_word = {w: blind_index(w, purpose="name-token") for w in words}
@@ -461,7 +463,7 @@ def bench_case_search(users):
     # Ours right after the floors, before the admin, whose counts over whole tables can evict
     # the pages the walks read: ours and the floors then run with the same pages cached.
     ours_s = median_per_op(ours, _ops_for(ours))
-    admin_ms = bench_admin_changelist(users, filters, expected)
+    admin_ms = bench_admin_changelist(filters, expected)
     return ours_s, timings[best], queries, best, timings, admin_ms
 
 
@@ -505,7 +507,7 @@ def growth(sizes: list[int]) -> None:
             have = size
             analyze()
             built = time.perf_counter() - began
-            ours, floor, queries, best, timings, admin = bench_case_search(users)
+            ours, floor, queries, best, timings, admin = bench_case_search(users["supervisor1"])
             measured.append(
                 {
                     "cases": size,
@@ -545,10 +547,34 @@ def growth(sizes: list[int]) -> None:
 
 
 def national() -> None:
-    """``BENCH_SCALE=national``: the generated measures only, on DATABASE_URL's data as is."""
-    rows = generated.measure_all("national", median_per_op)
+    """``BENCH_SCALE=national``: on DATABASE_URL's data as it is: the audit append (its events
+    join the database's chain, as reads would add them; the floor writes to a copy of the
+    table), the case search picked from the data (bench/national_search.py) against its floors
+    and the admin changelist, then the generated measures."""
+    began = time.perf_counter()
+    user, filters, open_cases = national_search.pick_search()
+    print(f"  national: audit append as {user.username}", flush=True)
+    rows = audit.bench_audit(user, "national", keep_chain=True)
+    build_search_floor_indexes()
+    national_search.analyze_search_tables()
+    print(
+        f"  national: case search {filters.q!r} in commune {filters.commune}"
+        f" ({open_cases:,} open cases in the agency), {time.perf_counter() - began:.0f} s so far",
+        flush=True,
+    )
+    ours, floor, queries, best, timings, admin = bench_case_search(user, filters)
+    print(f"  national: best search floor: {best}", flush=True)
+    print(f"  national: search floors (ms): { {k: round(v * 1e3, 2) for k, v in timings.items()} }")
+    rows.append(row("case search (national)", "national", ours, floor, queries))
+    rows.append(row("admin changelist case search (national)", "national", admin, ours))
+    print(f"  national: search, {time.perf_counter() - began:.0f} s so far", flush=True)
+    write_json("latest.json", rows)
+    generated.measure_all(
+        "national", median_per_op, rows, saved=lambda done: write_json("latest.json", done)
+    )
     print_table(rows)
     print(f"load average at the end (1, 5, 15 min): {load_average()}")
+    print(f"wall time: {time.perf_counter() - began:.0f} s")
     path = write_json("latest.json", rows)
     print(f"written: {path.relative_to(ROOT)}")
 
@@ -580,7 +606,7 @@ def main() -> None:
         build_search_floor_indexes()
         analyze()
         stage(f"{BENCH_CASES} cases built")
-        ours, floor, queries, best, _, admin = bench_case_search(users)
+        ours, floor, queries, best, _, admin = bench_case_search(users["supervisor1"])
         stage("case search, its floors and the admin changelist")
         rows.append(row(f"case search ({BENCH_CASES} cases)", "province", ours, floor, queries))
         # Here "floor" is ours: the ratio is how many times slower the admin is (target >= 5).

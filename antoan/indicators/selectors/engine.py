@@ -27,7 +27,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from django.db import connections
+from django.conf import settings
+from django.db import connections, transaction
 from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Cast, ExtractMonth, ExtractQuarter, ExtractYear
 from django.utils import timezone
@@ -252,7 +253,14 @@ class CohortData:
                 return UNKNOWN
             return scope.row_of(place_id)
 
-        with connections[read_alias()].cursor() as cursor:
+        alias = read_alias()
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            if connections[alias].vendor == "postgresql":
+                # The flags are ``case_id IN (subquery)`` in the select list: PostgreSQL hashes
+                # each subquery once only if its hash fits in work_mem, and otherwise rescans
+                # it for every row. At national scale (1.5 million service deliveries) the
+                # default 4 MB turned a 17 s query into hours (docs/performance.md).
+                cursor.execute("SET LOCAL work_mem = %s", [settings.ANTOAN_INDICATOR_WORK_MEM])
             cursor.execute(query, [*params, *extra])
             rows = cursor.fetchall()
         for grouping, place_id, year, sub, cat, *values in rows:
