@@ -476,6 +476,8 @@ REST_FRAMEWORK = {
         "chat_start": env_str("ANTOAN_CHAT_START_RATE", "5/hour"),
         # Messages, polls and ends of one client address, all its chats together.
         "chat": env_str("ANTOAN_CHAT_RATE", "120/min"),
+        # Requests a PBX or gateway address may make to the webhooks (per client address).
+        "hotline_webhook": env_str("ANTOAN_WEBHOOK_RATE", "600/min"),
     },
     # Throttles key on the client address; trust X-Forwarded-For only from known proxies.
     "NUM_PROXIES": env_int("ANTOAN_NUM_PROXIES", 0, minimum=0),
@@ -514,7 +516,9 @@ if env_str("REDIS_URL", ""):
 
 # The web chat's channel layer: Redis between processes when REDIS_URL is set (production),
 # process memory otherwise (`make run`, the tests: one process serves both sides of a chat).
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CHANNEL_LAYERS: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+}
 if env_str("REDIS_URL", ""):
     CHANNEL_LAYERS = {
         "default": {
@@ -612,7 +616,3 @@ if ANTOAN_MESSAGE_GATEWAY_URL and not ANTOAN_MESSAGE_GATEWAY_URL.startswith(
     ("https://", "http://")
 ):
     raise ImproperlyConfigured("ANTOAN_MESSAGE_GATEWAY_URL must be an http(s):// address.")
-# Requests a PBX or gateway address may make to the webhooks (DRF rate, per client address).
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["hotline_webhook"] = env_str(
-    "ANTOAN_WEBHOOK_RATE", "600/min"
-)

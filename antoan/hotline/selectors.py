@@ -269,7 +269,7 @@ class Board:
     escalated: list[QueueEntry]
     today: dict[str, dict[str, int]]  # channel -> {"total", "answered", "missed"}
     today_total: int
-    channels: list[tuple[str, str]]
+    channels: list[tuple[str, Any]]  # (code, label: a lazy translation)
 
     @property
     def longest_clock(self) -> str:
@@ -335,6 +335,8 @@ def hotline_board(user: Any, *, request: Any = None, audit: bool = True) -> Boar
                 escalated = contact.escalated_at is not None or seconds >= late.total_seconds()
                 waiting.append(QueueEntry(contact, seconds, escalated=escalated))
                 waiting_by[contact.channel] += 1
+                continue
+            if contact.operator_id is None:  # answered means an operator (constraint)
                 continue
             line = lines.setdefault(
                 contact.operator_id, OperatorLine(contact.operator, h.Presence.AWAY, False)
