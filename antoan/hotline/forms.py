@@ -152,3 +152,11 @@ class PresenceForm(StyledForm):
     state = forms.ChoiceField(
         label=_("Trạng thái của tôi"), choices=h.Presence.choices, widget=forms.RadioSelect
     )
+    # The desk phone's extension, as the PBX names it when a call rings there
+    # (docs/hotline-telephony.md); empty: calls are not put through to this operator.
+    extension = forms.CharField(
+        label=_("Số máy lẻ"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )

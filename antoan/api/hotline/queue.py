@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from antoan.api.cases.common import errors, parse
+from antoan.api.cases.common import errors, parse, service_error
 from antoan.api.cases.fields import Code, StrictSerializer
 from antoan.api.errors import ApiError
 from antoan.api.hotline.calls import CallAPIView
@@ -57,11 +58,19 @@ class ContactStateOut(serializers.Serializer):
 
 class PresenceIn(StrictSerializer):
     state = Code(h.Presence, name="OperatorPresence")
+    extension = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="The desk phone's extension the PBX names (digits); empty clears it; "
+        "absent leaves it as it is.",
+    )
 
 
 class PresenceOut(serializers.Serializer):
     state = Code(h.Presence, name="OperatorPresence")
     changed_at = serializers.DateTimeField()
+    extension = serializers.CharField()
 
 
 class QueueView(CallAPIView):
@@ -159,7 +168,15 @@ class PresenceView(CallAPIView):
     )
     def put(self, request):
         data = parse(PresenceIn, request.data)
-        presence = contacts.presence_set(actor=request.user, state=data["state"], request=request)
+        try:
+            presence = contacts.presence_set(
+                actor=request.user,
+                state=data["state"],
+                extension=data.get("extension"),
+                request=request,
+            )
+        except DjangoValidationError as error:
+            raise service_error(error) from error
         return Response(PresenceOut(presence).data)
 
 

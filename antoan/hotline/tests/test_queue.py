@@ -174,6 +174,32 @@ def test_presence_is_set_from_the_queue_page_and_the_refresh_says_it_is_open(hot
     assert OperatorPresence.objects.get(user=hotline["op"]).state == "available"
 
 
+def test_operators_set_their_extension_and_a_taken_one_is_refused(hotline, client_for):
+    """What the PBX's events name (docs/hotline-telephony.md): set on the queue page or by the
+    API; another operator's extension is refused and nothing changes."""
+    page = client_for(hotline["op"])
+    page.post(reverse("hotline:presence"), {"state": "available", "extension": "201"})
+    assert OperatorPresence.objects.get(user=hotline["op"]).extension == "201"
+    assert 'value="201"' in page.get(reverse("hotline:queue")).content.decode()
+    colleague = client_for(hotline["colleague"])
+    colleague.post(reverse("hotline:presence"), {"state": "busy", "extension": "202"})
+    response = colleague.post(
+        reverse("hotline:presence"), {"state": "away", "extension": "201"}, follow=True
+    )
+    assert "Số máy lẻ này đã được một tư vấn viên khác dùng." in response.content.decode()
+    mine = OperatorPresence.objects.get(user=hotline["colleague"])
+    assert (mine.state, mine.extension) == ("busy", "202")
+    api = send(colleague, "put", "/api/v1/hotline/presence", {"state": "away", "extension": "x1"})
+    assert api.status_code == 400 and "extension" in api.json()["error"]["fields"]
+    api = send(colleague, "put", "/api/v1/hotline/presence", {"state": "away", "extension": "203"})
+    assert api.status_code == 200 and api.json()["extension"] == "203"
+    # Absent: the extension stays; empty: it is cleared.
+    send(colleague, "put", "/api/v1/hotline/presence", {"state": "busy"})
+    assert OperatorPresence.objects.get(user=hotline["colleague"]).extension == "203"
+    send(colleague, "put", "/api/v1/hotline/presence", {"state": "busy", "extension": ""})
+    assert OperatorPresence.objects.get(user=hotline["colleague"]).extension == ""
+
+
 def test_another_hotlines_operators_never_see_the_chat(hotline, client_for):
     chat = _chat(hotline["agency"], minutes=3)
     contacts.chat_visitor_post(contact=chat, body=MESSAGE)

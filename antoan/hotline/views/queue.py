@@ -64,7 +64,12 @@ class QueueView(PermissionRequiredMixin, View):
         context = {
             "queue": queue,
             "poll_seconds": POLL_SECONDS,
-            "presence_form": forms.PresenceForm(initial={"state": state}),
+            "presence_form": forms.PresenceForm(
+                initial={
+                    "state": state,
+                    "extension": queue.presence.extension if queue.presence else "",
+                }
+            ),
             "presence_state": state,
         }
         if fragment:
@@ -78,10 +83,18 @@ class PresenceView(PermissionRequiredMixin, View):
     def post(self, request, *args, **kwargs):
         form = forms.PresenceForm(request.POST)
         if form.is_valid():
-            contacts.presence_set(
-                actor=request.user, state=form.cleaned_data["state"], request=request
-            )
-            messages.success(request, _("Đã cập nhật trạng thái của bạn."))
+            try:
+                contacts.presence_set(
+                    actor=request.user,
+                    state=form.cleaned_data["state"],
+                    extension=form.cleaned_data["extension"],
+                    request=request,
+                )
+            except ValidationError as error:
+                # Nothing changed: neither the state nor the extension.
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Đã cập nhật trạng thái của bạn."))
         else:
             messages.error(request, _("Trạng thái không hợp lệ."))
         return redirect("hotline:queue")
