@@ -77,9 +77,10 @@ def test_the_compose_file_runs_every_service_from_the_one_image_with_the_shared_
 
     compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "redis", "migrate", "web", "worker", "sealer", "nginx"}
+    assert set(services) == {"db", "redis", "migrate", "web", "chat", "worker", "sealer", "nginx"}
     commands = get_commands()
-    for name in ("web", "worker", "sealer", "migrate"):
+    assert "antoan.asgi:application" in services["chat"]["command"]
+    for name in ("web", "chat", "worker", "sealer", "migrate"):
         service = services[name]
         assert service["build"]["dockerfile"] == "deploy/Dockerfile", name
         assert "REDIS_URL" in service["environment"] and "DATABASE_URL" in service["environment"]
