@@ -16,6 +16,8 @@ class Channel(models.TextChoices):
 # Channels whose contacts arrive by themselves and wait in the queue until an operator takes
 # them (the others are logged by the operator who handled them).
 LIVE_CHANNELS = (Channel.PHONE, Channel.SMS, Channel.ZALO, Channel.WEB_CHAT)
+# A web chat is never logged by hand: it opens by itself from the public chat page.
+LOGGABLE_CHANNELS = [(code, label) for code, label in Channel.choices if code != Channel.WEB_CHAT]
 # Channels whose conversation is a series of written messages stored with the contact.
 MESSAGE_CHANNELS = (Channel.SMS, Channel.ZALO, Channel.WEB_CHAT)
 

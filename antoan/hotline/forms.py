@@ -20,10 +20,6 @@ from antoan.places.forms import PlaceField, resolve_place
 
 # A call cannot be "case opened" by hand: opening the case from the call sets it.
 OUTCOMES = [(code, label) for code, label in h.Outcome.choices if code != h.Outcome.CASE_OPENED]
-# A web chat is never logged by hand: it opens by itself from the public chat page.
-LOGGABLE_CHANNELS = [
-    (code, label) for code, label in h.Channel.choices if code != h.Channel.WEB_CHAT
-]
 
 
 class CallForm(StyledForm):
@@ -39,7 +35,7 @@ class CallForm(StyledForm):
     )
     channel = forms.ChoiceField(
         label=_("Kênh"),
-        choices=LOGGABLE_CHANNELS,
+        choices=h.LOGGABLE_CHANNELS,
         initial=h.Channel.PHONE,
         widget=forms.RadioSelect,
     )

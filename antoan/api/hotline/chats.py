@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -24,6 +25,7 @@ from antoan.api.auth import TokenRateThrottle
 from antoan.api.cases.common import fields_under, parse
 from antoan.api.cases.fields import StrictSerializer
 from antoan.api.errors import ApiError
+from antoan.core.refusals import audit_refusal
 from antoan.hotline import webchat
 from antoan.hotline.models import Call
 from antoan.hotline.services import contacts
@@ -123,7 +125,13 @@ class PublicChatView(APIView):
         super().initial(request, *args, **kwargs)
 
     def the_chat(self, request, chat_id: int) -> Call:
-        return contacts.chat_for_visitor(chat_id, request.headers.get(TOKEN_HEADER))
+        try:
+            return contacts.chat_for_visitor(chat_id, request.headers.get(TOKEN_HEADER))
+        except Http404:
+            # A public route: the refusal middleware leaves it alone, so the probe is recorded
+            # here (with whoever is signed in on this browser, if anyone).
+            audit_refusal(request, status=404)
+            raise
 
 
 class ChatCollectionView(PublicChatView):

@@ -26,7 +26,8 @@ class CallIn(StrictSerializer):
         allow_null=True,
         help_text="Default: now. A moment in the future is refused.",
     )
-    channel = Code(h.Channel, name="CallChannel")
+    # Every channel but web chat, which opens by itself (POST /api/v1/hotline/chats).
+    channel = Code(name="CallLoggedChannel", choices=h.LOGGABLE_CHANNELS)
     caller_type = Code(h.CallerType, name="CallCallerType")
     anonymous = Flag(required=False, default=False)
     commune = commune_field("Statistics-office code of a current commune (the caller's).")

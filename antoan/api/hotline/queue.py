@@ -18,7 +18,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from antoan.api.cases.common import errors, parse, service_error
-from antoan.api.cases.fields import Code, StrictSerializer
+from antoan.api.cases.fields import Code, StrictSerializer, Text
 from antoan.api.errors import ApiError
 from antoan.api.hotline.calls import CallAPIView
 from antoan.hotline import choices as h
@@ -58,7 +58,7 @@ class ContactStateOut(serializers.Serializer):
 
 class PresenceIn(StrictSerializer):
     state = Code(h.Presence, name="OperatorPresence")
-    extension = serializers.CharField(
+    extension = Text(
         required=False,
         allow_blank=True,
         max_length=20,

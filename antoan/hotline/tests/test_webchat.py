@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 
@@ -19,6 +21,13 @@ from antoan.hotline.services import contacts
 
 CHATS = "/api/v1/hotline/chats"
 ORIGIN = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+
+
+def run_scenario(scenario) -> None:
+    """Run the async scenario on a loop of its own thread: the browser tests' Playwright keeps
+    an event loop on this worker's main thread, where async_to_sync refuses to run."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 @pytest.fixture
@@ -210,7 +219,7 @@ def test_visitor_and_operator_talk_over_websockets(client, staffed):
         await visitor.disconnect()
         await operator.disconnect()
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
     chat = Call.objects.get(pk=chat_id)
     assert chat.state == h.ContactState.ENDED
     assert [m.seq for m in chat.messages.all()] == [1, 2, 3, 4]
@@ -256,5 +265,5 @@ def test_a_wrong_token_or_another_hotline_closes_the_socket(client, staffed):
         )
         assert not (await foreign.connect())[0]
 
-    async_to_sync(scenario)()
+    run_scenario(scenario)
     assert not Call.objects.get(pk=chat_id).messages.exists()
