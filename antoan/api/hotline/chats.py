@@ -13,19 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from antoan.api.auth import TokenRateThrottle
+from antoan.api.authentication import BearerTokenAuthentication
 from antoan.api.cases.common import fields_under, parse
 from antoan.api.cases.fields import StrictSerializer
 from antoan.api.errors import ApiError
-from antoan.core.refusals import audit_refusal
+from antoan.core.audit import audit_record
 from antoan.hotline import webchat
 from antoan.hotline.models import Call
 from antoan.hotline.services import contacts
@@ -129,9 +131,28 @@ class PublicChatView(APIView):
             return contacts.chat_for_visitor(chat_id, request.headers.get(TOKEN_HEADER))
         except Http404:
             # A public route: the refusal middleware leaves it alone, so the probe is recorded
-            # here (with whoever is signed in on this browser, if anyone).
-            audit_refusal(request, status=404)
+            # here, naming whoever sent credentials with it, if anyone.
+            audit_record(
+                action="permission_denied",
+                request=request,
+                user=_credentials_of(request),
+                extra={"status": 404},
+            )
             raise
+
+
+def _credentials_of(request) -> Any:
+    """The user whose API token or session came with a refused chat request, for the record
+    of the refusal only: the chat itself never looks at who is asking."""
+    try:
+        found = BearerTokenAuthentication().authenticate(request)
+    except exceptions.AuthenticationFailed:
+        found = None
+    if found is not None:
+        return found[0]
+    # Not request.user: with no authenticators DRF has set it to the anonymous user.
+    user = get_user(request._request)
+    return user if user.is_authenticated else None
 
 
 class ChatCollectionView(PublicChatView):
