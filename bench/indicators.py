@@ -86,26 +86,32 @@ def floor_queries(year: int) -> list[tuple[str, list[Any]]]:
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     basic = "('health','psychosocial','legal','safety','shelter','social_assistance')"
     served = "SELECT case_id FROM referrals_servicedelivery"
-    granted = "SELECT case_id FROM cases_protectionmeasure WHERE decision = 'granted'"
+
+    def has(table: str, where: str = "TRUE") -> str:
+        # Correlated EXISTS on an indexed case id: a probe per row for a province, a hash of
+        # the table for the country, whichever the planner finds cheaper.
+        return f"EXISTS (SELECT 1 FROM {table} x WHERE x.case_id = i.case_id AND {where})"  # noqa: S608
+
     survivors = f"""
         WITH f AS (
           SELECT c.opened_at, {y("c.opened_at")} AS yr,
             COALESCE(i.commune_id, s.commune_id, a.place_id) AS place_id,
             i.gbv_type <> 'non_gbv' AS gbv,
-            i.case_id IN (SELECT case_id FROM cases_incident WHERE consent_statistics
-                          AND {_json_not_empty("dv_forms")}) AS dv,
-            ({_json_not_empty("c.needs")} OR i.case_id IN (SELECT case_id FROM cases_assessment
-                          WHERE {_json_not_empty("needs")})) AS needs,
-            i.case_id IN ({served}) AS served,
-            i.case_id IN ({served} WHERE service IN {basic}) AS basic,
-            (i.case_id IN ({granted})
-             OR i.case_id IN ({served} WHERE service IN ('legal', 'health'))) AS protected
+            {has("cases_incident", "x.consent_statistics AND " + _json_not_empty("x.dv_forms"))}
+              AS dv,
+            ({_json_not_empty("c.needs")}
+             OR {has("cases_assessment", _json_not_empty("x.needs"))}) AS needs,
+            {has("referrals_servicedelivery")} AS served,
+            {has("referrals_servicedelivery", "x.service IN " + basic)} AS basic,
+            ({has("cases_protectionmeasure", "x.decision = 'granted'")}
+             OR {has("referrals_servicedelivery", "x.service IN ('legal', 'health')")})
+              AS protected
           FROM cases_incident i
           JOIN cases_case c ON c.id = i.case_id
           JOIN cases_survivor s ON s.id = c.survivor_id
           JOIN accounts_agency a ON a.id = c.agency_id
-          WHERE i.id IN (SELECT MIN(id) FROM cases_incident WHERE consent_statistics
-                         GROUP BY case_id)
+          WHERE i.consent_statistics AND NOT EXISTS (SELECT 1 FROM cases_incident e
+            WHERE e.case_id = i.case_id AND e.consent_statistics AND e.id < i.id)
         )
         SELECT CASE WHEN f.opened_at >= %s AND f.opened_at < %s THEN r.commune END AS commune,
           f.yr,
@@ -127,8 +133,10 @@ def floor_queries(year: int) -> list[tuple[str, list[Any]]]:
           SUM(CASE WHEN {dv_i} THEN 1 ELSE 0 END),
           SUM(CASE WHEN {dv_i} AND co THEN 1 ELSE 0 END)
         FROM (SELECT p.incident_id, i.case_id,
-                i.case_id IN ({granted} AND type = 'preventive') AS pr,
-                i.case_id IN ({granted} AND type = 'education') AS co
+                {has("cases_protectionmeasure", "x.decision = 'granted' AND x.type = 'preventive'")}
+                  AS pr,
+                {has("cases_protectionmeasure", "x.decision = 'granted' AND x.type = 'education'")}
+                  AS co
               FROM cases_perpetrator p JOIN cases_incident i ON i.id = p.incident_id) q
         JOIN cases_incident i ON i.id = q.incident_id AND i.consent_statistics
         JOIN cases_case c ON c.id = i.case_id

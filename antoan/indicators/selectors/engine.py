@@ -86,6 +86,22 @@ class Scope:
             return Q()
         return Q(**{f"{field_name}__in": self.place_ids})
 
+    def cohort_places(self, cohort: Cohort) -> Q:
+        """The cohort's rows in the scope. With ``Cohort.places`` (``stat_place`` is a COALESCE
+        no index serves), the rows whose id is in the union of one indexed lookup per
+        condition: the province's rows are found through indexes, where filtering on the
+        COALESCE worked it out for every row of the country first."""
+        if self.national:
+            return Q()
+        if cohort.places is None:
+            return self.places_q("stat_place")
+        model = cohort.model
+        lookups = [
+            model.objects.filter(where).order_by().values("pk")
+            for where in cohort.places(self.place_ids)
+        ]
+        return Q(pk__in=lookups[0].union(*lookups[1:], all=True))
+
     @cached_property
     def communes(self) -> list[str]:
         """The rows' codes: today's communes of the province, or today's provinces."""
@@ -177,9 +193,8 @@ class CohortData:
         params: list[Any] = []
         columns = [*keys, *flags, *summed]
         for part in cohort.parts or (cohort,):
-            base = part.with_flags(*flags).filter(scope.places_q("stat_place"))
             limit = timezone.now() if part.dated else scope.today
-            base = base.filter(stat_date__lte=limit)
+            base = part.with_flags(*flags).filter(scope.cohort_places(part), stat_date__lte=limit)
             rows = base.annotate(y=ExtractYear("stat_date"), mo=ExtractMonth("stat_date"))
             if with_places:
                 rows = rows.annotate(q=ExtractQuarter("stat_date"))
@@ -256,10 +271,9 @@ class CohortData:
         alias = read_alias()
         with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
             if connections[alias].vendor == "postgresql":
-                # The flags are ``case_id IN (subquery)`` in the select list: PostgreSQL hashes
-                # each subquery once only if its hash fits in work_mem, and otherwise rescans
-                # it for every row. At national scale (1.5 million service deliveries) the
-                # default 4 MB turned a 17 s query into hours (docs/performance.md).
+                # Hashes (of the flags' EXISTS over a whole table, when PostgreSQL finds that
+                # cheaper than a probe per row, and of the groupings) need more than the default
+                # 4 MB at national scale (docs/performance.md, "Dashboards at national scale").
                 cursor.execute("SET LOCAL work_mem = %s", [settings.ANTOAN_INDICATOR_WORK_MEM])
             cursor.execute(query, [*params, *extra])
             rows = cursor.fetchall()

@@ -31,10 +31,11 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
-    Min,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -93,6 +94,15 @@ class Cohort:
     # engine counts the union of the parts' rows, each part annotating the same breakdowns and
     # flags under the same names; ``rows`` is then unused.
     parts: tuple[Cohort, ...] = ()
+    # ``stat_place IN ids`` written as disjoint conditions whose union it is exactly, each one
+    # an index answers (``stat_place`` is often a COALESCE over joined tables, which no index
+    # serves: filtering on it reads the whole country to keep one province). None: filter on
+    # ``stat_place`` itself.
+    places: Callable[[list[int]], list[Q]] | None = None
+
+    @property
+    def model(self) -> Any:
+        return self.rows().model
 
     def with_flags(self, *names: str) -> QuerySet:
         """The rows with the named flags annotated."""
@@ -133,21 +143,40 @@ def _age_band(age: str) -> Case:
     )
 
 
-# Flags test membership in a set computed once per query (``case_id IN (SELECT ...)``), which
-# the database answers with one pass and a hash, not a lookup per row.
+# Flags over a case's other records are correlated ``EXISTS`` on the case id (each table has
+# an index on it). PostgreSQL then plans each one both ways and keeps the cheaper for the rows
+# it expects: an index probe per row for a province's few thousand cases, one hashed pass over
+# the table for the whole country. ``case_id IN (SELECT ...)``, as they were written before,
+# only knows the hashed pass, whose hash of a national table does not fit in work_mem: it then
+# rescans the table for every row (docs/performance.md, "Dashboards at national scale").
 
 
-def _cases_granted(*types: str) -> QuerySet:
-    return ProtectionMeasure.objects.filter(
-        type__in=types, decision=c.MeasureDecision.GRANTED
-    ).values("case_id")
+def _cases_granted(case: str, *types: str) -> Exists:
+    return Exists(
+        ProtectionMeasure.objects.filter(
+            case_id=OuterRef(case), type__in=types, decision=c.MeasureDecision.GRANTED
+        )
+    )
 
 
-def _cases_served(services: Sequence[str] | None = None) -> QuerySet:
-    qs = ServiceDelivery.objects.all()
+def _cases_served(case: str, services: Sequence[str] | None = None) -> Exists:
+    qs = ServiceDelivery.objects.filter(case_id=OuterRef(case))
     if services is not None:
         qs = qs.filter(service__in=services)
-    return qs.values("case_id")
+    return Exists(qs)
+
+
+def _first_known(*paths: str) -> Callable[[list[int]], list[Q]]:
+    """``COALESCE(*paths) IN ids`` as one condition per path: that path in ``ids`` and every
+    earlier one empty."""
+
+    def conditions(ids: list[int]) -> list[Q]:
+        return [
+            Q(**{f"{path}__in": ids}, **{f"{earlier}__isnull": True for earlier in paths[:i]})
+            for i, path in enumerate(paths)
+        ]
+
+    return conditions
 
 
 def _flag(condition: Q) -> ExpressionWrapper:
@@ -159,13 +188,12 @@ def _flag(condition: Q) -> ExpressionWrapper:
 
 def first_counted_incidents() -> QuerySet[Incident]:
     """One row per case with statistics consent: its first incident recorded with consent."""
-    firsts = (
-        Incident.objects.filter(consent_statistics=True)
-        .values("case_id")
-        .annotate(first=Min("pk"))
-        .values("first")
+    earlier = Incident.objects.filter(
+        case_id=OuterRef("case_id"), consent_statistics=True, pk__lt=OuterRef("pk")
     )
-    return Incident.objects.filter(pk__in=firsts)
+    # An anti-join: for a province, a probe of the case's incidents per row; the grouped
+    # ``MIN(id)`` it replaces read every incident of the country first.
+    return Incident.objects.filter(consent_statistics=True).filter(~Exists(earlier))
 
 
 def _survivors() -> QuerySet:
@@ -197,19 +225,26 @@ SURVIVORS = Cohort(
     _survivors,
     flags={
         "gbv": lambda: ~Q(gbv_type=c.GbvType.NON_GBV),
-        "dv": lambda: Q(case_id__in=_dv_cases().values("case_id")),
+        "dv": lambda: Q(Exists(_dv_cases().filter(case_id=OuterRef("case_id")))),
         "needs_help": lambda: (
             _non_empty("case__needs")
-            | Q(case_id__in=Assessment.objects.filter(_non_empty("needs")).values("case_id"))
+            | Q(
+                Exists(
+                    Assessment.objects.filter(case_id=OuterRef("case_id")).filter(
+                        _non_empty("needs")
+                    )
+                )
+            )
         ),
-        "served": lambda: Q(case_id__in=_cases_served()),
-        "basic": lambda: Q(case_id__in=_cases_served(BASIC_SERVICES)),
+        "served": lambda: Q(_cases_served("case_id")),
+        "basic": lambda: Q(_cases_served("case_id", BASIC_SERVICES)),
         "protected": lambda: (
-            Q(case_id__in=_cases_granted(*c.MeasureType.values))
-            | Q(case_id__in=_cases_served([c.Need.LEGAL, c.Need.HEALTH]))
+            Q(_cases_granted("case_id", *c.MeasureType.values))
+            | Q(_cases_served("case_id", [c.Need.LEGAL, c.Need.HEALTH]))
         ),
     },
     dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
+    places=_first_known("commune_id", "case__survivor__commune_id", "case__agency__place_id"),
 )
 _VICTIM = (("gbv",), ("dv",))
 
@@ -282,10 +317,15 @@ PERPETRATORS = Cohort(
     flags={
         "gbv": lambda: ~Q(incident__gbv_type=c.GbvType.NON_GBV),
         "dv": lambda: _non_empty("incident__dv_forms"),
-        "prosecuted": lambda: Q(incident__case_id__in=_cases_granted(c.MeasureType.PREVENTIVE)),
-        "counselled": lambda: Q(incident__case_id__in=_cases_granted(c.MeasureType.EDUCATION)),
+        "prosecuted": lambda: Q(_cases_granted("incident__case_id", c.MeasureType.PREVENTIVE)),
+        "counselled": lambda: Q(_cases_granted("incident__case_id", c.MeasureType.EDUCATION)),
     },
     dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
+    places=_first_known(
+        "incident__commune_id",
+        "incident__case__survivor__commune_id",
+        "incident__case__agency__place_id",
+    ),
 )
 
 
@@ -320,13 +360,14 @@ CALLS = Cohort(
     "calls",
     _calls,
     dims={"category": "category_code", "outcome": "outcome_code", "hour": "hour"},
+    places=_first_known("commune_id", "agency__place_id"),
 )
 
 
 def _referrals() -> QuerySet:
-    counted = Incident.objects.filter(consent_statistics=True).values("case_id")
+    counted = Incident.objects.filter(case_id=OuterRef("case_id"), consent_statistics=True)
     return (
-        Referral.objects.filter(case_id__in=counted)
+        Referral.objects.filter(Exists(counted))
         .exclude(status=ReferralStatus.REVOKED)
         .annotate(
             stat_date=F("sent_at"),

@@ -38,7 +38,7 @@ from antoan.indicators.selectors.engine import (
     Scope,
     in_period,
 )
-from antoan.indicators.selectors.measures import REFERRALS, SURVIVORS
+from antoan.indicators.selectors.measures import REFERRALS, SURVIVORS, Cohort
 from antoan.indicators.selectors.places import UNKNOWN
 from antoan.indicators.suppression import TOTAL
 from antoan.programme.choices import ModelStatus, PlanStatus, YearReportStatus
@@ -505,6 +505,7 @@ class MedianFigures:
         self,
         scope: Scope,
         counts: MeasureFigures,
+        cohort: Cohort,
         rows: Callable[[], Any],
         later: str,
         earlier: str,
@@ -513,6 +514,7 @@ class MedianFigures:
     ) -> None:
         self.scope = scope
         self.counts = counts
+        self.cohort = cohort
         self.rows = rows
         self.later, self.earlier = later, earlier
         self.dims = dims
@@ -523,12 +525,9 @@ class MedianFigures:
     def _medians(self, period: Period, grouping: str) -> dict[str, float]:
         key = (period.id, grouping)
         if key not in self._cache:
+            where = self.scope.cohort_places(self.cohort)
             qs = in_period(
-                self.rows().filter(self.scope.places_q("stat_place")),
-                "stat_date",
-                period.start,
-                period.end,
-                dated=True,
+                self.rows().filter(where), "stat_date", period.start, period.end, dated=True
             )
             if grouping == "total":
                 group: Any = Value("*")
@@ -586,6 +585,7 @@ def first_service_hours(scope: Scope, counts: MeasureFigures) -> MedianFigures:
     return MedianFigures(
         scope,
         counts,
+        SURVIVORS,
         _first_contact_rows,
         "first_service",
         "first_contact",
@@ -598,6 +598,7 @@ def referral_acceptance_hours(scope: Scope, counts: MeasureFigures) -> MedianFig
     return MedianFigures(
         scope,
         counts,
+        REFERRALS,
         lambda: REFERRALS.with_flags("accepted").filter(accepted=True),
         "answered_at",
         "sent_at",
