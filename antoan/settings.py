@@ -578,6 +578,8 @@ ANTOAN_PUBLIC_HOTLINE_AGENCIES = env_list("ANTOAN_PUBLIC_HOTLINE_AGENCIES", [])
 # Hotline contacts (docs/hotline.md). A contact waiting in the queue longer than this is
 # escalated to the hotline's supervisors.
 ANTOAN_CONTACT_ESCALATE_SECONDS = env_int("ANTOAN_CONTACT_ESCALATE_SECONDS", 120, minimum=10)
+# A web chat whose visitor's tab has made no request for this long is ended (docs/hotline.md).
+ANTOAN_CHAT_VISITOR_GONE_SECONDS = env_int("ANTOAN_CHAT_VISITOR_GONE_SECONDS", 600, minimum=60)
 # Where operators' replies to SMS and Zalo go out: a class of antoan.hotline.gateways.
 ANTOAN_MESSAGE_GATEWAY = env_str("ANTOAN_MESSAGE_GATEWAY", "antoan.hotline.gateways.ConsoleGateway")
 # The web chat (docs/hotline.md "Web chat"): the hotline (agency code) that receives the chats

@@ -1,4 +1,5 @@
-"""Hotline work that runs as a job (docs/jobs.md): ``escalate_contacts``."""
+"""Hotline work that runs as a job (docs/jobs.md): ``escalate_contacts`` (contacts waiting too
+long, and web chats whose visitor has gone)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,6 @@ ESCALATE = "hotline.escalate_contacts"
 
 @register(ESCALATE, _("Báo giám sát các liên hệ chờ quá lâu"))
 def escalate(ctx: JobContext) -> dict:
-    from antoan.hotline.services.escalation import contacts_escalate_waiting
+    from antoan.hotline.services.escalation import chats_end_gone, contacts_escalate_waiting
 
-    return {"escalated": contacts_escalate_waiting()}
+    return {"escalated": contacts_escalate_waiting(), "gone": chats_end_gone()}

@@ -73,6 +73,10 @@ class Call(models.Model):
     line = models.CharField(_("đường dây"), max_length=40, blank=True)
     # A web chat's visitor proves who they are with a token; only its digest is kept.
     visitor_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # When the web chat's visitor last showed the tab is still there (any request with the
+    # token: the page polls every 15 s even beside its websocket). A chat whose visitor has
+    # been gone ANTOAN_CHAT_VISITOR_GONE_SECONDS is ended by ``escalate_contacts``.
+    visitor_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     immediate_danger = models.BooleanField(_("nguy hiểm tức thời"), default=False)
     outcome = models.CharField(_("kết quả"), max_length=20, choices=h.Outcome.choices, blank=True)
     duration_seconds = models.PositiveIntegerField(_("thời lượng (giây)"), null=True, blank=True)

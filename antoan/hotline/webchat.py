@@ -110,10 +110,11 @@ def help_text(contact: Call) -> str:
     lines.append(_("- Công an: 113 (miễn phí, gọi cả khi hết tiền)"))
     lines.append(_("- Cấp cứu: 115"))
     lines.append(_("- Tổng đài quốc gia bảo vệ trẻ em: 111 (24/7)"))
-    if contact.commune_id is not None:
-        near = [s for s in public.services_near(contact.commune) if s.phone][:8]
+    commune = contact.commune
+    if commune is not None:
+        near = [s for s in public.services_near(commune) if s.phone][:8]
         if near:
-            lines.append(_("Dịch vụ gần bạn (%(commune)s):") % {"commune": contact.commune.name})
+            lines.append(_("Dịch vụ gần bạn (%(commune)s):") % {"commune": commune.name})
             for service in near:
                 line = f"- {service.name}: {format_phone(service.phone)}"
                 lines.append(f"{line}, {service.address}" if service.address else line)

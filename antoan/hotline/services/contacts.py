@@ -169,8 +169,9 @@ def chat_start(*, agency: Agency, request: Any = None) -> StartedChat:
     with transaction.atomic():
         contact = contact_arrive(agency=agency, channel=h.Channel.WEB_CHAT, request=request)
         contact.visitor_token_hash = token_digest(token)
+        contact.visitor_seen_at = contact.received_at
         contact.anonymous = True
-        contact.save(update_fields=["visitor_token_hash", "anonymous"])
+        contact.save(update_fields=["visitor_token_hash", "visitor_seen_at", "anonymous"])
     return StartedChat(contact=contact, token=token)
 
 
@@ -188,7 +189,26 @@ def chat_for_visitor(contact_id: Any, token: Any) -> Call:
         or not hmac.compare_digest(contact.visitor_token_hash, token_digest(token))
     ):
         raise Http404
+    _visitor_seen(contact)
     return contact
+
+
+# How often a visitor's presence is written: a poll every 2.5 s must not be a write each time.
+VISITOR_SEEN_EVERY = dt.timedelta(seconds=30)
+
+
+def _visitor_seen(contact: Call) -> None:
+    """The visitor's tab is still there (one UPDATE, of at most one row, every 30 s)."""
+    moment = now()
+    if contact.ended_at is None and (
+        contact.visitor_seen_at is None or contact.visitor_seen_at < moment - VISITOR_SEEN_EVERY
+    ):
+        Call.objects.filter(pk=contact.pk, ended_at__isnull=True).update(visitor_seen_at=moment)
+        contact.visitor_seen_at = moment
+
+
+def visitor_gone_after() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.ANTOAN_CHAT_VISITOR_GONE_SECONDS)
 
 
 @transaction.atomic
@@ -202,14 +222,19 @@ def chat_visitor_post(*, contact: Call, body: Any) -> ContactMessage:
 
 
 @transaction.atomic
-def chat_visitor_end(*, contact: Call, request: Any = None) -> Call:
-    """The visitor left (quick exit or "Kết thúc"): the conversation ends; nothing else."""
+def chat_visitor_end(*, contact: Call, request: Any = None, gone: bool = False) -> Call:
+    """The visitor left (quick exit or "Kết thúc"), or, with ``gone``, their tab has not been
+    seen for ANTOAN_CHAT_VISITOR_GONE_SECONDS (closed, crashed, offline): the conversation
+    ends; nothing else."""
     _lock(contact)
     if contact.ended_at is None:
         contact.ended_at = now()
-        _append(
-            contact, direction=h.Direction.SYSTEM, body=_("Người liên hệ đã rời cuộc trò chuyện.")
+        notice = (
+            _("Người liên hệ không còn kết nối; cuộc trò chuyện đã tự kết thúc.")
+            if gone
+            else _("Người liên hệ đã rời cuộc trò chuyện.")
         )
+        _append(contact, direction=h.Direction.SYSTEM, body=notice)
         _bump(contact, None)
         contact.save(update_fields=["ended_at"])
         audit_record(
@@ -219,7 +244,8 @@ def chat_visitor_end(*, contact: Call, request: Any = None) -> Call:
             object_type="call",
             object_id=contact.pk,
             changed_fields=["ended_at"],
-            extra={"event": "ended", "by": "visitor"},
+            username="escalate_contacts" if gone else "",
+            extra={"event": "ended", "by": "timeout" if gone else "visitor"},
         )
     return contact
 

@@ -321,6 +321,74 @@ def test_escalation_marks_late_contacts_once_and_tells_the_supervisors(hotline, 
     ).exists()
 
 
+def _last_seen(contact, minutes):
+    Call.objects.filter(pk=contact.pk).update(
+        visitor_seen_at=timezone.now() - dt.timedelta(minutes=minutes)
+    )
+
+
+def test_a_chat_whose_visitor_has_gone_is_ended_and_its_operator_told(hotline, settings):
+    settings.ANTOAN_CHAT_VISITOR_GONE_SECONDS = 600
+    gone = _chat(hotline["agency"], minutes=30)
+    contacts.contact_take(contact=gone, actor=hotline["op"])
+    _last_seen(gone, 11)
+    present = _chat(hotline["agency"], minutes=30)
+    _last_seen(present, 9)
+    sms = _chat(hotline["agency"], minutes=30, channel=h.Channel.SMS)
+    call_command("escalate_contacts", "--now")
+    gone.refresh_from_db()
+    present.refresh_from_db()
+    sms.refresh_from_db()
+    assert gone.ended_at is not None and gone.state == h.ContactState.ENDED
+    assert present.ended_at is None and sms.ended_at is None
+    # The operator's conversation says why it ended; the visitor's is closed to new messages.
+    notice = gone.messages.order_by("-seq").first()
+    assert notice.direction == h.Direction.SYSTEM
+    assert notice.body == "Người liên hệ không còn kết nối; cuộc trò chuyện đã tự kết thúc."
+    with pytest.raises(contacts.ContactEnded):
+        contacts.contact_reply(contact=gone, actor=hotline["op"], body="Chị còn đó không?")
+    ended = [
+        e
+        for e in AuditEvent.objects.filter(object_type="call", object_id=str(gone.pk))
+        if e.extra.get("event") == "ended"
+    ]
+    assert [(e.extra["by"], e.username) for e in ended] == [("timeout", "escalate_contacts")]
+    # Once: a second run changes nothing.
+    before = gone.messages.count()
+    call_command("escalate_contacts", "--now")
+    assert gone.messages.count() == before == 1
+
+
+def test_a_visitor_who_keeps_polling_is_never_timed_out(hotline, client, settings):
+    settings.ANTOAN_CHAT_HOTLINE = "ctxh-tinh"
+    settings.ANTOAN_CHAT_VISITOR_GONE_SECONDS = 600
+    contacts.presence_set(actor=hotline["op"], state=h.Presence.AVAILABLE)
+    response = client.post("/api/v1/hotline/chats")
+    assert response.status_code == 201, response.content
+    started = response.json()
+    chat = Call.objects.get(pk=started["id"])
+    Call.objects.filter(pk=chat.pk).update(received_at=timezone.now() - dt.timedelta(hours=1))
+    _last_seen(chat, 11)
+    polled = client.get(
+        f"/api/v1/hotline/chats/{chat.pk}/messages?after=0", HTTP_X_CHAT_TOKEN=started["token"]
+    )
+    assert polled.status_code == 200
+    chat.refresh_from_db()
+    assert chat.visitor_seen_at > timezone.now() - dt.timedelta(minutes=1)
+    call_command("escalate_contacts", "--now")
+    chat.refresh_from_db()
+    assert chat.ended_at is None
+    # A wrong token proves nothing: it does not keep another visitor's chat alive.
+    _last_seen(chat, 11)
+    refused = client.get(
+        f"/api/v1/hotline/chats/{chat.pk}/messages?after=0", HTTP_X_CHAT_TOKEN="x" * 43
+    )
+    assert refused.status_code == 404
+    call_command("escalate_contacts", "--now")
+    chat.refresh_from_db()
+    assert chat.ended_at is not None
+
+
 # --- API ------------------------------------------------------------------------------------
 
 
