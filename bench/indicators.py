@@ -185,12 +185,12 @@ def floor_queries(year: int) -> list[tuple[str, list[Any]]]:
     """  # noqa: S608
     overdue = """
         SELECT
-          SUM(CASE WHEN c.opened_at < %s AND c.id NOT IN (SELECT case_id FROM cases_assessment)
-              THEN 1 ELSE 0 END),
-          SUM(CASE WHEN c.opened_at < %s AND c.id NOT IN (SELECT case_id FROM cases_caseplan)
-              THEN 1 ELSE 0 END),
-          SUM(CASE WHEN c.id IN (SELECT case_id FROM cases_protectionmeasure
-                WHERE type = 'no_contact_commune' AND decision = 'pending') THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.opened_at < %s AND NOT EXISTS (SELECT 1 FROM cases_assessment x
+                WHERE x.case_id = c.id) THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.opened_at < %s AND NOT EXISTS (SELECT 1 FROM cases_caseplan x
+                WHERE x.case_id = c.id) THEN 1 ELSE 0 END),
+          SUM(CASE WHEN EXISTS (SELECT 1 FROM cases_protectionmeasure x WHERE x.case_id = c.id
+                AND x.type = 'no_contact_commune' AND x.decision = 'pending') THEN 1 ELSE 0 END),
           COUNT(DISTINCT c.assigned_to_id), SUM(CASE WHEN c.assigned_to_id IS NOT NULL
               THEN 1 ELSE 0 END)
         FROM cases_case c

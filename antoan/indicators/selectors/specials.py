@@ -298,24 +298,32 @@ def overdue_counts(cases: Any, at: dt.datetime, group: str | None = None) -> Any
         .values("next_due")[:1]
     )
     no_contact_deadline = dt.timedelta(hours=rules.COMMUNE_NO_CONTACT_DECISION_HOURS)
-    assessed = Assessment.objects.filter(assessed_at__lt=at).values("case_id")
-    planned = CasePlan.objects.filter(created_at__lt=at).values("case_id")
-    undecided = (
+    # Correlated EXISTS, as the cohorts' flags (measures.py): ``pk IN (subquery)`` could only
+    # hash the whole table, and rescanned it for every case once the hash outgrew work_mem.
+    assessed = Exists(Assessment.objects.filter(case_id=OuterRef("pk"), assessed_at__lt=at))
+    planned = Exists(CasePlan.objects.filter(case_id=OuterRef("pk"), created_at__lt=at))
+    undecided = Exists(
         ProtectionMeasure.objects.filter(
-            type=c.MeasureType.NO_CONTACT_COMMUNE, requested_at__lt=at - no_contact_deadline
-        )
-        .filter(Q(decided_at__isnull=True) | Q(decided_at__gte=at))
-        .values("case_id")
+            case_id=OuterRef("pk"),
+            type=c.MeasureType.NO_CONTACT_COMMUNE,
+            requested_at__lt=at - no_contact_deadline,
+        ).filter(Q(decided_at__isnull=True) | Q(decided_at__gte=at))
     )
     conditions = {
         "assessment": Q(opened_at__lt=at - dt.timedelta(days=rules.ASSESSMENT_DUE_DAYS))
-        & ~Q(pk__in=assessed),
+        & Q(assessed=False),
         "case_plan": Q(opened_at__lt=at - dt.timedelta(days=rules.CASE_PLAN_DUE_DAYS))
-        & ~Q(pk__in=planned),
+        & Q(planned=False),
         "follow_up": Q(next_follow_up__lt=at_date),
-        "measure_decision": Q(pk__in=undecided),
+        "measure_decision": Q(undecided=True),
     }
-    qs = cases.annotate(next_follow_up=Subquery(next_due))
+    # Annotated first: the aggregate may read them from a subquery of the cases.
+    qs = cases.annotate(
+        next_follow_up=Subquery(next_due),
+        assessed=assessed,
+        planned=planned,
+        undecided=undecided,
+    )
     counts = {kind: Count("pk", filter=condition) for kind, condition in conditions.items()}
     if group is None:
         return qs.aggregate(**counts)
