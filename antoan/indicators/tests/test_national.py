@@ -152,3 +152,21 @@ def test_a_place_is_not_asked_of_the_country(client, ministry):
     assert response.status_code == 400
     with pytest.raises(Exception, match="place"):
         national_query({"place": "33"})
+
+
+def test_records_older_than_the_trend_still_count_on_postgresql(cast, ministry):
+    """A case opened before the trend's first year widens the years (PostgreSQL's EXTRACT gives
+    a Decimal year, which once broke the range of years of the national dashboard)."""
+    from antoan.cases.models import Case
+
+    case = open_case(cast["worker1"])
+    calc = Calculator(national_query({}), places_for=["GBV-02"])
+    first = calc.scope.first_year
+    Case.objects.filter(pk=case.pk).update(opened_at=case.opened_at.replace(year=first - 2))
+    forget()
+    board = province_dashboard(
+        Calculator(national_query({}), places_for=["GBV-02"]), table_code="GBV-02"
+    )
+    assert board.rows
+    card = next(c for c in board.cards if c.value.indicator.code == "GBV-02")
+    assert card.trend[0].period.year == first
