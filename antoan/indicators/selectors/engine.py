@@ -279,7 +279,8 @@ class CohortData:
             rows = cursor.fetchall()
         for grouping, place_id, year, sub, cat, *values in rows:
             # PostgreSQL's EXTRACT is numeric: a Decimal year would break the years' range.
-            year = None if year is None else int(year)
+            # (Never NULL: rows without a date are filtered out by ``stat_date__lte``.)
+            year = int(year)
             if grouping == 1:
                 key: Key = (key_of(place_id), year)
                 target = self.year_totals
