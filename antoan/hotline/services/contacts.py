@@ -70,12 +70,25 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _audit(contact: Call, *, action: str, actor: Any, membership: Any, request: Any, **extra):
+def audit_contact(
+    contact: Call,
+    *,
+    action: str,
+    request: Any = None,
+    actor: Any = None,
+    membership: Any = None,
+    username: str = "",
+    **extra: Any,
+) -> None:
+    """One audit event of a contact: its id, the fields changed (``fields``) and what
+    happened, never a message's text or a caller's number. ``actor`` None: the visitor, a
+    gateway or a PBX (nobody signed in)."""
     audit_record(
         action=action,
         request=request,
         user=actor,
         membership=membership,
+        username=username,
         object_type="call",
         object_id=contact.pk,
         changed_fields=list(extra.pop("fields", ())),
@@ -145,14 +158,7 @@ def contact_arrive(
         status=h.Status.OPEN,
     )
     contact.save()
-    audit_record(
-        action="create",
-        request=request,
-        user=None,
-        object_type="call",
-        object_id=contact.pk,
-        extra={"event": "arrived", "channel": channel},
-    )
+    audit_contact(contact, action="create", request=request, event="arrived", channel=channel)
     return contact
 
 
@@ -237,15 +243,14 @@ def chat_visitor_end(*, contact: Call, request: Any = None, gone: bool = False) 
         _append(contact, direction=h.Direction.SYSTEM, body=notice)
         _bump(contact, None)
         contact.save(update_fields=["ended_at"])
-        audit_record(
+        audit_contact(
+            contact,
             action="update",
             request=request,
-            user=None,
-            object_type="call",
-            object_id=contact.pk,
-            changed_fields=["ended_at"],
             username="escalate_contacts" if gone else "",
-            extra={"event": "ended", "by": "timeout" if gone else "visitor"},
+            fields=["ended_at"],
+            event="ended",
+            by="timeout" if gone else "visitor",
         )
     return contact
 
@@ -310,14 +315,14 @@ def inbound_message(
         )
     messages = [_append(contact, direction=h.Direction.INBOUND, body=part) for part in _parts(text)]
     # The count and direction only, never the text or the sender.
-    audit_record(
+    audit_contact(
+        contact,
         action="update",
         request=request,
-        user=None,
-        object_type="call",
-        object_id=contact.pk,
-        changed_fields=["messages"],
-        extra={"event": "message", "channel": channel, "parts": len(messages)},
+        fields=["messages"],
+        event="message",
+        channel=channel,
+        parts=len(messages),
     )
     return messages[0]
 
@@ -356,7 +361,7 @@ def contact_take(*, contact: Call, actor: Any, request: Any = None) -> Call:
     contact.answered_at = now()
     _bump(contact, None)
     contact.save(update_fields=["operator", "answered_at"])
-    _audit(
+    audit_contact(
         contact,
         action="update",
         actor=actor,
@@ -396,7 +401,7 @@ def contact_reply(*, contact: Call, actor: Any, body: Any, request: Any = None) 
         from antoan.hotline.gateways import send_reply
 
         transaction.on_commit(lambda: send_reply(contact, message))
-    _audit(
+    audit_contact(
         contact,
         action="update",
         actor=actor,
@@ -420,13 +425,7 @@ def reply_not_sent(*, contact: Call, seq: int) -> ContactMessage:
         )
         % {"seq": seq},
     )
-    audit_record(
-        action="alert",
-        user=None,
-        object_type="call",
-        object_id=contact.pk,
-        extra={"reason": "reply_not_sent", "seq": seq},
-    )
+    audit_contact(contact, action="alert", reason="reply_not_sent", seq=seq)
     return message
 
 
@@ -446,7 +445,7 @@ def contact_end(*, contact: Call, actor: Any, request: Any = None) -> Call:
         )
     _bump(contact, None)
     contact.save(update_fields=["ended_at", "duration_seconds"])
-    _audit(
+    audit_contact(
         contact,
         action="update",
         actor=actor,

@@ -22,14 +22,13 @@ from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
-from antoan.core.audit import audit_record
 from antoan.core.crypto import normalise_phone
 from antoan.core.permissions import grant
 from antoan.hotline import choices as h
 from antoan.hotline import webhooks
 from antoan.hotline.models import Call, ContactMessage, OperatorPresence
 from antoan.hotline.services import FUTURE_TOLERANCE, _bump, now
-from antoan.hotline.services.contacts import contact_arrive, inbound_message
+from antoan.hotline.services.contacts import audit_contact, contact_arrive, inbound_message
 
 RINGING, ANSWERED, ENDED = "ringing", "answered", "ended"
 EVENTS = (RINGING, ANSWERED, ENDED)
@@ -111,14 +110,14 @@ def _moment(at: dt.datetime | None) -> dt.datetime:
 
 def _audit(contact: Call, *, fields: list[str], event: str, request: Any, **extra: Any) -> None:
     # Never the number: the call's id, what changed and which event did it.
-    audit_record(
+    audit_contact(
+        contact,
         action="update",
         request=request,
-        user=None,
-        object_type="call",
-        object_id=contact.pk,
-        changed_fields=fields,
-        extra={"event": event, "source": webhooks.TELEPHONY, **extra},
+        fields=fields,
+        event=event,
+        source=webhooks.TELEPHONY,
+        **extra,
     )
 
 
