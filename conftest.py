@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 
@@ -140,13 +141,12 @@ def browser():
 
 
 @pytest.fixture
-def open_page(browser, live_server):
-    """Open pages in fresh browser contexts; console errors and uncaught exceptions are
-    collected in ``page.errors``. Pages must come out Vietnamese even for an English browser,
-    so that is the default locale."""
+def open_page_at(browser):
+    """``open_page_at(base_url, ...)``: ``open_page`` for pages of another server than the live
+    server (the daphne of tests/browser/test_helpline_chat_websocket.py)."""
     contexts = []
 
-    def open_(width: int = 1280, height: int = 900, locale: str = "en-US"):
+    def open_(base_url: str, width: int = 1280, height: int = 900, locale: str = "en-US"):
         context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
         contexts.append(context)
         new_page = context.new_page()
@@ -154,12 +154,20 @@ def open_page(browser, live_server):
         new_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         new_page.on("pageerror", lambda exc: errors.append(str(exc)))
         new_page.errors = errors
-        new_page.base_url = live_server.url
+        new_page.base_url = base_url
         return new_page
 
     yield open_
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def open_page(live_server, open_page_at):
+    """Open pages in fresh browser contexts; console errors and uncaught exceptions are
+    collected in ``page.errors``. Pages must come out Vietnamese even for an English browser,
+    so that is the default locale."""
+    return functools.partial(open_page_at, live_server.url)
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@ from the public help page, hotline1 takes it, they exchange messages, hotline1 s
 contacts and opens a case from it; the visitor's quick exit ends the chat and clears the page.
 
 The test server here is pytest-django's live server (WSGI): it answers no websocket, so both
-pages prove the polling fallback (docs/hotline.md "Web chat"); the websockets themselves are
-tested with Channels' communicator (antoan/hotline/tests/test_webchat.py).
+pages prove the polling fallback (docs/hotline.md "Web chat"). The websockets are tested in
+Chromium through daphne on PostgreSQL (test_helpline_chat_websocket.py), and their protocol
+with Channels' communicator (antoan/hotline/tests/test_webchat.py).
 """
 
 from __future__ import annotations

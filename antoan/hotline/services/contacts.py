@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -271,6 +271,26 @@ def _parts(text: str) -> list[str]:
     return [*parts, text] if text else parts
 
 
+# The first key of the advisory locks of ``_lock_sender`` (PostgreSQL keeps locks of two int4
+# keys apart from those of one bigint key, such as the audit sealer's).
+SENDER_LOCK_SPACE = 15
+
+
+def _lock_sender(agency_id: int, channel: str, index: str) -> None:
+    """Serialise one sender's messages on one channel of one hotline until the transaction
+    ends, so that two first messages arriving together cannot both find no conversation and
+    open two. A row lock cannot do it: before the first contact there is no row to lock.
+    PostgreSQL: a transaction-scoped advisory lock (two senders whose keys collide only wait
+    for each other). SQLite lets one writer at a time: the second waits or fails, and is
+    retried by the gateway; it never sees "no contact" after the first one wrote it."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"{agency_id}:{channel}:{index}".encode()).digest()
+    key = int.from_bytes(digest[:4], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SENDER_LOCK_SPACE, key])
+
+
 @transaction.atomic
 def inbound_message(
     *,
@@ -298,6 +318,7 @@ def inbound_message(
     index = caller_index(agency.pk, sender)
     if not index:
         raise ValidationError({"sender": [_("Thiếu người gửi.")]})
+    _lock_sender(agency.pk, channel, index)
     contact = (
         Call.objects.select_for_update()
         .filter(agency=agency, channel=channel, caller_index=index, ended_at__isnull=True)
