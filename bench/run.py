@@ -27,7 +27,8 @@ database unless DATABASE_URL is set (then a scratch PostgreSQL database next to 
 for ours and for the floor, the time at the larger size over the time at the smaller. A search
 that scans grows with the data (about 10x at 10x the cases); an indexed one should not.
 
-``BENCH_ONLY=audit`` runs only the audit append rows (and writes nothing).
+``BENCH_ONLY=audit`` runs only the audit append rows, ``BENCH_ONLY=hotline`` only the hotline's
+(chat delivery, queue page); neither writes a results file.
 """
 
 from __future__ import annotations
@@ -592,6 +593,14 @@ def main() -> None:
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
         users = build_world()
+        if os.environ.get("BENCH_ONLY") == "hotline":
+            rows = hotline.bench_hotline()
+            print_table(rows)
+            for done in rows:
+                if done.get("p95_ms") is not None:
+                    print(f"{done['name']}: p95 {done['p95_ms']} ms")
+            print(f"load average at the end (1, 5, 15 min): {load_average()}")
+            return
         rows = audit.bench_audit(users["worker1"])
         stage("audit append")
         if os.environ.get("BENCH_ONLY") == "audit":
