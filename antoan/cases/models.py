@@ -266,10 +266,11 @@ class Incident(models.Model):
     description = EncryptedTextField(_("mô tả"), blank=True)
     consent_statistics = models.BooleanField(_("đồng ý dùng cho thống kê"), default=False)
     # Where the statistics count the incident: its commune, else the survivor's, else the case
-    # agency's place. Kept by ``services.counted_place_refresh`` on every write that changes
-    # one of the three, so that a province's incidents are an index range: the COALESCE over
-    # three tables it replaces was worked out for every incident of the country
-    # (docs/performance.md, "Dashboards at national scale").
+    # agency's place. Set by ``save``; refreshed by ``services.counted_place_refresh`` where the
+    # survivor's commune or the case's agency changes (a transfer) and after bulk writes, so
+    # that a province's incidents are an index range: the COALESCE over three tables it
+    # replaces was worked out for every incident of the country (docs/performance.md,
+    # "Dashboards at national scale").
     counted_place = models.ForeignKey(
         "places.Place",
         verbose_name=_("nơi tính vào thống kê"),
