@@ -233,8 +233,9 @@ if _replica_url:
 elif ANTOAN_ENV == "test" and _database_url:
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 ANTOAN_REPLICA_READS = env_bool("ANTOAN_REPLICA_READS", bool(_replica_url))
-# Memory for each hash or sort of an indicator query (PostgreSQL's work_mem, set for that
-# query only): enough to hash the national tables' case ids (docs/performance.md).
+# Memory for each hash or sort of a national indicator query (PostgreSQL's work_mem, set for
+# that query only): enough to hash the national tables' case ids (docs/performance.md). A
+# province's queries keep the server's default, so that they probe through the indexes.
 ANTOAN_INDICATOR_WORK_MEM = env_str("ANTOAN_INDICATOR_WORK_MEM", "64MB")
 DATABASE_ROUTERS = ["antoan.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -62,16 +62,7 @@ def _floor_queries(year: int, province_code: str | None) -> list:
     commune) or, with ``province_code=None``, for every province (by province)."""
     from indicators import floor_queries
 
-    out = []
-    for sql, params in floor_queries(year):
-        sql = sql.replace("bench_rollup", f"{OWN}_rollup")
-        if province_code is None:
-            sql = sql.replace("THEN r.commune END AS commune", "THEN r.province END AS place")
-            sql = sql.replace("WHERE r.province = '33'", "")
-        else:
-            sql = sql.replace("r.province = '33'", f"r.province = '{province_code}'")
-        out.append((sql, params))
-    return out
+    return floor_queries(year, province_code, rollup_table=f"{OWN}_rollup")
 
 
 def _busiest_provinces() -> list:

@@ -78,24 +78,45 @@ def build_floor_tables() -> None:
         cursor.execute("ANALYZE")
 
 
-def floor_queries(year: int) -> list[tuple[str, list[Any]]]:
-    """One aggregate per cohort; each returns per commune for ``year`` and per year for the
-    province what the dashboard shows."""
+def floor_queries(
+    year: int, province: str | None = "33", rollup_table: str = "bench_rollup"
+) -> list[tuple[str, list[Any]]]:
+    """One aggregate per cohort, each scoped to the province as the dashboard scopes it (the
+    place each row counts at, through its index); for ``province`` by commune for ``year``
+    and by year for the province. With ``province=None`` the whole country, by province."""
     y = _local_year
     start = dt.datetime(year, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     basic = "('health','psychosocial','legal','safety','shelter','social_assistance')"
-    served = "SELECT case_id FROM referrals_servicedelivery"
+    if province is None:
+        places = None
+        row_of = "r.province"
+    else:
+        assert province.isdigit(), province  # a place code, written into the SQL below
+        places = f"(SELECT place_id FROM {rollup_table} WHERE province = '{province}')"  # noqa: S608
+        row_of = "r.commune"
 
-    def has(table: str, where: str = "TRUE") -> str:
+    def inside(column: str) -> str:
+        return "TRUE" if places is None else f"{column} IN {places}"
+
+    def agency_inside(column: str) -> str:
+        if places is None:
+            return "TRUE"
+        return f"{column} IN (SELECT id FROM accounts_agency WHERE place_id IN {places})"  # noqa: S608
+
+    def has(table: str, where: str = "TRUE", case: str = "i.case_id") -> str:
         # Correlated EXISTS on an indexed case id: a probe per row for a province, a hash of
         # the table for the country, whichever the planner finds cheaper.
-        return f"EXISTS (SELECT 1 FROM {table} x WHERE x.case_id = i.case_id AND {where})"  # noqa: S608
+        return f"EXISTS (SELECT 1 FROM {table} x WHERE x.case_id = {case} AND {where})"  # noqa: S608
 
+    # The case's first incident recorded with consent (an anti-join, as ours).
+    first = (
+        "NOT EXISTS (SELECT 1 FROM cases_incident e WHERE e.case_id = i.case_id"
+        " AND e.consent_statistics AND e.id < i.id)"
+    )
     survivors = f"""
         WITH f AS (
-          SELECT c.opened_at, {y("c.opened_at")} AS yr,
-            COALESCE(i.commune_id, s.commune_id, a.place_id) AS place_id,
+          SELECT c.opened_at, {y("c.opened_at")} AS yr, i.counted_place_id AS place_id,
             i.gbv_type <> 'non_gbv' AS gbv,
             {has("cases_incident", "x.consent_statistics AND " + _json_not_empty("x.dv_forms"))}
               AS dv,
@@ -108,12 +129,9 @@ def floor_queries(year: int) -> list[tuple[str, list[Any]]]:
               AS protected
           FROM cases_incident i
           JOIN cases_case c ON c.id = i.case_id
-          JOIN cases_survivor s ON s.id = c.survivor_id
-          JOIN accounts_agency a ON a.id = c.agency_id
-          WHERE i.consent_statistics AND NOT EXISTS (SELECT 1 FROM cases_incident e
-            WHERE e.case_id = i.case_id AND e.consent_statistics AND e.id < i.id)
+          WHERE i.consent_statistics AND {inside("i.counted_place_id")} AND {first}
         )
-        SELECT CASE WHEN f.opened_at >= %s AND f.opened_at < %s THEN r.commune END AS commune,
+        SELECT CASE WHEN f.opened_at >= %s AND f.opened_at < %s THEN {row_of} END AS place,
           f.yr,
           SUM(CASE WHEN gbv THEN 1 ELSE 0 END), SUM(CASE WHEN gbv AND needs THEN 1 ELSE 0 END),
           SUM(CASE WHEN gbv AND needs AND served THEN 1 ELSE 0 END),
@@ -121,42 +139,51 @@ def floor_queries(year: int) -> list[tuple[str, list[Any]]]:
           SUM(CASE WHEN (gbv OR dv) AND basic THEN 1 ELSE 0 END),
           SUM(CASE WHEN (gbv OR dv) AND served THEN 1 ELSE 0 END),
           SUM(CASE WHEN dv THEN 1 ELSE 0 END), SUM(CASE WHEN dv AND protected THEN 1 ELSE 0 END)
-        FROM f JOIN bench_rollup r ON r.place_id = f.place_id
-        WHERE r.province = '33'
+        FROM f LEFT JOIN {rollup_table} r ON r.place_id = f.place_id
         GROUP BY 1, 2
     """  # noqa: S608 - no outside input
     dv_i = _json_not_empty("i.dv_forms")
     perpetrators = f"""
-        SELECT {y("c.opened_at")},
-          SUM(CASE WHEN (i.gbv_type <> 'non_gbv' OR {dv_i}) AND NOT pr THEN 1 ELSE 0 END),
-          SUM(CASE WHEN (i.gbv_type <> 'non_gbv' OR {dv_i}) AND NOT pr AND co THEN 1 ELSE 0 END),
-          SUM(CASE WHEN {dv_i} THEN 1 ELSE 0 END),
-          SUM(CASE WHEN {dv_i} AND co THEN 1 ELSE 0 END)
-        FROM (SELECT p.incident_id, i.case_id,
+        SELECT {y("q.opened_at")},
+          SUM(CASE WHEN (q.gbv OR q.dv) AND NOT q.pr THEN 1 ELSE 0 END),
+          SUM(CASE WHEN (q.gbv OR q.dv) AND NOT q.pr AND q.co THEN 1 ELSE 0 END),
+          SUM(CASE WHEN q.dv THEN 1 ELSE 0 END),
+          SUM(CASE WHEN q.dv AND q.co THEN 1 ELSE 0 END)
+        FROM (SELECT c.opened_at, i.gbv_type <> 'non_gbv' AS gbv, {dv_i} AS dv,
                 {has("cases_protectionmeasure", "x.decision = 'granted' AND x.type = 'preventive'")}
                   AS pr,
                 {has("cases_protectionmeasure", "x.decision = 'granted' AND x.type = 'education'")}
                   AS co
-              FROM cases_perpetrator p JOIN cases_incident i ON i.id = p.incident_id) q
-        JOIN cases_incident i ON i.id = q.incident_id AND i.consent_statistics
-        JOIN cases_case c ON c.id = i.case_id
+              FROM cases_perpetrator p JOIN cases_incident i ON i.id = p.incident_id
+              JOIN cases_case c ON c.id = i.case_id
+              WHERE i.consent_statistics AND {inside("i.counted_place_id")}) q
         GROUP BY 1
     """  # noqa: S608
-    calls = f"SELECT {y('received_at')}, COUNT(*) FROM hotline_call GROUP BY 1"  # noqa: S608
+    # A call counts at its commune, else at its hotline's place: two indexed lookups.
+    call_places = (
+        "TRUE"
+        if places is None
+        else f"(k.commune_id IN {places} OR (k.commune_id IS NULL"
+        f" AND {agency_inside('k.agency_id')}))"
+    )
+    calls = f"""
+        SELECT {y("k.received_at")}, COUNT(*) FROM hotline_call k
+        WHERE k.answered_at IS NOT NULL AND {call_places} GROUP BY 1
+    """  # noqa: S608
     referrals = f"""
         SELECT {y("f.sent_at")}, COUNT(*),
           SUM(CASE WHEN f.delivered_on IS NOT NULL THEN 1 ELSE 0 END)
         FROM referrals_referral f
-        WHERE f.status <> 'revoked' AND f.case_id IN (SELECT case_id FROM cases_incident
-              WHERE consent_statistics)
+        WHERE f.status <> 'revoked' AND {agency_inside("f.from_agency_id")}
+          AND {has("cases_incident", "x.consent_statistics", case="f.case_id")}
         GROUP BY 1
     """  # noqa: S608
-    activities = """
+    activities = f"""
         SELECT CAST(strftime('%Y', start_date) AS INTEGER),
           SUM(CASE WHEN kind = 'communication' THEN participants_total ELSE 0 END),
           SUM(CASE WHEN kind = 'training' THEN participants_total ELSE 0 END)
-        FROM programme_activity GROUP BY 1
-    """
+        FROM programme_activity WHERE {inside("place_id")} GROUP BY 1
+    """  # noqa: S608
     if connection.vendor == "postgresql":
         activities = activities.replace(
             "CAST(strftime('%Y', start_date) AS INTEGER)", "EXTRACT(YEAR FROM start_date)::int"
@@ -173,17 +200,17 @@ def floor_queries(year: int) -> list[tuple[str, list[Any]]]:
               WHERE d.case_id = c.id) AS first_service,
             COALESCE((SELECT MIN(k.received_at) FROM hotline_call k WHERE k.case_id = c.id
                         AND k.received_at < c.opened_at), c.opened_at) AS first_contact
-          FROM cases_case c
+          FROM cases_incident i JOIN cases_case c ON c.id = i.case_id
           WHERE c.opened_at >= %s AND c.opened_at < %s
-            AND c.id IN (SELECT case_id FROM cases_incident WHERE consent_statistics)
-            AND c.id IN ({served})
+            AND i.consent_statistics AND {inside("i.counted_place_id")} AND {first}
+            AND {has("referrals_servicedelivery", case="c.id")}
         ), h AS (
           SELECT {hours} AS v, ROW_NUMBER() OVER (ORDER BY {hours}) AS rn,
             COUNT(*) OVER () AS n FROM x
         )
         SELECT AVG(v) FROM h WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
     """  # noqa: S608
-    overdue = """
+    overdue = f"""
         SELECT
           SUM(CASE WHEN c.opened_at < %s AND NOT EXISTS (SELECT 1 FROM cases_assessment x
                 WHERE x.case_id = c.id) THEN 1 ELSE 0 END),
@@ -194,16 +221,17 @@ def floor_queries(year: int) -> list[tuple[str, list[Any]]]:
           COUNT(DISTINCT c.assigned_to_id), SUM(CASE WHEN c.assigned_to_id IS NOT NULL
               THEN 1 ELSE 0 END)
         FROM cases_case c
-        WHERE c.status = 'open'
-          AND c.id IN (SELECT case_id FROM cases_incident WHERE consent_statistics)
-    """
-    point_in_time = """
+        WHERE c.status = 'open' AND {agency_inside("c.agency_id")}
+          AND {has("cases_incident", "x.consent_statistics", case="c.id")}
+    """  # noqa: S608
+    point_in_time = f"""
         SELECT
-          (SELECT COUNT(DISTINCT r.commune) FROM programme_communitymodel m
-             JOIN bench_rollup r ON r.place_id = m.place_id WHERE m.status = 'active'),
+          (SELECT COUNT(DISTINCT {row_of}) FROM programme_communitymodel m
+             JOIN {rollup_table} r ON r.place_id = m.place_id
+             WHERE m.status = 'active' AND {inside("m.place_id")}),
           (SELECT SUM(allocated) FROM programme_budgetline WHERE year = %s),
           (SELECT COUNT(*) FROM accounts_agency WHERE kind = 'social_assistance')
-    """
+    """  # noqa: S608
     now = timezone.now()
     return [
         (survivors, [start, end]),

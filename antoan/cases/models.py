@@ -8,6 +8,8 @@ Nothing here is deleted (``PROTECT``): records are closed, withdrawn or correcte
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -263,12 +265,34 @@ class Incident(models.Model):
     row_key = row_key_field()  # binds the encrypted values below to this row
     description = EncryptedTextField(_("mô tả"), blank=True)
     consent_statistics = models.BooleanField(_("đồng ý dùng cho thống kê"), default=False)
+    # Where the statistics count the incident: its commune, else the survivor's, else the case
+    # agency's place. Set by ``save``; refreshed by ``services.counted_place_refresh`` where the
+    # survivor's commune or the case's agency changes (a transfer) and after bulk writes, so
+    # that a province's incidents are an index range: the COALESCE over three tables it
+    # replaces was worked out for every incident of the country (docs/performance.md,
+    # "Dashboards at national scale").
+    counted_place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("nơi tính vào thống kê"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["occurred_on", "pk"]
         indexes = [
+            # A province's counted incidents (the dashboards, the reports, the export).
+            models.Index(
+                fields=["counted_place", "first_reported_on"],
+                condition=Q(consent_statistics=True),
+                name="incident_counted_by_place",
+            ),
             # The GBVIMS export walks a year's consented incidents in this order, a chunk at a
             # time (docs/performance.md, "Streamed export"): each chunk is an index range, not a
             # sort of the whole year.
@@ -287,6 +311,24 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gbv_type} {self.occurred_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Where the statistics count the incident, on every save of the row itself; a change
+        # of the survivor's commune or of the case's agency refreshes it through the services
+        # (``counted_place_refresh``), and bulk writes (generate_data) likewise.
+        if self.commune_id is not None:
+            self.counted_place_id = self.commune_id
+        else:
+            survivor_commune, agency_place = (
+                Case.objects.filter(pk=self.case_id)
+                .values_list("survivor__commune_id", "agency__place_id")
+                .get()
+            )
+            self.counted_place_id = survivor_commune or agency_place
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "counted_place"}
+        super().save(*args, **kwargs)
 
 
 class Perpetrator(models.Model):

@@ -109,7 +109,7 @@ def export_gbvims(ctx: JobContext) -> None:
     if _made_before(ctx, actor):
         return
     with replica_reads():  # a second-old copy is as good: docs/operations/scaling.md
-        total = gbvims._incidents(province, year).count()
+        total = gbvims.incidents_of_year(province, year).count()
     ctx.progress(0, total)
 
     def counted():

@@ -8,14 +8,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import F
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Membership
 from antoan.accounts.roles import Perm
 from antoan.cases import search_index
-from antoan.cases.models import Case, CaseEvent, CaseStageChange
+from antoan.cases.models import Case, CaseEvent, CaseStageChange, Incident
 from antoan.core.audit import audit_record
 from antoan.core.permissions import grant
 
@@ -186,6 +187,20 @@ def choice(value: str, choices: type[models.TextChoices], name: str, *, blank: b
     if blank and value == "":
         return value
     return choices_of([value], choices, name)[0]
+
+
+def counted_place_refresh(incidents: QuerySet[Incident]) -> int:
+    """Work out again where the statistics count ``incidents``: the incident's commune, else
+    its survivor's commune, else its case agency's place (``Incident.counted_place``). Called
+    by every write that changes one of the three; one UPDATE, whatever the number of rows."""
+    case = Case.objects.filter(pk=OuterRef("case_id"))
+    return incidents.order_by().update(
+        counted_place=Coalesce(
+            F("commune"),
+            Subquery(case.values("survivor__commune")[:1]),
+            Subquery(case.values("agency__place")[:1]),
+        )
+    )
 
 
 def case_place_code(case: Case) -> str:

@@ -20,9 +20,17 @@ from antoan.cases.models import (
     CaseStageChange,
     CaseTransfer,
     ClosureRequest,
+    Incident,
     ProtectionMeasure,
 )
-from antoan.cases.services.common import advance, choice, now, require_approve, require_edit
+from antoan.cases.services.common import (
+    advance,
+    choice,
+    counted_place_refresh,
+    now,
+    require_approve,
+    require_edit,
+)
 from antoan.core.permissions import grant
 
 # --- Protection measures (Law 13/2022 Art. 23) ----------------------------------------------
@@ -365,4 +373,7 @@ def transfer_decide(
         fields=fields,
         data={"accepted": accept, "to_agency": transfer.to_agency_id},
     )
+    if accept:
+        # The case's incidents without a commune of their own count where the case now is.
+        counted_place_refresh(Incident.objects.filter(case=case))
     return transfer

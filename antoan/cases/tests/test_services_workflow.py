@@ -489,3 +489,35 @@ def test_only_a_supervisor_assigns_and_only_within_the_agency(case, cast):
         assert "assigned_to" in info.value.message_dict
     assert counts() == before
     assert fresh(case).assigned_to == w1
+
+
+def test_an_incident_with_no_commune_counts_where_the_case_is_after_a_transfer(
+    cast, open_case, agencies, supervisor2, clock
+):
+    """The statistics count an incident at its commune, else the survivor's, else the case
+    agency's place: with neither commune known, an accepted transfer moves where it counts
+    (the figures and the GBVIMS export read ``Incident.counted_place``)."""
+    from antoan.cases.models import Incident
+
+    case = open_case(
+        cast["worker1"],
+        commune="",  # the survivor's
+        incident=incident_input(clock.today(), commune=""),
+    )
+    with_commune = services.incident_add(
+        case=fresh(case),
+        actor=cast["worker1"],
+        incident=incident_input(clock.today(), commune="11953"),
+        version=fresh(case).version,
+    )
+    without = Incident.objects.get(case=case, commune__isnull=True)
+    assert without.counted_place == agencies["a"].place
+    assert Incident.objects.get(pk=with_commune.pk).counted_place.code == "11953"
+
+    transfer = ask_transfer(case, cast["supervisor1"], agencies["b"])
+    services.transfer_decide(transfer=transfer, actor=supervisor2, accept=True)
+
+    assert agencies["a"].place != agencies["b"].place
+    assert Incident.objects.get(pk=without.pk).counted_place == agencies["b"].place
+    # The incident's own commune is where it happened: a transfer does not move it.
+    assert Incident.objects.get(pk=with_commune.pk).counted_place.code == "11953"

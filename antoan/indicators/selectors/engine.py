@@ -270,10 +270,12 @@ class CohortData:
 
         alias = read_alias()
         with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-            if connections[alias].vendor == "postgresql":
-                # Hashes (of the flags' EXISTS over a whole table, when PostgreSQL finds that
-                # cheaper than a probe per row, and of the groupings) need more than the default
-                # 4 MB at national scale (docs/performance.md, "Dashboards at national scale").
+            if scope.national and connections[alias].vendor == "postgresql":
+                # The country's rows: hashes (of the flags' EXISTS over a whole table, and of
+                # the groupings) beat a probe per row, and need more than the default 4 MB. Not
+                # for a province: given the memory, PostgreSQL hashes whole tables for its
+                # flags too, where probing the province's rows through the indexes is three
+                # times faster (docs/performance.md, "Dashboards at national scale").
                 cursor.execute("SET LOCAL work_mem = %s", [settings.ANTOAN_INDICATOR_WORK_MEM])
             cursor.execute(query, [*params, *extra])
             rows = cursor.fetchall()

@@ -201,9 +201,9 @@ def _survivors() -> QuerySet:
         first_counted_incidents()
         .annotate(
             stat_date=F("case__opened_at"),
-            stat_place=Coalesce(
-                "commune_id", "case__survivor__commune_id", "case__agency__place_id"
-            ),
+            # The incident's commune, else the survivor's, else the case agency's place: kept
+            # on the row (``Incident.counted_place``), so a province's rows are an index range.
+            stat_place=F("counted_place_id"),
             sex=F("case__survivor__sex"),
             survivor_age=Coalesce(
                 "case__survivor__age_at_intake",
@@ -244,7 +244,6 @@ SURVIVORS = Cohort(
         ),
     },
     dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
-    places=_first_known("commune_id", "case__survivor__commune_id", "case__agency__place_id"),
 )
 _VICTIM = (("gbv",), ("dv",))
 
@@ -299,11 +298,7 @@ def _perpetrators() -> QuerySet:
         Perpetrator.objects.filter(incident__consent_statistics=True)
         .annotate(
             stat_date=F("incident__case__opened_at"),
-            stat_place=Coalesce(
-                "incident__commune_id",
-                "incident__case__survivor__commune_id",
-                "incident__case__agency__place_id",
-            ),
+            stat_place=F("incident__counted_place_id"),
             gbv_type=F("incident__gbv_type"),
             age_band=F("age_group"),
         )
@@ -321,11 +316,6 @@ PERPETRATORS = Cohort(
         "counselled": lambda: Q(_cases_granted("incident__case_id", c.MeasureType.EDUCATION)),
     },
     dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
-    places=_first_known(
-        "incident__commune_id",
-        "incident__case__survivor__commune_id",
-        "incident__case__agency__place_id",
-    ),
 )
 
 

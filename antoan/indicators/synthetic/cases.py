@@ -608,6 +608,8 @@ def write_cases(
 def _flush(ctx: Context, batch: Batch) -> None:
     from django.db import connection, reset_queries, transaction
 
+    from antoan.cases.services.common import counted_place_refresh
+
     def bulk_load() -> None:
         if connection.vendor == "postgresql":
             # A bulk load: a crash means starting again from a fresh database anyway, so the
@@ -618,6 +620,10 @@ def _flush(ctx: Context, batch: Batch) -> None:
     with transaction.atomic():
         bulk_load()
         written = batch.flush(ctx.counts)
+        # Where the statistics count the chunk's incidents, as the case services keep it.
+        counted_place_refresh(
+            Incident.objects.filter(pk__in=[row.pk for row in written.get(Incident, [])])
+        )
         for year, last in sorted(ctx.numbers.items()):
             # Only ever raised: another process may have written a later month of the year.
             CaseNumberSequence.objects.filter(prefix=ctx.prefix, year=year, last__lt=last).update(

@@ -480,3 +480,17 @@ def test_past_yearly_reports_are_on_the_reporting_cycle_board(run, plan64):
         # What the reporting cycle itself reads from the records (figures batched per cycle).
         assert sub.recorded == prefill.recorded_figures(sub.cycle, sub.agency)
     assert len(by_key) >= reports.count() // 2
+
+
+def test_every_generated_incident_counts_at_its_commune_else_the_survivors_else_the_agencys(
+    run,
+):
+    # generate_data writes in bulk, past the model's save: the place the statistics count
+    # each incident at must still be the one the case services would keep.
+    run()
+    incidents = Incident.objects.select_related("case__survivor", "case__agency")
+    assert incidents.filter(counted_place__isnull=False).exists()
+    for incident in incidents:
+        case = incident.case
+        expected = incident.commune_id or case.survivor.commune_id or case.agency.place_id
+        assert incident.counted_place_id == expected, incident.pk

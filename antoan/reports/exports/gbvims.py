@@ -89,7 +89,7 @@ _FIELDS = (
     "occurred_on",
     "case__opened_at",
     "commune_id",
-    "stat_place",
+    "counted_place",
     "age",
     "case__survivor__sex",
     "gbv_type",
@@ -99,21 +99,29 @@ _FIELDS = (
 )
 
 
-def _incidents(province: Place, year: int):
-    period = calendar_year(year)
+def province_incidents(province: Place):
+    """Every incident the export may hold for the province, of any year: consented to
+    statistics, counted in the province (``Incident.counted_place``: the incident's commune,
+    else the survivor's, else the case agency's)."""
     return (
         Incident.objects.filter(consent_statistics=True)
         .annotate(
-            stat_place=Coalesce(
-                "commune_id", "case__survivor__commune_id", "case__agency__place_id"
-            ),
             age=Coalesce(
                 "case__survivor__age_at_intake",
                 ExtractYear("case__opened_at") - F("case__survivor__birth_year"),
                 output_field=IntegerField(),
             ),
         )
-        .filter(stat_place__in=rollup().ids_by_province.get(province.code, []))
+        .filter(counted_place__in=rollup().ids_by_province.get(province.code, []))
+    )
+
+
+def incidents_of_year(province: Place, year: int):
+    """The export's incidents: the province's first reported in ``year``, in the export's
+    order."""
+    period = calendar_year(year)
+    return (
+        province_incidents(province)
         .filter(first_reported_on__gte=period.start, first_reported_on__lte=period.end)
         .order_by("first_reported_on", "pk")
     )
@@ -123,7 +131,7 @@ def _chunks(province: Place, year: int, size: int) -> Iterator[list[dict[str, An
     """The year's incidents in the export's order, ``size`` at a time, by keyset (the last
     row's first report date and id), never an OFFSET or the whole year in memory. Named columns
     only: the encrypted description and the survivor's identifying fields are never read."""
-    base = _incidents(province, year)
+    base = incidents_of_year(province, year)
     after: tuple[Any, int] | None = None
     while True:
         qs = base
@@ -180,7 +188,7 @@ def iter_rows(province: Place, year: int, *, chunk: int = CHUNK) -> Iterator[dic
         )
         for i in incidents:
             people = perpetrators.get(i["pk"], [])
-            commune = roll.commune_of.get(i["stat_place"], UNKNOWN)
+            commune = roll.commune_of.get(i["counted_place"], UNKNOWN)
             yield {
                 "incident_code": incident_code(i["pk"]),
                 "report_month": i["first_reported_on"].strftime("%Y-%m"),

@@ -214,16 +214,13 @@ def incidents(province: Place, year: int) -> list[dict[str, Any]]:
         Incident.objects.filter(consent_statistics=True)
         .filter(_dv())
         .annotate(
-            stat_place=Coalesce(
-                "commune_id", "case__survivor__commune_id", "case__agency__place_id"
-            ),
             age=Coalesce(
                 "case__survivor__age_at_intake",
                 ExtractYear("case__opened_at") - F("case__survivor__birth_year"),
                 output_field=IntegerField(),
             ),
         )
-        .filter(stat_place__in=_place_ids(province))
+        .filter(counted_place__in=_place_ids(province))
         .filter(first_reported_on__gte=period.start, first_reported_on__lte=period.end)
         .values("dv_forms", "case__survivor__sex", "age")
     )
