@@ -8,8 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
+from django.db import connections
 
 from antoan.accounts.demo import DEMO_PASSWORD, demo_user
 from antoan.accounts.models import Agency
@@ -25,9 +27,18 @@ ORIGIN = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
 
 def run_scenario(scenario) -> None:
     """Run the async scenario on a loop of its own thread: the browser tests' Playwright keeps
-    an event loop on this worker's main thread, where async_to_sync refuses to run."""
+    an event loop on this worker's main thread, where async_to_sync refuses to run. The
+    consumers' database work runs on Channels' own thread, whose connection is closed at the
+    end, so that the test database can be dropped after the run."""
+
+    async def then_close() -> None:
+        try:
+            await scenario()
+        finally:
+            await database_sync_to_async(connections.close_all)()
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, scenario()).result()
+        pool.submit(asyncio.run, then_close()).result()
 
 
 @pytest.fixture
