@@ -5,17 +5,16 @@ locked" instead of racing)."""
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from antoan.accounts.models import User
 from antoan.hotline import selectors
 from antoan.hotline.models import Call
 from antoan.hotline.webhooks import HEADER, sign
+from tests.concurrency import race
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -26,33 +25,17 @@ NEW_NUMBER = "0987654321"
 def gateway_posts(*payloads: dict) -> list[int]:
     """The gateway posts the messages at the same moment, each on its own connection; the
     status codes in order."""
-    start = threading.Barrier(len(payloads))
-    statuses: list[int] = [0] * len(payloads)
-    errors: list[BaseException] = []
 
-    def post(index: int, payload: dict) -> None:
-        try:
-            body = json.dumps(payload).encode()
-            headers = {HEADER: sign(body, settings.ANTOAN_MESSAGES_SECRET)}
-            client = Client()
-            start.wait()
-            response = client.generic(
-                "POST", MESSAGES, body, content_type="application/json", headers=headers
-            )
-            statuses[index] = response.status_code
-        except BaseException as exc:  # reported in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def post(payload: dict):
+        body = json.dumps(payload).encode()
+        headers = {HEADER: sign(body, settings.ANTOAN_MESSAGES_SECRET)}
+        return lambda: Client().generic(
+            "POST", MESSAGES, body, content_type="application/json", headers=headers
+        )
 
-    threads = [threading.Thread(target=post, args=(i, p)) for i, p in enumerate(payloads)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a message is stuck"
+    responses, errors = race(*(post(p) for p in payloads))
     assert errors == []
-    return statuses
+    return [response.status_code for response in responses]
 
 
 @pytest.mark.parametrize("channel", ["sms", "zalo"])
