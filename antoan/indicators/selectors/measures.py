@@ -95,9 +95,10 @@ class Cohort:
     # flags under the same names; ``rows`` is then unused.
     parts: tuple[Cohort, ...] = ()
     # ``stat_place IN ids`` written as disjoint conditions whose union it is exactly, each one
-    # an index answers (``stat_place`` is often a COALESCE over joined tables, which no index
-    # serves: filtering on it reads the whole country to keep one province). None: filter on
-    # ``stat_place`` itself.
+    # an index answers, where ``stat_place`` is a COALESCE over joined tables that no index
+    # serves (filtering on it reads the whole country to keep one province): the calls'. None:
+    # filter on ``stat_place`` itself (survivors and perpetrators read the incident's stored
+    # ``counted_place``, which is indexed).
     places: Callable[[list[int]], list[Q]] | None = None
 
     @property
