@@ -5,12 +5,12 @@ A call: signed ``ringing`` → ``answered`` → ``ended`` events for one call id
 the past so nothing waits (rang ``--ring`` seconds, talked ``--talk`` seconds, ending now)::
 
     python scripts/pbx_simulator.py call --url http://127.0.0.1:8000 \\
-        --secret "$ANTOAN_TELEPHONY_SECRET" --caller 0912345678 --extension 101 --line 18001567
+        --secret="$ANTOAN_TELEPHONY_SECRET" --caller 0912345678 --extension 101 --line 18001567
 
 An SMS (or ``--channel zalo``) from a sender::
 
     python scripts/pbx_simulator.py message --url http://127.0.0.1:8000 \\
-        --secret "$ANTOAN_MESSAGES_SECRET" --sender 0912345678 --body "Tôi cần giúp đỡ"
+        --secret="$ANTOAN_MESSAGES_SECRET" --sender 0912345678 --body "Tôi cần giúp đỡ"
 
 ``--stop-after ringing`` leaves the call ringing (the operator's queue page opens it). Only the
 standard library: it runs wherever Python 3 does, like a PBX script would. Prints one line of

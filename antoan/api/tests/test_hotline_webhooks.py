@@ -277,8 +277,8 @@ def test_the_pbx_simulator_plays_a_call_and_an_sms(live_server, cast, extension)
     played = simulate(
         live_server,
         "call",
-        "--secret",
-        settings.ANTOAN_TELEPHONY_SECRET,
+        # "=": a random secret may begin with "-", which argparse would take for an option.
+        f"--secret={settings.ANTOAN_TELEPHONY_SECRET}",
         "--caller",
         NUMBER,
         "--extension",
@@ -302,8 +302,7 @@ def test_the_pbx_simulator_plays_a_call_and_an_sms(live_server, cast, extension)
     texted = simulate(
         live_server,
         "message",
-        "--secret",
-        settings.ANTOAN_MESSAGES_SECRET,
+        f"--secret={settings.ANTOAN_MESSAGES_SECRET}",
         "--sender",
         NUMBER,
         "--body",
