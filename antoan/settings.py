@@ -210,6 +210,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms: Django's templates, with drop-down lists written in Python (antoan/core/form_renderer.py).
+FORM_RENDERER = "antoan.core.form_renderer.FormRenderer"
+
 # Database: PostgreSQL in production (DATABASE_URL), SQLite in var/ for make run and tests.
 _default_db = "" if PRODUCTION else f"sqlite:///{VAR_DIR / 'antoan.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _default_db)
