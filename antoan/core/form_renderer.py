@@ -16,7 +16,6 @@ from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
@@ -42,7 +41,8 @@ def _attrs(attrs: dict[str, Any]) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {_value(name)}" if value is True else f' {_value(name)}="{_formatted(value)}"')
+        shown = _value(name)
+        parts.append(f" {shown}" if value is True else f' {shown}="{_formatted(value)}"')
     return "".join(parts)
 
 
