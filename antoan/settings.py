@@ -332,6 +332,8 @@ ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
 # Computed dashboard figures are served from the cache for this many seconds (0: never kept;
 # docs/indicators.md, "Cached figures").
 ANTOAN_DASHBOARD_CACHE_SECONDS = env_int("ANTOAN_DASHBOARD_CACHE_SECONDS", 300, minimum=0)
+# How long a view waits for the figures another view is computing before computing its own.
+ANTOAN_DASHBOARD_WAIT_SECONDS = env_int("ANTOAN_DASHBOARD_WAIT_SECONDS", 30, minimum=0)
 # Codes of the agencies whose analysts, managers and coordinators see the national dashboard
 # (the ministry's departments; comma-separated). Empty: nobody (docs/indicators.md).
 ANTOAN_NATIONAL_AGENCIES = [

@@ -19,6 +19,13 @@ estimate (everything); "compute again" on the page (the user's scope). Ordinary 
 a case, a referral) is left to the timeout: at a hotline's pace the figures would otherwise be
 recomputed on almost every view.
 
+One computation at a time per entry: when several people open the same dashboard before its
+figures are kept (the leaders at 8:00, or the first views after a restart), the first computes
+and the others wait for its result (``ANTOAN_DASHBOARD_WAIT_SECONDS``, default 30) instead of
+each running the same aggregates: on the million cases a province's first view costs 4 s of
+database work, and five at once queued everything else behind them. Should the first fail or
+take longer than the wait, the others compute for themselves, so nobody waits for good.
+
 With more than one app server process the cache must be shared (``REDIS_URL``,
 docs/deployment.md): with the local-memory cache each process keeps its own figures and
 generations, so a bump reaches only the process that made it and the others catch up within
@@ -30,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -47,6 +55,14 @@ T = TypeVar("T")
 
 def timeout() -> int:
     return int(getattr(settings, "ANTOAN_DASHBOARD_CACHE_SECONDS", 300))
+
+
+def wait_seconds() -> float:
+    return float(getattr(settings, "ANTOAN_DASHBOARD_WAIT_SECONDS", 30))
+
+
+# How often a waiting request looks for the figures another one is computing.
+POLL_SECONDS = 0.05
 
 
 def province_scope(code: str) -> str:
@@ -98,9 +114,37 @@ def cached(
         found = cache.get(key)
         if found is not None:
             return found
-    with replica_reads():  # figures a second old are as good: docs/operations/scaling.md
-        value = (compute(), timezone.now())
     seconds = timeout()
-    if seconds > 0:
+    if seconds <= 0:
+        return _compute(compute)
+    lock, token = f"{key}:computing", uuid.uuid4().hex
+    if not cache.add(lock, token, int(wait_seconds()) + 1):
+        found = _wait_for(key, lock)
+        if found is not None:
+            return found
+    try:
+        value = _compute(compute)
         cache.set(key, value, seconds)
+    finally:
+        if cache.get(lock) == token:
+            cache.delete(lock)
     return value
+
+
+def _compute(compute: Callable[[], T]) -> tuple[T, dt.datetime]:
+    with replica_reads():  # figures a second old are as good: docs/operations/scaling.md
+        return compute(), timezone.now()
+
+
+def _wait_for(key: str, lock: str) -> Any:
+    """The figures another request is computing, once kept; None if it gave up (failed, or
+    took longer than the wait)."""
+    deadline = time.monotonic() + wait_seconds()
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        found = cache.get(key)
+        if found is not None:
+            return found
+        if cache.get(lock) is None:
+            return cache.get(key)
+    return None

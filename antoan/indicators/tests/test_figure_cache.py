@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -133,3 +136,82 @@ def test_keys_carry_the_scope_and_the_question():
     assert ":province:33:" in a
     figure_cache.forget()
     assert figure_cache.key_for(figure_cache.province_scope("33"), {"year": "2025"}) != a
+
+
+def _two_at_once(first_compute, second_compute) -> tuple[tuple, tuple]:
+    """Two views of one dashboard: the second asks while the first is computing."""
+    scope, question = figure_cache.province_scope("33"), {"year": "2026"}
+    started, answers = threading.Event(), {}
+
+    def first() -> None:
+        try:
+            answers["first"] = figure_cache.cached(scope, question, lambda: first_compute(started))
+        except RuntimeError as error:
+            answers["first"] = error
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert started.wait(5)
+    answers["second"] = figure_cache.cached(scope, question, second_compute)
+    thread.join(5)
+    return answers["first"], answers["second"]
+
+
+def test_one_computation_when_two_ask_at_once():
+    computed = []
+
+    def slow(started):
+        started.set()
+        time.sleep(0.3)  # the second view arrives and waits meanwhile
+        computed.append("first")
+        return "figures"
+
+    def second():
+        computed.append("second")
+        return "figures computed twice"
+
+    first, second_answer = _two_at_once(slow, second)
+    assert computed == ["first"]
+    assert first == second_answer
+    assert second_answer[0] == "figures"
+
+
+def test_a_failed_computation_leaves_the_others_to_compute(settings):
+    def failing(started):
+        started.set()
+        time.sleep(0.2)
+        raise RuntimeError("database gone")
+
+    first, second = _two_at_once(failing, lambda: "figures")
+    assert isinstance(first, RuntimeError)
+    assert second[0] == "figures"
+    # And the next view is served what the second computed.
+    assert (
+        figure_cache.cached(figure_cache.province_scope("33"), {"year": "2026"}, lambda: "again")[0]
+        == "figures"
+    )
+
+
+def test_a_computation_longer_than_the_wait_does_not_hold_the_others(settings):
+    settings.ANTOAN_DASHBOARD_WAIT_SECONDS = 0.2
+    release = threading.Event()
+
+    def stuck(started):
+        started.set()
+        release.wait(5)
+        return "late figures"
+
+    try:
+        began = time.monotonic()
+        scope, question = figure_cache.province_scope("33"), {"year": "2026"}
+        started = threading.Event()
+        thread = threading.Thread(
+            target=figure_cache.cached, args=(scope, question, lambda: stuck(started))
+        )
+        thread.start()
+        assert started.wait(5)
+        assert figure_cache.cached(scope, question, lambda: "own figures")[0] == "own figures"
+        assert time.monotonic() - began < 3
+    finally:
+        release.set()
+        thread.join(5)
