@@ -4,7 +4,10 @@ A copy of the bench's database (``CREATE DATABASE ... TEMPLATE``: sign-ins, reco
 the audit trail of every page would otherwise change the data other measures read) is served
 by gunicorn with 2 workers, in the production profile (DEBUG off, static files through
 whitenoise from a ``collectstatic`` of its own), with a fresh SECRET_KEY and the bench
-process's own field and index keys (the data were encrypted with them). Second factors are not
+process's own field and index keys (the data were encrypted with them), and Redis as the shared
+cache as production has it (``REDIS_URL``; database ``BENCH_REDIS_URL``, default 13 on
+127.0.0.1, emptied first; without a Redis each worker keeps its own cache, and the run says
+so). Second factors are not
 asked for (``ANTOAN_REQUIRE_2FA=false``, as in the test profile), mail stays in memory, cookies
 are not marked secure (plain HTTP on 127.0.0.1).
 
@@ -94,6 +97,19 @@ def _copy_database() -> tuple[str, str]:
     return copy, url
 
 
+def _redis_url() -> str | None:
+    """An emptied Redis database for the server's shared cache, or None without a Redis."""
+    import redis
+
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.exceptions.ConnectionError as error:
+        print(f"  load: no Redis at {url} ({error}): each worker keeps its own cache", flush=True)
+        return None
+    return url
+
+
 def server_environment(database_url: str, var_dir: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -114,6 +130,10 @@ def server_environment(database_url: str, var_dir: str) -> dict[str, str]:
         ANTOAN_LOG_LEVEL="WARNING",
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("REDIS_URL", None)
+    redis_url = _redis_url()
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
