@@ -51,6 +51,9 @@ class AuditEvent(models.Model):
     # head's lock, see antoan/core/audit.py), never reused. NULL while the event is unsealed.
     seq = models.BigIntegerField(unique=True, null=True, editable=False)
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    # No index of its own on user or agency: (user, occurred_at) and (agency, occurred_at)
+    # below serve every lookup by either, and each index costs every append (tens of millions
+    # of events; docs/performance.md, "Audit append").
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người dùng"),
@@ -58,6 +61,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     # Kept as typed so failed logins with unknown names are searchable, and history survives
     # a username change.
@@ -69,6 +73,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     role = models.CharField(_("vai trò"), max_length=30, blank=True)
     action = models.CharField(_("hành động"), max_length=30, choices=AuditAction.choices)
