@@ -198,3 +198,46 @@ def test_an_unknown_commune_name_is_refused_and_no_call_logged(cast, client_for)
     assert response.status_code == 200
     assert "Không tìm thấy đơn vị hành chính “Bãi Sậy”" in response.content.decode()
     assert not Call.objects.exists()
+
+
+def test_the_agencies_to_name_as_told_are_the_provinces_not_the_countrys(
+    cast, client_for, log_call
+):
+    from antoan.accounts.models import Agency
+    from antoan.hotline.models import CallNotification
+    from antoan.places.models import Place
+
+    hanoi = Place.objects.create(code="01", name="Thành phố Hà Nội", level="province")
+    ba_dinh = Place.objects.create(
+        code="00004",
+        name="Phường Ba Đình",
+        level="commune",
+        parent=hanoi,
+        valid_from=dt.date(2025, 7, 1),
+    )
+    elsewhere = Agency.objects.create(
+        code="ca-ha-noi", name="Công an thành phố Hà Nội", kind="police", place=hanoi
+    )
+    ours = Agency.objects.get(code=cast["police1"].memberships.get().agency.code)
+    client = client_for(cast["hotline1"])
+    call = log_call()
+    page = client.get(reverse("hotline:detail", args=[call.pk])).content.decode()
+    assert f'<option value="{ours.pk}">{ours.name}</option>' in page
+    assert elsewhere.name not in page
+    # Naming it anyway is refused, and nothing is recorded.
+    response = client.post(
+        reverse("hotline:notify", args=[call.pk]),
+        {"role": "police", "method": "phone", "agency": elsewhere.pk},
+    )
+    assert response.status_code == 400
+    assert not CallNotification.objects.filter(call=call).exists()
+    # A caller from Hà Nội: its agencies are offered too.
+    from_hanoi = log_call(commune=ba_dinh.code)
+    page = client.get(reverse("hotline:detail", args=[from_hanoi.pk])).content.decode()
+    assert elsewhere.name in page and ours.name in page
+    response = client.post(
+        reverse("hotline:notify", args=[from_hanoi.pk]),
+        {"role": "police", "method": "phone", "agency": elsewhere.pk},
+    )
+    assert response.status_code == 302
+    assert CallNotification.objects.get(call=from_hanoi).agency == elsewhere
