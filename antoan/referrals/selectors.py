@@ -480,13 +480,22 @@ def needs_met(case: Case) -> dict[str, bool]:
 
 
 def case_services(case: Case) -> dict[str, Any]:
-    """What the case page's "needs and services" section shows (a constant number of queries)."""
+    """What the case page's "needs and services" section shows, in two queries: the case's
+    referrals with the agency each went to (the section shows nothing else of them: not the
+    case and survivor that ``_base`` would join and decrypt again), and its deliveries, which
+    also tell which needs were met."""
+    deliveries = list(
+        ServiceDelivery.objects.filter(case=case).select_related("agency", "recorded_by")
+    )
+    delivered = {d.service for d in deliveries}
     return {
-        "needs_met": needs_met(case),
-        "referrals": list(_base().filter(case=case).order_by("-sent_at", "-pk")),
-        "deliveries": list(
-            ServiceDelivery.objects.filter(case=case).select_related("agency", "recorded_by")
+        "needs_met": {need: need in delivered for need in case.needs},
+        "referrals": list(
+            Referral.objects.filter(case=case)
+            .select_related("to_agency")
+            .order_by("-sent_at", "-pk")
         ),
+        "deliveries": deliveries,
     }
 
 
