@@ -3,9 +3,9 @@
 Django draws a ``<select>`` through one template per option, each including a template for its
 attributes. A list of a province's agencies or communes (130 to 300 options) then costs 6 to 9
 ms of a page's CPU, the largest single part of the hotline's call page and of the case lists
-(docs/performance.md, "Load test"). :class:`FormRenderer` writes the same markup, byte for byte,
-without the templates; every other widget, and any select with its own templates, goes through
-Django's. ``antoan/core/tests/test_form_renderer.py`` compares the two.
+(docs/performance.md, "Load test at national scale"). :class:`FormRenderer` writes the same
+markup, byte for byte, without the templates; every other widget, and any select with its own
+templates, goes through Django's. ``antoan/core/tests/test_form_renderer.py`` compares the two.
 """
 
 from __future__ import annotations
