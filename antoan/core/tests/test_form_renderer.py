@@ -21,7 +21,7 @@ class Choices(forms.Form):
         choices=[
             ("Hà Nội", [("hn-1", "Ba Đình"), ("hn-2", "Hoàn Kiếm")]),
             ("x", "Ngoài nhóm"),
-            (_("Nhóm dịch"), [("q-1", mark_safe("<b>an toàn</b>"))]),
+            (_("Hồ sơ"), [("q-1", mark_safe("<b>an toàn</b>"))]),
         ]
     )
     several = forms.MultipleChoiceField(choices=[("1", "một"), ("2", 'hai "2"'), ("3", "ba")])
