@@ -13,13 +13,16 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
+from antoan.accounts.selectors import agency_list
 from antoan.cases.models import Case
 from antoan.cases.selectors import cases_for_user
 from antoan.core.audit import audit_record
 from antoan.core.permissions import agency_ids_with
 from antoan.hotline import choices as h
 from antoan.hotline.models import Call, CallNotification
+from antoan.indicators.selectors.places import rollup
 
 
 def call_scope(user: Any) -> Q:
@@ -385,3 +388,21 @@ def hotline_board(user: Any, *, request: Any = None, audit: bool = True) -> Boar
         today_total=sum(v["total"] for v in today.values()),
         channels=channels,
     )
+
+
+def notice_agencies(call: Call, user: Any) -> Any:
+    """The agencies an operator may name as told: those of the hotline's province, and of the
+    province of the call's commune when it lies elsewhere. A few hundred, by name; the whole
+    country's list (3,500 agencies on the national data) made the call page take 150 ms to
+    draw and was no list to pick from (docs/hotline.md)."""
+    places = rollup()
+    hotline_place = Agency.objects.filter(pk=call.agency_id).values_list("place_id", flat=True)
+    provinces = {places.province_of.get(place_id) for place_id in hotline_place}
+    if call.commune_id:
+        provinces.add(places.province_of.get(call.commune_id))
+    place_ids = [
+        pk
+        for code in sorted(filter(None, provinces))
+        for pk in places.ids_by_province.get(code, [])
+    ]
+    return agency_list(user=user).filter(place_id__in=place_ids).order_by("name")

@@ -11,16 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from antoan.accounts.models import Agency
 from antoan.accounts.roles import Perm
-from antoan.accounts.selectors import agency_list
 from antoan.cases.views.common import apply_errors
 from antoan.core.permissions import has_perm
 from antoan.hotline import choices as h
 from antoan.hotline import forms, selectors, services
 from antoan.hotline.models import Call
 from antoan.hotline.views.common import HotlinePageMixin, call_communes
-from antoan.indicators.selectors.places import rollup
 
 PAGE_SIZE = 50
 
@@ -100,7 +97,7 @@ class CallDetailView(HotlinePageMixin, View):
                 "chair_missing": services.chair_notice_missing(call),
                 "notifications": list(call.notifications.all()),
                 "notice_form": notice_form
-                or forms.NotificationForm(agencies=notice_agencies(call, user)),
+                or forms.NotificationForm(agencies=selectors.notice_agencies(call, user)),
                 "close_form": close_form
                 or forms.CloseForm(initial={"version": call.version, "outcome": call.outcome}),
                 "may_open_case": call.case_id is None and has_perm(user, Perm.CASE_CREATE),
@@ -112,30 +109,13 @@ class CallDetailView(HotlinePageMixin, View):
         )
 
 
-def notice_agencies(call: Call, user: Any) -> Any:
-    """The agencies an operator may name as told: those of the hotline's province, and of the
-    province of the call's commune when it lies elsewhere. A few hundred, by name; the whole
-    country's list (3,500 agencies on the national data) made the call page take 150 ms to
-    draw and was no list to pick from (docs/hotline.md)."""
-    places = rollup()
-    hotline_place = Agency.objects.filter(pk=call.agency_id).values_list("place_id", flat=True)
-    provinces = {places.province_of.get(place_id) for place_id in hotline_place}
-    if call.commune_id:
-        provinces.add(places.province_of.get(call.commune_id))
-    place_ids = [
-        pk
-        for code in sorted(filter(None, provinces))
-        for pk in places.ids_by_province.get(code, [])
-    ]
-    return agency_list(user=user).filter(place_id__in=place_ids).order_by("name")
-
-
 class CallNotifyView(CallDetailView):
     """Record that the police, the commune chairperson or someone else was told."""
 
     def post(self, request, *args, **kwargs):
         call = self.load_call(audit=False)
-        form = forms.NotificationForm(request.POST, agencies=notice_agencies(call, request.user))
+        agencies = selectors.notice_agencies(call, request.user)
+        form = forms.NotificationForm(request.POST, agencies=agencies)
         if form.is_valid():
             d = form.cleaned_data
             try:

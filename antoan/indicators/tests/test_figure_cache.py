@@ -176,7 +176,7 @@ def test_one_computation_when_two_ask_at_once():
     assert second_answer[0] == "figures"
 
 
-def test_a_failed_computation_leaves_the_others_to_compute(settings):
+def test_a_failed_computation_leaves_the_others_to_compute():
     def failing(started):
         started.set()
         time.sleep(0.2)
@@ -202,7 +202,6 @@ def test_a_computation_longer_than_the_wait_does_not_hold_the_others(settings):
         return "late figures"
 
     try:
-        began = time.monotonic()
         scope, question = figure_cache.province_scope("33"), {"year": "2026"}
         started = threading.Event()
         thread = threading.Thread(
@@ -210,8 +209,9 @@ def test_a_computation_longer_than_the_wait_does_not_hold_the_others(settings):
         )
         thread.start()
         assert started.wait(5)
+        # Answered with its own figures while the first is still stuck (not yet released).
         assert figure_cache.cached(scope, question, lambda: "own figures")[0] == "own figures"
-        assert time.monotonic() - began < 3
+        assert thread.is_alive()
     finally:
         release.set()
         thread.join(5)
