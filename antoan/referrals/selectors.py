@@ -25,7 +25,7 @@ from antoan.cases.models import Case, Consent
 from antoan.core.audit import audit_record
 from antoan.core.permissions import agency_ids_with, has_perm
 from antoan.places.models import Place
-from antoan.referrals import rules
+from antoan.referrals import rules, unread
 from antoan.referrals.models import (
     OPEN_STATUSES,
     Notification,
@@ -504,4 +504,7 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
 
 
 def unread_count(user: Any) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """The badge in the menu: kept in the cache until the user's notifications change."""
+    return unread.count(
+        user.pk, lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
+    )

@@ -238,20 +238,15 @@ def test_reports_not_received_count_the_cycle_board(cast, client_for):
 # --- The menu's badge and the query budget ------------------------------------------------
 
 
-def test_the_menu_shows_unread_notifications(cast, client_for):
-    from django.utils import timezone
-
-    from antoan.referrals.models import Notification
+def test_the_menu_shows_unread_notifications(cast, client_for, open_case, send):
+    from antoan.referrals.services.notify import notify
 
     client = client_for(cast["worker1"])
     assert 'data-testid="unread-badge"' not in client.get("/").content.decode()
+    referral = send(open_case(cast["worker1"], needs=["health"]))
     for _ in range(3):
-        Notification.objects.create(
-            user=cast["worker1"], kind="accepted", created_at=timezone.now()
-        )
-    Notification.objects.create(  # someone else's
-        user=cast["worker2"], kind="accepted", created_at=timezone.now()
-    )
+        notify([cast["worker1"]], "accepted", referral)
+    notify([cast["worker2"]], "accepted", referral)  # someone else's
     html = client.get("/").content.decode()
     assert html.count('data-testid="unread-badge"') == 2  # on the menu and on the entry
     assert "3 thông báo chưa đọc" in html
@@ -262,6 +257,39 @@ def test_the_menu_shows_unread_notifications(cast, client_for):
 
     client.post("/referrals/notifications/")  # mark all read
     assert 'data-testid="unread-badge"' not in client.get("/").content.decode()
+
+
+def test_the_badge_is_counted_again_only_when_the_users_notifications_change(
+    cast, client_for, open_case, send
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from antoan.referrals.services.notify import notify
+
+    client = client_for(cast["worker1"])
+    referral = send(open_case(cast["worker1"], needs=["health"]))
+
+    def view() -> tuple[int, str]:
+        """The home page, and how many times it counted the user's unread notifications."""
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/").content.decode()
+        counted = sum(
+            'FROM "referrals_notification"' in q["sql"] and "COUNT(" in q["sql"]
+            for q in queries.captured_queries
+        )
+        return counted, html
+
+    assert view()[0] == 1
+    assert view()[0] == 0  # kept: no query on every page
+    notify([cast["worker2"]], "accepted", referral)  # someone else's news
+    assert view()[0] == 0
+    notify([cast["worker1"]], "accepted", referral)
+    counted, html = view()
+    assert counted == 1 and "1 thông báo chưa đọc" in html
+    client.post("/referrals/notifications/")
+    counted, html = view()
+    assert counted == 1 and 'data-testid="unread-badge"' not in html
 
 
 def test_a_fragment_without_the_menu_costs_no_badge_query(cast, rf, django_assert_num_queries):

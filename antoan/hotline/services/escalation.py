@@ -28,6 +28,7 @@ from antoan.hotline import webchat
 from antoan.hotline.models import Call
 from antoan.hotline.services import now
 from antoan.hotline.services.contacts import chat_visitor_end, escalate_after, visitor_gone_after
+from antoan.referrals import unread
 
 
 @transaction.atomic
@@ -66,6 +67,7 @@ def contacts_escalate_waiting() -> int:
             Notification(user=u, kind=Notification.Kind.CONTACT_WAITING, created_at=moment)
             for u in users
         )
+        unread.changed(u.pk for u in users)
         addresses = [u.email for u in users if u.email]
         if addresses:
             with translation.override(settings.LANGUAGE_CODE):

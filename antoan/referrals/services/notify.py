@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from antoan.accounts.models import User
 from antoan.core.mail import send_after_commit
+from antoan.referrals import unread
 from antoan.referrals.clock import now
 from antoan.referrals.models import Notification, Referral
 
@@ -40,6 +41,7 @@ def notify(users: Iterable[User], kind: str, referral: Referral) -> list[Notific
     rows = Notification.objects.bulk_create(
         Notification(user=u, kind=kind, referral=referral, created_at=moment) for u in recipients
     )
+    unread.changed(u.pk for u in recipients)
     addresses = [u.email for u in recipients if u.email]
     if addresses:
         with translation.override(settings.LANGUAGE_CODE):
@@ -55,4 +57,7 @@ def notification_read(*, user: Any, notification_id: int | None = None) -> int:
     rows = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         rows = rows.filter(pk=notification_id)
-    return rows.update(read_at=now())
+    marked = rows.update(read_at=now())
+    if marked:
+        unread.changed([user.pk])
+    return marked
