@@ -161,3 +161,22 @@ def test_malformed_values_stop_the_process_naming_the_variable_and_hiding_the_va
         tmp_path=tmp_path,
     )
     assert "s3cret-pw" not in database.stderr
+
+
+def test_sessions_are_read_from_the_shared_cache_only_when_there_is_one(tmp_path):
+    show = (
+        "from django.conf import settings as s; import django; django.setup(); "
+        "print(s.SESSION_ENGINE, s.CACHES['default']['BACKEND'])"
+    )
+    env = {**PRODUCTION, "ANTOAN_SECRET_KEY": "x" * 60}
+    env["DJANGO_SETTINGS_MODULE"] = "antoan.settings"
+    shared = _python(show, env={**env, "REDIS_URL": "redis://127.0.0.1:6379/0"}, tmp_path=tmp_path)
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.split() == [
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+    # Each process's own memory cannot hold sessions that any worker may be asked for.
+    alone = _python(show, env=env, tmp_path=tmp_path)
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout.split()[0] == "django.contrib.sessions.backends.db"
