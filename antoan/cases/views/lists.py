@@ -6,10 +6,12 @@ from typing import Any
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from antoan.accounts.roles import Perm
+from antoan.cases import choices as c
 from antoan.cases import forms, selectors
 from antoan.cases.views.common import commune_choices
 from antoan.core.audit import audit_record
@@ -17,6 +19,36 @@ from antoan.core.permissions import PermissionRequiredMixin
 from antoan.core.text import positive_id
 
 PAGE_SIZE = 25
+
+
+def case_rows(cases: list[Any]) -> list[dict[str, Any]]:
+    """What each row of the list shows, read once in Python: the template then only writes
+    values. Each row's link, labels and date through template tags and filters cost the list
+    about 5 ms a page (25 rows), a quarter of the page (docs/performance.md)."""
+    detail = reverse("cases:detail", args=[0])[: -len("0/")]
+    risk = dict(c.RiskLevel.choices)
+    stage = dict(c.Stage.choices)
+    status = dict(c.Status.choices)
+    rows = []
+    for case in cases:
+        survivor = case.survivor
+        worker = case.assigned_to
+        closed = case.status == c.Status.CLOSED
+        rows.append(
+            {
+                "number": case.number,
+                "url": f"{detail}{case.pk}/",
+                "risk_level": case.risk_level,
+                "risk": risk.get(case.risk_level, case.risk_level),
+                "name": survivor.full_name,
+                "closed": closed,
+                "stage": status[case.status] if closed else stage.get(case.stage, case.stage),
+                "commune": survivor.commune.name if survivor.commune else "",
+                "opened": timezone.localtime(case.opened_at).strftime("%d/%m/%Y"),
+                "worker": worker.get_full_name() if worker else None,
+            }
+        )
+    return rows
 
 
 class CaseListView(PermissionRequiredMixin, View):
@@ -76,6 +108,7 @@ class CaseListView(PermissionRequiredMixin, View):
                 "intro": self.intro,
                 "form": form,
                 "page": page,
+                "rows": case_rows(page.cases),
                 "paged": bool(page.older or page.newer),
                 "query": query,
                 "by_post": request.method == "POST",
