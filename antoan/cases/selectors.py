@@ -709,12 +709,22 @@ def duplicate_contacts(case: Case) -> list[dict[str, Any]]:
     """For the case page: cases of other agencies a reviewer put this one in touch with."""
     rows = DuplicateReview.objects.filter(
         Q(case=case) | Q(matched=case), status=c.DuplicateStatus.IN_TOUCH
-    ).select_related("case__agency", "matched__agency")
-    contacts = []
-    for row in rows:
-        other = row.matched if row.case_id == case.pk else row.case
-        contacts.append({"number": other.number, "agency": other.agency.name, "on": row.decided_at})
-    return contacts
+    ).values_list(
+        "case_id",
+        "case__number",
+        "case__agency__name",
+        "matched__number",
+        "matched__agency__name",
+        "decided_at",
+    )
+    # The other case's number and agency only: not both cases and agencies as model instances
+    # (every column of each), on every view of every case.
+    return [
+        {"number": m_number, "agency": m_agency, "on": on}
+        if case_id == case.pk
+        else {"number": c_number, "agency": c_agency, "on": on}
+        for case_id, c_number, c_agency, m_number, m_agency, on in rows
+    ]
 
 
 # --- What a case still lacks before closure ----------------------------------------------------
