@@ -155,6 +155,23 @@ def server_environment(database_url: str, var_dir: str) -> dict[str, str]:
     return env
 
 
+def _cpu_ticks() -> tuple[int, int] | None:
+    """The machine's CPU time so far, all of it and the idle part (``/proc/stat``; None
+    elsewhere than Linux)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return None
+    return sum(fields), fields[3] + fields[4]  # idle and waiting for I/O
+
+
+def _busy(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The share of the machine's CPU time used between two ``_cpu_ticks()``."""
+    if before is None or after is None or after[0] == before[0]:
+        return None
+    return 1 - (after[1] - before[1]) / (after[0] - before[0])
+
+
 def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -243,6 +260,7 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
         print(f"  load: {sum(SESSIONS.values())} sign-ins in {signed_in:.0f} s", flush=True)
         env["BENCH_LOAD_SESSIONS"] = str(sessions)
         prefix = work / "locust"
+        ticks = _cpu_ticks()
         subprocess.run(  # noqa: S603
             [
                 sys.executable,
@@ -269,6 +287,7 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
             env=env,
             check=False,  # exits 1 when a request failed: read the figures instead
         )
+        busy = _busy(ticks, _cpu_ticks())
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -290,6 +309,8 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
         "median_ms": float(aggregated["50%"]),
         "p95_ms": float(aggregated["95%"]),
         "endpoints": [r for r in stats if r["Name"] != "Aggregated"],
+        # Whether the machine's cores were the limit: server, database and Locust together.
+        "cpu_busy": busy,
         "failed": failures,
     }
 
@@ -300,6 +321,8 @@ def report(result: dict) -> None:
         f" p95 {result['p95_ms']:.0f} ms, {result['failures']} failed",
         flush=True,
     )
+    if result.get("cpu_busy") is not None:
+        print(f"  load: the machine's CPU {result['cpu_busy']:.0%} busy meanwhile", flush=True)
     slowest = sorted(result["endpoints"], key=lambda r: -float(r["95%"] or 0))[:5]
     for r in slowest:
         print(f"    p95 {float(r['95%']):6.0f} ms  {r['Request Count']:>5}x  {r['Name']}")
