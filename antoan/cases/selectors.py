@@ -136,7 +136,9 @@ def case_detail(
         .prefetch_related(Prefetch("perpetrators", queryset=Perpetrator.objects.order_by("pk")))
     )
     plans = list(
-        CasePlan.objects.filter(case=case).prefetch_related(
+        CasePlan.objects.filter(case=case)
+        .select_related("created_by")
+        .prefetch_related(
             Prefetch("items", queryset=CasePlanItem.objects.select_related("responsible_agency"))
         )
     )

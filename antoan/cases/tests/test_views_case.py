@@ -335,6 +335,13 @@ def test_case_page_queries_do_not_grow_with_the_record(client, cast, case_a, clo
             services.follow_up_add(
                 case=fresh(case_a), actor=cast["worker1"], done_on=clock.today(), method="phone"
             )
+        for _ in range(n // 10):  # and plans, each showing who made it
+            services.case_plan_add(
+                case=fresh(case_a),
+                actor=cast["worker1"],
+                goals="An toàn",
+                items=[services.PlanItemInput("legal", case_a.agency, clock.today())],
+            )
 
     pages = [url("cases:detail", case_a), url("cases:print", case_a)]
     add_follow_ups(10)
@@ -345,6 +352,7 @@ def test_case_page_queries_do_not_grow_with_the_record(client, cast, case_a, clo
     assert small == large
     page = client.get(pages[0]).content.decode()
     assert page.count('data-testid="follow-up"') == 100
+    assert page.count('data-testid="case-plan"') == 10
 
 
 def test_list_queries_do_not_grow_with_the_cases(client, cast, open_case, clock):
