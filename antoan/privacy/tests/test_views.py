@@ -203,6 +203,7 @@ def test_list_pages_take_the_same_queries_for_one_row_or_many(
     supervisor = client_for(cast["supervisor1"])
 
     def count(path):
+        supervisor.get(path)  # the menu's badge is counted on a first view, then kept
         with CaptureQueriesContext(connection) as queries:
             assert supervisor.get(path).status_code == 200
         return len(queries)
