@@ -46,6 +46,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from antoan.core import cache_tokens
 from antoan.core.routers import replica_reads
 
 PREFIX = "antoan:indicators:figures"
@@ -73,17 +74,12 @@ NATIONAL = "national"
 
 
 def _generation(scope: str) -> str:
-    key = f"{PREFIX}:generation:{scope}"
-    found = cache.get(key)
-    if found is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        found = cache.get(key) or uuid.uuid4().hex
-    return found
+    return cache_tokens.token(f"{PREFIX}:generation:{scope}")
 
 
 def forget(scope: str = EVERYTHING) -> None:
     """Figures of ``scope`` (every scope by default) computed so far are not served again."""
-    cache.set(f"{PREFIX}:generation:{scope}", uuid.uuid4().hex, None)
+    cache_tokens.replace(f"{PREFIX}:generation:{scope}")
 
 
 def key_for(scope: str, question: dict[str, Any]) -> str:

@@ -15,28 +15,24 @@ or a change made by another process when the cache is not shared (the local-memo
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
 
+from antoan.core import cache_tokens
+
 PREFIX = "antoan:referrals:unread"
 SECONDS = 60
 
 
-def _version(user_id: int) -> str:
-    key = f"{PREFIX}:version:{user_id}"
-    found = cache.get(key)
-    if found is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        found = cache.get(key) or uuid.uuid4().hex
-    return found
+def _version_key(user_id: int) -> str:
+    return f"{PREFIX}:version:{user_id}"
 
 
 def count(user_id: int, compute: Callable[[], int]) -> int:
     """``compute()`` (the user's unread count) from the cache, or computed now and kept."""
-    key = f"{PREFIX}:{user_id}:{_version(user_id)}"
+    key = f"{PREFIX}:{user_id}:{cache_tokens.token(_version_key(user_id))}"
     found = cache.get(key)
     if found is None:
         found = compute()
@@ -45,11 +41,11 @@ def count(user_id: int, compute: Callable[[], int]) -> int:
 
 
 def changed(user_ids: Iterable[int]) -> None:
-    """The users' notifications changed in the current transaction: count again after commit."""
+    """The users' notifications changed in the current transaction: their next page counts."""
     ids = set(user_ids)
 
     def forget() -> None:
-        cache.set_many({f"{PREFIX}:version:{pk}": uuid.uuid4().hex for pk in ids}, None)
+        cache_tokens.replace(*(_version_key(pk) for pk in ids))
 
     if ids:
         # Now, for this transaction's own next read; and again once committed, so a count
