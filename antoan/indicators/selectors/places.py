@@ -3,15 +3,19 @@
 A 2024 incident recorded against an old commune counts in the 2025 commune that commune became
 part of (``PlaceSuccession``), so 2021 → today is one comparable line. A record made against an
 old district or a province counts in today's province only (a district's communes went to
-different new communes: it cannot be split). This map is read once per request and kept for
-the day: places change only when ``load_places`` runs or an administrator corrects one.
+different new communes: it cannot be split). This map is checked once per request (two
+aggregate queries tell whether the places changed) and kept for the day: places change only
+when ``load_places`` runs or an administrator corrects one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from asgiref.local import Local
+from django.core.signals import request_finished, request_started
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,10 +48,16 @@ class Rollup:
 
 
 _cache: dict[tuple, Rollup] = {}
+# The map checked during the current request: a page that asks several times (a dashboard
+# asks four) checks the places once, not with two aggregate queries each time.
+_request = Local()
 
 
 def rollup() -> Rollup:
     """The map for today, rebuilt when the places or successions change."""
+    checked = getattr(_request, "rollup", None)
+    if checked is not None:
+        return checked
     today = timezone.localdate()
     stamp = (
         today,
@@ -58,12 +68,27 @@ def rollup() -> Rollup:
     if found is None:
         _cache.clear()
         found = _cache[stamp] = _build(today)
+    if getattr(_request, "active", False):
+        _request.rollup = found
     return found
 
 
 def forget() -> None:
     """Drop the kept map (after a test corrects a place in place)."""
     _cache.clear()
+    _request.rollup = None
+
+
+def _request_started(**kwargs: Any) -> None:
+    _request.active, _request.rollup = True, None
+
+
+def _request_finished(**kwargs: Any) -> None:
+    _request.active, _request.rollup = False, None
+
+
+request_started.connect(_request_started, dispatch_uid="antoan.indicators.rollup.started")
+request_finished.connect(_request_finished, dispatch_uid="antoan.indicators.rollup.finished")
 
 
 def _build(today: dt.date) -> Rollup:

@@ -65,6 +65,32 @@ def test_the_dashboard_asks_a_constant_number_of_queries(page, cast, catalogue, 
     assert len(many) == len(few) < 120, len(few)
 
 
+def test_a_dashboard_view_checks_the_map_of_places_once(page, cast, catalogue, plan64):
+    from antoan.indicators.selectors.places import rollup
+    from antoan.places.models import Place
+
+    client = page(cast["manager1"])
+    client.get("/indicators/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/indicators/").status_code == 200
+    checks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "places_place"' in q["sql"] and "COUNT(" in q["sql"]
+    ]
+    assert len(checks) == 1, checks  # four reads of the map, one check
+    # Kept within a request only: outside one (commands, jobs) every read checks the places.
+    commune = Place.objects.filter(level=Place.Level.COMMUNE, valid_to__isnull=True).first()
+    Place.objects.create(
+        code="99999",
+        name="Phường Mới",
+        level=Place.Level.COMMUNE,
+        parent=commune.parent,
+        valid_from=commune.valid_from,
+    )
+    assert "99999" in rollup().communes
+
+
 def test_an_indicator_page_gives_definition_numerator_and_denominator(page, cast, catalogue):
     for _ in range(5):
         open_case(cast["worker1"])
