@@ -1,11 +1,13 @@
 """The number of unread notifications that every page's menu shows, kept in the cache.
 
-Every signed-in page draws the badge, and counting was a query on every view (about 1.5 ms of
-CPU: a sixteenth of an average page in the load test, docs/performance.md). Each user's count
-is kept under a *version* of that user's notifications. Creating notifications or marking them
-read replaces the version at once and again when the transaction commits, so the next page
-counts again. A count another request reads while the change commits is kept under the version
-replaced at commit, which nobody asks for any more: it can never hide the new notification.
+Every signed-in page draws the badge, and counting was a query on every view: about 1.5 ms of
+CPU, where an average page of the load test costs about 19 ms (docs/performance.md).
+
+Each user's count is kept under a *version* of that user's notifications. Creating
+notifications or marking them read replaces the version at once and again when the transaction
+commits, so the next page counts again. A count another request reads while the change commits
+is kept under the version replaced at commit, which nobody asks for any more: it can never hide
+the new notification.
 
 Counts also expire after ``SECONDS``. That bounds what a change not made through
 :func:`changed` can leave behind: notifications deleted with their referral or user (erasure),
