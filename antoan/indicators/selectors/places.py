@@ -74,9 +74,11 @@ def rollup() -> Rollup:
 
 
 def forget() -> None:
-    """Drop the kept map (after a test corrects a place in place)."""
+    """Drop the kept map (after a test corrects a place in place), and stop keeping it for the
+    rest of the current request: a streaming response a test never read to its end leaves its
+    request unfinished, and every read after ``forget`` must check the places again."""
     _cache.clear()
-    _request.rollup = None
+    _request.active, _request.rollup = False, None
 
 
 def _request_started(**kwargs: Any) -> None:
