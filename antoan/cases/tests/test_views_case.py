@@ -374,6 +374,29 @@ def test_list_queries_do_not_grow_with_the_cases(client, cast, open_case, clock)
 # --- Lists and search -------------------------------------------------------------------------
 
 
+def test_a_list_row_shows_the_case_as_its_worker_reads_it(client, cast, open_case, clock):
+    from django.utils import timezone
+
+    followed = open_case(cast["worker1"], full_name="Nguyễn Thị Hòa")
+    waiting = open_case(cast["worker1"], full_name="Trần Thị Mai")
+    Case.objects.filter(pk=waiting.pk).update(assigned_to=None, status="closed", stage="closed")
+    client.force_login(cast["supervisor1"])
+    rows = {
+        row.split('href="/cases/')[1].split("/")[0]: row
+        for row in client.get(reverse("cases:team"))
+        .content.decode()
+        .split('data-testid="case-row"')[1:]
+    }
+    row = rows[str(followed.pk)]
+    assert f">{followed.number}</a>" in row and "Nguyễn Thị Hòa" in row
+    assert f"risk-{followed.risk_level}" in row and f">{followed.get_risk_level_display()}<" in row
+    assert f">{followed.get_stage_display()}<" in row
+    assert timezone.localtime(followed.opened_at).strftime("%d/%m/%Y") in row
+    assert cast["worker1"].get_full_name() in row
+    closed = rows[str(waiting.pk)]
+    assert ">Đã đóng</span>" in closed and "Chưa phân công" in closed
+
+
 def test_search_finds_names_typed_without_diacritics(worker1, cast, open_case, clock):
     hoa = open_case(cast["worker1"], full_name="Nguyễn Thị Hòa")
     hoa2 = open_case(cast["worker1"], full_name="Nguyễn Thị Hoà")
