@@ -243,19 +243,19 @@ ANTOAN_INDICATOR_WORK_MEM = env_str("ANTOAN_INDICATOR_WORK_MEM", "64MB")
 DATABASE_ROUTERS = ["antoan.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Audit events are inserted unsealed and chained in batches after the commit ("after_commit",
-# PostgreSQL), or chained at once inside the writer's transaction ("inline": SQLite, where
-# there is one writer at a time anyway, and the test profile, whose test transactions never
-# commit), or only by `manage.py seal_audit --every` ("background"). verify reports an event
-# left unsealed longer than AUDIT_UNSEALED_MAX_SECONDS.
-# See docs/audit.md, "Sealing".
+# Audit events are inserted unsealed and chained in batches by the sealer service while it runs,
+# else by each writer after its commit ("auto", PostgreSQL); always by the writer after its
+# commit ("after_commit"); only by `manage.py seal_audit --every` ("background"); or at once
+# inside the writer's transaction ("inline": SQLite, where there is one writer at a time
+# anyway, and the test profile, whose test transactions never commit). verify reports an event
+# left unsealed longer than AUDIT_UNSEALED_MAX_SECONDS. See docs/audit.md, "Sealing".
 _SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 AUDIT_SEALING = env_str(
-    "ANTOAN_AUDIT_SEALING", "inline" if _SQLITE or ANTOAN_ENV == "test" else "after_commit"
+    "ANTOAN_AUDIT_SEALING", "inline" if _SQLITE or ANTOAN_ENV == "test" else "auto"
 )
-if AUDIT_SEALING not in {"inline", "after_commit", "background"}:
+if AUDIT_SEALING not in {"inline", "auto", "after_commit", "background"}:
     raise ImproperlyConfigured(
-        f"ANTOAN_AUDIT_SEALING={AUDIT_SEALING!r}: use inline, after_commit or background."
+        f"ANTOAN_AUDIT_SEALING={AUDIT_SEALING!r}: use auto, inline, after_commit or background."
     )
 AUDIT_UNSEALED_MAX_SECONDS = env_int("ANTOAN_AUDIT_UNSEALED_MAX_SECONDS", 5)
 

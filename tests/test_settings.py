@@ -110,11 +110,15 @@ def test_production_defaults(tmp_path):
     code = (
         "from django.conf import settings as s;"
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
-        " s.ANTOAN_REQUIRE_2FA, s.ANTOAN_SESSION_IDLE_MINUTES, s.ANTOAN_SESSION_MAX_HOURS)"
+        " s.ANTOAN_REQUIRE_2FA, s.ANTOAN_SESSION_IDLE_MINUTES, s.ANTOAN_SESSION_MAX_HOURS,"
+        " s.AUDIT_SEALING)"
     )
     result = _manage("shell", "--no-imports", "-c", code, env=env, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True", "True", "31536000", "True", "30", "12"]
+    assert result.stdout.split() == [
+        *("False", "True", "True", "31536000", "True", "30", "12"),
+        "auto",  # left to the sealer service while it runs (docs/audit.md)
+    ]
 
 
 def test_a_checkout_marked_by_make_run_uses_the_local_profile(tmp_path):

@@ -143,7 +143,8 @@ def audit_record(
                 # Chain it now, inside the caller's transaction (SQLite, the test profile): the
                 # head lock is then held until the caller commits, as before sealing existed.
                 _seal_batch(own=event)
-            elif _sealing_mode() == "after_commit":
+            elif _sealing_mode() in {"after_commit", "auto"}:
+                # No sealer service lock on SQLite: "auto" seals after commit, as after_commit.
                 transaction.on_commit(seal_after_commit)
             # "background": only ``manage.py seal_audit --every`` seals.
     if action == "permission_denied" and http_request is not None:
@@ -154,7 +155,8 @@ def audit_record(
 # The writer's one statement on PostgreSQL (migration core/0007): insert, and seal as the mode
 # says. The columns are passed as parameters; the function writes them with cached plans.
 _APPEND_SQL = (
-    "SELECT event_id, event_seq, event_prev_hash, event_hash, stuck FROM antoan_audit_append("
+    "SELECT event_id, event_seq, event_prev_hash, event_hash, stuck, service"
+    " FROM antoan_audit_append("
     "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::inet, %s::jsonb, %s::jsonb, %s)"
 )
 
@@ -168,6 +170,9 @@ def _append_postgresql(event: AuditEvent) -> None:
     mode = _sealing_mode()
     if mode == "inline":
         seal = "inline"
+    elif mode == "auto":
+        # Left to the sealer service if it runs; if not, as after_commit (migration core/0009).
+        seal = "auto_later" if connection.in_atomic_block else "auto"
     elif mode == "after_commit" and not connection.in_atomic_block:
         # Autocommit: seal now if no one else is sealing (the lock lasts this one statement).
         seal = "try"
@@ -196,7 +201,7 @@ def _append_postgresql(event: AuditEvent) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_APPEND_SQL, params)
         found = cursor.fetchone()
-    event.pk, event.seq, prev_hash, hash_, stuck = found
+    event.pk, event.seq, prev_hash, hash_, stuck, service = found
     event.prev_hash, event.hash = prev_hash or "", hash_ or ""
     event._state.adding = False
     event._state.db = connection.alias
@@ -205,7 +210,7 @@ def _append_postgresql(event: AuditEvent) -> None:
         # Python seals from there, in the caller's transaction if there is one.
         with transaction.atomic(savepoint=False):
             _seal_batch_python(own=event, fsync=True)
-    if mode == "after_commit" and event.seq is None:
+    if mode in {"after_commit", "auto"} and event.seq is None and not service:
         # After the commit, make sure this event is sealed (by us, or by the sealer at work).
         if connection.in_atomic_block:
             transaction.on_commit(partial(seal_after_commit, event.pk))
@@ -236,6 +241,42 @@ def _seals_inline() -> bool:
 # nothing. The chain head's row lock, taken next, is what every change of the chain holds
 # (inline sealing takes only that one).
 SEALER_LOCK = 0x616E746F616E  # "antoan"
+# The sealer service (``seal_audit --every``) holds this lock exclusively for as long as it
+# runs; in "auto" mode a writer that cannot take it in shared mode leaves its event to the
+# service (migration core/0009).
+SEALER_SERVICE_LOCK = SEALER_LOCK + 1
+_service_connection: Any = None  # the connection the service lock was taken on
+
+
+def hold_sealer_service_lock() -> bool:
+    """Take (or keep) the sealer service's lock; True while this process holds it.
+
+    A session lock lasts as long as its connection: called before every round of the service,
+    this takes it again on a new connection (after a reconnect) and sends nothing while the
+    same connection holds it. False when another service holds it (this one is then only a
+    backstop, and takes over when that one stops) and on SQLite (no such lock: "auto" writers
+    seal after their commit there).
+    """
+    global _service_connection
+    if connection.vendor != "postgresql":
+        return False
+    connection.ensure_connection()
+    if _service_connection is not None and connection.connection is _service_connection:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SEALER_SERVICE_LOCK])
+        held = bool(cursor.fetchone()[0])
+    _service_connection = connection.connection if held else None
+    return held
+
+
+def release_sealer_service_lock() -> None:
+    """Let go of the service's lock (a stopping service): writers seal for themselves again."""
+    global _service_connection
+    if _service_connection is not None and connection.connection is _service_connection:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SEALER_SERVICE_LOCK])
+    _service_connection = None
 
 
 def _lock_head(*, fsync: bool) -> tuple[int, str]:

@@ -17,8 +17,17 @@ import pytest
 from django.db import connection, transaction
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from antoan.core.audit import SEALER_LOCK, audit_record, audit_verify, event_hash, seal_audit
+from antoan.core.audit import (
+    _APPEND_SQL,
+    SEALER_LOCK,
+    SEALER_SERVICE_LOCK,
+    audit_record,
+    audit_verify,
+    event_hash,
+    seal_audit,
+)
 from antoan.core.models import AuditEvent
 
 pytestmark = pytest.mark.postgres_only
@@ -198,7 +207,39 @@ def test_the_seal_trigger_names_every_column(db):
         ), column
 
 
-def test_the_functions_use_the_python_lock_key():
+def test_the_functions_use_the_python_lock_keys():
     migration = importlib.import_module("antoan.core.migrations.0007_audit_seal_in_database")
     assert migration.SEALER_LOCK == SEALER_LOCK
     assert str(SEALER_LOCK) in migration.FUNCTIONS
+    service = importlib.import_module("antoan.core.migrations.0009_audit_sealer_service")
+    assert (service.SEALER_LOCK, service.SERVICE_LOCK) == (SEALER_LOCK, SEALER_SERVICE_LOCK)
+    assert str(SEALER_LOCK) in service.APPEND and str(SEALER_SERVICE_LOCK) in service.APPEND
+
+
+def test_the_sealer_service_migration_goes_back_and_forth(transactional_db):
+    """Reversed, the writers' function is core/0007's again (no ``service`` column); forward,
+    the new one. Either way an append works and the chain verifies."""
+    from django.core.management import call_command
+
+    def columns() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT unnest(proargnames) FROM pg_proc WHERE proname = 'antoan_audit_append'"
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    try:
+        call_command("migrate", "core", "0008", verbosity=0)
+        assert "service" not in columns()
+        with connection.cursor() as cursor:
+            params = [timezone.now(), None, "", None, "", "view", "case", "0", "", "", None]
+            cursor.execute(
+                _APPEND_SQL.replace(", service", ""),
+                [*params, "[]", "{}", "try"],
+            )
+    finally:
+        call_command("migrate", "core", verbosity=0)
+    assert "service" in columns()
+    audit_record(action="view", object_type="case", object_id=1)
+    seal_audit()
+    assert audit_verify().ok

@@ -1,23 +1,38 @@
 """Sealing after commit: events are written without the chain-head lock and chained later.
 
-These tests switch ``AUDIT_SEALING`` to ``after_commit`` (production on PostgreSQL) or
-``background`` (to keep events unsealed); the test profile seals inline because a test's own
-transaction never commits. See docs/audit.md.
+These tests switch ``AUDIT_SEALING`` to ``auto`` (production on PostgreSQL: left to the sealer
+service while it runs), ``after_commit`` (each writer sees to its own event, as ``auto`` does
+without a service) or ``background`` (to keep events unsealed); the test profile seals inline
+because a test's own transaction never commits. See docs/audit.md.
 """
 
 from __future__ import annotations
 
 import io
+import signal
+import subprocess
+import sys
 import threading
+import time
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from antoan.core.audit import audit_record, audit_verify, seal_audit
+from antoan.core.audit import (
+    SEALER_SERVICE_LOCK,
+    audit_record,
+    audit_verify,
+    hold_sealer_service_lock,
+    release_sealer_service_lock,
+    seal_audit,
+)
 from antoan.core.models import AuditEvent
 from antoan.core.selectors import audit_event_page
 from antoan.places.models import Place
+from tests.ops.servers import clean_env
 
 postgres_only = pytest.mark.postgres_only
 
@@ -205,4 +220,129 @@ def test_in_background_mode_only_the_backstop_seals(transactional_db, background
     assert AuditEvent.objects.get().seq is None  # committed, left for the sealer service
     call_command("seal_audit", stdout=io.StringIO())
     assert sealed_seqs() == [1]
+    assert audit_verify().ok
+
+
+# The sealer service and "auto" sealing (the default on PostgreSQL) ----------------------------
+
+
+@pytest.fixture
+def auto(settings):
+    settings.AUDIT_SEALING = "auto"
+
+
+def _service_running() -> bool:
+    """Seen from another session, as a writer sees it: does someone hold the service lock?"""
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname=s["NAME"], user=s["USER"], host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432
+    ) as other:
+        free = other.execute(
+            "SELECT pg_try_advisory_lock_shared(%s)", [SEALER_SERVICE_LOCK]
+        ).fetchone()[0]
+        if free:
+            other.execute("SELECT pg_advisory_unlock_shared(%s)", [SEALER_SERVICE_LOCK])
+    return not free
+
+
+def _sealed(event_id: int) -> bool:
+    return AuditEvent.objects.filter(pk=event_id, seq__isnull=False).exists()
+
+
+@postgres_only
+def test_without_a_sealer_service_auto_writers_seal_their_own_events(transactional_db, auto):
+    assert not _service_running()
+    alone = audit_record(action="view", object_type="case", object_id=1)
+    assert alone.seq == 1  # sealed by its own statement
+    with transaction.atomic():
+        inside = audit_record(action="view", object_type="case", object_id=2)
+        assert inside.seq is None
+    assert _sealed(inside.pk)  # right after the commit
+    assert audit_verify().ok
+
+
+@postgres_only
+def test_while_the_sealer_service_runs_writers_only_insert(transactional_db, auto, tmp_path):
+    """``seal_audit --every`` run as systemd runs it: a process, stopped with SIGTERM."""
+    s = connection.settings_dict
+    env = clean_env(
+        ANTOAN_ENV="test",
+        DATABASE_URL=(
+            f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+        ),
+    )
+    log = tmp_path / "sealer.log"
+    with log.open("w") as out:
+        service = subprocess.Popen(
+            [sys.executable, "manage.py", "seal_audit", "--every", "0.1"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(150):
+            if _service_running() or service.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert _service_running(), log.read_text()
+
+        left = [audit_record(action="view", object_type="case", object_id=i) for i in range(3)]
+        with transaction.atomic():
+            left.append(audit_record(action="view", object_type="case", object_id=3))
+        assert [event.seq for event in left] == [None] * 4  # no writer sealed anything
+        for _ in range(100):
+            if all(_sealed(event.pk) for event in left):
+                break
+            time.sleep(0.05)
+        assert sealed_seqs() == [1, 2, 3, 4]  # the service did, within its round
+
+        # Events written just before the service stops are sealed by it on the way out.
+        late = audit_record(action="view", object_type="case", object_id=4)
+        assert late.seq is None
+        service.send_signal(signal.SIGTERM)
+        assert service.wait(timeout=30) == 0, log.read_text()
+    finally:
+        if service.poll() is None:
+            service.kill()
+            service.wait()
+    assert _sealed(late.pk)
+    assert not _service_running()
+    assert "writers leave their audit events to this process" in log.read_text()
+    # With the service gone, writers seal for themselves again.
+    assert audit_record(action="view", object_type="case", object_id=5).seq == 6
+    assert audit_verify().ok
+
+
+@postgres_only
+def test_a_second_sealer_service_waits_then_takes_over(transactional_db, auto):
+    """Two services: one holds the lock; the other takes it once the first lets go."""
+    results: dict[str, bool] = {}
+    first_holds, first_may_go = threading.Event(), threading.Event()
+
+    def first() -> None:
+        try:
+            results["first"] = hold_sealer_service_lock()
+            first_holds.set()
+            first_may_go.wait(timeout=30)
+            release_sealer_service_lock()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_holds.wait(timeout=30)
+    try:
+        assert not hold_sealer_service_lock()  # this one is a backstop while the first runs
+        assert audit_record(action="view", object_type="case", object_id=1).seq is None
+    finally:
+        first_may_go.set()
+        thread.join()
+    assert results["first"]
+    assert hold_sealer_service_lock()  # the first let go: this one takes over
+    assert hold_sealer_service_lock()  # and keeps it (nothing sent while it holds it)
+    assert _service_running()
+    release_sealer_service_lock()
+    assert not _service_running()
+    seal_audit()
     assert audit_verify().ok
