@@ -5,8 +5,12 @@ connection), like the workers of the app servers, appending with ``audit_record`
 one transaction, as an audited read of a case does) for ``BENCH_AUDIT_SECONDS`` (default 3)
 seconds. The clock stops only when every event written is **sealed** (``seq``, ``prev_hash``,
 ``hash`` assigned): the time the last writers' sealing or the backstop ``seal_audit`` takes is
-counted. The floor is the same number of processes doing a plain INSERT of the same row, one
-transaction each, for the same time.
+counted. In ``auto`` (the default on PostgreSQL) and ``background`` modes the sealer service
+runs as deployed (``seal_audit --every``, ``BENCH_AUDIT_EVERY`` seconds, default 1) in a
+process of its own, stopped with SIGTERM when the writers are done; the age of the oldest
+unsealed event is sampled meanwhile and printed (how long an event waits for its seal). The
+floor is the same number of processes doing a plain INSERT of the same row, one transaction
+each, for the same time.
 
 Rows: ``median_ms`` and ``floor_ms`` are milliseconds per event over the whole run (1000 /
 events a second), so ``ratio`` reads as usual; ``p95_ms`` is the 95th percentile of one
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import statistics
 import time
 
@@ -26,6 +31,8 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 SECONDS = float(os.environ.get("BENCH_AUDIT_SECONDS", "3"))
+# The sealer service's interval (``seal_audit --every``), as deploy/compose.yaml runs it.
+EVERY = float(os.environ.get("BENCH_AUDIT_EVERY", "1"))
 WRITERS = (1, 8)
 _runs = iter(range(1, 1000))  # each floor run takes its own seq range
 
@@ -36,6 +43,18 @@ def _unsealed() -> int:
     if not AuditEvent._meta.get_field("seq").null:  # before sealing, every event was chained
         return 0
     return AuditEvent.objects.filter(seq__isnull=True).count()
+
+
+_wait: list[float] = []  # the oldest unsealed event's age at each sample of a run (seconds)
+
+
+def _oldest_unsealed_age() -> float:
+    from django.db.models import Min
+
+    from antoan.core.models import AuditEvent
+
+    oldest = AuditEvent.objects.filter(seq__isnull=True).aggregate(at=Min("occurred_at"))["at"]
+    return 0.0 if oldest is None else (timezone.now() - oldest).total_seconds()
 
 
 def _ours(user_id: int, until: float, out) -> None:
@@ -76,14 +95,13 @@ def _floor(user_id: int, until: float, out, base: int) -> None:
     out.put(latencies)
 
 
-def _sealer(until: float) -> None:
-    """The backstop as a service (``seal_audit --every``), for AUDIT_SEALING=background."""
-    from antoan.core.audit import seal_audit
+def _sealer() -> None:
+    """The sealer service as deployed (``seal_audit --every``), for AUDIT_SEALING=auto and
+    background; stopped with SIGTERM, as systemd stops it, when the writers are done."""
+    from django.core.management import call_command
 
-    while time.perf_counter() < until:
-        seal_audit(blocking=True)
-        time.sleep(0.05)
-    connection.close()
+    with open(os.devnull, "w") as quiet:
+        call_command("seal_audit", every=EVERY, stdout=quiet)
 
 
 def _run(target, writers: int, args: tuple, *, seal: bool) -> tuple[float, int, float]:
@@ -101,15 +119,29 @@ def _run(target, writers: int, args: tuple, *, seal: bool) -> tuple[float, int, 
     ]
     from django.conf import settings
 
-    if seal and settings.AUDIT_SEALING == "background":
-        procs_sealer = [ctx.Process(target=_sealer, args=(until,))]
+    if seal and settings.AUDIT_SEALING in {"auto", "background"}:
+        procs_sealer = [ctx.Process(target=_sealer)]
     else:
         procs_sealer = []
-    for p in procs + procs_sealer:
+    for p in procs_sealer + procs:
         p.start()
-    # A writer that died would never report: wait a bounded time, then fail loudly.
-    latencies = [x for _ in procs for x in out.get(timeout=SECONDS + 120)]
-    for p in procs + procs_sealer:
+    # A writer that died would never report: wait a bounded time, then fail loudly. Meanwhile
+    # the age of the oldest unsealed event is sampled: how long an event waits to be sealed.
+    reports: list[list[float]] = []
+    deadline = until + 120
+    while len(reports) < len(procs):
+        try:
+            reports.append(out.get(timeout=0.25))
+        except queue.Empty:
+            if time.perf_counter() > deadline:
+                raise RuntimeError("an audit writer did not report") from None
+        if seal:
+            _wait.append(_oldest_unsealed_age())
+    latencies = [x for report in reports for x in report]
+    for p in procs:
+        p.join()
+    for p in procs_sealer:
+        p.terminate()  # SIGTERM: the service seals what was left to it, then stops
         p.join()
     if seal:
         # Whatever the writers left unsealed (at most the last batch) is sealed before the
@@ -154,7 +186,7 @@ def bench_audit(user, scale: str = "province", *, keep_chain: bool = False) -> l
 
     # The bench runs with the test profile, which seals inline; measure what production runs.
     settings.AUDIT_SEALING = os.environ.get(
-        "ANTOAN_AUDIT_SEALING", "after_commit" if connection.vendor == "postgresql" else "inline"
+        "ANTOAN_AUDIT_SEALING", "auto" if connection.vendor == "postgresql" else "inline"
     )
     print(f"audit sealing: {settings.AUDIT_SEALING}", flush=True)
     try:
@@ -166,13 +198,15 @@ def bench_audit(user, scale: str = "province", *, keep_chain: bool = False) -> l
 
 
 def _writers_row(user, writers: int, scale: str) -> dict:
+    _wait.clear()
     ours, n_ours, p95 = _run(_ours, writers, (user.pk,), seal=True)
     floor, _, _ = _run(_floor, writers, (user.pk,), seal=False)
     label = "writer" if writers == 1 else "writers"
     print(
         f"audit append, {writers} {label}: {1 / ours:,.0f} events/s sealed"
         f" ({n_ours} events in {SECONDS:.0f} s + sealing; p95 append {p95 * 1e3:.1f} ms);"
-        f" floor (plain INSERT) {1 / floor:,.0f} events/s",
+        f" floor (plain INSERT) {1 / floor:,.0f} events/s; oldest unsealed event seen"
+        f" {max(_wait, default=0.0):.2f} s",
         flush=True,
     )
     return row(

@@ -7,7 +7,8 @@ whitenoise from a ``collectstatic`` of its own), with a fresh SECRET_KEY and the
 process's own field and index keys (the data were encrypted with them), and Redis as the shared
 cache as production has it (``REDIS_URL``; database ``BENCH_REDIS_URL``, default 13 on
 127.0.0.1, emptied first; without a Redis each worker keeps its own cache, and the run says
-so). Second factors are not
+so), and the audit sealer service beside it (``seal_audit --every 1``, as deployed: the
+workers leave their audit events to it). Second factors are not
 asked for (``ANTOAN_REQUIRE_2FA=false``, as in the test profile), mail stays in memory, cookies
 are not marked secure (plain HTTP on 127.0.0.1).
 
@@ -253,6 +254,15 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
         env=env,
         start_new_session=True,
     )
+    # The audit sealer service, as deployed beside the app servers: the workers' audited reads
+    # are left to it (ANTOAN_AUDIT_SEALING=auto, docs/audit.md).
+    sealer = subprocess.Popen(
+        [sys.executable, "manage.py", "seal_audit", "--every", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         _wait_until_up(f"{host}/accounts/login/", server)
         sessions = work / "sessions.json"
@@ -289,12 +299,13 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
         )
         busy = _busy(ticks, _cpu_ticks())
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        for process in (server, sealer):
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
     stats = _read_csv(Path(f"{prefix}_stats.csv"))
     aggregated = next((r for r in stats if r["Name"] == "Aggregated"), None)
     if aggregated is None:
