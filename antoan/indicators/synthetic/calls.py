@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from antoan.hotline.models import Call, CallNotification
 from antoan.indicators.synthetic import names, people
-from antoan.indicators.synthetic.common import NEW_ERA, START, Batch
+from antoan.indicators.synthetic.common import NEW_ERA, START, Batch, unsaved
 
 if TYPE_CHECKING:
     from antoan.indicators.synthetic.cases import CaseBuilder, Context
@@ -57,7 +57,8 @@ def linked_call(b: CaseBuilder) -> None:
     done = b.past(closed)
     day = b.clock.local_day(received)
     commune = b.commune_on(day)
-    call = Call(
+    call = unsaved(
+        Call,
         received_at=received,
         # Answered at once and over after its duration: a generated call is never left in the
         # live queue (no extra random draw, so the rest of the data stays the same).
@@ -95,7 +96,8 @@ def _notices(ctx: Context, batch: Batch, call: Call, commune_agency, police_agen
         if not ctx.clock.past(at):
             return
         batch.add(
-            CallNotification(
+            unsaved(
+                CallNotification,
                 call=call,
                 agency_id=agency,
                 person_name="" if agency else "Chủ tịch UBND xã",
@@ -140,7 +142,8 @@ def unlinked_calls(ctx: Context, batch: Batch, moments: list[dt.datetime], linke
         done = clock.past(closed) and (
             received < clock.cutoff - dt.timedelta(days=2) or rng.chance(0.6)
         )
-        call = Call(
+        call = unsaved(
+            Call,
             received_at=received,
             answered_at=received,
             ended_at=received + duration,

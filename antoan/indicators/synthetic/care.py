@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from antoan.cases.models import ProtectionMeasure
 from antoan.indicators.synthetic import names
-from antoan.indicators.synthetic.common import ceil_minute
+from antoan.indicators.synthetic.common import ceil_minute, unsaved
 from antoan.indicators.synthetic.world import ProviderRef
 from antoan.referrals.models import Referral, ReferralEvent, ServiceDelivery
 from antoan.referrals.rules import due_at
@@ -135,7 +135,8 @@ def _direct(b: CaseBuilder, need: str, at: dt.datetime) -> None:
     if not b.past(at):
         return
     b.batch.add(
-        ServiceDelivery(
+        unsaved(
+            ServiceDelivery,
             case=b.case,
             service=need,
             delivered_on=b.clock.local_day(at),
@@ -173,7 +174,8 @@ def _referral(
     note = rng.choice(names.REFERRAL_NOTES)
     if not b.past(sent):
         return
-    referral = Referral(
+    referral = unsaved(
+        Referral,
         case=b.case,
         provider_id=provider.id,
         from_agency_id=b.owner.agency_id,
@@ -223,7 +225,8 @@ def _apply(b: CaseBuilder, referral: Referral, steps: list[Step], *, until: dt.d
             referral.delivered_by_id = actor
             referral.delivery_description = description
             b.batch.add(
-                ServiceDelivery(
+                unsaved(
+                    ServiceDelivery,
                     case=b.case,
                     service=referral.service,
                     delivered_on=referral.delivered_on,
@@ -244,7 +247,8 @@ def _apply(b: CaseBuilder, referral: Referral, steps: list[Step], *, until: dt.d
             referral.status = kind
             referral.version += 1  # every answer of the services raises it; "sent" is 1
         b.batch.add(
-            ReferralEvent(
+            unsaved(
+                ReferralEvent,
                 referral=referral,
                 at=at,
                 actor_id=actor,
@@ -291,7 +295,8 @@ def measures(b: CaseBuilder) -> None:
         refused = rng.chance(0.10 if measure_type == "no_contact_commune" else 0.03)
         if not b.past(requested):
             continue
-        measure = ProtectionMeasure(
+        measure = unsaved(
+            ProtectionMeasure,
             case=b.case,
             type=measure_type,
             deciding_body=body,

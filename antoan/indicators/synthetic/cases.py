@@ -43,6 +43,7 @@ from antoan.indicators.synthetic.common import (
     Clock,
     Rng,
     split_exactly,
+    unsaved,
 )
 from antoan.indicators.synthetic.geography import Commune, Geography, Unit
 from antoan.indicators.synthetic.world import Desk, ProviderRef, Staff, World
@@ -266,7 +267,8 @@ class CaseBuilder:
         other = rng.choice(names.NICKNAMES) if rng.chance(0.05) else ""
         phone = names.phone_number(rng) if rng.chance(0.68 if p.age >= 16 else 0.1) else ""
         guardian = names.full_name(rng, "female") if p.child else ""
-        survivor = Survivor(
+        survivor = unsaved(
+            Survivor,
             full_name=full_name,
             other_names=other,
             date_of_birth=p.date_of_birth.isoformat() if p.date_of_birth else "",
@@ -288,7 +290,7 @@ class CaseBuilder:
         )
         self.batch.add(survivor)
         for digest in sorted(name_tokens(full_name) | name_tokens(other)):
-            self.batch.add(SearchToken(survivor=survivor, digest=digest))
+            self.batch.add(unsaved(SearchToken, survivor=survivor, digest=digest))
         return survivor
 
     def _case(self) -> Case:
@@ -303,7 +305,8 @@ class CaseBuilder:
         else:
             self.creator = self.owner.worker(rng)
             source = people.source(rng, womens_union=self.owner is self.desk.womens_union)
-        case = Case(
+        case = unsaved(
+            Case,
             number=f"{ctx.prefix}-{year}-{ctx.numbers[year]:06d}",
             survivor=self.survivor,
             agency_id=self.owner.agency_id,
@@ -349,7 +352,8 @@ class CaseBuilder:
         rng = self.rng
         self.dv = self.dv or kind.dv
         commune = self.commune_on(occurred)
-        incident = Incident(
+        incident = unsaved(
+            Incident,
             case=self.case,
             gbv_type=kind.gbv_type,
             dv_forms=kind.dv_forms,
@@ -369,7 +373,8 @@ class CaseBuilder:
         self.batch.add(incident)
         for person in kind.perpetrators:
             self.batch.add(
-                Perpetrator(
+                unsaved(
+                    Perpetrator,
                     incident=incident,
                     sex=person.sex,
                     age_group=person.age_group,
@@ -395,7 +400,8 @@ class CaseBuilder:
             ("services", self.consent_services),
             ("reporting", self.reporting),
         ):
-            consent = Consent(
+            consent = unsaved(
+                Consent,
                 case=self.case,
                 purpose=purpose,
                 granted=granted,
@@ -447,7 +453,8 @@ class CaseBuilder:
                 return
             accepted = self.past(decided)
             self.batch.add(
-                CaseTransfer(
+                unsaved(
+                    CaseTransfer,
                     case=self.case,
                     from_agency_id=hotline.agency_id,
                     to_agency_id=self.committee.agency_id,

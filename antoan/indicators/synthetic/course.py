@@ -23,6 +23,7 @@ from antoan.cases.models import (
     SafetyPlan,
 )
 from antoan.indicators.synthetic import names, people
+from antoan.indicators.synthetic.common import unsaved
 
 if TYPE_CHECKING:
     from antoan.indicators.synthetic.cases import CaseBuilder
@@ -42,7 +43,8 @@ def assessment_and_plan(b: CaseBuilder) -> None:
         return
     b.assessed_at = at
     b.batch.add(
-        Assessment(
+        unsaved(
+            Assessment,
             case=case,
             needs=list(case.needs),
             answers=answers,
@@ -64,7 +66,8 @@ def assessment_and_plan(b: CaseBuilder) -> None:
         written = at + dt.timedelta(minutes=rng.randint(10, 90))
         if b.past(written):
             b.batch.add(
-                SafetyPlan(
+                unsaved(
+                    SafetyPlan,
                     case=case,
                     content=rng.choice(names.SAFETY_PLANS),
                     created_at=written,
@@ -78,13 +81,18 @@ def assessment_and_plan(b: CaseBuilder) -> None:
     if not b.past(planned):
         return
     b.plan_at = planned
-    plan = CasePlan(
-        case=case, goals=rng.choice(names.PLAN_GOALS), created_at=planned, created_by_id=b.worker
+    plan = unsaved(
+        CasePlan,
+        case=case,
+        goals=rng.choice(names.PLAN_GOALS),
+        created_at=planned,
+        created_by_id=b.worker,
     )
     b.batch.add(plan)
     for need in case.needs:
         provider = b.routes.get(need)
-        item = CasePlanItem(
+        item = unsaved(
+            CasePlanItem,
             plan=plan,
             service=need,
             responsible_agency_id=provider.agency_id if provider else b.owner.agency_id,
@@ -113,7 +121,8 @@ def follow_ups(b: CaseBuilder) -> None:
         )
         following = day + dt.timedelta(days=rng.randint(14, 45))
         b.batch.add(
-            FollowUp(
+            unsaved(
+                FollowUp,
                 case=b.case,
                 done_on=day,
                 method=method,
@@ -165,7 +174,8 @@ def closure_request(b: CaseBuilder, requested, decided, supervisor: int, *, appr
         return
     done = b.past(decided)
     b.batch.add(
-        ClosureRequest(
+        unsaved(
+            ClosureRequest,
             case=b.case,
             reason=b.rng.choice(names.CLOSURE_REASONS),
             checklist=CLOSURE_CHECKLIST,
@@ -197,7 +207,8 @@ def finish(b: CaseBuilder) -> None:
             if new == "closure_requested":
                 before_request = stage
             b.batch.add(
-                CaseStageChange(
+                unsaved(
+                    CaseStageChange,
                     case=case,
                     from_stage=stage,
                     to_stage=new,
@@ -211,7 +222,9 @@ def finish(b: CaseBuilder) -> None:
             continue  # a stage reached without a timeline event (services delivered)
         version += 1
         b.batch.add(
-            CaseEvent(case=case, at=at, actor_id=actor, kind=kind, version=version, data=data)
+            unsaved(
+                CaseEvent, case=case, at=at, actor_id=actor, kind=kind, version=version, data=data
+            )
         )
     case.stage = stage
     case.status = "closed" if stage == "closed" else "open"
