@@ -27,9 +27,9 @@ from antoan.cases import search_index
 from antoan.cases.models import Case
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditEvent
-from antoan.indicators.synthetic import estimates, geography, programme, world
+from antoan.indicators.synthetic import bulk, estimates, geography, programme, world
 from antoan.indicators.synthetic.audit import AuditWriter
-from antoan.indicators.synthetic.cases import Context, first_numbers, write_cases
+from antoan.indicators.synthetic.cases import ORDER, Context, first_numbers, write_cases
 from antoan.indicators.synthetic.common import (
     CHUNK_CASES,
     SCALES,
@@ -106,6 +106,9 @@ def generate(
         workers = spec.workers
     total = spec.cases if cases is None else cases
     say: Callable[[str], None] = (lambda text: stdout.write(text)) if stdout else (lambda _: None)
+    restored = bulk.restore()  # what a run killed while writing its cases had set aside
+    if restored:
+        say(f"Built again what a stopped run had set aside: {len(restored)} tables' indexes.")
     found = previous_run()
     if found is not None:
         return Summary(
@@ -146,7 +149,9 @@ def generate(
             if on_progress is not None:
                 on_progress(done, total)
 
-        write_cases(ctx, seed, total, chunk=chunk, progress=progress, workers=workers)
+        # Written without their secondary indexes and foreign keys, built again after (bulk.py).
+        with bulk.set_aside([*ORDER, AuditEvent]):
+            write_cases(ctx, seed, total, chunk=chunk, progress=progress, workers=workers)
         # The case search's own index, from what was just written (antoan/cases/search_index).
         search_index.fill_missing()
         counts.update(ctx.counts)
