@@ -24,7 +24,11 @@ import multiprocessing
 import os
 import queue
 import statistics
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 from common import row
 from django.db import connection, connections, transaction
@@ -102,6 +106,44 @@ def _sealer() -> None:
 
     with open(os.devnull, "w") as quiet:
         call_command("seal_audit", every=EVERY, stdout=quiet)
+
+
+@contextmanager
+def sealer_service():
+    """The sealer service as deployed (``seal_audit --every``) in a process of its own for the
+    block, so that what is measured meanwhile writes its audit events as production does
+    (``auto``: left to the service). PostgreSQL only; elsewhere nothing is started."""
+    from antoan.core.audit import SEALER_SERVICE_LOCK
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    s = connection.settings_dict
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    url = f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+    env = {**os.environ, "DATABASE_URL": f"{url}/{s['NAME']}"}
+    service = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "manage.py", "seal_audit", "--every", str(EVERY)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):  # until it holds its lock (writers see it then)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock_shared(%s)", [SEALER_SERVICE_LOCK])
+                if not cursor.fetchone()[0]:
+                    break
+                cursor.execute("SELECT pg_advisory_unlock_shared(%s)", [SEALER_SERVICE_LOCK])
+            if service.poll() is not None:
+                raise RuntimeError("the sealer service stopped at once")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("the sealer service did not take its lock within 30 s")
+        yield
+    finally:
+        service.terminate()  # SIGTERM, as systemd stops it
+        service.wait(timeout=120)
 
 
 def _run(target, writers: int, args: tuple, *, seal: bool) -> tuple[float, int, float]:
