@@ -175,6 +175,16 @@ def page(open_page):
     return open_page()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _check_kept_queries():
+    """Every query kept as SQL per shape is also built again and compared (antoan/core/
+    prepared.py), so each test of a caller checks its shapes. pytest-django has read the
+    settings before this file, hence set here rather than through the environment."""
+    from django.conf import settings
+
+    settings.PREPARED_QUERIES_CHECK = True
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Counters kept in the cache (duplicate checks per user and hour) start at zero: users'

@@ -259,6 +259,11 @@ if AUDIT_SEALING not in {"inline", "auto", "after_commit", "background"}:
     )
 AUDIT_UNSEALED_MAX_SECONDS = env_int("ANTOAN_AUDIT_UNSEALED_MAX_SECONDS", 5)
 
+# Queries kept as SQL per shape (antoan/core/prepared.py) are also built again with their real
+# values, and any difference fails: the test suite turns it on (conftest.py), so every test of
+# the case list checks its shapes. Off elsewhere: the bench measures the kept SQL alone.
+PREPARED_QUERIES_CHECK = env_bool("ANTOAN_PREPARED_QUERIES_CHECK", False)
+
 # Passwords: argon2 first; older hashes are upgraded on the next login.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -20,6 +20,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -48,6 +49,7 @@ from antoan.cases.models import (
     Perpetrator,
     ProtectionMeasure,
 )
+from antoan.core import prepared
 from antoan.core.audit import audit_record
 from antoan.core.crypto import blind_index, phone_index
 from antoan.core.permissions import agency_ids_with, memberships
@@ -57,18 +59,40 @@ from antoan.places.models import Place
 _NUMBER = re.compile(r"^[A-Za-z]{1,10}-\d{4}-\d{1,6}$")
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Where a user sees cases: every case of the agencies ``wide``, and in the agencies
+    ``assigned`` those assigned to them (``user_id``)."""
+
+    user_id: int
+    wide: tuple[int, ...]
+    assigned: tuple[int, ...]
+
+    @classmethod
+    def of(cls, user: Any) -> Reach:
+        wide = agency_ids_with(user, Perm.CASE_VIEW_AGENCY)
+        # Where the user sees every case anyway, "assigned to me" adds nothing (and a shorter
+        # condition is a cheaper query to build and to plan).
+        assigned = agency_ids_with(user, Perm.CASE_VIEW_ASSIGNED) - wide
+        return cls(user.pk, tuple(sorted(wide)), tuple(sorted(assigned)))
+
+    @property
+    def agencies(self) -> list[int]:
+        return sorted({*self.wide, *self.assigned})
+
+    def condition(self) -> Q:
+        """The condition selecting these cases (nothing, for most roles)."""
+        condition = Q(pk__in=[])
+        if self.wide:
+            condition |= Q(agency_id__in=self.wide)
+        if self.assigned:
+            condition |= Q(agency_id__in=self.assigned, assigned_to_id=self.user_id)
+        return condition
+
+
 def case_scope(user: Any) -> Q:
     """The condition selecting the cases ``user`` may see (nothing, for most roles)."""
-    agency_wide = agency_ids_with(user, Perm.CASE_VIEW_AGENCY)
-    # Where the user sees every case anyway, "assigned to me" adds nothing (and a shorter
-    # condition is a cheaper query to build and to plan).
-    assigned = agency_ids_with(user, Perm.CASE_VIEW_ASSIGNED) - agency_wide
-    condition = Q(pk__in=[])
-    if agency_wide:
-        condition |= Q(agency_id__in=agency_wide)
-    if assigned:
-        condition |= Q(agency_id__in=assigned, assigned_to=user)
-    return condition
+    return Reach.of(user).condition()
 
 
 def cases_for_user(user: Any) -> QuerySet[Case]:
@@ -199,8 +223,10 @@ class Position:
     newer: bool
 
     @classmethod
-    def of(cls, user: Any, pk: int, *, newer: bool) -> Position:
-        anchor = Subquery(cases_for_user(user).filter(pk=pk).order_by().values("opened_at")[:1])
+    def of(cls, reach: Reach, pk: int, *, newer: bool) -> Position:
+        anchor = Subquery(
+            Case.objects.filter(reach.condition(), pk=pk).order_by().values("opened_at")[:1]
+        )
         return cls(pk, anchor, newer)
 
     @property
@@ -219,7 +245,11 @@ class Position:
 
 def case_search(user: Any, filters: CaseFilters, *, request: Any = None) -> QuerySet[Case]:
     """Cases the user may see matching the filters; the search itself is audited."""
-    qs = _search_queryset(user, filters)
+    names = _name_digests(filters.q) if filters.q else None
+    qs = _search_queryset(Reach.of(user), filters, names)
+    if not _filters_valid(filters) or (names is not None and not names):
+        # Forms and the API report bad values; here they simply match nothing.
+        qs = qs.none()
     _audit_search(user, filters, request)
     return qs
 
@@ -236,20 +266,23 @@ def _audit_search(user: Any, filters: CaseFilters, request: Any) -> None:
 
 
 def _search_queryset(
-    user: Any,
+    reach: Reach,
     filters: CaseFilters,
+    names: list[str] | None,
     *,
     position: Position | None = None,
     related: tuple[str, ...] = ("survivor", "survivor__commune", "agency", "assigned_to"),
 ) -> QuerySet[Case]:
-    """The matching cases newest first (not audited); with ``position``, only those after
-    (older than) or before (newer than) it, the bound applied to the walked word's rows too."""
+    """The matching cases newest first (not audited, filters not checked): by the name-token
+    digests ``names`` when given, else by ``filters.q`` as a case or phone number; with
+    ``position``, only those after (older than) or before (newer than) it, the bound applied
+    to the walked word's rows too."""
     # One filter() for every condition: each call copies the query, and the list is asked for
     # at every page (docs/performance.md, "Case search: the fixed cost").
-    conditions = [case_scope(user)]
+    conditions = [reach.condition()]
     on_case: dict[str, Any] = {}
     if filters.mine:
-        on_case["assigned_to"] = user
+        on_case["assigned_to_id"] = reach.user_id
     if filters.status:
         on_case["status"] = filters.status
     if filters.stage:
@@ -261,15 +294,11 @@ def _search_queryset(
     if position is not None:
         conditions.append(position.condition())
         on_case[position.bound] = position.anchor
-    names = _name_digests(filters.q) if filters.q else None
     if filters.q and names is None:
         conditions.append(_text_condition(filters.q))
     qs = Case.objects.select_related(*related).filter(*conditions, **on_case)
-    if not _filters_valid(filters) or (names is not None and not names):
-        # Forms and the API report bad values; here they simply match nothing.
-        return qs.none().order_by("-opened_at", "-pk")
     if names:
-        return _name_search(qs, user, filters, names, position=position)
+        return _name_search(qs, reach, filters, names, position=position)
     return qs.order_by("-opened_at", "-pk")
 
 
@@ -313,18 +342,23 @@ def case_page(
     the ``limit`` cases after the case ``after``, or before the case ``before``, or the first
     ``limit``. The position is looked up among the cases the user may see (a subquery of the
     same query): any other id, or a page left empty, gives the first page. Audited once, as
-    :func:`case_search`. Reads only the columns the list shows (``CASE_LIST_COLUMNS``)."""
+    :func:`case_search`. Reads only the columns the list shows (``CASE_LIST_COLUMNS``).
+
+    The list and the name search are sent as SQL kept per shape of the query
+    (``antoan.core.prepared``): building and compiling the queryset cost more than the
+    database's answer (docs/performance.md, "Case search: the compiled page")."""
     _audit_search(user, filters, request)
+    reach = Reach.of(user)
+    names = _name_digests(filters.q) if filters.q else None
+    if not _filters_valid(filters) or (names is not None and not names):
+        # Forms report bad values; here they simply match nothing.
+        return CasePage([], older=None, newer=None)
 
-    def page_of(position: Position | None, order: tuple[str, ...]) -> list[Case]:
-        qs = _search_queryset(
-            user, filters, position=position, related=("survivor__commune", "assigned_to")
-        )
-        return list(qs.only(*CASE_LIST_COLUMNS).order_by(*order)[: limit + 1])
+    def page_of(position: int | None, newer: bool) -> list[Case]:
+        return _list_rows(reach, filters, names, limit + 1, position, newer)
 
-    newest = ("-opened_at", "-pk")
     if before is not None:
-        rows = page_of(Position.of(user, before, newer=True), ("opened_at", "pk"))
+        rows = page_of(before, True)
         if len(rows) > limit:
             cases = rows[:limit][::-1]
             return CasePage(cases, older=cases[-1].pk, newer=cases[0].pk)
@@ -332,20 +366,77 @@ def case_page(
             cases = rows[::-1]
             return CasePage(cases, older=cases[-1].pk, newer=None)
     elif after is not None:
-        rows = page_of(Position.of(user, after, newer=False), newest)
+        rows = page_of(after, False)
         if rows:
             cases = rows[:limit]
             return CasePage(
                 cases, older=cases[-1].pk if len(rows) > limit else None, newer=cases[0].pk
             )
-    rows = page_of(None, newest)
+    rows = page_of(None, False)
     cases = rows[:limit]
     return CasePage(cases, older=cases[-1].pk if len(rows) > limit else None, newer=None)
 
 
+_LIST_FILTERS = ("status", "stage", "risk_level", "commune")
+
+
+def _list_rows(
+    reach: Reach,
+    filters: CaseFilters,
+    names: list[str] | None,
+    size: int,
+    position: int | None,
+    newer: bool,
+) -> list[Case]:
+    """Up to ``size`` cases of the list from ``position`` (newest first; oldest first when
+    ``newer``), with the list's columns only."""
+    values: dict[str, Any] = {"wide": list(reach.wide), "assigned": list(reach.assigned)}
+    if reach.assigned or filters.mine:
+        values["user"] = reach.user_id
+    values.update(
+        {name: getattr(filters, name) for name in _LIST_FILTERS if getattr(filters, name)}
+    )
+    if names:
+        values["names"] = names
+    if position is not None:
+        values["position"] = position
+
+    def build(v: Any) -> QuerySet[Case]:
+        """The queryset, every value read from ``v`` (real values or stand-ins)."""
+        scope = Reach(v.get("user", reach.user_id), tuple(v["wide"]), tuple(v["assigned"]))
+        shown = CaseFilters(
+            q="" if names is not None else filters.q,
+            mine=filters.mine,
+            **{name: v.get(name, "") for name in _LIST_FILTERS},
+        )
+        at = Position.of(scope, v["position"], newer=newer) if "position" in v else None
+        qs = _search_queryset(
+            scope, shown, v.get("names"), position=at, related=("survivor__commune", "assigned_to")
+        )
+        order = ("opened_at", "pk") if newer else ("-opened_at", "-pk")
+        return qs.only(*CASE_LIST_COLUMNS).order_by(*order)[:size]
+
+    if filters.q and names is None:
+        # A case or phone number: an exact lookup, built each time (rarely asked).
+        return list(build(values))
+    shape = (
+        "case_page",
+        filters.mine,
+        *(bool(getattr(filters, name)) for name in _LIST_FILTERS),
+        len(reach.wide),
+        len(reach.assigned),
+        "user" in values,
+        len(names or ()),
+        position is not None and newer,
+        position is not None and not newer,
+        size,
+    )
+    return prepared.run(shape, build, values)
+
+
 def _name_search(
     qs: QuerySet[Case],
-    user: Any,
+    reach: Reach,
     filters: CaseFilters,
     digests: list[str],
     *,
@@ -361,10 +452,7 @@ def _name_search(
     case itself; the rows only narrow and order the walk. The walk starts from the last word
     typed (a Vietnamese given name, usually the rarest).
     """
-    agencies = sorted(
-        agency_ids_with(user, Perm.CASE_VIEW_AGENCY)
-        | agency_ids_with(user, Perm.CASE_VIEW_ASSIGNED)
-    )
+    agencies = reach.agencies
     if not agencies:
         return qs.none().order_by("-opened_at", "-pk")
     driver, *others = digests
@@ -387,14 +475,18 @@ def _name_search(
     on_hit: dict[str, Any] = (
         {"hit__agency_id": agencies[0]} if len(agencies) == 1 else {"hit__agency_id__in": agencies}
     )
+    conditions: list[Any] = []
     if filters.status:
         on_hit["hit__status"] = filters.status
     if filters.commune:
-        # The ids as values, so the walk checks them in the index before probing any word.
-        on_hit["hit__commune_id__in"] = list(
-            Place.objects.filter(code=filters.commune).values_list("pk", flat=True)
+        # The commune's ids (a code may name several versions of a place) in the same query,
+        # as values: the walk checks them in the index before probing any word.
+        conditions.append(
+            _AnyOf(
+                F("hit__commune_id"),
+                Subquery(Place.objects.filter(code=filters.commune).order_by().values("pk")),
+            )
         )
-    conditions = []
     if position is not None:
         # The page's position on the walked rows too: a later page skips the rows before it
         # in the index, without probing their other words.
@@ -414,6 +506,31 @@ def _name_search(
         )
         qs = qs.alias(other_words=Subquery(found)).filter(other_words__gte=len(others))
     return qs.order_by("-opened_at", "-pk")
+
+
+class _AnyOf(Func):
+    """``column = ANY(ARRAY(subquery))`` on PostgreSQL, which runs the subquery once and checks
+    its ids as values (in an index, where the column is in it); ``IN (subquery)`` elsewhere.
+    ``IN (subquery)`` on PostgreSQL becomes a join, which loops over the ids and sorts, and
+    takes twice as long to plan (docs/performance.md, "Case search: the compiled page")."""
+
+    output_field = BooleanField()
+    arity = 2
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
+        column, subquery = self.get_source_expressions()
+        lhs, lhs_params = compiler.compile(column)
+        rhs, rhs_params = compiler.compile(subquery)  # "(SELECT ...)"
+        template = "%s = ANY(ARRAY%s)" if connection.vendor == "postgresql" else "%s IN %s"
+        return template % (lhs, rhs), [*lhs_params, *rhs_params]
 
 
 def _filters_valid(filters: CaseFilters) -> bool:
