@@ -346,7 +346,7 @@ def case_page(
 
     The list and the name search are sent as SQL kept per shape of the query
     (``antoan.core.prepared``): building and compiling the queryset cost more than the
-    database's answer (docs/performance.md, "Case search: the compiled page")."""
+    database's answer (docs/performance.md, "Case search: the kept page")."""
     _audit_search(user, filters, request)
     reach = Reach.of(user)
     names = _name_digests(filters.q) if filters.q else None
@@ -512,7 +512,7 @@ class _AnyOf(Func):
     """``column = ANY(ARRAY(subquery))`` on PostgreSQL, which runs the subquery once and checks
     its ids as values (in an index, where the column is in it); ``IN (subquery)`` elsewhere.
     ``IN (subquery)`` on PostgreSQL becomes a join, which loops over the ids and sorts, and
-    takes twice as long to plan (docs/performance.md, "Case search: the compiled page")."""
+    takes twice as long to plan (docs/performance.md, "Case search: the kept page")."""
 
     output_field = BooleanField()
     arity = 2

@@ -3,7 +3,7 @@
 Building a Django queryset and compiling it to SQL can cost more CPU than the database spends
 answering it: the case list's first page at a million cases spent two thirds of its 3 ms of
 CPU in ``filter()`` and the compiler, for a query PostgreSQL answers in 0.7 ms
-(docs/performance.md, "Case search: the compiled page"). A page asked for at every click has
+(docs/performance.md, "Case search: the kept page"). A page asked for at every click has
 few *shapes* (which filters are set, how many agencies the user works in, how many words were
 typed), and the SQL of a shape is always the same text: only the values change.
 
