@@ -206,10 +206,17 @@ def build_search_floor_indexes() -> None:
             cursor.execute(sql)
 
 
+# What a row of the case list shows (the page's columns, CASE_LIST_COLUMNS): every floor reads
+# them, as the page must (until 5 December 2026 the floors read the id, number and name only).
+PAGE_COLUMNS = (
+    "c.id, c.number, c.status, c.stage, c.risk_level, c.opened_at, s.row_key, s.full_name,"
+    " p.name, w.first_name, w.last_name"
+)
 SEARCH_SELECT = (
-    "SELECT c.id, c.number, s.full_name FROM cases_case c"
+    f"SELECT {PAGE_COLUMNS} FROM cases_case c"  # noqa: S608 - fixed text
     " JOIN cases_survivor s ON s.id = c.survivor_id"
     " JOIN places_place p ON p.id = s.commune_id AND p.code = %s"
+    " LEFT JOIN accounts_user w ON w.id = c.assigned_to_id"
 )
 
 
@@ -293,40 +300,39 @@ def search_floor_intersect(agency_id: int, commune: str, digests: list[str]) -> 
 
 def _token_walk(agency_id: int, commune: str, digests: list[str], per_row: bool) -> list[tuple]:
     driver, *others = digests
-    with connection.cursor() as cursor:
-        # The commune's ids first (a code may name several versions of a place): as values, the
-        # walk checks them in the index.
-        cursor.execute("SELECT id FROM places_place WHERE code = %s", [commune])
-        communes = [row[0] for row in cursor.fetchall()]
-        if per_row:
-            marks = ", ".join(["%s"] * len(others))
-            words = (
-                " AND (SELECT COUNT(*) FROM cases_casesearchtoken u"  # noqa: S608
-                f" WHERE u.case_id = t.case_id AND u.digest IN ({marks})) >= %s"
-            )
-            word_params = [*others, len(others)]
-        else:
-            words = "".join(
-                " AND EXISTS (SELECT 1 FROM cases_casesearchtoken u"
-                " WHERE u.case_id = t.case_id AND u.digest = %s)"
-                for _ in others
-            )
-            word_params = others
-        sql = (
-            "SELECT c.id, c.number, s.full_name FROM cases_casesearchtoken t"  # noqa: S608
-            " JOIN cases_case c ON c.id = t.case_id"
-            " JOIN cases_survivor s ON s.id = c.survivor_id"
-            " WHERE t.digest = %s AND t.agency_id = %s AND t.status = 'open'"
-            " AND t.commune_id = ANY(%s)"
-            + (words if others else "")
-            + " ORDER BY t.opened_at DESC, t.case_id DESC LIMIT 25"
+    if per_row:
+        marks = ", ".join(["%s"] * len(others))
+        words = (
+            " AND (SELECT COUNT(*) FROM cases_casesearchtoken u"  # noqa: S608
+            f" WHERE u.case_id = t.case_id AND u.digest IN ({marks})) >= %s"
         )
-        if connection.vendor != "postgresql":
-            sql = sql.replace("= ANY(%s)", "IN (" + ", ".join(["%s"] * len(communes)) + ")")
-            params = [driver, agency_id, *communes, *(word_params if others else [])]
-        else:
-            params = [driver, agency_id, communes, *(word_params if others else [])]
-        cursor.execute(sql, params)
+        word_params = [*others, len(others)]
+    else:
+        words = "".join(
+            " AND EXISTS (SELECT 1 FROM cases_casesearchtoken u"
+            " WHERE u.case_id = t.case_id AND u.digest = %s)"
+            for _ in others
+        )
+        word_params = others
+    # The commune's ids (a code may name several versions of a place) computed once in the same
+    # statement, as values the walk checks in the index (PostgreSQL; IN elsewhere).
+    communes = "SELECT id FROM places_place WHERE code = %s"
+    in_commune = (
+        f"= ANY(ARRAY({communes}))" if connection.vendor == "postgresql" else f"IN ({communes})"
+    )
+    sql = (
+        f"SELECT {PAGE_COLUMNS} FROM cases_casesearchtoken t"  # noqa: S608
+        " JOIN cases_case c ON c.id = t.case_id"
+        " JOIN cases_survivor s ON s.id = c.survivor_id"
+        " JOIN places_place p ON p.id = s.commune_id"
+        " LEFT JOIN accounts_user w ON w.id = c.assigned_to_id"
+        " WHERE t.digest = %s AND t.agency_id = %s AND t.status = 'open'"
+        f" AND t.commune_id {in_commune}"
+        + (words if others else "")
+        + " ORDER BY t.opened_at DESC, t.case_id DESC LIMIT 25"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [driver, agency_id, commune, *(word_params if others else [])])
         return cursor.fetchall()
 
 
