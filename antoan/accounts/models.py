@@ -30,8 +30,12 @@ class User(AbstractUser):
         verbose_name_plural = _("người dùng")
 
     def get_full_name(self) -> str:
-        # Vietnamese order: family name first ("Nguyễn Thị Lan").
-        return f"{self.last_name} {self.first_name}".strip()
+        return self.full_name_of(self.first_name, self.last_name)
+
+    @staticmethod
+    def full_name_of(first_name: str, last_name: str) -> str:
+        """Vietnamese order: family name first ("Nguyễn Thị Lan")."""
+        return f"{last_name} {first_name}".strip()
 
     def get_short_name(self) -> str:
         return self.first_name

@@ -290,7 +290,7 @@ def _search_queryset(
     if filters.risk_level:
         on_case["risk_level"] = filters.risk_level
     if filters.commune:
-        on_case["survivor__commune__code"] = filters.commune
+        conditions.append(_AnyOf(F("survivor__commune_id"), _commune_ids(filters.commune)))
     if position is not None:
         conditions.append(position.condition())
         on_case[position.bound] = position.anchor
@@ -303,7 +303,8 @@ def _search_queryset(
 
 
 # What a row of the case list shows (templates/cases/list.html), and nothing else: no other
-# encrypted field of the survivor is read or decrypted, no agency joined.
+# encrypted field of the survivor is read or decrypted, no agency joined. The commune's and the
+# worker's names come as ``LIST_NAMES``.
 CASE_LIST_COLUMNS = (
     "number",
     "status",
@@ -312,10 +313,28 @@ CASE_LIST_COLUMNS = (
     "opened_at",
     "survivor__full_name",
     "survivor__row_key",  # the name is sealed for its row: checked when it is decrypted
-    "survivor__commune__name",
-    "assigned_to__first_name",
-    "assigned_to__last_name",
 )
+
+
+def _list_names() -> dict[str, Subquery]:
+    """The commune's and the worker's names of a row (``commune_name``, ``worker_first_name``,
+    ``worker_last_name``; None where there is none), each read by its primary key in the
+    select list: joining the two tables instead doubled the time PostgreSQL spends planning
+    the page (docs/performance.md, "Case search: the kept page")."""
+    from antoan.accounts.models import User
+
+    def worker(column: str) -> Subquery:
+        return Subquery(
+            User.objects.filter(pk=OuterRef("assigned_to_id")).order_by().values(column)
+        )
+
+    return {
+        "commune_name": Subquery(
+            Place.objects.filter(pk=OuterRef("survivor__commune_id")).order_by().values("name")
+        ),
+        "worker_first_name": worker("first_name"),
+        "worker_last_name": worker("last_name"),
+    }
 
 
 @dataclass(frozen=True)
@@ -342,7 +361,8 @@ def case_page(
     the ``limit`` cases after the case ``after``, or before the case ``before``, or the first
     ``limit``. The position is looked up among the cases the user may see (a subquery of the
     same query): any other id, or a page left empty, gives the first page. Audited once, as
-    :func:`case_search`. Reads only the columns the list shows (``CASE_LIST_COLUMNS``).
+    :func:`case_search`. Reads only the columns the list shows (``CASE_LIST_COLUMNS``, and the
+    names of :func:`_list_names` as attributes of each case).
 
     The list and the name search are sent as SQL kept per shape of the query
     (``antoan.core.prepared``): building and compiling the queryset cost more than the
@@ -410,11 +430,9 @@ def _list_rows(
             **{name: v.get(name, "") for name in _LIST_FILTERS},
         )
         at = Position.of(scope, v["position"], newer=newer) if "position" in v else None
-        qs = _search_queryset(
-            scope, shown, v.get("names"), position=at, related=("survivor__commune", "assigned_to")
-        )
+        qs = _search_queryset(scope, shown, v.get("names"), position=at, related=("survivor",))
         order = ("opened_at", "pk") if newer else ("-opened_at", "-pk")
-        return qs.only(*CASE_LIST_COLUMNS).order_by(*order)[:size]
+        return qs.only(*CASE_LIST_COLUMNS).annotate(**_list_names()).order_by(*order)[:size]
 
     if filters.q and names is None:
         # A case or phone number: an exact lookup, built each time (rarely asked).
@@ -481,12 +499,7 @@ def _name_search(
     if filters.commune:
         # The commune's ids (a code may name several versions of a place) in the same query,
         # as values: the walk checks them in the index before probing any word.
-        conditions.append(
-            _AnyOf(
-                F("hit__commune_id"),
-                Subquery(Place.objects.filter(code=filters.commune).order_by().values("pk")),
-            )
-        )
+        conditions.append(_AnyOf(F("hit__commune_id"), _commune_ids(filters.commune)))
     if position is not None:
         # The page's position on the walked rows too: a later page skips the rows before it
         # in the index, without probing their other words.
@@ -506,6 +519,11 @@ def _name_search(
         )
         qs = qs.alias(other_words=Subquery(found)).filter(other_words__gte=len(others))
     return qs.order_by("-opened_at", "-pk")
+
+
+def _commune_ids(code: str) -> Subquery:
+    """The ids of the places with this code (a code may name several versions of a place)."""
+    return Subquery(Place.objects.filter(code=code).order_by().values("pk"))
 
 
 class _AnyOf(Func):

@@ -89,8 +89,11 @@ def test_a_row_shows_what_the_list_shows(readers, world):  # noqa: F811
         assert (row.status, row.stage, row.risk_level) == (case.status, case.stage, case.risk_level)
         assert row.opened_at == case.opened_at
         assert row.survivor.full_name == case.survivor.full_name  # decrypted
-        assert row.survivor.commune.name == case.survivor.commune.name
-        assert row.assigned_to.get_full_name() == case.assigned_to.get_full_name()
+        assert row.commune_name == case.survivor.commune.name
+        assert (row.worker_first_name, row.worker_last_name) == (
+            case.assigned_to.first_name,
+            case.assigned_to.last_name,
+        )
 
 
 @override_settings(PREPARED_QUERIES_CHECK=False)

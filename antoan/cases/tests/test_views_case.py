@@ -393,6 +393,7 @@ def test_a_list_row_shows_the_case_as_its_worker_reads_it(client, cast, open_cas
     assert f">{followed.get_stage_display()}<" in row
     assert timezone.localtime(followed.opened_at).strftime("%d/%m/%Y") in row
     assert cast["worker1"].get_full_name() in row
+    assert f">{followed.survivor.commune.name}<" in row
     closed = rows[str(waiting.pk)]
     assert ">Đã đóng</span>" in closed and "Chưa phân công" in closed
 

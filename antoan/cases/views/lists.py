@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from antoan.accounts.models import User
 from antoan.accounts.roles import Perm
 from antoan.cases import choices as c
 from antoan.cases import forms, selectors
@@ -31,9 +32,10 @@ def case_rows(cases: list[Any]) -> list[dict[str, Any]]:
     stage = dict(c.Stage.choices)
     status = dict(c.Status.choices)
     rows = []
+    full_name_of = User.full_name_of
     for case in cases:
-        survivor = case.survivor
-        worker = case.assigned_to
+        # The names come with the row (selectors.case_page): no user or place is loaded.
+        first_name = case.worker_first_name
         closed = case.status == c.Status.CLOSED
         rows.append(
             {
@@ -41,12 +43,14 @@ def case_rows(cases: list[Any]) -> list[dict[str, Any]]:
                 "url": f"{detail}{case.pk}/",
                 "risk_level": case.risk_level,
                 "risk": risk.get(case.risk_level, case.risk_level),
-                "name": survivor.full_name,
+                "name": case.survivor.full_name,
                 "closed": closed,
                 "stage": status[case.status] if closed else stage.get(case.stage, case.stage),
-                "commune": survivor.commune.name if survivor.commune else "",
+                "commune": case.commune_name or "",
                 "opened": timezone.localtime(case.opened_at).strftime("%d/%m/%Y"),
-                "worker": worker.get_full_name() if worker else None,
+                "worker": (
+                    None if first_name is None else full_name_of(first_name, case.worker_last_name)
+                ),
             }
         )
     return rows
