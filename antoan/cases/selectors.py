@@ -304,7 +304,7 @@ def _search_queryset(
 
 # What a row of the case list shows (templates/cases/list.html), and nothing else: no other
 # encrypted field of the survivor is read or decrypted, no agency joined. The commune's and the
-# worker's names come as ``LIST_NAMES``.
+# worker's names come from ``_list_names``.
 CASE_LIST_COLUMNS = (
     "number",
     "status",
