@@ -279,7 +279,7 @@ def _search_queryset(
     to the walked word's rows too."""
     # One filter() for every condition: each call copies the query, and the list is asked for
     # at every page (docs/performance.md, "Case search: the fixed cost").
-    conditions = [reach.condition()]
+    conditions: list[Any] = [reach.condition()]
     on_case: dict[str, Any] = {}
     if filters.mine:
         on_case["assigned_to_id"] = reach.user_id
