@@ -10,8 +10,9 @@ typed), and the SQL of a shape is always the same text: only the values change.
 ``run(shape, build, values)`` builds the queryset of a shape once, with stand-in values of
 the same types (integers above any id handed out, strings marked with a control character),
 compiles it, and keeps the SQL, which parameters are which value, and how Django turns a row
-into objects. Each later call sends that SQL with its own values and builds the same objects Django would (model
-instances, ``select_related`` objects, converters such as the decryption of a field).
+into objects. Each later call sends that SQL with its own values and builds the same objects
+Django would (model instances, ``select_related`` objects, converters such as the decryption
+of a field, annotations).
 
 Safe because:
 
