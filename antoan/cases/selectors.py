@@ -437,18 +437,9 @@ def _list_rows(
     if filters.q and names is None:
         # A case or phone number: an exact lookup, built each time (rarely asked).
         return list(build(values))
-    shape = (
-        "case_page",
-        filters.mine,
-        *(bool(getattr(filters, name)) for name in _LIST_FILTERS),
-        len(reach.wide),
-        len(reach.assigned),
-        "user" in values,
-        len(names or ()),
-        position is not None and newer,
-        position is not None and not newer,
-        size,
-    )
+    # Which filters are set, how many agencies and words: the values tell (prepared.run keys
+    # on them); the rest of what changes the query is named here.
+    shape = ("case_page", filters.mine, position is not None and newer, size)
     return prepared.run(shape, build, values)
 
 

@@ -16,10 +16,12 @@ of a field, annotations).
 
 Safe because:
 
-- the shape is the caller's key and must name everything that changes the SQL beyond the
-  values (a caller that forgets something gets the wrong query, so in the test profile
-  ``PREPARED_QUERIES_CHECK`` builds every query again with the real values and fails on any
-  difference of SQL or parameters: every test of a caller checks its shapes);
+- the key is the caller's shape plus which values are given and how long each list is (an
+  optional filter, the number of agencies or words: never the caller's to repeat); the shape
+  must name whatever else changes the SQL (a caller that forgets something gets the wrong
+  query, so in the test profile ``PREPARED_QUERIES_CHECK`` builds every query again with the
+  real values and fails on any difference of SQL or parameters: every test of a caller checks
+  its shapes);
 - a stand-in that the compiler wrote into the SQL text instead of a parameter, or that does
   not come back as a parameter, refuses the shape (``PreparedQueryError``);
 - a stand-in is only an ``int`` or a ``str``, which Django sends as given.
@@ -79,7 +81,6 @@ class Prepared:
 
     sql: str | None  # None: the shape matches nothing (Django would send no query)
     slots: tuple[tuple[str, int] | tuple[None, Any], ...]  # (value name, index) or (None, constant)
-    sizes: tuple[tuple[str, int | None], ...]  # each value's name, and its length if a list
     model: Any
     init_list: list[str]
     model_slice: slice
@@ -88,8 +89,6 @@ class Prepared:
     annotation_col_map: dict[str, int]
 
     def params(self, values: Mapping[str, Any]) -> list[Any]:
-        if _sizes(values) != self.sizes:
-            raise PreparedQueryError(f"values {_sizes(values)} do not fit the shape {self.sizes}")
         out = []
         for name, at in self.slots:
             if name is None:
@@ -106,9 +105,7 @@ def _sizes(values: Mapping[str, Any]) -> tuple[tuple[str, int | None], ...]:
     )
 
 
-def prepare(
-    queryset: QuerySet, where: Mapping[Any, tuple[str, int]], values: Mapping[str, Any]
-) -> Prepared:
+def prepare(queryset: QuerySet, where: Mapping[Any, tuple[str, int]]) -> Prepared:
     """Compile ``queryset`` (built with the stand-ins ``where`` names) for keeping."""
     compiler = queryset.query.get_compiler(using=queryset.db)
     try:
@@ -131,7 +128,7 @@ def prepare(
         if missing:
             raise PreparedQueryError(f"values not sent as parameters: {missing}")
     if sql is None:
-        return Prepared(None, (), _sizes(values), queryset.model, [], slice(0), [], [], {})
+        return Prepared(None, (), queryset.model, [], slice(0), [], [], {})
     select, klass_info = compiler.select, compiler.klass_info
     fields = klass_info["select_fields"]
     model_slice = slice(fields[0], fields[-1] + 1)
@@ -144,7 +141,6 @@ def prepare(
     return Prepared(
         sql=sql,
         slots=tuple(slots),
-        sizes=_sizes(values),
         model=klass_info["model"],
         init_list=[f[0].target.attname for f in select[model_slice]],
         model_slice=model_slice,
@@ -164,15 +160,16 @@ def run(
     """The objects ``build(values)`` would list, from the SQL kept for ``shape``.
 
     ``shape`` starts with the caller's name (two callers never share a shape) and must tell
-    apart every two calls whose querysets differ by more than ``values``; ``build`` must read
-    every value from its argument, never from elsewhere, and use each one.
+    apart every two calls whose querysets differ by more than ``values`` (which values are
+    given and their lengths are part of the key already); ``build`` must read every value from
+    its argument, never from elsewhere, and use each one.
     """
     db = read_alias()
-    key = (db, connections[db].vendor, *shape)
+    key = (db, connections[db].vendor, *shape, _sizes(values))
     prepared = _kept.get(key)
     if prepared is None:
         given, where = stand_ins(values)
-        prepared = prepare(build(given), where, values)
+        prepared = prepare(build(given), where)
         with _lock:
             if len(_kept) >= MAX_SHAPES:
                 _kept.clear()
