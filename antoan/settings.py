@@ -155,7 +155,13 @@ INSTALLED_APPS = [
 
 # Long work runs as tasks (docs/jobs.md): the database backend, so queued work survives a
 # restart; `manage.py db_worker` runs it (`make run` starts one next to runserver).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Queues: "default" (jobs, docs/jobs.md) and "figures" (dashboard figures, docs/indicators.md).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "figures"],
+    }
+}
 
 MIDDLEWARE = [
     "antoan.core.metrics.MetricsMiddleware",
@@ -339,6 +345,13 @@ ANTOAN_SUPPRESS_BELOW = env_int("ANTOAN_SUPPRESS_BELOW", 5, minimum=2)
 ANTOAN_DASHBOARD_CACHE_SECONDS = env_int("ANTOAN_DASHBOARD_CACHE_SECONDS", 300, minimum=0)
 # How long a view waits for the figures another view is computing before computing its own.
 ANTOAN_DASHBOARD_WAIT_SECONDS = env_int("ANTOAN_DASHBOARD_WAIT_SECONDS", 30, minimum=0)
+# Figures missing from the cache are computed by the task worker while the page says so, and
+# figures older than ANTOAN_DASHBOARD_CACHE_SECONDS are shown (with their time) for this many
+# seconds more while the worker computes them again (docs/indicators.md, "Cached figures").
+# The test profile computes them in the request, as without a worker (tests of the worker's
+# path turn it on).
+ANTOAN_DASHBOARD_BACKGROUND = env_bool("ANTOAN_DASHBOARD_BACKGROUND", ANTOAN_ENV != "test")
+ANTOAN_DASHBOARD_STALE_SECONDS = env_int("ANTOAN_DASHBOARD_STALE_SECONDS", 3600, minimum=0)
 # Codes of the agencies whose analysts, managers and coordinators see the national dashboard
 # (the ministry's departments; comma-separated). Empty: nobody (docs/indicators.md).
 ANTOAN_NATIONAL_AGENCIES = [

@@ -7,8 +7,9 @@ whitenoise from a ``collectstatic`` of its own), with a fresh SECRET_KEY and the
 process's own field and index keys (the data were encrypted with them), and Redis as the shared
 cache as production has it (``REDIS_URL``; database ``BENCH_REDIS_URL``, default 13 on
 127.0.0.1, emptied first; without a Redis each worker keeps its own cache, and the run says
-so), and the audit sealer service beside it (``seal_audit --every 1``, as deployed: the
-workers leave their audit events to it). Second factors are not
+so), the audit sealer service beside it (``seal_audit --every 1``, as deployed: the
+workers leave their audit events to it) and a task worker (``db_worker``, as deployed: it
+computes the dashboards' figures). Second factors are not
 asked for (``ANTOAN_REQUIRE_2FA=false``, as in the test profile), mail stays in memory, cookies
 are not marked secure (plain HTTP on 127.0.0.1).
 
@@ -263,6 +264,16 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
+    # The task worker, as deployed: the dashboards' figures are computed there, not in a web
+    # worker (docs/indicators.md, "Cached figures").
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         _wait_until_up(f"{host}/accounts/login/", server)
         sessions = work / "sessions.json"
@@ -299,7 +310,7 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
         )
         busy = _busy(ticks, _cpu_ticks())
     finally:
-        for process in (server, sealer):
+        for process in (server, sealer, worker):
             os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=30)

@@ -26,6 +26,14 @@ each running the same aggregates: on the million cases a province's first view c
 database work, and five at once queued everything else behind them. Should the first fail or
 take longer than the wait, the others compute for themselves, so nobody waits for good.
 
+With a task worker (``ANTOAN_DASHBOARD_BACKGROUND``, on outside the test profile) no web
+request computes figures: a dashboard whose figures are not kept asks the worker for them
+(``antoan.indicators.tasks.compute_figures``, once per entry) and the page says they are being
+computed until they are there; figures older than the timeout are shown with their time for
+``ANTOAN_DASHBOARD_STALE_SECONDS`` more while the worker computes them again. A worker that has
+not answered within ``ANTOAN_DASHBOARD_WAIT_SECONDS`` is not waited for: the next view computes
+the figures itself, as without a worker.
+
 With more than one app server process the cache must be shared (``REDIS_URL``,
 docs/deployment.md): with the local-memory cache each process keeps its own figures and
 generations, so a bump reaches only the process that made it and the others catch up within
@@ -40,6 +48,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -98,36 +107,117 @@ def key_for(scope: str, question: dict[str, Any]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Figures:
+    """What a dashboard can show now: its figures and when they were computed, or nothing yet
+    (``pending``: the task worker is computing them)."""
+
+    value: Any
+    computed_at: dt.datetime | None
+    refreshing: bool = False  # older than the timeout, shown while computed again
+
+    @property
+    def pending(self) -> bool:
+        return self.computed_at is None
+
+
+def figures(
+    scope: str,
+    question: dict[str, Any],
+    compute: Callable[[], Any],
+    *,
+    recipe: dict[str, Any],
+    fresh: bool = False,
+) -> Figures:
+    """The figures of ``scope`` and ``question``: kept ones, else (with a task worker) asked of
+    the worker, else computed now by ``compute``. ``recipe`` is what the worker needs to
+    compute the same figures (``antoan.indicators.tasks``): JSON, from the same request."""
+    if not background() or timeout() <= 0:
+        return Figures(*cached(scope, question, compute, fresh=fresh))
+    if fresh:
+        forget(scope)
+    key = key_for(scope, question)
+    found = cache.get(key)
+    if found is not None:
+        if _young(found[1]):
+            return Figures(*found)
+        _ask(key, recipe)
+        return Figures(found[0], found[1], refreshing=True)
+    asked_at = _ask(key, recipe)
+    found = cache.get(key)  # computed meanwhile
+    if found is not None:
+        return Figures(*found)
+    if timezone.now() - asked_at < dt.timedelta(seconds=wait_seconds()):
+        return Figures(None, None)
+    # The worker has not answered (stopped, or busy with long jobs): nobody waits for good.
+    return Figures(*cached(scope, question, compute))
+
+
+def background() -> bool:
+    return bool(getattr(settings, "ANTOAN_DASHBOARD_BACKGROUND", False))
+
+
+def stale_seconds() -> int:
+    return int(getattr(settings, "ANTOAN_DASHBOARD_STALE_SECONDS", 0))
+
+
+def _young(computed_at: dt.datetime) -> bool:
+    return timezone.now() - computed_at < dt.timedelta(seconds=timeout())
+
+
+def _ask(key: str, recipe: dict[str, Any]) -> dt.datetime:
+    """Ask the task worker for the figures of ``key``, unless already asked; when they were
+    asked for."""
+    from antoan.indicators.tasks import compute_figures
+
+    now = timezone.now()
+    marker = f"{key}:asked"
+    # Kept past the wait, so that a worker that never answers is not asked again and again.
+    if cache.add(marker, now.timestamp(), int(2 * wait_seconds()) + 1):
+        compute_figures.enqueue(key=key, recipe=recipe)
+        return now
+    stamp = cache.get(marker)
+    return now if stamp is None else dt.datetime.fromtimestamp(stamp, tz=dt.UTC)
+
+
+def keep(key: str, value: Any, computed_at: dt.datetime) -> None:
+    """Keep figures computed at ``computed_at`` (by the worker) under ``key``."""
+    cache.set(key, (value, computed_at), timeout() + stale_seconds())
+    cache.delete(f"{key}:asked")
+
+
 def cached(
     scope: str, question: dict[str, Any], compute: Callable[[], T], *, fresh: bool = False
 ) -> tuple[T, dt.datetime]:
     """``compute()``'s result for ``scope`` and ``question`` and when it was computed: from the
-    cache when it holds one (unless ``fresh``), else computed now and kept."""
+    cache when it holds one computed within the timeout (unless ``fresh``), else computed now
+    and kept."""
     if fresh:
         forget(scope)
     key = key_for(scope, question)
     if not fresh:
         found = cache.get(key)
-        if found is not None:
+        if found is not None and _young(found[1]):
             return found
     seconds = timeout()
     if seconds <= 0:
-        return _compute(compute)
+        return computed(compute)
     lock, token = f"{key}:computing", uuid.uuid4().hex
     if not cache.add(lock, token, int(wait_seconds()) + 1):
         found = _wait_for(key, lock)
         if found is not None:
             return found
     try:
-        value = _compute(compute)
-        cache.set(key, value, seconds)
+        value = computed(compute)
+        cache.set(key, value, seconds + stale_seconds())
     finally:
         if cache.get(lock) == token:
             cache.delete(lock)
     return value
 
 
-def _compute(compute: Callable[[], T]) -> tuple[T, dt.datetime]:
+def computed(compute: Callable[[], T]) -> tuple[T, dt.datetime]:
+    """``compute()``'s result and when it was computed (from a replica, if any)."""
     with replica_reads():  # figures a second old are as good: docs/operations/scaling.md
         return compute(), timezone.now()
 
@@ -139,7 +229,7 @@ def _wait_for(key: str, lock: str) -> Any:
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
         found = cache.get(key)
-        if found is not None:
+        if found is not None and _young(found[1]):
             return found
         if cache.get(lock) is None:
             return cache.get(key)

@@ -122,3 +122,28 @@ def test_the_dashboard_on_a_desk_screen_passes_axe_and_prints(open_page, history
     assert not page.locator("[data-testid=filters]").is_visible()
     page.pdf(path=str(Path(__file__).resolve().parents[2] / "test-artifacts" / "indicators.pdf"))
     assert page.errors == []
+
+
+def test_a_first_view_shows_the_figures_by_itself_once_the_worker_computed_them(
+    open_page, history_2024, settings
+):
+    """With a task worker (production), the first view of a dashboard says its figures are
+    being computed, polls, and shows them without the user doing anything."""
+    from antoan.jobs.worker import run_pending
+
+    settings.ANTOAN_DASHBOARD_BACKGROUND = True
+    page = open_page(width=360, height=740, locale="vi-VN")
+    login(page, "manager1", DEMO_PASSWORD)
+    page.goto(f"{page.base_url}/indicators/?year=2024")
+    pending = page.locator("[data-testid=figures-pending]")
+    pending.wait_for()
+    assert "Đang tính số liệu từ hồ sơ" in pending.inner_text()
+    screenshot(page, "indicators-pending-phone")
+    assert axe_violations(page) == []
+    page.wait_for_timeout(2500)  # a poll answered "not yet" changes nothing
+    assert pending.is_visible()
+    assert run_pending() == 1
+    page.wait_for_selector("[data-testid=card-GBV-02]", timeout=10_000)
+    assert pending.count() == 0
+    assert "Năm 2024" in page.locator("[data-testid=scope]").inner_text()
+    assert page.errors == []

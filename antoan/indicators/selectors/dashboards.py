@@ -62,7 +62,7 @@ class Tile:
 
 @dataclass
 class ProvinceDashboard:
-    calc: Calculator
+    calc: Calculator | None
     cards: list[Card]
     operational: list[Value]
     table_indicator: Indicator | None
@@ -104,6 +104,19 @@ def province_dashboard(
     board.rows = sort_rows(rows, sort)
     board.tiles = tiles([r for r in rows if r.place_code is not None])
     return board
+
+
+def dashboard_figures(
+    query: Query, table_code: str = "", sort: str = ""
+) -> tuple[ProvinceDashboard, list[Indicator]]:
+    """A province's or the country's dashboard as the figure cache keeps it, and the
+    indicators its table may show. The board's calculator is dropped: it holds querysets."""
+    calc = Calculator(query, places_for=[table_code or DEFAULT_TABLE_INDICATOR])
+    choices = [i for i in calc.indicators if calc.supports(i, "commune")]
+    chosen = table_code if table_code in {i.code for i in choices} else ""
+    board = province_dashboard(calc, table_code=chosen, sort=sort or "name")
+    board.calc = None
+    return board, choices
 
 
 def _name_key(v: Value) -> tuple:

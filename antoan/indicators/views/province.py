@@ -13,7 +13,7 @@ from django.views import View
 
 from antoan.accounts.roles import Perm
 from antoan.core.permissions import PermissionRequiredMixin, deny
-from antoan.indicators import exports, figure_cache, forms, services
+from antoan.indicators import exports, figure_cache, forms, services, tasks
 from antoan.indicators.models import Indicator
 from antoan.indicators.selectors import dashboards
 from antoan.indicators.selectors.breakdowns import BREAKDOWNS, category_labels
@@ -80,20 +80,26 @@ class ProvinceDashboardView(PermissionRequiredMixin, View):
         if query is None:
             return render(request, "indicators/province.html", context, status=400)
         scope = figure_cache.province_scope(province.code)
-        params = form.params() if form.is_bound else {}
-        context.update(board_context(request, query, scope, "province", params, REFRESH_FLAG))
+        recipe = tasks.recipe(
+            view="province",
+            province=province.code,
+            params=form.params() if form.is_bound else {},
+            **table_asked(request),
+        )
+        context.update(board_context(request, query, scope, recipe, REFRESH_FLAG))
+        board = context["board"]
         context.update(
             {
                 # The tiles give the overview; a province's hundred-odd rows open on request
                 # (or when the user has just asked for an order).
-                "table_open": len(context["board"].rows) <= TABLE_OPEN_ROWS
-                or "sort" in request.GET,
+                "table_open": board is not None
+                and (len(board.rows) <= TABLE_OPEN_ROWS or "sort" in request.GET),
                 "threshold": threshold(),
                 "filter_label": filter_label(query),
                 "export_query": request.GET.urlencode(),
             }
         )
-        return render(request, "indicators/province.html", context)
+        return answer(request, "indicators/province.html", context)
 
     def post(self, request):
         """ "Compute again": the next view of the page computes the figures afresh (for the
@@ -103,41 +109,70 @@ class ProvinceDashboardView(PermissionRequiredMixin, View):
 
 
 def board_context(
-    request: Any, query: Query, scope: str, view: str, params: dict[str, str], refresh_flag: str
+    request: Any, query: Query, scope: str, recipe: dict[str, Any], refresh_flag: str
 ) -> dict[str, Any]:
     """The dashboard's board, table chooser and times, from the figure cache of ``scope`` (the
-    user's province, or the country) when computed in the last few minutes."""
-    asked_table = (request.GET.get("indicator") or "")[:20]
-    asked_sort = (request.GET.get("sort") or "")[:10]
-
-    def compute() -> tuple[dashboards.ProvinceDashboard, list[Indicator]]:
-        calc = Calculator(query, places_for=[asked_table or dashboards.DEFAULT_TABLE_INDICATOR])
-        choices = [i for i in calc.indicators if calc.supports(i, "commune")]
-        table_form = forms.TableForm(request.GET or None, indicators=choices)
-        table_form.is_valid()
-        chosen = table_form.cleaned_data if table_form.is_bound else {}
-        board = dashboards.province_dashboard(
-            calc, table_code=chosen.get("indicator") or "", sort=chosen.get("sort") or "name"
-        )
-        board.calc = None  # the calculator holds querysets: only its results are kept
-        return board, choices
-
-    question = {"view": view, "params": params, "indicator": asked_table, "sort": asked_sort}
-    (board, choices), computed_at = figure_cache.cached(
-        scope, question, compute, fresh=request.session.pop(refresh_flag, False)
+    user's province, or the country): kept figures, else asked of the task worker (the board is
+    then None and ``figures_pending`` set), else computed now."""
+    question = {
+        "view": recipe["view"],
+        "params": recipe["params"],
+        "indicator": recipe["table"],
+        "sort": recipe["sort"],
+    }
+    found = figure_cache.figures(
+        scope,
+        question,
+        lambda: dashboards.dashboard_figures(query, recipe["table"], recipe["sort"]),
+        recipe=recipe,
+        fresh=request.session.pop(refresh_flag, False),
     )
+    if found.pending:
+        return {"board": None, "figures_pending": True, "poll_seconds": POLL_SECONDS}
+    board, choices = found.value
     table_form = forms.TableForm(request.GET or None, indicators=choices)
     table_form.is_valid()
     return {
         "board": board,
         "table_form": table_form,
-        "computed_at": timezone.localtime(computed_at),
+        "computed_at": timezone.localtime(found.computed_at),
+        "figures_refreshing": found.refreshing,
         "cache_minutes": max(1, figure_cache.timeout() // 60),
-        # The rendered figures ({% cache %} in the template): the figures' own key and the
-        # query string its links repeat. Rendering ~200 cells costs about as much again as
-        # computing them (docs/performance.md).
-        "fragment_key": f"{figure_cache.key_for(scope, question)}|{request.GET.urlencode()}",
-        "fragment_seconds": figure_cache.timeout(),
+        # The rendered figures ({% cache %} in the template): the figures' own key, when they
+        # were computed (the worker replaces them under the same key) and the query string
+        # its links repeat. Rendering ~200 cells costs about as much again as computing them
+        # (docs/performance.md).
+        "fragment_key": "|".join(
+            [
+                figure_cache.key_for(scope, question),
+                found.computed_at.isoformat(),
+                request.GET.urlencode(),
+            ]
+        ),
+        "fragment_seconds": figure_cache.timeout() + figure_cache.stale_seconds(),
+    }
+
+
+# How often a page waiting for its figures asks whether they are there (htmx; without
+# JavaScript the page reloads itself).
+POLL_SECONDS = 2
+
+
+def answer(request: Any, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The page, or to the page's own poll (htmx, while its figures are computed): nothing yet
+    (204), or reload the page (they are there, or the view computed them itself)."""
+    if request.headers.get("HX-Request"):
+        if context.get("figures_pending"):
+            return HttpResponse(status=204)
+        return HttpResponse(headers={"HX-Refresh": "true"})
+    return render(request, template, context)
+
+
+def table_asked(request: Any) -> dict[str, str]:
+    """The table's indicator and order asked in the query string (checked when computed)."""
+    return {
+        "table": (request.GET.get("indicator") or "")[:20],
+        "sort": (request.GET.get("sort") or "")[:10],
     }
 
 
@@ -183,17 +218,18 @@ class NationalDashboardView(PermissionRequiredMixin, View):
                     form.add_error(name if name in form.fields else None, messages)
         if query is None:
             return render(request, "indicators/national.html", context, status=400)
+        recipe = tasks.recipe(view="national", params=params or {}, **table_asked(request))
         context.update(
             {
                 "query": query,
                 "threshold": threshold(),
                 "filter_label": filter_label(query),
                 **board_context(
-                    request, query, figure_cache.NATIONAL, "national", params, NATIONAL_REFRESH_FLAG
+                    request, query, figure_cache.NATIONAL, recipe, NATIONAL_REFRESH_FLAG
                 ),
             }
         )
-        return render(request, "indicators/national.html", context)
+        return answer(request, "indicators/national.html", context)
 
     def post(self, request):
         """ "Compute again" for the national figures."""

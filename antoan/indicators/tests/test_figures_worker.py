@@ -1,0 +1,170 @@
+"""Dashboard figures computed by the task worker (antoan/indicators/tasks.py): the page says they
+are being computed and asks again until they are there; older figures are shown while the worker
+computes them again; a worker that does not answer is not waited for (docs/indicators.md,
+"Cached figures"). The real database backend and django-tasks-db's own worker run the tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from antoan.indicators import figure_cache
+from antoan.indicators.tests.test_counting_rules import open_case
+from antoan.indicators.tests.test_figure_cache import gbv02, other_province_analyst
+from antoan.indicators.tests.test_national import ministry  # noqa: F401 (a fixture)
+from antoan.jobs.worker import run_pending
+
+PENDING = 'data-testid="figures-pending"'
+
+
+@pytest.fixture(autouse=True)
+def worker_computes(settings):
+    settings.ANTOAN_DASHBOARD_BACKGROUND = True
+
+
+@pytest.fixture
+def manager(client, cast, catalogue, plan64):
+    client.force_login(cast["manager1"])
+    return client
+
+
+def asked() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(queue_name="figures", status="READY"))
+
+
+def poll(client, url: str = "/indicators/"):
+    """What the page's htmx poll sends."""
+    return client.get(url, headers={"HX-Request": "true"})
+
+
+def later(monkeypatch, minutes: float) -> None:
+    """The figure cache's clock, ``minutes`` on."""
+    real = timezone.now
+    monkeypatch.setattr(
+        figure_cache,
+        "timezone",
+        types.SimpleNamespace(now=lambda: real() + dt.timedelta(minutes=minutes)),
+    )
+
+
+def test_the_first_view_asks_the_worker_once_and_shows_the_figures_when_computed(manager, cast):
+    for _ in range(6):
+        open_case(cast["worker1"])
+    first = manager.get("/indicators/")
+    assert first.status_code == 200
+    html = first.content.decode()
+    assert PENDING in html
+    assert first.context["board"] is None
+    assert 'data-testid="card-GBV-02"' not in html
+    assert 'data-testid="filters"' in html  # the question can still be changed
+    assert "Đang tính số liệu từ hồ sơ" in html
+    assert '<meta http-equiv="refresh" content="2">' in html  # inside <noscript>
+    # Asked once, however many look meanwhile; the polls answer "not yet".
+    assert manager.get("/indicators/").context["board"] is None
+    assert poll(manager).status_code == 204
+    assert len(asked()) == 1
+    assert run_pending() == 1
+    ready = poll(manager)
+    assert ready.status_code == 200
+    assert ready["HX-Refresh"] == "true"
+    page = manager.get("/indicators/")
+    assert gbv02(page) == (0, 6)
+    assert PENDING not in page.content.decode()
+    assert asked() == []
+
+
+def test_older_figures_are_shown_while_the_worker_computes_them_again(manager, cast, monkeypatch):
+    for _ in range(6):
+        open_case(cast["worker1"])
+    manager.get("/indicators/")
+    run_pending()
+    kept = manager.get("/indicators/")
+    assert gbv02(kept) == (0, 6)
+    assert 'data-testid="figures-refreshing"' not in kept.content.decode()
+    open_case(cast["worker1"])
+    later(monkeypatch, 10)  # past the 5 minutes' timeout, within the hour they are shown
+    old = manager.get("/indicators/")
+    assert gbv02(old) == (0, 6)
+    assert old.context["computed_at"] == kept.context["computed_at"]
+    assert 'data-testid="figures-refreshing"' in old.content.decode()
+    assert poll(manager)["HX-Refresh"] == "true"  # nothing to wait for
+    assert len(asked()) == 1
+    run_pending()
+    new = manager.get("/indicators/")
+    assert gbv02(new) == (0, 7)
+    assert 'data-testid="figures-refreshing"' not in new.content.decode()
+
+
+def test_compute_again_asks_the_worker_for_the_users_own_province(client, manager, cast):
+    for _ in range(6):
+        open_case(cast["worker1"])
+    manager.get("/indicators/")
+    run_pending()
+    theirs = client.__class__()
+    theirs.force_login(other_province_analyst())
+    theirs.get("/indicators/")
+    run_pending()
+    assert gbv02(theirs.get("/indicators/")) == (0, 0)
+    open_case(cast["worker1"])
+    year = timezone.localdate().year
+    assert manager.post(f"/indicators/?year={year}").status_code == 302
+    assert manager.get(f"/indicators/?year={year}").context["board"] is None
+    # Only this province's figures were dropped: the other province's are still served.
+    assert theirs.get("/indicators/").context["board"] is not None
+    run_pending()
+    assert gbv02(manager.get(f"/indicators/?year={year}")) == (0, 7)
+    answer = theirs.get("/indicators/")
+    assert gbv02(answer) == (0, 0)
+    assert {v.place_code for v in answer.context["board"].rows} == {"00004", None}
+
+
+def test_the_worker_computes_the_question_asked(manager, cast):
+    for _ in range(6):
+        open_case(cast["worker1"])
+    url = "/indicators/?indicator=GBV-01&sort=-value"
+    assert manager.get(url).context["board"] is None
+    run_pending()
+    board = manager.get(url).context["board"]
+    assert board.table_indicator.code == "GBV-01"
+    # The other question is another entry, asked of the worker in its turn.
+    assert manager.get("/indicators/").context["board"] is None
+
+
+def test_a_worker_that_does_not_answer_is_not_waited_for(manager, cast, monkeypatch):
+    for _ in range(6):
+        open_case(cast["worker1"])
+    assert manager.get("/indicators/").context["board"] is None
+    later(monkeypatch, 1)  # longer than the 30 seconds' wait, and no worker ran
+    assert poll(manager)["HX-Refresh"] == "true"
+    page = manager.get("/indicators/")
+    assert gbv02(page) == (0, 6)  # computed by the view itself
+    assert len(asked()) == 1  # still queued for when the worker comes back
+
+
+def test_the_national_page_is_computed_by_the_worker_for_the_country(client, cast, ministry):  # noqa: F811
+    for _ in range(6):
+        open_case(cast["worker1"])
+    client.force_login(ministry)
+    first = client.get("/indicators/national/")
+    assert first.status_code == 200
+    assert PENDING in first.content.decode()
+    assert poll(client, "/indicators/national/").status_code == 204
+    run_pending()
+    board = client.get("/indicators/national/").context["board"]
+    assert {v.place_code for v in board.rows} >= {"33"}
+    # The province's own dashboard is its own entry, computed for its own scope.
+    client.force_login(cast["manager1"])
+    assert client.get("/indicators/").context["board"] is None
+    run_pending()
+    own = client.get("/indicators/")
+    assert {v.place_code for v in own.context["board"].rows} == {"11953", "12452", None}
+
+
+def test_a_bad_question_asks_nothing(manager):
+    answer = manager.get("/indicators/?year=1800")
+    assert answer.status_code == 400
+    assert asked() == []
