@@ -161,6 +161,12 @@ def stale_seconds() -> int:
     return int(getattr(settings, "ANTOAN_DASHBOARD_STALE_SECONDS", 0))
 
 
+def kept_for() -> int:
+    """Seconds an entry stays in the cache: the timeout, and with a worker the time older
+    figures are shown while computed again."""
+    return timeout() + (stale_seconds() if background() else 0)
+
+
 def _young(computed_at: dt.datetime) -> bool:
     return timezone.now() - computed_at < dt.timedelta(seconds=timeout())
 
@@ -182,7 +188,7 @@ def _ask(key: str, recipe: dict[str, Any]) -> dt.datetime:
 
 def keep(key: str, value: Any, computed_at: dt.datetime) -> None:
     """Keep figures computed at ``computed_at`` (by the worker) under ``key``."""
-    cache.set(key, (value, computed_at), timeout() + stale_seconds())
+    cache.set(key, (value, computed_at), kept_for())
     cache.delete(f"{key}:asked")
 
 
@@ -209,7 +215,7 @@ def cached(
             return found
     try:
         value = computed(compute)
-        cache.set(key, value, seconds + stale_seconds())
+        cache.set(key, value, kept_for())
     finally:
         if cache.get(lock) == token:
             cache.delete(lock)

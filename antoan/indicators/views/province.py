@@ -149,7 +149,7 @@ def board_context(
                 request.GET.urlencode(),
             ]
         ),
-        "fragment_seconds": figure_cache.timeout() + figure_cache.stale_seconds(),
+        "fragment_seconds": figure_cache.kept_for(),
     }
 
 
