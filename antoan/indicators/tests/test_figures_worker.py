@@ -134,6 +134,24 @@ def test_the_worker_computes_the_question_asked(manager, cast):
     assert manager.get("/indicators/").context["board"] is None
 
 
+def test_the_worker_computes_in_the_language_of_the_page(manager, cast, settings):
+    for _ in range(6):
+        open_case(cast["worker1"])
+    manager.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert manager.get("/indicators/").context["board"] is None
+    run_pending()
+    english = manager.get("/indicators/").context["board"]
+    assert {v.place_name for v in english.rows if v.place_code is None} == {"Commune not known"}
+    # The Vietnamese page is its own entry, in Vietnamese.
+    manager.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    assert manager.get("/indicators/").context["board"] is None
+    run_pending()
+    vietnamese = manager.get("/indicators/").context["board"]
+    assert {v.place_name for v in vietnamese.rows if v.place_code is None} == {
+        "Chưa xác định xã, phường"
+    }
+
+
 def test_a_worker_that_does_not_answer_is_not_waited_for(manager, cast, monkeypatch):
     for _ in range(6):
         open_case(cast["worker1"])
