@@ -9,11 +9,15 @@ request (the user's membership), never from anything else."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import connections
 from django.utils import translation
 from django_tasks import task
 
+from antoan.core.routers import read_alias
 from antoan.indicators import figure_cache
 from antoan.indicators.selectors.dashboards import dashboard_figures
 from antoan.indicators.selectors.places import rollup
@@ -50,9 +54,38 @@ def query_of(recipe: dict[str, Any]) -> Query:
 
 @task(queue_name=QUEUE, priority=50)
 def compute_figures(key: str, recipe: dict[str, Any]) -> str:
+    def compute() -> Any:
+        with gently():
+            return dashboard_figures(query_of(recipe), recipe["table"], recipe["sort"])
+
     with translation.override(recipe["language"] or None):
-        value, computed_at = figure_cache.computed(
-            lambda: dashboard_figures(query_of(recipe), recipe["table"], recipe["sort"])
-        )
+        value, computed_at = figure_cache.computed(compute)
     figure_cache.keep(key, value, computed_at)
     return "kept"
+
+
+# PostgreSQL settings of the worker's aggregates (docs/performance.md, fifth pass).
+GENTLY = {"max_parallel_workers_per_gather": "0", "jit": "off", "random_page_cost": "1.1"}
+
+
+@contextmanager
+def gently() -> Iterator[None]:
+    """The worker's aggregates leave the cores to the people at work: on PostgreSQL, no
+    parallel workers (one core, not all of them), no JIT compilation (a third of the CPU of a
+    province's dashboard on the million cases) and the random page cost of an SSD (1.1, not
+    the spinning disk's 4 of PostgreSQL's default), so the planner reads a province's rows by
+    its indexes more often: half the CPU in all (docs/performance.md). The connection is left
+    as it was found."""
+    connection = connections[read_alias()]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        for name, value in GENTLY.items():
+            cursor.execute(f"SET {name} = {value}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name in GENTLY:
+                cursor.execute(f"RESET {name}")

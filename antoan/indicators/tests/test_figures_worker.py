@@ -9,10 +9,11 @@ import datetime as dt
 import types
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from antoan.indicators import figure_cache
+from antoan.indicators import figure_cache, tasks
 from antoan.indicators.tests.test_counting_rules import open_case
 from antoan.indicators.tests.test_figure_cache import gbv02, other_province_analyst
 from antoan.indicators.tests.test_national import ministry  # noqa: F401 (a fixture)
@@ -186,3 +187,33 @@ def test_a_bad_question_asks_nothing(manager):
     answer = manager.get("/indicators/?year=1800")
     assert answer.status_code == 400
     assert asked() == []
+
+
+def settings_now() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        shown = {}
+        for name in tasks.GENTLY:
+            cursor.execute(f"SHOW {name}")
+            shown[name] = cursor.fetchone()[0]
+    return shown
+
+
+@pytest.mark.postgres_only
+def test_the_workers_aggregates_leave_the_cores_to_the_people_at_work(manager, cast, monkeypatch):
+    for _ in range(6):
+        open_case(cast["worker1"])
+    seen = []
+    real = tasks.dashboard_figures
+
+    def watched(*args):
+        seen.append(settings_now())
+        return real(*args)
+
+    monkeypatch.setattr(tasks, "dashboard_figures", watched)
+    before = settings_now()
+    assert before != tasks.GENTLY
+    manager.get("/indicators/")
+    run_pending()
+    assert seen == [tasks.GENTLY]  # no parallel workers, no JIT while computing
+    assert settings_now() == before  # and the connection left as found
+    assert gbv02(manager.get("/indicators/")) == (0, 6)
