@@ -41,10 +41,10 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/cases/(\d+)/"')
 CALL_LINK = re.compile(r'href="/hotline/(\d+)/"')
 REFERRAL_LINK = re.compile(r'href="/referrals/(\d+)/"')
-# Common Vietnamese family and given names: searches that find many cases, as people's do.
 # A dashboard whose figures the task worker is computing, and how long a page waits for them.
 PENDING = 'data-testid="figures-pending"'
 POLLS = 30
+# Common Vietnamese family and given names: searches that find many cases, as people's do.
 NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Lan", "Hương", "Thị Mai", "nguyen thi"]
 SESSIONS: dict[str, list[dict[str, str]]] = (
     json.loads(open(os.environ["BENCH_LOAD_SESSIONS"]).read())  # noqa: SIM115
