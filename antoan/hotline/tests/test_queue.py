@@ -107,7 +107,17 @@ def test_the_queue_and_the_board_read_a_constant_number_of_queries(
     assert len(result.waiting) == 29 and len(result.active) == 1
 
 
-def test_the_board_counts_by_channel_operator_and_today_and_flags_late_ones(hotline, settings):
+@pytest.fixture
+def at_noon(monkeypatch):
+    """The clock stopped at today's noon in Asia/Ho_Chi_Minh, so that "today" holds the last
+    half hour whenever the test runs (just after midnight it would not)."""
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: noon)
+
+
+def test_the_board_counts_by_channel_operator_and_today_and_flags_late_ones(
+    hotline, settings, at_noon
+):
     settings.ANTOAN_CONTACT_ESCALATE_SECONDS = 120
     agency, op = hotline["agency"], hotline["op"]
     contacts.presence_set(actor=op, state=h.Presence.BUSY)
