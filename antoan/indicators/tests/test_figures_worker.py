@@ -6,7 +6,9 @@ computes them again; a worker that does not answer is not waited for (docs/indic
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from antoan.indicators import figure_cache, tasks
+from antoan.indicators.models import Indicator
 from antoan.indicators.tests.test_counting_rules import open_case
 from antoan.indicators.tests.test_figure_cache import gbv02, other_province_analyst
 from antoan.indicators.tests.test_national import ministry  # noqa: F401 (a fixture)
@@ -40,6 +43,17 @@ def asked() -> list[DBTaskResult]:
 def poll(client, url: str = "/indicators/"):
     """What the page's htmx poll sends."""
     return client.get(url, headers={"HX-Request": "true"})
+
+
+def card_line(response, code: str = "GBV-02") -> str:
+    """What the page shows under a card's figure: its numerator and denominator."""
+    html = response.content.decode()
+    card = html[html.index(f'data-testid="card-{code}"') :]
+    text = unescape(re.sub(r"<[^>]+>", " ", card[: card.index("</article>")]))
+    denominator = Indicator.objects.get(code=code).denominator_label
+    found = re.search(rf"{re.escape(str(denominator))}: (\d+)", text)
+    assert found, text
+    return found.group(1)
 
 
 def later(monkeypatch, minutes: float) -> None:
@@ -90,6 +104,7 @@ def test_older_figures_are_shown_while_the_worker_computes_them_again(manager, c
     later(monkeypatch, 10)  # past the 5 minutes' timeout, within the hour they are shown
     old = manager.get("/indicators/")
     assert gbv02(old) == (0, 6)
+    assert card_line(old) == "6"
     assert old.context["computed_at"] == kept.context["computed_at"]
     assert 'data-testid="figures-refreshing"' in old.content.decode()
     assert poll(manager)["HX-Refresh"] == "true"  # nothing to wait for
@@ -97,6 +112,9 @@ def test_older_figures_are_shown_while_the_worker_computes_them_again(manager, c
     run_pending()
     new = manager.get("/indicators/")
     assert gbv02(new) == (0, 7)
+    # What is read on the page, not only what the view computed: the figures rendered before
+    # are not served again under the same key.
+    assert card_line(new) == "7"
     assert 'data-testid="figures-refreshing"' not in new.content.decode()
 
 
