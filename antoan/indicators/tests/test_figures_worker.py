@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from antoan.core.models import AuditEvent
 from antoan.indicators import figure_cache, tasks
 from antoan.indicators.models import Indicator
 from antoan.indicators.tests.test_counting_rules import open_case
@@ -199,6 +200,20 @@ def test_the_national_page_is_computed_by_the_worker_for_the_country(client, cas
     run_pending()
     own = client.get("/indicators/")
     assert {v.place_code for v in own.context["board"].rows} == {"11953", "12452", None}
+
+
+def test_a_refused_poll_asks_nothing_and_is_audited(client, cast, catalogue, plan64):
+    """The page's poll is the page: the same permission, refused and audited alike, and a
+    refused user never makes the worker compute anything."""
+    client.force_login(cast["worker1"])  # a case worker: no indicators
+    assert poll(client).status_code == 403
+    client.force_login(cast["manager1"])  # a province's manager: not the country's figures
+    assert poll(client, "/indicators/national/").status_code == 403
+    assert asked() == []
+    refused = AuditEvent.objects.filter(
+        action="permission_denied", user__in=[cast["worker1"], cast["manager1"]]
+    )
+    assert refused.count() == 2
 
 
 def test_a_bad_question_asks_nothing(manager):
