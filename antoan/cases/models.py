@@ -8,6 +8,7 @@ Nothing here is deleted (``PROTECT``): records are closed, withdrawn or correcte
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -281,12 +282,25 @@ class Incident(models.Model):
         db_index=False,
         related_name="+",
     )
+    # Whether this is the incident that counts its case's survivor: the case's first incident
+    # recorded with statistics consent. Kept on the row by ``save`` and by
+    # ``counted_first_refresh`` wherever consent changes, so that a province's survivors are
+    # an index range: the anti-join it replaces ("no earlier consented incident of the case")
+    # read every consented incident of the country to count one province
+    # (docs/performance.md, "Dashboards' cohorts by index").
+    counted_first = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["occurred_on", "pk"]
         indexes = [
+            # A province's survivors: one row per case counted (the dashboards' cohorts).
+            models.Index(
+                fields=["counted_place", "case"],
+                condition=Q(counted_first=True),
+                name="incident_first_by_place",
+            ),
             # A province's counted incidents (the dashboards, the reports, the export).
             models.Index(
                 fields=["counted_place", "first_reported_on"],
@@ -329,6 +343,25 @@ class Incident(models.Model):
         if fields is not None:
             kwargs["update_fields"] = {*fields, "counted_place"}
         super().save(*args, **kwargs)
+        if fields is None or "consent_statistics" in fields:
+            counted_first_refresh([self.case_id])
+            self.refresh_from_db(fields=["counted_first"])
+
+
+def counted_first_refresh(case_ids: Iterable[int]) -> int:
+    """Work out again which incident counts each of these cases' survivor
+    (``Incident.counted_first``): the case's first incident recorded with statistics consent,
+    none when no incident has it. One UPDATE over the cases' incidents; called by every write
+    that adds an incident or changes its consent, and after bulk writes (generate_data)."""
+    earlier = Incident.objects.filter(
+        case_id=models.OuterRef("case_id"), consent_statistics=True, pk__lt=models.OuterRef("pk")
+    )
+    first = Q(consent_statistics=True) & ~models.Exists(earlier)
+    return (
+        Incident.objects.filter(case_id__in=list(case_ids))
+        .order_by()
+        .update(counted_first=models.Case(models.When(first, then=True), default=False))
+    )
 
 
 class Perpetrator(models.Model):

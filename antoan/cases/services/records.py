@@ -26,6 +26,7 @@ from antoan.cases.models import (
     Incident,
     Perpetrator,
     SafetyPlan,
+    counted_first_refresh,
 )
 from antoan.cases.services.common import (
     advance,
@@ -267,6 +268,8 @@ def consent_record(
         .exclude(consent_statistics=consent.reporting)
         .update(consent_statistics=consent.reporting)
     )
+    if changed:
+        counted_first_refresh([case.pk])
     if changed and not consent.reporting:
         # A refusal: cached dashboard figures that still count the case are not served again.
         from antoan.indicators import figure_cache
@@ -303,6 +306,7 @@ def consent_withdraw(
     if purpose == c.ConsentPurpose.REPORTING:
         # Statistics count only incidents whose survivor consents: stop counting at once.
         Incident.objects.filter(case=case).update(consent_statistics=False)
+        counted_first_refresh([case.pk])
         # Cached dashboard figures that still count the case are not served again.
         from antoan.indicators import figure_cache
 

@@ -79,6 +79,38 @@ def test_consent_given_again_counts_new_incidents(case, cast, clock):
     assert incident.consent_statistics is True
 
 
+def test_the_incident_that_counts_the_survivor_follows_consent(case, cast, clock):
+    """A survivor counts once, through the case's first incident recorded with statistics
+    consent (``Incident.counted_first``, what the dashboards read by index): not through a
+    later incident, not at all once consent is withdrawn, again once it is given again."""
+    w1 = cast["worker1"]
+
+    def counting():
+        return list(
+            Incident.objects.filter(case=case, counted_first=True).values_list("pk", flat=True)
+        )
+
+    (first,) = Incident.objects.filter(case=case)
+    later = services.incident_add(
+        case=fresh(case), actor=w1, incident=incident_input(clock.today())
+    )
+    assert (later.consent_statistics, later.counted_first) == (True, False)
+    assert counting() == [first.pk]
+
+    clock.advance(minutes=5)
+    services.consent_withdraw(case=fresh(case), actor=w1, purpose="reporting")
+    assert counting() == []
+    # Recorded while consent is withdrawn: not counted either.
+    services.incident_add(case=fresh(case), actor=w1, incident=incident_input(clock.today()))
+    assert counting() == []
+
+    clock.advance(minutes=5)
+    services.consent_record(
+        case=fresh(case), actor=w1, consent=services.ConsentInput(services=True, reporting=True)
+    )
+    assert counting() == [first.pk]
+
+
 def test_a_later_consent_replaces_an_earlier_one(case, cast, clock):
     clock.advance(minutes=1)
     services.consent_record(

@@ -188,13 +188,11 @@ def _flag(condition: Q) -> ExpressionWrapper:
 
 
 def first_counted_incidents() -> QuerySet[Incident]:
-    """One row per case with statistics consent: its first incident recorded with consent."""
-    earlier = Incident.objects.filter(
-        case_id=OuterRef("case_id"), consent_statistics=True, pk__lt=OuterRef("pk")
-    )
-    # An anti-join: for a province, a probe of the case's incidents per row; the grouped
-    # ``MIN(id)`` it replaces read every incident of the country first.
-    return Incident.objects.filter(consent_statistics=True).filter(~Exists(earlier))
+    """One row per case with statistics consent: its first incident recorded with consent,
+    marked on the row (``Incident.counted_first``), so that a province's survivors are read
+    through one partial index; the anti-join it replaces ("no earlier consented incident")
+    hashed every consented incident of the country to count one province."""
+    return Incident.objects.filter(counted_first=True)
 
 
 def _survivors() -> QuerySet:

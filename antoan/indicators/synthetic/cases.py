@@ -244,6 +244,7 @@ class CaseBuilder:
             self._second_incident()
             course.follow_ups(self)
         course.withdrawal(self)
+        self._counted_first()
         course.closure(self)
         care.finish_referrals(self)
         course.finish(self)
@@ -433,6 +434,13 @@ class CaseBuilder:
         )
         for incident in self.incidents:
             incident.consent_statistics = self.reporting
+
+    def _counted_first(self) -> None:
+        """The incident that counts the survivor, as ``Incident.save`` keeps it: the first one
+        recorded with statistics consent (the batch writes a case's incidents in this order)."""
+        first = next((i for i in self.incidents if i.consent_statistics), None)
+        for incident in self.incidents:
+            incident.counted_first = incident is first
 
     def _responsibility(self) -> None:
         """Hotline intakes are left unassigned for the hotline's supervisors, who assign a case

@@ -12,7 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from antoan.accounts.models import Agency, User
@@ -494,3 +494,19 @@ def test_every_generated_incident_counts_at_its_commune_else_the_survivors_else_
         case = incident.case
         expected = incident.commune_id or case.survivor.commune_id or case.agency.place_id
         assert incident.counted_place_id == expected, incident.pk
+
+
+def test_every_generated_case_with_consent_counts_its_survivor_through_its_first_incident(run):
+    # As the case services keep it (``counted_first_refresh``): the case's first incident
+    # recorded with statistics consent, none without consent (withdrawals included).
+    run()
+    first: dict[int, int] = {}
+    for pk, case_id in (
+        Incident.objects.filter(consent_statistics=True).order_by("pk").values_list("pk", "case")
+    ):
+        first.setdefault(case_id, pk)
+    marked = Incident.objects.filter(counted_first=True).values_list("case", "pk")
+    assert dict(marked) == first
+    assert Incident.objects.filter(counted_first=True).count() == len(first)
+    assert Incident.objects.filter(consent_statistics=False).exists()  # withdrawals happen
+    assert Incident.objects.values("case").annotate(n=Count("pk")).filter(n__gt=1).exists()

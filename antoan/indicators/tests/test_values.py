@@ -73,6 +73,7 @@ def world(cast, plan64, catalogue):
         Perpetrator,
         ProtectionMeasure,
         Survivor,
+        counted_first_refresh,
     )
     from antoan.hotline.models import Call
     from antoan.indicators.models import Estimate, Indicator
@@ -152,6 +153,7 @@ def world(cast, plan64, catalogue):
 
     # Case 7: the survivor withdrew consent for statistics (as consent_withdraw does).
     Incident.objects.filter(case=cases[7]).update(consent_statistics=False)
+    counted_first_refresh([cases[7].pk])
 
     # Referrals: case 2 to the hospital (sent +2 h, accepted +5 h, delivered at +8 h); case 1
     # to the police (sent +1 h, accepted +8 h, still open); case 3 declined; case 9 revoked.
