@@ -47,7 +47,9 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -86,6 +88,11 @@ def _generation(scope: str) -> str:
     return cache_tokens.token(f"{PREFIX}:generation:{scope}")
 
 
+def generations(scope: str) -> str:
+    """What ``forget`` changes for ``scope``: figures computed under other generations are old."""
+    return f"{_generation(EVERYTHING)}:{_generation(scope)}"
+
+
 def forget(scope: str = EVERYTHING) -> None:
     """Figures of ``scope`` (every scope by default) computed so far are not served again."""
     cache_tokens.replace(f"{PREFIX}:generation:{scope}")
@@ -99,8 +106,7 @@ def key_for(scope: str, question: dict[str, Any]) -> str:
             PREFIX,
             "v1",
             scope,
-            _generation(EVERYTHING),
-            _generation(scope),
+            generations(scope),
             translation.get_language() or "",
             digest,
         ]
@@ -240,3 +246,40 @@ def _wait_for(key: str, lock: str) -> Any:
         if cache.get(lock) is None:
             return cache.get(key)
     return None
+
+
+# The cohorts' grouped rows read inside ``rows_kept`` (the task worker's dashboards), by what
+# was asked, for a short while: the next dashboard of the same scope (another year, another
+# table) reads them from here instead of the database. Outside the block, always the database.
+_keeping: ContextVar[tuple[str, int] | None] = ContextVar("antoan_rows_kept", default=None)
+_ROWS: dict[tuple, tuple[dt.datetime, list[tuple]]] = {}
+
+
+@contextmanager
+def rows_kept(scope: str, seconds: int) -> Iterator[None]:
+    """Inside the block, rows read for ``scope`` within the last ``seconds`` (and since its
+    figures were last forgotten: "Tính lại ngay", a withdrawn consent) are read again from
+    this process's memory (``rows``)."""
+    token = _keeping.set((generations(scope), seconds))
+    try:
+        yield
+    finally:
+        _keeping.reset(token)
+
+
+def rows(asked: tuple, read: Callable[[], list[tuple]]) -> list[tuple]:
+    """``read()``, or the rows it gave for the same ``asked`` inside ``rows_kept``."""
+    keeping = _keeping.get()
+    if keeping is None or keeping[1] <= 0:
+        return read()
+    tag, seconds = keeping
+    now = timezone.now()
+    for old in [k for k, (at, _rows) in _ROWS.items() if (now - at).total_seconds() >= seconds]:
+        del _ROWS[old]
+    key = (tag, *asked)
+    found = _ROWS.get(key)
+    if found is not None:
+        return found[1]
+    fresh = read()
+    _ROWS[key] = (now, fresh)
+    return fresh

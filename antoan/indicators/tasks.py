@@ -52,10 +52,19 @@ def query_of(recipe: dict[str, Any]) -> Query:
     return parse_query(province, recipe["params"])
 
 
+# How long the worker keeps the cohorts' grouped rows of a dashboard for the next one of the
+# same province (``figure_cache.rows_kept``): a leader's "this year" and "last year", asked
+# together, read the records once. The second's figures may be that much older than it says.
+ROWS_KEPT_SECONDS = 60
+
+
 @task(queue_name=QUEUE, priority=50)
 def compute_figures(key: str, recipe: dict[str, Any]) -> str:
+    national = recipe["view"] == "national"
+    scope = figure_cache.NATIONAL if national else figure_cache.province_scope(recipe["province"])
+
     def compute() -> Any:
-        with gently():
+        with gently(), figure_cache.rows_kept(scope, ROWS_KEPT_SECONDS):
             return dashboard_figures(query_of(recipe), recipe["table"], recipe["sort"])
 
     with translation.override(recipe["language"] or None):

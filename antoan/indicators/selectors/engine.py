@@ -21,10 +21,11 @@ subtracted from another.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, reduce
 from typing import Any
 
 from django.conf import settings
@@ -34,7 +35,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractQuarter, Extra
 from django.utils import timezone
 
 from antoan.core.routers import read_alias
-from antoan.indicators import suppression
+from antoan.indicators import figure_cache, suppression
 from antoan.indicators.periods import PERIOD_CODES, Period, period_for
 from antoan.indicators.selectors.measures import MEASURES, Cohort, Measure
 from antoan.indicators.selectors.places import UNKNOWN, Rollup
@@ -88,19 +89,15 @@ class Scope:
 
     def cohort_places(self, cohort: Cohort) -> Q:
         """The cohort's rows in the scope. With ``Cohort.places`` (``stat_place`` is a COALESCE
-        no index serves), the rows whose id is in the union of one indexed lookup per
-        condition: the province's rows are found through indexes, where filtering on the
-        COALESCE worked it out for every row of the country first."""
+        no index serves), the rows meeting one of its conditions on the cohort's own columns,
+        each of which an index answers (PostgreSQL ORs their bitmaps): the province's rows
+        are found through indexes, where filtering on the COALESCE worked it out for every
+        row of the country first."""
         if self.national:
             return Q()
         if cohort.places is None:
             return self.places_q("stat_place")
-        model = cohort.model
-        lookups = [
-            model.objects.filter(where).order_by().values("pk")
-            for where in cohort.places(self.place_ids)
-        ]
-        return Q(pk__in=lookups[0].union(*lookups[1:], all=True))
+        return reduce(operator.or_, cohort.places(self.place_ids))
 
     @cached_property
     def communes(self) -> list[str]:
@@ -234,19 +231,13 @@ class CohortData:
             return f"SELECT {n}, {place}, t.y, {sub}, {cat}, {total} FROM t {tail}"  # noqa: S608
 
         parts = [grouping(2, n_int, "t.mo", n_text, "GROUP BY t.y, t.mo")]
-        extra: list[Any] = []
         if with_places:
             parts += [
                 grouping(1, "t.stat_place", n_int, n_text, "GROUP BY t.stat_place, t.y"),
-                grouping(
-                    3,
-                    "t.stat_place",
-                    "t.q",
-                    n_text,
-                    "WHERE t.y = %s GROUP BY t.stat_place, t.y, t.q",
-                ),
+                # Every year's, not only the asked one's: the rows then answer a dashboard of
+                # any year, and the worker reuses them (``figure_cache.rows_kept``).
+                grouping(3, "t.stat_place", "t.q", n_text, "GROUP BY t.stat_place, t.y, t.q"),
             ]
-            extra.append(scope.year)
         if dim in cohort.dims:
             parts.append(
                 grouping(4, "t.stat_place", n_int, "t.cat", "GROUP BY t.stat_place, t.y, t.cat")
@@ -269,17 +260,31 @@ class CohortData:
             return scope.row_of(place_id)
 
         alias = read_alias()
-        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-            if scope.national and connections[alias].vendor == "postgresql":
-                # The country's rows: hashes (of the flags' EXISTS over a whole table, and of
-                # the groupings) beat a probe per row, and need more than the default 4 MB. Not
-                # for a province: given the memory, PostgreSQL hashes whole tables for its
-                # flags too, where probing the province's rows through the indexes is three
-                # times faster (docs/performance.md, "Dashboards at national scale").
-                cursor.execute("SET LOCAL work_mem = %s", [settings.ANTOAN_INDICATOR_WORK_MEM])
-            cursor.execute(query, [*params, *extra])
-            rows = cursor.fetchall()
-        for grouping, place_id, year, sub, cat, *values in rows:
+
+        def read() -> list[tuple]:
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                if scope.national and connections[alias].vendor == "postgresql":
+                    # The country's rows: hashes (of the flags' EXISTS over a whole table, and
+                    # of the groupings) beat a probe per row, and need more than the default
+                    # 4 MB. Not for a province: given the memory, PostgreSQL hashes whole
+                    # tables for its flags too, where probing the province's rows through the
+                    # indexes is three times faster (docs/performance.md, "Dashboards at
+                    # national scale").
+                    cursor.execute("SET LOCAL work_mem = %s", [settings.ANTOAN_INDICATOR_WORK_MEM])
+                cursor.execute(query, params)
+                return cursor.fetchall()
+
+        asked = (
+            alias,
+            cohort.name,
+            tuple(m.name for m in self.measures),
+            with_places,
+            dim,
+            scope.province_code,
+            scope.national,
+            scope.today,
+        )
+        for grouping, place_id, year, sub, cat, *values in figure_cache.rows(asked, read):
             # PostgreSQL's EXTRACT is numeric: a Decimal year would break the years' range.
             # (Never NULL: rows without a date are filtered out by ``stat_date__lte``.)
             year = int(year)
@@ -290,6 +295,8 @@ class CohortData:
                 self.years.add(year)
                 key, target = (year, sub), self.months
             elif grouping == 3:
+                if year != scope.year:
+                    continue  # quarters by commune are shown for the asked year only
                 key, target = (key_of(place_id), sub), self.quarters
             else:
                 target = self.breakdown

@@ -12,12 +12,17 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from antoan.cases import services
+from antoan.cases.choices import ConsentPurpose
 from antoan.core.models import AuditEvent
 from antoan.indicators import figure_cache, tasks
 from antoan.indicators.models import Indicator
+from antoan.indicators.selectors.dashboards import dashboard_figures
+from antoan.indicators.selectors.values import parse_query, user_province
 from antoan.indicators.tests.test_counting_rules import open_case
 from antoan.indicators.tests.test_figure_cache import gbv02, other_province_analyst
 from antoan.indicators.tests.test_national import ministry  # noqa: F401 (a fixture)
@@ -140,6 +145,54 @@ def test_compute_again_asks_the_worker_for_the_users_own_province(client, manage
     answer = theirs.get("/indicators/")
     assert gbv02(answer) == (0, 0)
     assert {v.place_code for v in answer.context["board"].rows} == {"00004", None}
+
+
+def test_last_years_figures_asked_after_this_years_read_the_records_once(manager, cast):
+    """A leader looks at this year, then at last year: the worker reads the cohorts' records
+    for the first and counts the second from the same rows (``figure_cache.rows_kept``), and
+    the second shows what counting the records again would show."""
+    for _ in range(6):
+        open_case(cast["worker1"], occurred=timezone.localdate().replace(month=1, day=2))
+    year = timezone.localdate().year
+    manager.get(f"/indicators/?year={year}")
+    run_pending()
+    manager.get(f"/indicators/?year={year - 1}")
+    with CaptureQueriesContext(connection) as second:
+        run_pending()
+    read = " ".join(q["sql"] for q in second.captured_queries)
+    assert "cases_perpetrator" not in read  # the survivors' and perpetrators' cohorts
+    assert "hotline_call" not in read
+    shown = manager.get(f"/indicators/?year={year - 1}").context["board"]
+    province = user_province(cast["manager1"])
+    counted, _choices = dashboard_figures(parse_query(province, {"year": str(year - 1)}))
+    def figures(board):
+        def seen(v):
+            return (v.indicator.code, v.period.id, v.place_code, v.value, v.suppressed)
+
+        cards = [(seen(c.value), [seen(t) for t in c.trend]) for c in board.cards]
+        return cards, [seen(v) for v in board.operational], [seen(r) for r in board.rows]
+
+    assert figures(shown) == figures(counted)
+    assert figures(shown)[2]  # the communes' table of last year
+    assert gbv02(manager.get(f"/indicators/?year={year}")) == (0, 6)
+
+
+def test_rows_kept_for_the_next_dashboard_do_not_count_a_withdrawn_consent(
+    manager, cast, django_capture_on_commit_callbacks
+):
+    cases = [open_case(cast["worker1"]) for _ in range(6)]
+    year = timezone.localdate().year
+    manager.get(f"/indicators/?year={year}")
+    run_pending()
+    assert gbv02(manager.get(f"/indicators/?year={year}")) == (0, 6)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_withdraw(
+            case=cases[0], actor=cast["worker1"], purpose=ConsentPurpose.REPORTING
+        )
+    # Within the minute the rows are kept: the withdrawal made them old.
+    assert manager.get(f"/indicators/?year={year}").context["board"] is None
+    run_pending()
+    assert gbv02(manager.get(f"/indicators/?year={year}")) == (0, 5)
 
 
 def test_the_worker_computes_the_question_asked(manager, cast):
