@@ -109,11 +109,9 @@ def floor_queries(
         # the table for the country, whichever the planner finds cheaper.
         return f"EXISTS (SELECT 1 FROM {table} x WHERE x.case_id = {case} AND {where})"  # noqa: S608
 
-    # The case's first incident recorded with consent (an anti-join, as ours).
-    first = (
-        "NOT EXISTS (SELECT 1 FROM cases_incident e WHERE e.case_id = i.case_id"
-        " AND e.consent_statistics AND e.id < i.id)"
-    )
+    # The case's first incident recorded with consent, marked on the row as ours reads it
+    # (``Incident.counted_first``, with its partial index by place).
+    first = "i.counted_first"
     survivors = f"""
         WITH f AS (
           SELECT c.opened_at, {y("c.opened_at")} AS yr, i.counted_place_id AS place_id,
@@ -129,7 +127,7 @@ def floor_queries(
               AS protected
           FROM cases_incident i
           JOIN cases_case c ON c.id = i.case_id
-          WHERE i.consent_statistics AND {inside("i.counted_place_id")} AND {first}
+          WHERE {first} AND {inside("i.counted_place_id")}
         )
         SELECT CASE WHEN f.opened_at >= %s AND f.opened_at < %s THEN {row_of} END AS place,
           f.yr,
@@ -202,7 +200,7 @@ def floor_queries(
                         AND k.received_at < c.opened_at), c.opened_at) AS first_contact
           FROM cases_incident i JOIN cases_case c ON c.id = i.case_id
           WHERE c.opened_at >= %s AND c.opened_at < %s
-            AND i.consent_statistics AND {inside("i.counted_place_id")} AND {first}
+            AND {first} AND {inside("i.counted_place_id")}
             AND {has("referrals_servicedelivery", case="c.id")}
         ), h AS (
           SELECT {hours} AS v, ROW_NUMBER() OVER (ORDER BY {hours}) AS rn,
