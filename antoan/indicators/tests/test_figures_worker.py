@@ -165,6 +165,7 @@ def test_last_years_figures_asked_after_this_years_read_the_records_once(manager
     shown = manager.get(f"/indicators/?year={year - 1}").context["board"]
     province = user_province(cast["manager1"])
     counted, _choices = dashboard_figures(parse_query(province, {"year": str(year - 1)}))
+
     def figures(board):
         def seen(v):
             return (v.indicator.code, v.period.id, v.place_code, v.value, v.suppressed)
