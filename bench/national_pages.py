@@ -66,8 +66,8 @@ def _busiest_year(province) -> tuple[int, int]:
 
 def _grow_year(sources: list[int], year: int, have: int, want: int) -> tuple[int, int]:
     """Copy the export's incidents of the year (``sources``: their ids; with their
-    perpetrators, the same cases and communes, so the copies fall in the same province) until
-    it holds ``want``:
+    perpetrators, the same cases and communes, so the copies fall in the same province; later
+    incidents of their cases, so none counts a survivor) until it holds ``want``:
     ids ``id + step * k`` above every existing one, fresh row keys, same cases and codes.
     Returns the range of ids written, ``[low, high)``, which held nothing before."""
     with connection.cursor() as cursor:
@@ -80,10 +80,10 @@ def _grow_year(sources: list[int], year: int, have: int, want: int) -> tuple[int
             cursor.execute(
                 "INSERT INTO cases_incident (id, gbv_type, dv_forms, contexts, occurred_on,"
                 " first_reported_on, description, consent_statistics, created_at, case_id,"
-                " commune_id, counted_place_id, created_by_id, row_key)"
+                " commune_id, counted_place_id, counted_first, created_by_id, row_key)"
                 " SELECT id + %s, gbv_type, dv_forms, contexts, occurred_on, first_reported_on,"
                 " description, consent_statistics, created_at, case_id, commune_id,"
-                " counted_place_id, created_by_id, gen_random_uuid() FROM cases_incident"
+                " counted_place_id, FALSE, created_by_id, gen_random_uuid() FROM cases_incident"
                 " WHERE consent_statistics"
                 " AND first_reported_on >= %s AND first_reported_on < %s AND id = ANY(%s)"
                 " ORDER BY id LIMIT %s",

@@ -95,16 +95,13 @@ class Cohort:
     # engine counts the union of the parts' rows, each part annotating the same breakdowns and
     # flags under the same names; ``rows`` is then unused.
     parts: tuple[Cohort, ...] = ()
-    # ``stat_place IN ids`` written as disjoint conditions whose union it is exactly, each one
-    # an index answers, where ``stat_place`` is a COALESCE over joined tables that no index
-    # serves (filtering on it reads the whole country to keep one province): the calls'. None:
+    # ``stat_place IN ids`` written as disjoint conditions on the cohort's own columns whose
+    # union it is exactly, each one an index answers, where ``stat_place`` is a COALESCE over
+    # joined tables that no index serves (filtering on it reads the whole country to keep one
+    # province): the calls'. None:
     # filter on ``stat_place`` itself (survivors and perpetrators read the incident's stored
     # ``counted_place``, which is indexed).
     places: Callable[[list[int]], list[Q]] | None = None
-
-    @property
-    def model(self) -> Any:
-        return self.rows().model
 
     def with_flags(self, *names: str) -> QuerySet:
         """The rows with the named flags annotated."""
