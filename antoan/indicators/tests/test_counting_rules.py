@@ -142,3 +142,44 @@ def test_figures_are_live(cast, catalogue):
     assert value(cast, "GBV-01").numerator == 0
     open_case(cast["worker1"])
     assert value(cast, "GBV-01").numerator == 1
+
+
+def test_a_call_counts_in_the_province_of_its_commune_else_of_its_hotline(cast, catalogue):
+    """OP-04 counts an answered call once: where the caller's commune is, or at the hotline's
+    place when the commune is not known (``measures._call_places``), whichever province's
+    hotline took it."""
+    from antoan.accounts.models import Agency, Membership
+    from antoan.hotline.models import Call
+    from antoan.indicators.selectors.places import forget
+    from antoan.places.models import Place
+
+    hanoi = Place.objects.create(code="01", name="Thành phố Hà Nội", level="province")
+    ba_dinh = Place.objects.create(
+        code="00004", name="Phường Ba Đình", level="commune", parent=hanoi
+    )
+    theirs = Agency.objects.create(
+        code="so-y-te-ha-noi", name="Sở Y tế Hà Nội", kind=Agency.Kind.DEPARTMENT, place=hanoi
+    )
+    forget()
+    ours = Membership.objects.filter(user=cast["hotline1"]).first().agency
+    pho_hien = Place.objects.get(code="11953")
+    at = timezone.now() - dt.timedelta(hours=2)
+
+    def call(agency, commune):
+        Call.objects.create(
+            received_at=at, answered_at=at, ended_at=at + dt.timedelta(minutes=5),
+            channel="phone", operator=cast["hotline1"], agency=agency, caller_type="survivor",
+            category="dv", commune=commune, outcome="information_given", status="closed",
+            closed_at=at + dt.timedelta(minutes=10),
+        )  # fmt: skip
+
+    call(ours, pho_hien)  # ours
+    call(ours, None)  # ours: its hotline's place
+    call(ours, ba_dinh)  # Hà Nội's: the caller's commune
+    call(theirs, None)  # Hà Nội's
+    call(theirs, pho_hien)  # ours
+    assert value(cast, "OP-04").value == 3
+    query = parse_query(hanoi, {"year": str(timezone.localdate().year)})
+    calc = Calculator(query, suppress=False)
+    indicator = next(i for i in calc.indicators if i.code == "OP-04")
+    assert calc.value(indicator, TOTAL).value == 2
