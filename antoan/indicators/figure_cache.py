@@ -259,7 +259,7 @@ _ROWS: dict[tuple, tuple[dt.datetime, list[tuple]]] = {}
 def rows_kept(scope: str, seconds: int) -> Iterator[None]:
     """Inside the block, rows read for ``scope`` within the last ``seconds`` (and since its
     figures were last forgotten: "Tính lại ngay", a withdrawn consent) are read again from
-    this process's memory (``rows``)."""
+    this process's memory (``kept_rows``)."""
     token = _keeping.set((generations(scope), seconds))
     try:
         yield
@@ -267,7 +267,7 @@ def rows_kept(scope: str, seconds: int) -> Iterator[None]:
         _keeping.reset(token)
 
 
-def rows(asked: tuple, read: Callable[[], list[tuple]]) -> list[tuple]:
+def kept_rows(asked: tuple, read: Callable[[], list[tuple]]) -> list[tuple]:
     """``read()``, or the rows it gave for the same ``asked`` inside ``rows_kept``."""
     keeping = _keeping.get()
     if keeping is None or keeping[1] <= 0:

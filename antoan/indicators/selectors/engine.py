@@ -284,7 +284,7 @@ class CohortData:
             scope.national,
             scope.today,
         )
-        for grouping, place_id, year, sub, cat, *values in figure_cache.rows(asked, read):
+        for grouping, place_id, year, sub, cat, *values in figure_cache.kept_rows(asked, read):
             # PostgreSQL's EXTRACT is numeric: a Decimal year would break the years' range.
             # (Never NULL: rows without a date are filtered out by ``stat_date__lte``.)
             year = int(year)
