@@ -27,6 +27,7 @@ import csv
 import json
 import os
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -103,6 +104,41 @@ def _copy_database() -> tuple[str, str]:
     return copy, url
 
 
+def _warm(url: str) -> None:
+    """Read the copy's tables and indexes into the operating system's cache, all but the audit
+    log's (which the pages only append to), as a server that has been running has them. A
+    copy just made is cold where its original was warm; on the national data, which does not
+    fit in memory twice, the pages would otherwise read from the disk for the first minute."""
+    import psycopg
+
+    began = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as db:
+        try:
+            db.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        except psycopg.Error as error:
+            print(f"  load: the copy not warmed (pg_prewarm: {error})", flush=True)
+            return
+        relations = db.execute(
+            """
+            SELECT c.oid::regclass::text, pg_relation_size(c.oid)
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_index i ON i.indexrelid = c.oid
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')
+              AND coalesce(i.indrelid, c.oid) <> 'core_auditevent'::regclass
+            ORDER BY 2 DESC
+            """
+        ).fetchall()
+        for name, _size in relations:
+            db.execute("SELECT pg_prewarm(%s::regclass, 'read')", [name])
+    size = sum(size for _name, size in relations) / 2**30
+    print(
+        f"  load: the copy's {len(relations)} tables and indexes ({size:.1f} GB) read"
+        f" into memory in {time.perf_counter() - began:.0f} s",
+        flush=True,
+    )
+
+
 def _redis_url() -> str | None:
     """An emptied Redis database for the server's shared cache, or None without a Redis."""
     import redis
@@ -174,6 +210,12 @@ def _busy(before: tuple[int, int] | None, after: tuple[int, int] | None) -> floa
     return 1 - (after[1] - before[1]) / (after[0] - before[0])
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user and system) of the child processes that have exited so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -227,6 +269,39 @@ def sign_everyone_in(host: str, path: Path) -> float:
     return time.perf_counter() - began
 
 
+# The pages the workers serve once each before the clock starts, per signed-in user: the mix's
+# pages but the dashboard, whose first view is computed inside the measure on purpose.
+WARM_PAGES = {
+    "hotline1": ("/hotline/", "/hotline/new/"),
+    "worker1": ("/cases/mine/",),
+    "health1": ("/referrals/inbox/",),
+}
+LINKS = re.compile(r'href="(/(?:hotline|cases|referrals)/\d+/)"')
+
+
+def warm_workers(host: str, path: Path) -> float:
+    """Serve each page of the mix a few times before the clock starts, as a server that has
+    been running has (its templates compiled, its URL patterns and kept SQL built), so that
+    the measure's first seconds are not the workers' own start. Seconds it took."""
+    import requests
+
+    began = time.perf_counter()
+    sessions = json.loads(path.read_text())
+
+    def visit(username: str) -> None:
+        with requests.Session() as session:
+            session.cookies.update(sessions[username][0])
+            for page in WARM_PAGES[username]:
+                answer = session.get(f"{host}{page}", timeout=60)
+                answer.raise_for_status()
+                for link in LINKS.findall(answer.text)[:2]:
+                    session.get(f"{host}{link}", timeout=60).raise_for_status()
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(visit, [name for _ in range(4) for name in WARM_PAGES]))
+    return time.perf_counter() - began
+
+
 def run_load(database_url: str, seconds: int, work: Path) -> dict:
     """Serve ``database_url`` with gunicorn, run Locust against it; Locust's figures."""
     env = server_environment(database_url, str(work / "var"))
@@ -246,6 +321,8 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
             "antoan.wsgi:application",
             "--workers",
             str(WORKERS),
+            "--threads",
+            os.environ.get("BENCH_LOAD_THREADS", "1"),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -279,9 +356,13 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
         sessions = work / "sessions.json"
         signed_in = sign_everyone_in(host, sessions)
         print(f"  load: {sum(SESSIONS.values())} sign-ins in {signed_in:.0f} s", flush=True)
+        if os.environ.get("BENCH_LOAD_WARM", "1") != "0":
+            print(f"  load: the workers warmed in {warm_workers(host, sessions):.0f} s", flush=True)
         env["BENCH_LOAD_SESSIONS"] = str(sessions)
+        env["BENCH_LOAD_TIMES"] = str(work / "times.csv")
         prefix = work / "locust"
         ticks = _cpu_ticks()
+        began, locust_before = time.perf_counter(), _children_cpu()
         subprocess.run(  # noqa: S603
             [
                 sys.executable,
@@ -309,6 +390,11 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
             check=False,  # exits 1 when a request failed: read the figures instead
         )
         busy = _busy(ticks, _cpu_ticks())
+        # Locust's own share of the cores it shares with the server (it has exited; the
+        # server's processes have not, so the children's CPU so far is Locust's).
+        locust_cpu = (_children_cpu() - locust_before) / (
+            (time.perf_counter() - began) * (os.cpu_count() or 1)
+        )
     finally:
         for process in (server, sealer, worker):
             os.killpg(process.pid, signal.SIGTERM)
@@ -331,9 +417,49 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
         "median_ms": float(aggregated["50%"]),
         "p95_ms": float(aggregated["95%"]),
         "endpoints": [r for r in stats if r["Name"] != "Aggregated"],
+        "windows": windows(work / "times.csv"),
         # Whether the machine's cores were the limit: server, database and Locust together.
         "cpu_busy": busy,
+        "locust_cpu": locust_cpu,
         "failed": failures,
+    }
+
+
+def _p(times: list[float], fraction: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def windows(path: Path, width: int = 10, settled: int = 30) -> dict:
+    """How the latency moved during the run, from every request's time
+    (bench/locustfile.py): the median and p95 of each ``width`` seconds, and of the requests
+    after the first ``settled`` seconds (the leaders' first dashboards, computed from a cold
+    cache, fall in those)."""
+    rows = []
+    for line in path.read_text().splitlines():
+        started, took = line.split(",", 1)[0], line.rsplit(",", 1)[1]  # start,name,ms
+        rows.append((float(started), float(took)))
+    if not rows:
+        return {}
+    began = min(started for started, _took in rows)
+    spans: dict[int, list[float]] = {}
+    for started, took in rows:
+        spans.setdefault(int((started - began) // width) * width, []).append(took)
+    late = [took for started, took in rows if started - began >= settled]
+    return {
+        "settled_after_s": settled,
+        "settled_requests": len(late),
+        "settled_median_ms": _p(late, 0.5) if late else None,
+        "settled_p95_ms": _p(late, 0.95) if late else None,
+        "spans": [
+            {
+                "from_s": start,
+                "requests": len(times),
+                "median_ms": _p(times, 0.5),
+                "p95_ms": _p(times, 0.95),
+            }
+            for start, times in sorted(spans.items())
+        ],
     }
 
 
@@ -344,7 +470,21 @@ def report(result: dict) -> None:
         flush=True,
     )
     if result.get("cpu_busy") is not None:
-        print(f"  load: the machine's CPU {result['cpu_busy']:.0%} busy meanwhile", flush=True)
+        print(
+            f"  load: the machine's CPU {result['cpu_busy']:.0%} busy meanwhile,"
+            f" {result['locust_cpu']:.0%} of it Locust's",
+            flush=True,
+        )
+    spans = result["windows"].get("spans", [])
+    if spans:
+        print(
+            "  load: p95 by 10 s: "
+            + " ".join(f"{span['p95_ms']:.0f}" for span in spans)
+            + f"; after the first {result['windows']['settled_after_s']} s:"
+            f" median {result['windows']['settled_median_ms']:.0f} ms,"
+            f" p95 {result['windows']['settled_p95_ms']:.0f} ms",
+            flush=True,
+        )
     slowest = sorted(result["endpoints"], key=lambda r: -float(r["95%"] or 0))[:5]
     for r in slowest:
         print(f"    p95 {float(r['95%']):6.0f} ms  {r['Request Count']:>5}x  {r['Name']}")
@@ -362,12 +502,14 @@ def load(scale: str, median_per_op) -> list[dict]:
     seconds = _seconds(scale)
     copy, url = _copy_database()
     try:
+        if os.environ.get("BENCH_LOAD_WARM", "1") != "0":
+            _warm(url)
         with tempfile.TemporaryDirectory(prefix="antoan-load-") as work:
             result = run_load(url, seconds, Path(work))
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
     report(result)
-    return [
+    rows = [
         row(
             f"load ({USERS} users, {seconds}s)",
             scale,
@@ -376,3 +518,16 @@ def load(scale: str, median_per_op) -> list[dict]:
             p95_ms=result["p95_ms"],
         )
     ]
+    settled = result["windows"]
+    if settled.get("settled_requests"):
+        # The same run without its first seconds: the steady state, beside the whole run.
+        rows.append(
+            row(
+                f"load ({USERS} users, {seconds}s): after its first {settled['settled_after_s']} s",
+                scale,
+                settled["settled_median_ms"] / 1e3,
+                queries=settled["settled_requests"],
+                p95_ms=settled["settled_p95_ms"],
+            )
+        )
+    return rows

@@ -33,8 +33,10 @@ import os
 import random
 import re
 import time
+from urllib.parse import urlsplit
 
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, events, task
+from requests.cookies import create_cookie
 
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-password-123")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -52,13 +54,30 @@ SESSIONS: dict[str, list[dict[str, str]]] = (
     else {}
 )
 TURNS: dict[str, itertools.count] = {}
+# Every request's start, name and milliseconds, when BENCH_LOAD_TIMES names a file: how the
+# latency moved during the run (Locust's own percentiles cover the whole run).
+TIMES_FILE = os.environ.get("BENCH_LOAD_TIMES")
+TIMES = open(TIMES_FILE, "w", buffering=1) if TIMES_FILE else None  # noqa: SIM115
+
+
+if TIMES is not None:
+
+    @events.request.add_listener
+    def _time(name: str, response_time: float, start_time: float, **kwargs) -> None:
+        TIMES.write(f"{start_time:.3f},{name},{response_time:.1f}\n")
+
+
 CATEGORIES = ["gbv", "dv", "child_abuse", "trafficking"]
 CHANNELS = ["phone", "zalo"]
 CALLERS = ["survivor", "neighbour"]
 
 
-class Worker(HttpUser):
-    """Someone signed in, with the pages' CSRF token at hand."""
+class Worker(FastHttpUser):
+    """Someone signed in, with the pages' CSRF token at hand.
+
+    A ``FastHttpUser`` (geventhttpclient), not an ``HttpUser`` (requests): Locust runs on the
+    cores that serve the pages, and the lighter client leaves them more of those cores.
+    """
 
     abstract = True
     wait_time = between(0.5, 1.5)
@@ -70,7 +89,9 @@ class Worker(HttpUser):
         self.username = self.usernames[next(turn) % len(self.usernames)]
         ready = SESSIONS.get(self.username)
         if ready:
-            self.client.cookies.update(ready.pop())
+            host = urlsplit(self.host).hostname
+            for name, value in ready.pop().items():
+                self.client.cookiejar.set_cookie(create_cookie(name, value, domain=host))
             return
         page = self.client.get("/accounts/login/", name="login form")
         with self.client.post(
@@ -89,7 +110,9 @@ class Worker(HttpUser):
 
     def token(self, text: str) -> str:
         found = CSRF.search(text)
-        return found.group(1) if found else self.client.cookies.get("csrftoken", "")
+        if found:
+            return found.group(1)
+        return next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), "")
 
     def pick(self, pattern: re.Pattern, text: str) -> str | None:
         ids = pattern.findall(text)
