@@ -321,8 +321,6 @@ def run_load(database_url: str, seconds: int, work: Path) -> dict:
             "antoan.wsgi:application",
             "--workers",
             str(WORKERS),
-            "--threads",
-            os.environ.get("BENCH_LOAD_THREADS", "1"),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
