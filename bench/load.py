@@ -434,7 +434,7 @@ def windows(path: Path, width: int = 10, settled: int = 30) -> dict:
     after the first ``settled`` seconds (the leaders' first dashboards, computed from a cold
     cache, fall in those)."""
     rows = []
-    for line in path.read_text().splitlines():
+    for line in path.read_text().splitlines() if path.exists() else ():
         started, took = line.split(",", 1)[0], line.rsplit(",", 1)[1]  # start,name,ms
         rows.append((float(started), float(took)))
     if not rows:
