@@ -7,6 +7,7 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from antoan.cases import drafts
+        from antoan.cases import drafts, facts
 
         drafts.register()
+        facts.connect()

@@ -123,6 +123,20 @@ class Need(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
+# Services that count as basic support (NQ 28/NQ-CP: health care, counselling, legal aid,
+# safety and shelter, essential needs), and those that protect a victim of domestic violence
+# as a granted measure does (indicator DV-01).
+BASIC_SERVICES = [
+    Need.HEALTH,
+    Need.PSYCHOSOCIAL,
+    Need.LEGAL,
+    Need.SAFETY,
+    Need.SHELTER,
+    Need.SOCIAL_ASSISTANCE,
+]
+PROTECTIVE_SERVICES = [Need.LEGAL, Need.HEALTH]
+
+
 class ConsentPurpose(models.TextChoices):
     SERVICES = "services", _("Nhận dịch vụ và chuyển gửi")
     REPORTING = "reporting", _("Báo cáo thống kê")

@@ -364,6 +364,34 @@ def counted_first_refresh(case_ids: Iterable[int]) -> int:
     )
 
 
+class CaseFacts(models.Model):
+    """Yes/no facts about a case's other records that the statistics count survivors and
+    perpetrators by, kept on a row of their own (``antoan.cases.facts``): worked out again in
+    the transaction of every write that can change them, so that a province's dashboard reads
+    one row per case instead of probing four tables for each (docs/performance.md, "Dashboards:
+    the cases' facts kept"). Only ``facts.refresh`` writes them; a case without its row (never
+    after ``facts.fill_missing``) counts as having none of them."""
+
+    case = models.OneToOneField(
+        Case, primary_key=True, on_delete=models.CASCADE, related_name="facts"
+    )
+    # A service delivered, of any kind; of the basic support of NQ 28/NQ-CP; legal or health.
+    served = models.BooleanField(default=False, db_default=False)
+    basic_service = models.BooleanField(default=False, db_default=False)
+    legal_or_health_service = models.BooleanField(default=False, db_default=False)
+    # A protection measure granted, of any type; a preventive one; an education one.
+    measure_granted = models.BooleanField(default=False, db_default=False)
+    preventive_granted = models.BooleanField(default=False, db_default=False)
+    education_granted = models.BooleanField(default=False, db_default=False)
+    # Needs recorded, on the case or in an assessment.
+    needs_help = models.BooleanField(default=False, db_default=False)
+    # An incident recorded with statistics consent names a form of domestic violence.
+    dv = models.BooleanField(default=False, db_default=False)
+
+    def __str__(self) -> str:
+        return f"facts of case {self.case_id}"
+
+
 class Perpetrator(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="perpetrators")
     sex = models.CharField(_("giới tính"), max_length=10, choices=c.Sex.choices)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Membership
 from antoan.accounts.roles import Perm
-from antoan.cases import search_index
+from antoan.cases import facts, search_index
 from antoan.cases.models import Case, CaseEvent, CaseStageChange, Incident
 from antoan.core.audit import audit_record
 from antoan.core.permissions import grant
@@ -136,6 +136,8 @@ def advance(
     case.refresh_from_db()
     if search_index.CASE_FIELDS.intersection(fields):
         search_index.refresh(case_ids=[case.pk])
+    if "needs" in fields:  # an update() sends no signal
+        facts.refresh([case.pk])
     CaseEvent.objects.create(
         case=case, at=moment, actor=actor, kind=kind, version=case.version, data=data or {}
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from antoan.accounts.models import Agency, Membership
 from antoan.cases import choices as c
-from antoan.cases import rules
+from antoan.cases import facts, rules
 from antoan.cases.models import (
     Assessment,
     Case,
@@ -270,6 +270,7 @@ def consent_record(
     )
     if changed:
         counted_first_refresh([case.pk])
+        facts.refresh([case.pk])  # an update() sends no signal
     if changed and not consent.reporting:
         # A refusal: cached dashboard figures that still count the case are not served again.
         from antoan.indicators import figure_cache
@@ -307,6 +308,7 @@ def consent_withdraw(
         # Statistics count only incidents whose survivor consents: stop counting at once.
         Incident.objects.filter(case=case).update(consent_statistics=False)
         counted_first_refresh([case.pk])
+        facts.refresh([case.pk])  # an update() sends no signal
         # Cached dashboard figures that still count the case are not served again.
         from antoan.indicators import figure_cache
 

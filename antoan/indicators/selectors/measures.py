@@ -23,7 +23,7 @@ Counting rules (docs/indicators.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,24 +45,16 @@ from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractYear
 
 from antoan.accounts.models import Agency
 from antoan.cases import choices as c
-from antoan.cases.models import Assessment, Incident, Perpetrator, ProtectionMeasure
+from antoan.cases.models import Incident, Perpetrator
 from antoan.health.models import ServiceContact
 from antoan.hotline.models import Call
 from antoan.indicators.selectors.breakdowns import PENDING_OUTCOME, UNCLASSIFIED
 from antoan.programme.choices import ActivityKind, TrainingTopic
 from antoan.programme.models import Activity
-from antoan.referrals.models import Referral, ReferralStatus, ServiceDelivery
+from antoan.referrals.models import Referral, ReferralStatus
 
-# Services that count as basic support (NQ 28/NQ-CP: health care, counselling, legal aid,
-# safety and shelter, essential needs).
-BASIC_SERVICES = [
-    c.Need.HEALTH,
-    c.Need.PSYCHOSOCIAL,
-    c.Need.LEGAL,
-    c.Need.SAFETY,
-    c.Need.SHELTER,
-    c.Need.SOCIAL_ASSISTANCE,
-]
+# Services that count as basic support (NQ 28/NQ-CP), as the cases' facts keep them.
+BASIC_SERVICES = c.BASIC_SERVICES
 # Trainings of people who work on violence (not of survivors, perpetrators or people at risk).
 STAFF_TRAINING_TOPICS = [
     TrainingTopic.GENERAL,
@@ -142,27 +134,15 @@ def _age_band(age: str) -> Case:
     )
 
 
-# Flags over a case's other records are correlated ``EXISTS`` on the case id (each table has
-# an index on it). PostgreSQL then plans each one both ways and keeps the cheaper for the rows
-# it expects: an index probe per row for a province's few thousand cases, one hashed pass over
-# the table for the whole country. ``case_id IN (SELECT ...)``, as they were written before,
-# only knows the hashed pass, whose hash of a national table does not fit in work_mem: it then
-# rescans the table for every row (docs/performance.md, "Dashboards at national scale").
+# Flags over a case's other records are read from its facts (``CaseFacts``, kept as the records
+# change by ``antoan.cases.facts``): one row per case joined by its key, where they were eight
+# correlated probes into four tables per counted row, most of a province's first dashboard on
+# the million cases (docs/performance.md, "Dashboards: the cases' facts kept"). A case without
+# its row has none of them.
 
 
-def _cases_granted(case: str, *types: str) -> Exists:
-    return Exists(
-        ProtectionMeasure.objects.filter(
-            case_id=OuterRef(case), type__in=types, decision=c.MeasureDecision.GRANTED
-        )
-    )
-
-
-def _cases_served(case: str, services: Sequence[str] | None = None) -> Exists:
-    qs = ServiceDelivery.objects.filter(case_id=OuterRef(case))
-    if services is not None:
-        qs = qs.filter(service__in=services)
-    return Exists(qs)
+def _fact(case: str, name: str) -> Q:
+    return Q(**{f"{case}__facts__{name}": True})
 
 
 def _call_places(ids: list[int]) -> list[Q]:
@@ -210,31 +190,17 @@ def _survivors() -> QuerySet:
     )
 
 
-def _dv_cases() -> QuerySet:
-    return Incident.objects.filter(consent_statistics=True).filter(_non_empty("dv_forms"))
-
-
 SURVIVORS = Cohort(
     "survivors",
     _survivors,
     flags={
         "gbv": lambda: ~Q(gbv_type=c.GbvType.NON_GBV),
-        "dv": lambda: Q(Exists(_dv_cases().filter(case_id=OuterRef("case_id")))),
-        "needs_help": lambda: (
-            _non_empty("case__needs")
-            | Q(
-                Exists(
-                    Assessment.objects.filter(case_id=OuterRef("case_id")).filter(
-                        _non_empty("needs")
-                    )
-                )
-            )
-        ),
-        "served": lambda: Q(_cases_served("case_id")),
-        "basic": lambda: Q(_cases_served("case_id", BASIC_SERVICES)),
+        "dv": lambda: _fact("case", "dv"),
+        "needs_help": lambda: _fact("case", "needs_help"),
+        "served": lambda: _fact("case", "served"),
+        "basic": lambda: _fact("case", "basic_service"),
         "protected": lambda: (
-            Q(_cases_granted("case_id", *c.MeasureType.values))
-            | Q(_cases_served("case_id", [c.Need.LEGAL, c.Need.HEALTH]))
+            _fact("case", "measure_granted") | _fact("case", "legal_or_health_service")
         ),
     },
     dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
@@ -306,8 +272,8 @@ PERPETRATORS = Cohort(
     flags={
         "gbv": lambda: ~Q(incident__gbv_type=c.GbvType.NON_GBV),
         "dv": lambda: _non_empty("incident__dv_forms"),
-        "prosecuted": lambda: Q(_cases_granted("incident__case_id", c.MeasureType.PREVENTIVE)),
-        "counselled": lambda: Q(_cases_granted("incident__case_id", c.MeasureType.EDUCATION)),
+        "prosecuted": lambda: _fact("incident__case", "preventive_granted"),
+        "counselled": lambda: _fact("incident__case", "education_granted"),
     },
     dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
 )

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from antoan.cases import search_index
+from antoan.cases import facts, search_index
 from antoan.cases.models import Case
 from antoan.core.audit import audit_record
 from antoan.core.models import AuditEvent
@@ -154,6 +154,8 @@ def generate(
             write_cases(ctx, seed, total, chunk=chunk, progress=progress, workers=workers)
         # The case search's own index, from what was just written (antoan/cases/search_index).
         search_index.fill_missing()
+        # The cases' facts the dashboards count by (antoan/cases/facts), likewise.
+        facts.fill_missing()
         counts.update(ctx.counts)
         activities = max(10, round(spec.activities * total / spec.cases)) if total else 0
         trained = programme.generate(Rng(seed, "programme"), clock, geo, activities, counts)

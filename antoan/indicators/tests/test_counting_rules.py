@@ -138,6 +138,29 @@ def test_a_survivor_served_by_two_agencies_counts_once(cast, catalogue):
     assert value(cast, "GE-01").numerator == 1
 
 
+def test_granted_measures_count_the_victim_protected_and_the_perpetrator_counselled(
+    cast, catalogue
+):
+    case = open_case(cast["worker1"])
+    assert value(cast, "DV-01").numerator == 0
+    assert value(cast, "DV-02").numerator == 0
+    measure = services.measure_request(
+        case=case, actor=cast["worker1"], type="education", deciding_body="commune_chair"
+    )
+    moment = timezone.now()
+    services.measure_decide(
+        measure=measure,
+        actor=cast["worker1"],
+        decision="granted",
+        decided_at=moment,
+        starts_at=moment,
+        ends_at=moment + dt.timedelta(days=30),
+    )
+    dv01, dv02 = value(cast, "DV-01"), value(cast, "DV-02")
+    assert (dv01.numerator, dv01.denominator) == (1, 1)
+    assert (dv02.numerator, dv02.denominator) == (1, 1)
+
+
 def test_figures_are_live(cast, catalogue):
     assert value(cast, "GBV-01").numerator == 0
     open_case(cast["worker1"])

@@ -16,10 +16,13 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from antoan.accounts.models import Agency, User
+from antoan.cases import choices as c
 from antoan.cases import rules
 from antoan.cases.models import (
+    Assessment,
     Case,
     CaseEvent,
+    CaseFacts,
     CaseNumberSequence,
     CaseSearchToken,
     Consent,
@@ -510,3 +513,40 @@ def test_every_generated_case_with_consent_counts_its_survivor_through_its_first
     assert Incident.objects.filter(counted_first=True).count() == len(first)
     assert Incident.objects.filter(consent_statistics=False).exists()  # withdrawals happen
     assert Incident.objects.values("case").annotate(n=Count("pk")).filter(n__gt=1).exists()
+
+
+def test_every_case_has_the_facts_its_records_give(run):
+    # Written in bulk, past the signals that keep them (antoan/cases/facts): each case's facts
+    # must still be what its records say, worked out here from the records one by one.
+    run()
+    expected: dict[int, set[str]] = {
+        pk: ({"needs_help"} if needs else set())
+        for pk, needs in Case.objects.values_list("pk", "needs")
+    }
+    for case_id, service in ServiceDelivery.objects.values_list("case_id", "service"):
+        expected[case_id].add("served")
+        if service in c.BASIC_SERVICES:
+            expected[case_id].add("basic_service")
+        if service in ("legal", "health"):
+            expected[case_id].add("legal_or_health_service")
+    granted = ProtectionMeasure.objects.filter(decision="granted")
+    for case_id, kind in granted.values_list("case_id", "type"):
+        expected[case_id].add("measure_granted")
+        if kind in ("preventive", "education"):
+            expected[case_id].add(f"{kind}_granted")
+    for case_id, needs in Assessment.objects.values_list("case_id", "needs"):
+        if needs:
+            expected[case_id].add("needs_help")
+    for case_id, forms in Incident.objects.filter(consent_statistics=True).values_list(
+        "case_id", "dv_forms"
+    ):
+        if forms:
+            expected[case_id].add("dv")
+    names = [f.name for f in CaseFacts._meta.fields if f.name != "case"]
+    kept = {
+        row["case"]: {name for name in names if row[name]}
+        for row in CaseFacts.objects.values("case", *names)
+    }
+    assert kept == expected
+    # The generated history holds every kind of fact, so that none is left untested.
+    assert set().union(*expected.values()) == set(names)

@@ -1,0 +1,123 @@
+"""The cases' facts the statistics count by (``CaseFacts``), kept as records change.
+
+A dashboard counts each survivor by facts about the case's other records: a service delivered
+(of any kind, a basic one, a legal or health one), a protection measure granted (of any type,
+a preventive one, an education one), needs recorded, a consented incident of domestic
+violence. Worked out for each counted row, they were eight probes into four tables per
+survivor: on the million cases most of the first dashboard of a province
+(docs/performance.md, "Dashboards: the cases' facts kept"). They are kept on a row per case
+instead, worked out again in the same transaction as every write that can change them:
+
+- a case saved (created, or its needs changed);
+- an incident, an assessment, a protection measure or a service delivery saved or deleted
+  (``post_save``/``post_delete``, whatever the caller: services, API, admin);
+- writes that bypass the models' ``save`` call :func:`refresh` themselves (consent withdrawn
+  for a whole case) or :func:`fill_missing` (``generate_data``'s bulk load, the migration).
+
+Concurrent writes to one case do not lose a fact: :func:`refresh` first locks the case's row,
+then works the facts out in a statement of its own, whose snapshot (READ COMMITTED) sees what
+the writer it waited for committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import post_delete, post_save
+
+from antoan.cases import choices as c
+from antoan.cases.models import Assessment, Case, CaseFacts, Incident, ProtectionMeasure
+
+# How many cases one statement works out in ``fill_missing``.
+BATCH = 20_000
+
+
+def _non_empty(field: str) -> Q:
+    return ~Q(**{field: []}) & Q(**{f"{field}__isnull": False})
+
+
+def _any(model: type[models.Model], condition: Q = Q()) -> Exists:  # noqa: B008
+    return Exists(model._default_manager.filter(condition, case_id=OuterRef("case_id")))
+
+
+def _either(*conditions: Q) -> models.Case:
+    either = Q()
+    for condition in conditions:
+        either |= condition
+    return models.Case(
+        models.When(either, then=True), default=False, output_field=models.BooleanField()
+    )
+
+
+def expressions() -> dict[str, Any]:
+    """Each fact as an expression of the facts' row (its ``case_id``)."""
+    delivery = apps.get_model("referrals", "ServiceDelivery")
+    granted = Q(decision=c.MeasureDecision.GRANTED)
+    return {
+        "served": _any(delivery),
+        "basic_service": _any(delivery, Q(service__in=c.BASIC_SERVICES)),
+        "legal_or_health_service": _any(delivery, Q(service__in=c.PROTECTIVE_SERVICES)),
+        "measure_granted": _any(ProtectionMeasure, granted),
+        "preventive_granted": _any(ProtectionMeasure, granted & Q(type=c.MeasureType.PREVENTIVE)),
+        "education_granted": _any(ProtectionMeasure, granted & Q(type=c.MeasureType.EDUCATION)),
+        "needs_help": _either(
+            Q(Exists(Case.objects.filter(_non_empty("needs"), pk=OuterRef("case_id")))),
+            Q(_any(Assessment, _non_empty("needs"))),
+        ),
+        "dv": _any(Incident, Q(consent_statistics=True) & _non_empty("dv_forms")),
+    }
+
+
+def refresh(case_ids: Iterable[int]) -> None:
+    """Work out again the facts of these cases (their rows made if missing)."""
+    ids = sorted({int(i) for i in case_ids if i is not None})
+    if not ids:
+        return
+    with transaction.atomic():
+        CaseFacts.objects.bulk_create([CaseFacts(case_id=i) for i in ids], ignore_conflicts=True)
+        # Locked first, worked out after: a concurrent writer's facts are seen once it commits.
+        list(CaseFacts.objects.select_for_update().filter(case_id__in=ids).values_list("pk"))
+        CaseFacts.objects.filter(case_id__in=ids).update(**expressions())
+
+
+def fill_missing() -> int:
+    """The facts of every case that has none yet (after a bulk load), a batch at a time;
+    how many cases got theirs."""
+    missing = list(
+        Case.objects.filter(facts__isnull=True).order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(missing), BATCH):
+        refresh(missing[start : start + BATCH])
+    return len(missing)
+
+
+# --- Kept as records change -------------------------------------------------------------------
+
+
+def _case_saved(sender: Any, instance: Case, created: bool, update_fields: Any, **_: Any) -> None:
+    if created or update_fields is None or "needs" in update_fields:
+        refresh([instance.pk])
+
+
+def _incident_saved(sender: Any, instance: Incident, update_fields: Any, **_: Any) -> None:
+    if update_fields is None or {"consent_statistics", "dv_forms"} & set(update_fields):
+        refresh([instance.case_id])
+
+
+def _record_changed(sender: Any, instance: Any, **_: Any) -> None:
+    refresh([instance.case_id])
+
+
+def connect() -> None:
+    """Keep the facts as records change (``CasesConfig.ready``)."""
+    post_save.connect(_case_saved, sender=Case, dispatch_uid="case_facts_case")
+    post_save.connect(_incident_saved, sender=Incident, dispatch_uid="case_facts_incident")
+    post_delete.connect(_record_changed, sender=Incident, dispatch_uid="case_facts_incident_del")
+    for label in ("cases.Assessment", "cases.ProtectionMeasure", "referrals.ServiceDelivery"):
+        uid = f"case_facts_{label}"
+        post_save.connect(_record_changed, sender=label, dispatch_uid=f"{uid}_saved")
+        post_delete.connect(_record_changed, sender=label, dispatch_uid=f"{uid}_deleted")
