@@ -87,7 +87,6 @@ def floor_queries(
     y = _local_year
     start = dt.datetime(year, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7)))
-    basic = "('health','psychosocial','legal','safety','shelter','social_assistance')"
     if province is None:
         places = None
         row_of = "r.province"
@@ -115,18 +114,12 @@ def floor_queries(
     survivors = f"""
         WITH f AS (
           SELECT c.opened_at, {y("c.opened_at")} AS yr, i.counted_place_id AS place_id,
-            i.gbv_type <> 'non_gbv' AS gbv,
-            {has("cases_incident", "x.consent_statistics AND " + _json_not_empty("x.dv_forms"))}
-              AS dv,
-            ({_json_not_empty("c.needs")}
-             OR {has("cases_assessment", _json_not_empty("x.needs"))}) AS needs,
-            {has("referrals_servicedelivery")} AS served,
-            {has("referrals_servicedelivery", "x.service IN " + basic)} AS basic,
-            ({has("cases_protectionmeasure", "x.decision = 'granted'")}
-             OR {has("referrals_servicedelivery", "x.service IN ('legal', 'health')")})
-              AS protected
+            i.gbv_type <> 'non_gbv' AS gbv, x.dv, x.needs_help AS needs, x.served,
+            x.basic_service AS basic, (x.measure_granted OR x.legal_or_health_service) AS protected
           FROM cases_incident i
           JOIN cases_case c ON c.id = i.case_id
+          -- The case's facts, kept on a row per case (antoan/cases/facts.py), as ours reads them.
+          LEFT JOIN cases_casefacts x ON x.case_id = c.id
           WHERE {first} AND {inside("i.counted_place_id")}
         )
         SELECT CASE WHEN f.opened_at >= %s AND f.opened_at < %s THEN {row_of} END AS place,
@@ -148,12 +141,11 @@ def floor_queries(
           SUM(CASE WHEN q.dv THEN 1 ELSE 0 END),
           SUM(CASE WHEN q.dv AND q.co THEN 1 ELSE 0 END)
         FROM (SELECT c.opened_at, i.gbv_type <> 'non_gbv' AS gbv, {dv_i} AS dv,
-                {has("cases_protectionmeasure", "x.decision = 'granted' AND x.type = 'preventive'")}
-                  AS pr,
-                {has("cases_protectionmeasure", "x.decision = 'granted' AND x.type = 'education'")}
-                  AS co
+                COALESCE(x.preventive_granted, FALSE) AS pr,
+                COALESCE(x.education_granted, FALSE) AS co
               FROM cases_perpetrator p JOIN cases_incident i ON i.id = p.incident_id
               JOIN cases_case c ON c.id = i.case_id
+              LEFT JOIN cases_casefacts x ON x.case_id = c.id
               WHERE i.consent_statistics AND {inside("i.counted_place_id")}) q
         GROUP BY 1
     """  # noqa: S608
@@ -201,7 +193,7 @@ def floor_queries(
           FROM cases_incident i JOIN cases_case c ON c.id = i.case_id
           WHERE c.opened_at >= %s AND c.opened_at < %s
             AND {first} AND {inside("i.counted_place_id")}
-            AND {has("referrals_servicedelivery", case="c.id")}
+            AND EXISTS (SELECT 1 FROM cases_casefacts x WHERE x.case_id = c.id AND x.served)
         ), h AS (
           SELECT {hours} AS v, ROW_NUMBER() OVER (ORDER BY {hours}) AS rn,
             COUNT(*) OVER () AS n FROM x

@@ -53,8 +53,6 @@ from antoan.programme.choices import ActivityKind, TrainingTopic
 from antoan.programme.models import Activity
 from antoan.referrals.models import Referral, ReferralStatus
 
-# Services that count as basic support (NQ 28/NQ-CP), as the cases' facts keep them.
-BASIC_SERVICES = c.BASIC_SERVICES
 # Trainings of people who work on violence (not of survivors, perpetrators or people at risk).
 STAFF_TRAINING_TOPICS = [
     TrainingTopic.GENERAL,
