@@ -92,10 +92,17 @@ class Cohort:
     # filter on ``stat_place`` itself (survivors and perpetrators read the incident's stored
     # ``counted_place``, which is indexed).
     places: Callable[[list[int]], list[Q]] | None = None
+    # Annotations that only breakdowns read, over joins the rows do not otherwise need (the
+    # survivor's sex and age): left out when no breakdown is asked (``with_flags``).
+    breakdowns: Callable[[QuerySet], QuerySet] | None = None
 
-    def with_flags(self, *names: str) -> QuerySet:
-        """The rows with the named flags annotated."""
-        return self.rows().annotate(**{name: _flag(self.flags[name]()) for name in names})
+    def with_flags(self, *names: str, breakdowns: bool = True) -> QuerySet:
+        """The rows with the named flags annotated, and the breakdowns' annotations unless
+        ``breakdowns`` is false (a total needs no join of every survivor)."""
+        rows = self.rows()
+        if breakdowns and self.breakdowns is not None:
+            rows = self.breakdowns(rows)
+        return rows.annotate(**{name: _flag(self.flags[name]()) for name in names})
 
 
 @dataclass(frozen=True)
@@ -176,16 +183,20 @@ def _survivors() -> QuerySet:
             # The incident's commune, else the survivor's, else the case agency's place: kept
             # on the row (``Incident.counted_place``), so a province's rows are an index range.
             stat_place=F("counted_place_id"),
-            sex=F("case__survivor__sex"),
-            survivor_age=Coalesce(
-                "case__survivor__age_at_intake",
-                ExtractYear("case__opened_at") - F("case__survivor__birth_year"),
-                output_field=IntegerField(),
-            ),
         )
-        .annotate(age_band=_age_band("survivor_age"))
         .order_by()
     )
+
+
+def _survivor_breakdowns(rows: QuerySet) -> QuerySet:
+    return rows.annotate(
+        sex=F("case__survivor__sex"),
+        survivor_age=Coalesce(
+            "case__survivor__age_at_intake",
+            ExtractYear("case__opened_at") - F("case__survivor__birth_year"),
+            output_field=IntegerField(),
+        ),
+    ).annotate(age_band=_age_band("survivor_age"))
 
 
 SURVIVORS = Cohort(
@@ -202,6 +213,7 @@ SURVIVORS = Cohort(
         ),
     },
     dims={"sex": "sex", "age_band": "age_band", "gbv_type": "gbv_type"},
+    breakdowns=_survivor_breakdowns,
 )
 _VICTIM = (("gbv",), ("dv",))
 
