@@ -369,8 +369,8 @@ class CaseFacts(models.Model):
     perpetrators by, kept on a row of their own (``antoan.cases.facts``): worked out again in
     the transaction of every write that can change them, so that a province's dashboard reads
     one row per case instead of probing four tables for each (docs/performance.md, "Dashboards:
-    the cases' facts kept"). Only ``facts.refresh`` writes them; a case without its row (never
-    after ``facts.fill_missing``) counts as having none of them."""
+    the cases' facts kept"). Only ``antoan.cases.facts`` writes them; a case without its row
+    (never after ``facts.fill_missing``) counts as having none of them."""
 
     case = models.OneToOneField(
         Case, primary_key=True, on_delete=models.CASCADE, related_name="facts"
