@@ -22,7 +22,7 @@ what the writer it waited for committed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.db import connections, models, router, transaction
@@ -97,7 +97,7 @@ def _update_sql(alias: str, ids: list[int]) -> tuple[str, list[Any]]:
     kept = _KEPT.get((alias, len(ids)))
     if kept is not None:
         return kept[0], [*kept[1], *ids]
-    query = CaseFacts.objects.filter(case_id__in=ids).query.chain(UpdateQuery)
+    query = cast(UpdateQuery, CaseFacts.objects.filter(case_id__in=ids).query.chain(UpdateQuery))
     query.add_update_values(expressions())
     sql, params = query.get_compiler(alias).as_sql()
     head, tail = tuple(params[: -len(ids)]), list(params[-len(ids) :])
