@@ -482,14 +482,20 @@ def report(result: dict) -> None:
             f" {result['locust_cpu']:.0%} of it Locust's",
             flush=True,
         )
-    spans = result["windows"].get("spans", [])
-    if spans:
+    found = result["windows"]
+    if found.get("spans"):
+        # A run shorter than its first ``settled_after_s`` seconds (the everyday province
+        # run) has no settled part to report.
+        settled = (
+            f"; after the first {found['settled_after_s']} s:"
+            f" median {found['settled_median_ms']:.0f} ms, p95 {found['settled_p95_ms']:.0f} ms"
+            if found.get("settled_requests")
+            else ""
+        )
         print(
             "  load: p95 by 10 s: "
-            + " ".join(f"{span['p95_ms']:.0f}" for span in spans)
-            + f"; after the first {result['windows']['settled_after_s']} s:"
-            f" median {result['windows']['settled_median_ms']:.0f} ms,"
-            f" p95 {result['windows']['settled_p95_ms']:.0f} ms",
+            + " ".join(f"{span['p95_ms']:.0f}" for span in found["spans"])
+            + settled,
             flush=True,
         )
     slowest = sorted(result["endpoints"], key=lambda r: -float(r["95%"] or 0))[:5]
