@@ -3,16 +3,18 @@
 A dashboard counts each survivor by facts about the case's other records: a service delivered
 (of any kind, a basic one, a legal or health one), a protection measure granted (of any type,
 a preventive one, an education one), needs recorded, a consented incident of domestic
-violence. Worked out for each counted row, they were eight probes into four tables per
-survivor: on the million cases most of the first dashboard of a province
+violence. Worked out for each counted row, they were six probes into four tables per survivor
+and two per perpetrator: on the million cases most of the first dashboard of a province
 (docs/performance.md, "Dashboards: the cases' facts kept"). They are kept on a row per case
 instead, worked out again in the same transaction as every write that can change them:
 
 - a case saved (created, or its needs changed);
 - an incident, an assessment, a protection measure or a service delivery saved or deleted
   (``post_save``/``post_delete``, whatever the caller: services, API, admin);
-- writes that bypass the models' ``save`` call :func:`refresh` themselves (consent withdrawn
-  for a whole case) or :func:`fill_missing` (``generate_data``'s bulk load, the migration).
+- writes that bypass the models' ``save`` call :func:`refresh` themselves (consent recorded
+  or withdrawn for a whole case, needs edited through ``services.common.advance``), or
+  :func:`fill_missing` after a bulk load (``generate_data``); migration ``cases/0012`` filled
+  the cases that existed before.
 
 Concurrent writes to one case do not lose a fact: :func:`refresh` first locks the case's facts
 row, then works the facts out in a statement of its own, whose snapshot (READ COMMITTED) sees
@@ -34,7 +36,8 @@ from antoan.cases import choices as c
 from antoan.cases.models import Assessment, Case, CaseFacts, Incident, ProtectionMeasure
 
 
-def _non_empty(field: str) -> Q:
+def non_empty(field: str) -> Q:
+    """A JSON list field that holds something."""
     return ~Q(**{field: []}) & Q(**{f"{field}__isnull": False})
 
 
@@ -63,10 +66,10 @@ def expressions() -> dict[str, Any]:
         "preventive_granted": _any(ProtectionMeasure, granted & Q(type=c.MeasureType.PREVENTIVE)),
         "education_granted": _any(ProtectionMeasure, granted & Q(type=c.MeasureType.EDUCATION)),
         "needs_help": _either(
-            Q(Exists(Case.objects.filter(_non_empty("needs"), pk=OuterRef("case_id")))),
-            Q(_any(Assessment, _non_empty("needs"))),
+            Q(Exists(Case.objects.filter(non_empty("needs"), pk=OuterRef("case_id")))),
+            Q(_any(Assessment, non_empty("needs"))),
         ),
-        "dv": _any(Incident, Q(consent_statistics=True) & _non_empty("dv_forms")),
+        "dv": _any(Incident, Q(consent_statistics=True) & non_empty("dv_forms")),
     }
 
 

@@ -199,9 +199,21 @@ def test_a_write_waiting_for_another_on_the_same_case_sees_what_it_committed(
     first.start()
     second.start()
     withdrawn.wait(10)
-    time.sleep(0.5)  # the delivery now waits on the facts' row
+    # The race happens only once the delivery's transaction waits on the withdrawal's lock.
+    waited = False
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            waited = cursor.fetchone()[0] > 0
+        if waited:
+            break
+        time.sleep(0.05)
     released.set()
     first.join(20)
     second.join(20)
     assert errors == []
+    assert waited, "the delivery never waited for the withdrawal"
     assert facts_of(case) == {"needs_help", "served", "basic_service", "legal_or_health_service"}

@@ -430,3 +430,17 @@ def test_an_estimate_below_the_numerator_is_flagged(cast, world):
     c = calc(cast)
     ind = next(i for i in c.indicators if i.code == "GBV-01")
     assert c.value(ind, TOTAL).flags == ["estimate_below_numerator"]
+
+
+def test_no_cohort_flag_is_a_subquery():
+    # The engine inlines each cohort's rows into their grouping (engine.py): a flag written as
+    # a subquery would be worked out again for every measure that names it, per row. Flags
+    # over a case's other records are read from its facts (CaseFacts) instead.
+    from antoan.indicators.selectors.measures import MEASURES
+
+    for cohort in {m.cohort.name: m.cohort for m in MEASURES.values()}.values():
+        for part in cohort.parts or (cohort,):
+            bare = str(part.rows().query).count("SELECT")
+            for name in part.flags:
+                flagged = str(part.with_flags(name, breakdowns=False).query).count("SELECT")
+                assert flagged == bare, f"{part.name}.{name} is a subquery"
